@@ -1,0 +1,146 @@
+// Package db opens Kaede's database — SQLite by default, PostgreSQL for
+// several instances — applies the embedded migrations, and keeps every
+// difference between the two dialects in this one package.
+//
+// SQL elsewhere in Kaede is written once, with $1-style placeholders, which
+// both drivers accept, and runs unchanged on both databases.
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// Dialect names the database behind a DB.
+type Dialect string
+
+// The two supported dialects.
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// DB is an open database with its dialect.
+type DB struct {
+	*sql.DB
+	Dialect Dialect
+	// Path is the SQLite file, empty for PostgreSQL.
+	Path string
+	// URL is what Open was given; a second connection (a job queue, a
+	// test's second instance) opens the same database with it.
+	URL string
+}
+
+// Open opens the database named by url: "postgres://…" or
+// "postgresql://…" for PostgreSQL; "sqlite:PATH", "file:PATH" or a plain
+// path for SQLite. It does not migrate.
+func Open(ctx context.Context, url string) (*DB, error) {
+	var d *DB
+	switch {
+	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
+		sdb, err := sql.Open("pgx", url)
+		if err != nil {
+			return nil, fmt.Errorf("open postgres: %w", err)
+		}
+		sdb.SetMaxOpenConns(20)
+		sdb.SetMaxIdleConns(20)
+		d = &DB{DB: sdb, Dialect: Postgres}
+	default:
+		path := strings.TrimPrefix(strings.TrimPrefix(url, "sqlite:"), "file:")
+		if path == "" {
+			return nil, errors.New("open sqlite: empty path")
+		}
+		if i := strings.IndexByte(path, '?'); i >= 0 {
+			path = path[:i]
+		}
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			return nil, fmt.Errorf("open sqlite: %w", err)
+		}
+		sdb, err := sql.Open("sqlite", sqliteDSN(path))
+		if err != nil {
+			return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+		}
+		// One writer at a time is SQLite's rule; readers run beside it in
+		// WAL mode. Transactions begin IMMEDIATE (see sqliteDSN), so two
+		// writers queue on busy_timeout instead of failing on upgrade.
+		sdb.SetMaxOpenConns(16)
+		sdb.SetMaxIdleConns(16)
+		d = &DB{DB: sdb, Dialect: SQLite, Path: path}
+	}
+	d.URL = url
+	if err := d.PingContext(ctx); err != nil {
+		d.Close()
+		return nil, fmt.Errorf("connect to %s database: %w", d.Dialect, err)
+	}
+	return d, nil
+}
+
+// sqliteDSN sets busy_timeout before journal_mode (switching to WAL itself
+// may need to wait for a lock), turns foreign keys on, and makes every
+// transaction take the write lock when it begins.
+func sqliteDSN(path string) string {
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Set("_txlock", "immediate")
+	return "file:" + path + "?" + q.Encode()
+}
+
+// Tx runs fn in a transaction, committing when fn returns nil and rolling
+// back otherwise.
+func (d *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := d.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// ForUpdate is the row-locking suffix for a SELECT inside a transaction.
+// SQLite needs none: an IMMEDIATE transaction already holds the write lock.
+func (d *DB) ForUpdate() string {
+	if d.Dialect == Postgres {
+		return " FOR UPDATE"
+	}
+	return ""
+}
+
+// IsUniqueViolation reports whether err is a unique-constraint violation.
+func IsUniqueViolation(err error) bool {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return pgErr.Code == "23505"
+	}
+	var sqErr *sqlite.Error
+	if errors.As(err, &sqErr) {
+		return sqErr.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || sqErr.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+	}
+	return false
+}
+
+// LikePattern escapes s for a LIKE … ESCAPE '\' pattern that matches s
+// anywhere in the text.
+func LikePattern(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return "%" + r.Replace(s) + "%"
+}

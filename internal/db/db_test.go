@@ -1,0 +1,77 @@
+package db_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"testing"
+
+	"kaede/internal/db"
+	"kaede/internal/db/dbtest"
+)
+
+func TestMigrateIsIdempotent(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		n, err := d.Migrate(ctx)
+		if err != nil {
+			t.Fatalf("second migrate: %v", err)
+		}
+		if n != 0 {
+			t.Fatalf("second migrate applied %d, want 0", n)
+		}
+		if err := d.CheckSchema(ctx); err != nil {
+			t.Fatalf("check schema: %v", err)
+		}
+	})
+}
+
+func TestCheckSchemaRefusesOldSchema(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		if _, err := d.ExecContext(ctx, `DELETE FROM schema_migrations WHERE version = (SELECT MAX(version) FROM schema_migrations)`); err != nil {
+			t.Fatal(err)
+		}
+		if err := d.CheckSchema(ctx); err == nil {
+			t.Fatal("check schema accepted a schema that is behind")
+		}
+	})
+}
+
+func TestTxRollsBackOnError(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		boom := errors.New("boom")
+		err := d.Tx(ctx, func(tx *sql.Tx) error {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3)`, "k", "1", "2026-01-01 00:00:00"); err != nil {
+				return err
+			}
+			return boom
+		})
+		if !errors.Is(err, boom) {
+			t.Fatalf("err=%v, want boom", err)
+		}
+		var n int
+		if err := d.QueryRowContext(ctx, `SELECT COUNT(*) FROM settings WHERE key = 'k'`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n != 0 {
+			t.Fatalf("rows=%d after rollback, want 0", n)
+		}
+	})
+}
+
+func TestIsUniqueViolation(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		q := `INSERT INTO content_pages (slug, title_ja, body_ja, title_en, body_en, updated_at) VALUES ($1, '', '', '', '', $2)`
+		now := "2026-01-01 00:00:00+00"
+		if _, err := d.ExecContext(ctx, q, "a", now); err != nil {
+			t.Fatal(err)
+		}
+		_, err := d.ExecContext(ctx, q, "a", now)
+		if !db.IsUniqueViolation(err) {
+			t.Fatalf("IsUniqueViolation(%v) = false, want true", err)
+		}
+	})
+}

@@ -1,0 +1,99 @@
+// Package dbtest gives tests a fresh, migrated database: a real SQLite file
+// always, and a private schema on a real PostgreSQL server as well when
+// KAEDE_TEST_POSTGRES holds its URL.
+package dbtest
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"net/url"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"kaede/internal/db"
+)
+
+// EnvPostgres names the variable that holds the PostgreSQL server's URL.
+const EnvPostgres = "KAEDE_TEST_POSTGRES"
+
+// Each runs fn as a subtest once per available database: "sqlite", and
+// "postgres" when KAEDE_TEST_POSTGRES is set.
+func Each(t *testing.T, fn func(t *testing.T, d *db.DB)) {
+	t.Helper()
+	t.Run("sqlite", func(t *testing.T) { fn(t, SQLite(t)) })
+	if os.Getenv(EnvPostgres) != "" {
+		t.Run("postgres", func(t *testing.T) { fn(t, Postgres(t)) })
+	}
+}
+
+// SQLite returns a migrated database in a new file under t.TempDir().
+func SQLite(tb testing.TB) *db.DB {
+	tb.Helper()
+	d, err := db.Open(context.Background(), filepath.Join(tb.TempDir(), "kaede.db"))
+	if err != nil {
+		tb.Fatalf("open sqlite: %v", err)
+	}
+	tb.Cleanup(func() { d.Close() })
+	migrate(tb, d)
+	return d
+}
+
+// Postgres returns a migrated database in a new schema of the server named
+// by KAEDE_TEST_POSTGRES; the schema is dropped when the test ends. It
+// skips the test when the variable is not set.
+func Postgres(tb testing.TB) *db.DB {
+	tb.Helper()
+	base := os.Getenv(EnvPostgres)
+	if base == "" {
+		tb.Skip(EnvPostgres + " is not set")
+	}
+	schema := "kaede_test_" + randomHex(tb)
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		tb.Fatalf("open postgres: %v", err)
+	}
+	defer admin.Close()
+	if _, err := admin.Exec(`CREATE SCHEMA ` + schema); err != nil {
+		tb.Fatalf("create schema: %v", err)
+	}
+	tb.Cleanup(func() {
+		admin, err := sql.Open("pgx", base)
+		if err != nil {
+			return
+		}
+		defer admin.Close()
+		admin.Exec(`DROP SCHEMA ` + schema + ` CASCADE`)
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		tb.Fatalf("parse %s: %v", EnvPostgres, err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	d, err := db.Open(context.Background(), u.String())
+	if err != nil {
+		tb.Fatalf("open postgres: %v", err)
+	}
+	tb.Cleanup(func() { d.Close() })
+	migrate(tb, d)
+	return d
+}
+
+func migrate(tb testing.TB, d *db.DB) {
+	tb.Helper()
+	if _, err := d.Migrate(context.Background()); err != nil {
+		tb.Fatalf("migrate: %v", err)
+	}
+}
+
+func randomHex(tb testing.TB) string {
+	b := make([]byte, 6)
+	if _, err := rand.Read(b); err != nil {
+		tb.Fatal(err)
+	}
+	return hex.EncodeToString(b)
+}

@@ -1,0 +1,71 @@
+// Package mail delivers Kaede's e-mail. A capability writes its message
+// with Enqueue inside the same transaction as the change that causes it, so
+// that an order never exists without its confirmation and a rolled-back
+// order sends nothing. A durable queue job then delivers it over SMTP,
+// retrying while the server is down; without SMTP (the demo) messages stay
+// in the outbox for the operator to read.
+package mail
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/mail"
+	"strings"
+	"time"
+)
+
+// Message is one e-mail to one recipient, already rendered. Bodies are
+// plain text: no HTML, no tracking, no links but the shop's own.
+type Message struct {
+	Kind    string // order_confirmation, verify_email, password_reset, …
+	To      string
+	Subject string
+	Body    string
+	OrderID int64 // 0 when the message is not about an order
+}
+
+// Validate checks what Enqueue will refuse.
+func (m Message) Validate() error {
+	if m.Kind == "" || m.Subject == "" || m.Body == "" {
+		return fmt.Errorf("mail %q: kind, subject and body are required", m.Kind)
+	}
+	if strings.ContainsAny(m.Subject, "\r\n") {
+		return fmt.Errorf("mail %q: subject has a line break", m.Kind)
+	}
+	if _, err := mail.ParseAddress(m.To); err != nil {
+		return fmt.Errorf("mail %q: bad recipient: %w", m.Kind, err)
+	}
+	return nil
+}
+
+// Enqueue writes m to the outbox inside tx and schedules its delivery in
+// the same transaction. It returns the message's id.
+func (q *Queue) Enqueue(ctx context.Context, tx *sql.Tx, m Message) (int64, error) {
+	if err := m.Validate(); err != nil {
+		return 0, err
+	}
+	var orderID any
+	if m.OrderID != 0 {
+		orderID = m.OrderID
+	}
+	var id int64
+	err := tx.QueryRowContext(ctx, `INSERT INTO mail_messages (kind, to_addr, subject, body, order_id, status, created_at)
+		VALUES ($1, $2, $3, $4, $5, 'queued', $6) RETURNING id`,
+		m.Kind, m.To, m.Subject, m.Body, orderID, q.now()).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("enqueue mail %q: %w", m.Kind, err)
+	}
+	if err := q.schedule(ctx, tx, id); err != nil {
+		return 0, fmt.Errorf("schedule mail %d: %w", id, err)
+	}
+	return id, nil
+}
+
+// Queue is the outbox and its delivery worker.
+type Queue struct {
+	now func() time.Time
+	// schedule adds the delivery job for a message in tx. The queue's
+	// constructor sets it.
+	schedule func(ctx context.Context, tx *sql.Tx, id int64) error
+}

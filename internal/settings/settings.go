@@ -1,0 +1,220 @@
+// Package settings holds the shop's own settings: who the seller is (for the
+// 特定商取引法 notice and the invoice), how tax is computed, shipping and
+// cash-on-delivery fees, bank-transfer details and delivery options.
+package settings
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"time"
+
+	"kaede/internal/db"
+	"kaede/internal/shop"
+)
+
+// Settings is everything the shop owner sets once and changes rarely.
+type Settings struct {
+	ShopName      string `json:"shop_name"`
+	ShopNameEn    string `json:"shop_name_en"`
+	Company       string `json:"company"`     // the seller's legal name
+	Responsible   string `json:"responsible"` // 運営責任者
+	PostalCode    string `json:"postal_code"`
+	Address       string `json:"address"`
+	Phone         string `json:"phone"`
+	Email         string `json:"email"`
+	InvoiceNumber string `json:"invoice_number"` // T + 13 digits
+
+	TaxBasis    shop.Basis    `json:"tax_basis"`
+	TaxRounding shop.Rounding `json:"tax_rounding"`
+
+	// ShippingFees maps a prefecture's JIS code to its fee (tax included);
+	// prefectures not listed pay DefaultShippingFee.
+	ShippingFees          map[int]shop.Yen `json:"shipping_fees"`
+	DefaultShippingFee    shop.Yen         `json:"default_shipping_fee"`
+	FreeShippingThreshold shop.Yen         `json:"free_shipping_threshold"` // 0: never free
+	CODFee                shop.Yen         `json:"cod_fee"`
+	CODLimit              shop.Yen         `json:"cod_limit"` // the carrier's ceiling for COD
+
+	BankTransfer    BankAccount `json:"bank_transfer"`
+	PaymentDueDays  int         `json:"payment_due_days"` // bank transfer: pay within N days
+	EnableTransfer  bool        `json:"enable_bank_transfer"`
+	EnableCOD       bool        `json:"enable_cod"`
+	DeliverySlots   []string    `json:"delivery_slots"`    // e.g. 午前中, 14時〜16時
+	DeliveryMinDays int         `json:"delivery_min_days"` // earliest date: today + N
+	DeliveryMaxDays int         `json:"delivery_max_days"` // latest date: today + N
+	ShipWithinDays  int         `json:"ship_within_days"`  // shown as the delivery time
+	ReturnPolicy    string      `json:"return_policy"`     // shown on the confirmation screen
+}
+
+// BankAccount is where bank-transfer customers pay (振込先).
+type BankAccount struct {
+	Bank       string `json:"bank"`
+	Branch     string `json:"branch"`
+	Type       string `json:"type"` // 普通 or 当座
+	Number     string `json:"number"`
+	HolderKana string `json:"holder_kana"`
+}
+
+var invoiceNumber = regexp.MustCompile(`^T[0-9]{13}$`)
+
+// ValidInvoiceNumber reports whether s is a qualified-invoice registration
+// number: "T" followed by 13 digits.
+func ValidInvoiceNumber(s string) bool { return invoiceNumber.MatchString(s) }
+
+// Validate reports every bad setting by its JSON name.
+func (s Settings) Validate() error {
+	p := shop.Problems{}
+	shop.CheckText(p, "shop_name", s.ShopName, true, 100)
+	shop.CheckText(p, "company", s.Company, true, 100)
+	shop.CheckText(p, "address", s.Address, true, 200)
+	shop.CheckText(p, "phone", s.Phone, true, 20)
+	shop.CheckText(p, "email", s.Email, true, 254)
+	if !ValidInvoiceNumber(s.InvoiceNumber) {
+		p.Add("invoice_number", shop.ReasonFormat)
+	}
+	if !s.TaxBasis.Valid() {
+		p.Add("tax_basis", shop.ReasonChoice)
+	}
+	if !s.TaxRounding.Valid() {
+		p.Add("tax_rounding", shop.ReasonChoice)
+	}
+	for code, fee := range s.ShippingFees {
+		if _, ok := shop.PrefectureByCode(code); !ok {
+			p.Add("shipping_fees", shop.ReasonChoice)
+		}
+		if fee < 0 || fee > 100000 {
+			p.Add("shipping_fees", shop.ReasonRange)
+		}
+	}
+	for name, v := range map[string]shop.Yen{"default_shipping_fee": s.DefaultShippingFee,
+		"free_shipping_threshold": s.FreeShippingThreshold, "cod_fee": s.CODFee, "cod_limit": s.CODLimit} {
+		if v < 0 || v > 10_000_000 {
+			p.Add(name, shop.ReasonRange)
+		}
+	}
+	if s.PaymentDueDays < 1 || s.PaymentDueDays > 60 {
+		p.Add("payment_due_days", shop.ReasonRange)
+	}
+	if s.DeliveryMinDays < 0 || s.DeliveryMaxDays < s.DeliveryMinDays || s.DeliveryMaxDays > 90 {
+		p.Add("delivery_max_days", shop.ReasonRange)
+	}
+	if s.ShipWithinDays < 0 || s.ShipWithinDays > 60 {
+		p.Add("ship_within_days", shop.ReasonRange)
+	}
+	for _, slot := range s.DeliverySlots {
+		shop.CheckText(p, "delivery_slots", slot, true, 30)
+	}
+	shop.CheckText(p, "return_policy", s.ReturnPolicy, true, 2000)
+	return p.Err()
+}
+
+// ShippingFee is the fee for a delivery to the prefecture of an order whose
+// items come to subtotal (tax included).
+func (s Settings) ShippingFee(prefecture int, subtotal shop.Yen) shop.Yen {
+	if s.FreeShippingThreshold > 0 && subtotal >= s.FreeShippingThreshold {
+		return 0
+	}
+	if fee, ok := s.ShippingFees[prefecture]; ok {
+		return fee
+	}
+	return s.DefaultShippingFee
+}
+
+// HasSlot reports whether slot is one of the delivery time slots; the empty
+// slot means "any time" and is always allowed.
+func (s Settings) HasSlot(slot string) bool {
+	if slot == "" {
+		return true
+	}
+	for _, x := range s.DeliverySlots {
+		if x == slot {
+			return true
+		}
+	}
+	return false
+}
+
+const key = "shop"
+
+// Load returns the saved settings, or Default() when none are saved yet.
+func Load(ctx context.Context, d *db.DB) (Settings, error) {
+	var raw string
+	err := d.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = $1`, key).Scan(&raw)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Default(), nil
+	}
+	if err != nil {
+		return Settings{}, fmt.Errorf("load settings: %w", err)
+	}
+	s := Default()
+	if err := json.Unmarshal([]byte(raw), &s); err != nil {
+		return Settings{}, fmt.Errorf("decode settings: %w", err)
+	}
+	return s, nil
+}
+
+// Save validates s and stores it inside tx, so that the change and its
+// audit record commit together.
+func Save(ctx context.Context, tx *sql.Tx, s Settings, now time.Time) error {
+	if err := s.Validate(); err != nil {
+		return err
+	}
+	b, err := json.Marshal(s)
+	if err != nil {
+		return fmt.Errorf("encode settings: %w", err)
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3)
+		ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+		key, string(b), now)
+	if err != nil {
+		return fmt.Errorf("save settings: %w", err)
+	}
+	return nil
+}
+
+// Default returns the settings a new shop starts with: the demo shop's
+// identity, floor rounding on tax-included prices, and common carrier fees.
+func Default() Settings {
+	fees := map[int]shop.Yen{1: 1320, 47: 1540} // Hokkaido and Okinawa cost more
+	for _, c := range []int{31, 32, 33, 34, 35, 36, 37, 38, 39} {
+		fees[c] = 990 // Chūgoku and Shikoku
+	}
+	for c := 40; c <= 46; c++ {
+		fees[c] = 1100 // Kyūshū
+	}
+	return Settings{
+		ShopName:              "楓 鍼灸マッサージ用品店",
+		ShopNameEn:            "Kaede Acupuncture & Massage Supplies",
+		Company:               "株式会社楓商会",
+		Responsible:           "楓 太郎",
+		PostalCode:            "100-0001",
+		Address:               "東京都千代田区千代田1-1 楓ビル3階",
+		Phone:                 "03-0000-0000",
+		Email:                 "support@kaede.example",
+		InvoiceNumber:         "T1234567890123",
+		TaxBasis:              shop.TaxIncluded,
+		TaxRounding:           shop.RoundFloor,
+		ShippingFees:          fees,
+		DefaultShippingFee:    880,
+		FreeShippingThreshold: 11000,
+		CODFee:                330,
+		CODLimit:              300000,
+		BankTransfer: BankAccount{Bank: "楓銀行", Branch: "本店営業部", Type: "普通",
+			Number: "1234567", HolderKana: "カ）カエデシヨウカイ"},
+		PaymentDueDays:  7,
+		EnableTransfer:  true,
+		EnableCOD:       true,
+		DeliverySlots:   []string{"午前中", "14時〜16時", "16時〜18時", "18時〜20時", "19時〜21時"},
+		DeliveryMinDays: 3,
+		DeliveryMaxDays: 30,
+		ShipWithinDays:  3,
+		ReturnPolicy: "商品到着後8日以内にご連絡ください。未開封・未使用の商品に限り返品を承ります。" +
+			"お客様のご都合による返品の送料はお客様のご負担となります。" +
+			"鍼などの管理医療機器および開封後の衛生用品は返品をお受けできません。" +
+			"ご注文のキャンセルは発送前までマイページまたはお問い合わせ窓口にて承ります。",
+	}
+}
