@@ -28,7 +28,8 @@ type Settings struct {
 	Email         string `json:"email"`
 	InvoiceNumber string `json:"invoice_number"` // T + 13 digits
 
-	TaxBasis    shop.Basis    `json:"tax_basis"`
+	// Prices are entered and stored tax-included (総額表示); the tax of an
+	// order is computed from them once per rate, rounded this way.
 	TaxRounding shop.Rounding `json:"tax_rounding"`
 
 	// ShippingFees maps a prefecture's JIS code to its fee (tax included);
@@ -75,9 +76,6 @@ func (s Settings) Validate() error {
 	shop.CheckText(p, "email", s.Email, true, 254)
 	if !ValidInvoiceNumber(s.InvoiceNumber) {
 		p.Add("invoice_number", shop.ReasonFormat)
-	}
-	if !s.TaxBasis.Valid() {
-		p.Add("tax_basis", shop.ReasonChoice)
 	}
 	if !s.TaxRounding.Valid() {
 		p.Add("tax_rounding", shop.ReasonChoice)
@@ -196,7 +194,6 @@ func Default() Settings {
 		Phone:                 "03-0000-0000",
 		Email:                 "support@kaede.example",
 		InvoiceNumber:         "T1234567890123",
-		TaxBasis:              shop.TaxIncluded,
 		TaxRounding:           shop.RoundFloor,
 		ShippingFees:          fees,
 		DefaultShippingFee:    880,
