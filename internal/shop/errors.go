@@ -12,14 +12,14 @@ type Code string
 
 // The error codes. Anything that is not a *Error is internal.
 const (
-	Invalid      Code = "invalid"       // the input is wrong; Fields names what
-	NotFound     Code = "not_found"     // no such thing (or not yours to see)
-	Conflict     Code = "conflict"      // the request clashes with the current state
-	OutOfStock   Code = "out_of_stock"  // not enough stock for the request
-	Unauthorized Code = "unauthorized"  // log in first
-	Forbidden    Code = "forbidden"     // logged in, but not allowed
-	TooMany      Code = "too_many"      // slow down
-	Internal     Code = "internal"      // our fault; details are only logged
+	Invalid      Code = "invalid"      // the input is wrong; Fields names what
+	NotFound     Code = "not_found"    // no such thing (or not yours to see)
+	Conflict     Code = "conflict"     // the request clashes with the current state
+	OutOfStock   Code = "out_of_stock" // not enough stock for the request
+	Unauthorized Code = "unauthorized" // log in first
+	Forbidden    Code = "forbidden"    // logged in, but not allowed
+	TooMany      Code = "too_many"     // slow down
+	Internal     Code = "internal"     // our fault; details are only logged
 )
 
 // Error is the one error type the domain returns. Message is safe to show
