@@ -13,6 +13,8 @@ import (
 	"net/mail"
 	"strings"
 	"time"
+
+	"kaede/internal/shop"
 )
 
 // Message is one e-mail to one recipient, already rendered. Bodies are
@@ -68,4 +70,13 @@ type Queue struct {
 	// schedule adds the delivery job for a message in tx. The queue's
 	// constructor sets it.
 	schedule func(ctx context.Context, tx *sql.Tx, id int64) error
+}
+
+// NewTestQueue returns a Queue that writes the outbox row and schedules no
+// delivery, for tests of the capabilities that write mail.
+func NewTestQueue(clock shop.Clock) *Queue {
+	return &Queue{
+		now:      clock,
+		schedule: func(context.Context, *sql.Tx, int64) error { return nil },
+	}
 }

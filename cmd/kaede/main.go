@@ -1,0 +1,84 @@
+// Command kaede is the whole store in one binary: kaede demo runs it with
+// demo data on an embedded database, kaede serve runs it for real, and the
+// other subcommands are the operator's tools.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "kaede:", err)
+		}
+		os.Exit(2)
+	}
+}
+
+const usage = `kaede — the Kaede online store
+
+Usage: kaede <command> [flags]
+
+Commands:
+  demo       run the store with demo data on the embedded database
+  serve      run the store (configuration from flags and KAEDE_* variables)
+  migrate    bring the database schema up to date
+  member     operator tasks on customer accounts (approve-licence)
+  outbox     list e-mails in the outbox, or show one
+  version    print the version
+
+Run "kaede <command> --help" for a command's flags.
+`
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return errors.New("no command given")
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "demo":
+		return runDemo(ctx, rest, stdout, stderr)
+	case "serve":
+		return runServe(ctx, rest, stdout, stderr)
+	case "migrate":
+		return runMigrate(ctx, rest, stdout, stderr)
+	case "member":
+		return runMember(ctx, rest, stdout, stderr)
+	case "outbox":
+		return runOutbox(ctx, rest, stdout, stderr)
+	case "version":
+		fmt.Fprintln(stdout, "kaede", version)
+		return nil
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	default:
+		fmt.Fprint(stderr, usage)
+		return fmt.Errorf("unknown command %q", cmd)
+	}
+}
+
+// newFlagSet returns a flag set whose --help prints the command's summary.
+func newFlagSet(name, summary string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("kaede "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: kaede %s [flags]\n\n%s\n\nFlags:\n", name, summary)
+		fs.PrintDefaults()
+	}
+	return fs
+}
