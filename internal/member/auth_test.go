@@ -1,0 +1,286 @@
+package member_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"kaede/internal/db"
+	"kaede/internal/db/dbtest"
+	"kaede/internal/member"
+	"kaede/internal/shop"
+)
+
+const password = "correct horse battery" // validInput's
+
+func TestAuthenticate(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		s, _ := newService(t, d)
+		m := register(t, s, "taro@example.jp")
+
+		got, err := s.Authenticate(ctx, "Taro@Example.jp", password)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.ID != m.ID || got.Verified() {
+			t.Fatalf("authenticated member %d verified=%v, want %d unverified", got.ID, got.Verified(), m.ID)
+		}
+		_, errWrong := s.Authenticate(ctx, "taro@example.jp", password+"!")
+		wantCode(t, errWrong, shop.Unauthorized)
+		_, errUnknown := s.Authenticate(ctx, "jiro@example.jp", password)
+		wantCode(t, errUnknown, shop.Unauthorized)
+		if shop.ErrorMessage(errWrong) != shop.ErrorMessage(errUnknown) {
+			t.Fatalf("messages differ: %q and %q; they must not tell which accounts exist",
+				shop.ErrorMessage(errWrong), shop.ErrorMessage(errUnknown))
+		}
+		_, err = s.Authenticate(ctx, "", "")
+		wantCode(t, err, shop.Unauthorized)
+	})
+}
+
+func TestAuthenticateRehashesWithNewParams(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		s, _ := newService(t, d)
+		m := register(t, s, "taro@example.jp")
+		stronger := fastHash
+		stronger.Time = 2
+		if err := s.SetHashParams(stronger); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Authenticate(ctx, m.Email, password); err != nil {
+			t.Fatal(err)
+		}
+		var stored string
+		if err := d.QueryRowContext(ctx, `SELECT password_hash FROM members WHERE id = $1`, m.ID).Scan(&stored); err != nil {
+			t.Fatal(err)
+		}
+		h, err := member.ParsePasswordHash(stored)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if h.Params != stronger {
+			t.Fatalf("stored params %+v, want %+v", h.Params, stronger)
+		}
+		if _, err := s.Authenticate(ctx, m.Email, password); err != nil {
+			t.Fatalf("login after rehash: %v", err)
+		}
+	})
+}
+
+func TestLoginLock(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		s, clock := newService(t, d)
+		m := register(t, s, "taro@example.jp")
+		for i := 0; i < 10; i++ {
+			clock.Advance(time.Minute)
+			_, err := s.Authenticate(ctx, m.Email, "wrong password")
+			wantCode(t, err, shop.Unauthorized)
+		}
+		_, err := s.Authenticate(ctx, m.Email, password)
+		wantCode(t, err, shop.TooMany) // even the right password
+		clock.Advance(14 * time.Minute)
+		_, err = s.Authenticate(ctx, "TARO@example.jp", password)
+		wantCode(t, err, shop.TooMany)
+
+		// Other addresses are not affected.
+		other := register(t, s, "jiro@example.jp")
+		if _, err := s.Authenticate(ctx, other.Email, password); err != nil {
+			t.Fatalf("other member: %v", err)
+		}
+
+		clock.Advance(time.Minute)
+		if _, err := s.Authenticate(ctx, m.Email, password); err != nil {
+			t.Fatalf("after the lock: %v", err)
+		}
+		// A success clears the count.
+		for i := 0; i < 9; i++ {
+			_, err := s.Authenticate(ctx, m.Email, "wrong password")
+			wantCode(t, err, shop.Unauthorized)
+		}
+		if _, err := s.Authenticate(ctx, m.Email, password); err != nil {
+			t.Fatalf("after 9 failures: %v", err)
+		}
+	})
+}
+
+func TestLoginLockUnknownEmail(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		s, _ := newService(t, d)
+		for i := 0; i < 10; i++ {
+			_, err := s.Authenticate(ctx, "nobody@example.jp", "whatever password")
+			wantCode(t, err, shop.Unauthorized)
+		}
+		_, err := s.Authenticate(ctx, "nobody@example.jp", "whatever password")
+		wantCode(t, err, shop.TooMany) // as for an account, so the lock reveals nothing
+	})
+}
+
+func TestSlowFailuresDoNotLock(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		s, clock := newService(t, d)
+		m := register(t, s, "taro@example.jp")
+		for i := 0; i < 20; i++ {
+			clock.Advance(2 * time.Minute) // ten failures span 18 minutes
+			_, err := s.Authenticate(ctx, m.Email, "wrong password")
+			wantCode(t, err, shop.Unauthorized)
+		}
+		if _, err := s.Authenticate(ctx, m.Email, password); err != nil {
+			t.Fatalf("after slow failures: %v", err)
+		}
+	})
+}
+
+func TestPasswordReset(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		s, clock := newService(t, d)
+		m := register(t, s, "taro@example.jp")
+		_, err := d.ExecContext(ctx, `INSERT INTO sessions (id_hash, member_id, created_at, last_seen_at, expires_at)
+			VALUES ('s1', $1, $2, $2, $3)`, m.ID, clock.Now(), clock.Now().Add(time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+
+		if err := s.RequestPasswordReset(ctx, "TARO@example.jp", ""); err != nil {
+			t.Fatal(err)
+		}
+		first := tokenIn(t, lastMail(t, d, m.Email, "password_reset").Body, "/account/reset")
+		if err := s.RequestPasswordReset(ctx, m.Email, "en"); err != nil {
+			t.Fatal(err)
+		}
+		msg := lastMail(t, d, m.Email, "password_reset")
+		if !strings.HasPrefix(msg.Body, "Dear ") {
+			t.Fatalf("reset asked for in English, got:\n%s", msg.Body)
+		}
+		second := tokenIn(t, msg.Body, "/account/reset")
+
+		// A bad password leaves the token usable.
+		err = s.ResetPassword(ctx, second, "short")
+		wantField(t, err, "password", shop.ReasonLength)
+		err = s.ResetPassword(ctx, second, "TARO@EXAMPLE.JP")
+		wantField(t, err, "password", shop.ReasonFormat)
+
+		const newPassword = "a brand new secret"
+		clock.Advance(59 * time.Minute)
+		if err := s.ResetPassword(ctx, second, newPassword); err != nil {
+			t.Fatal(err)
+		}
+		err = s.ResetPassword(ctx, second, newPassword+"2")
+		wantField(t, err, "token", shop.ReasonFormat) // single use
+		err = s.ResetPassword(ctx, first, newPassword+"2")
+		wantField(t, err, "token", shop.ReasonFormat) // the other link is revoked
+
+		var sessions int
+		if err := d.QueryRowContext(ctx, `SELECT COUNT(*) FROM sessions WHERE member_id = $1`, m.ID).Scan(&sessions); err != nil {
+			t.Fatal(err)
+		}
+		if sessions != 0 {
+			t.Fatalf("%d sessions after reset, want 0", sessions)
+		}
+		_, err = s.Authenticate(ctx, m.Email, password)
+		wantCode(t, err, shop.Unauthorized)
+		got, err := s.Authenticate(ctx, m.Email, newPassword)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !got.Verified() {
+			t.Fatal("a reset by e-mail link should verify the address")
+		}
+		changed := lastMail(t, d, m.Email, "password_changed")
+		if strings.Contains(changed.Body, newPassword) {
+			t.Fatal("the password is in the mail")
+		}
+	})
+}
+
+func TestPasswordResetExpires(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		s, clock := newService(t, d)
+		m := register(t, s, "taro@example.jp")
+		if err := s.RequestPasswordReset(ctx, m.Email, "ja"); err != nil {
+			t.Fatal(err)
+		}
+		token := tokenIn(t, lastMail(t, d, m.Email, "password_reset").Body, "/account/reset")
+		clock.Advance(time.Hour)
+		err := s.ResetPassword(ctx, token, "a brand new secret")
+		wantField(t, err, "token", shop.ReasonFormat)
+		if _, err := s.Authenticate(ctx, m.Email, password); err != nil {
+			t.Fatalf("old password after failed reset: %v", err)
+		}
+	})
+}
+
+func TestPasswordResetNoEnumeration(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		s, _ := newService(t, d)
+		register(t, s, "taro@example.jp")
+		for _, email := range []string{"nobody@example.jp", "not an address", ""} {
+			if err := s.RequestPasswordReset(ctx, email, "ja"); err != nil {
+				t.Fatalf("RequestPasswordReset(%q)=%v, want nil", email, err)
+			}
+		}
+		var n int
+		if err := d.QueryRowContext(ctx, `SELECT COUNT(*) FROM mail_messages WHERE kind = 'password_reset'`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n != 0 {
+			t.Fatalf("%d reset mails for unknown addresses, want 0", n)
+		}
+	})
+}
+
+func TestPasswordResetMailLimit(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		s, clock := newService(t, d)
+		m := register(t, s, "taro@example.jp")
+		for i := 0; i < 8; i++ {
+			if err := s.RequestPasswordReset(ctx, m.Email, "ja"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n := len(mails(t, d, m.Email, "password_reset")); n != 5 {
+			t.Fatalf("%d reset mails within an hour, want 5", n)
+		}
+		clock.Advance(time.Hour + time.Second)
+		if err := s.RequestPasswordReset(ctx, m.Email, "ja"); err != nil {
+			t.Fatal(err)
+		}
+		if n := len(mails(t, d, m.Email, "password_reset")); n != 6 {
+			t.Fatalf("%d reset mails after an hour, want 6", n)
+		}
+	})
+}
+
+func TestChangePassword(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		s, _ := newService(t, d)
+		m := register(t, s, "taro@example.jp")
+		err := s.ChangePassword(ctx, m.ID, "not my password", "another good secret")
+		wantField(t, err, "current_password", shop.ReasonMismatch)
+		err = s.ChangePassword(ctx, m.ID, password, "short")
+		wantField(t, err, "new_password", shop.ReasonLength)
+		if err := s.ChangePassword(ctx, m.ID, password, "another good secret"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Authenticate(ctx, m.Email, "another good secret"); err != nil {
+			t.Fatal(err)
+		}
+		_, err = s.Authenticate(ctx, m.Email, password)
+		wantCode(t, err, shop.Unauthorized)
+		if n := len(mails(t, d, m.Email, "password_changed")); n != 1 {
+			t.Fatalf("%d password-changed mails, want 1", n)
+		}
+		err = s.ChangePassword(ctx, m.ID+100, password, "another good secret")
+		wantCode(t, err, shop.NotFound)
+	})
+}

@@ -1,0 +1,312 @@
+// Package member keeps the shop's customer accounts: registration with a
+// verified e-mail address, passwords hashed with Argon2id, login with a
+// brute-force guard, password reset by e-mail, delivery addresses, and the
+// practitioner licences that unlock practitioners-only products and member
+// prices.
+package member
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/mail"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+
+	"kaede/internal/db"
+	kmail "kaede/internal/mail"
+	"kaede/internal/shop"
+)
+
+// Service is the member capability. It is safe for concurrent use.
+type Service struct {
+	db      *db.DB
+	mail    *kmail.Queue
+	clock   shop.Clock
+	baseURL string
+
+	hashParams HashParams
+	hashSlots  chan struct{}
+}
+
+// hashSlots bounds concurrent Argon2 runs; four at 64 MiB is 256 MiB.
+const hashSlots = 4
+
+// New returns the member service. baseURL is the shop's public address,
+// such as "https://shop.example.jp", and begins the links in e-mails.
+func New(d *db.DB, q *kmail.Queue, clock shop.Clock, baseURL string) *Service {
+	return &Service{
+		db:         d,
+		mail:       q,
+		clock:      clock,
+		baseURL:    strings.TrimRight(baseURL, "/"),
+		hashParams: DefaultHashParams,
+		hashSlots:  make(chan struct{}, hashSlots),
+	}
+}
+
+func (s *Service) now() time.Time { return s.clock().UTC() }
+
+// Practitioner states of a member, derived from their licences.
+const (
+	PractitionerNone     = "none"     // no licence submitted
+	PractitionerPending  = "pending"  // a licence awaits review
+	PractitionerApproved = "approved" // at least one licence approved
+	PractitionerRejected = "rejected" // every licence was rejected
+)
+
+// Member is a customer account. The password hash never leaves the package.
+type Member struct {
+	ID           int64
+	Email        string // lower-cased
+	Name         string
+	NameKana     string
+	Phone        string
+	Locale       string    // "ja" or "en": the language of the member's e-mails
+	VerifiedAt   time.Time // zero until the e-mail address is verified
+	Practitioner string    // one of the Practitioner… states
+	CreatedAt    time.Time
+}
+
+// Verified reports whether the member has confirmed their e-mail address.
+// Members may log in before that; the store shows a reminder.
+func (m Member) Verified() bool { return !m.VerifiedAt.IsZero() }
+
+// Viewer is who the member is to the catalogue: an approved practitioner
+// sees member prices and practitioners-only products.
+func (m Member) Viewer() shop.Viewer {
+	return shop.Viewer{MemberID: m.ID, Practitioner: m.Practitioner == PractitionerApproved}
+}
+
+// RegisterInput is what a customer types into the registration form.
+type RegisterInput struct {
+	Email    string
+	Password string
+	Name     string
+	NameKana string
+	Phone    string // optional
+	Locale   string // the page's language; "en" or anything else for Japanese
+}
+
+// Password length limits. Ten characters keep out the shortest guesses; the
+// upper limit keeps a request from hashing megabytes.
+const (
+	minPassword = 10
+	maxPassword = 128
+)
+
+// normalizeLocale returns "en" for English and "ja" otherwise, the shop's
+// language.
+func normalizeLocale(s string) string {
+	if s == "en" {
+		return "en"
+	}
+	return "ja"
+}
+
+// normalizeEmail returns the address in the form it is stored and looked up
+// in: NFKC (a full-width ＠ typed with a Japanese IME becomes @), trimmed,
+// lower-cased.
+func normalizeEmail(s string) string {
+	return strings.ToLower(strings.TrimSpace(norm.NFKC.String(s)))
+}
+
+// checkEmail reports a missing, over-long or malformed address. Only a bare
+// address with a dotted domain is accepted: no display name, no comments.
+func checkEmail(p shop.Problems, field, email string) {
+	switch {
+	case email == "":
+		p.Add(field, shop.ReasonRequired)
+	case len(email) > 254:
+		p.Add(field, shop.ReasonLength)
+	default:
+		a, err := mail.ParseAddress(email)
+		at := strings.LastIndexByte(email, '@')
+		if err != nil || a.Address != email || at < 1 || !strings.Contains(email[at+1:], ".") ||
+			strings.IndexFunc(email, func(r rune) bool { return r <= ' ' || r > '~' }) >= 0 {
+			p.Add(field, shop.ReasonFormat)
+		}
+	}
+}
+
+// checkPassword reports a password that is empty, too short or too long,
+// or the same as the e-mail address (the first thing an attacker tries).
+func checkPassword(p shop.Problems, field, password, email string) {
+	n := utf8.RuneCountInString(password)
+	switch {
+	case password == "":
+		p.Add(field, shop.ReasonRequired)
+	case !utf8.ValidString(password):
+		p.Add(field, shop.ReasonFormat)
+	case n < minPassword || n > maxPassword:
+		p.Add(field, shop.ReasonLength)
+	case strings.EqualFold(password, email):
+		p.Add(field, shop.ReasonFormat)
+	}
+}
+
+// validate normalises in and reports every bad field.
+func (in RegisterInput) validate() (RegisterInput, error) {
+	p := shop.Problems{}
+	in.Email = normalizeEmail(in.Email)
+	checkEmail(p, "email", in.Email)
+	checkPassword(p, "password", in.Password, in.Email)
+	in.Name = strings.TrimSpace(in.Name)
+	shop.CheckText(p, "name", in.Name, true, 60)
+	if strings.TrimSpace(in.NameKana) == "" {
+		p.Add("name_kana", shop.ReasonRequired)
+	} else if k, ok := shop.NormalizeKana(in.NameKana); !ok || utf8.RuneCountInString(k) > 60 {
+		p.Add("name_kana", shop.ReasonFormat)
+	} else {
+		in.NameKana = k
+	}
+	if strings.TrimSpace(in.Phone) == "" {
+		in.Phone = ""
+	} else if ph, ok := shop.NormalizePhone(in.Phone); !ok {
+		p.Add("phone", shop.ReasonFormat)
+	} else {
+		in.Phone = ph
+	}
+	in.Locale = normalizeLocale(in.Locale)
+	return in, p.Err()
+}
+
+func emailTaken() error {
+	return &shop.Error{Code: shop.Invalid, Message: "this e-mail address is already registered",
+		Fields: map[string]string{"email": shop.ReasonTaken}}
+}
+
+// Register creates an account and, in the same transaction, sends the
+// e-mail whose link verifies the address.
+func (s *Service) Register(ctx context.Context, in RegisterInput) (*Member, error) {
+	in, err := in.validate()
+	if err != nil {
+		return nil, err
+	}
+	// Hashing takes a noticeable time; doing it before the transaction
+	// keeps SQLite's write lock free meanwhile.
+	hash, err := s.hash(ctx, in.Password)
+	if err != nil {
+		return nil, fmt.Errorf("register: %w", err)
+	}
+	now := s.now()
+	var m *Member
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM members WHERE email = $1`, in.Email).Scan(&n); err != nil {
+			return fmt.Errorf("check e-mail: %w", err)
+		}
+		if n > 0 {
+			return emailTaken()
+		}
+		var id int64
+		err := tx.QueryRowContext(ctx, `INSERT INTO members (email, password_hash, name, name_kana, phone, locale, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+			in.Email, hash, in.Name, in.NameKana, in.Phone, in.Locale, now).Scan(&id)
+		if db.IsUniqueViolation(err) {
+			return emailTaken() // registered by a concurrent request
+		}
+		if err != nil {
+			return fmt.Errorf("insert member: %w", err)
+		}
+		if m, err = getMember(ctx, tx, `id = $1`, id); err != nil {
+			return err
+		}
+		return s.sendVerification(ctx, tx, m)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// SendVerification sends a new verification link, for a member whose first
+// one expired or got lost. It does nothing for a verified address.
+func (s *Service) SendVerification(ctx context.Context, memberID int64) error {
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		m, err := getMember(ctx, tx, `id = $1`, memberID)
+		if err != nil {
+			return err
+		}
+		if m.Verified() {
+			return nil
+		}
+		return s.sendVerification(ctx, tx, m)
+	})
+}
+
+func (s *Service) sendVerification(ctx context.Context, tx *sql.Tx, m *Member) error {
+	token, err := s.newToken(ctx, tx, m.ID, purposeVerify, verifyTTL)
+	if err != nil {
+		return err
+	}
+	return s.send(ctx, tx, m.Email, m.Locale, "verify_email", mailData{
+		Name: m.Name,
+		Link: s.baseURL + "/account/verify?token=" + token,
+	})
+}
+
+// VerifyEmail marks the address of the token's member as verified. A token
+// works once and for 24 hours; any other → Invalid on "token".
+func (s *Service) VerifyEmail(ctx context.Context, token string) (*Member, error) {
+	var m *Member
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		id, err := s.useToken(ctx, tx, token, purposeVerify)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE members SET email_verified_at = $1
+			WHERE id = $2 AND email_verified_at IS NULL`, s.now(), id)
+		if err != nil {
+			return fmt.Errorf("verify member %d: %w", id, err)
+		}
+		m, err = getMember(ctx, tx, `id = $1`, id)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// Get returns the member with the id, or NotFound.
+func (s *Service) Get(ctx context.Context, id int64) (*Member, error) {
+	return getMember(ctx, s.db, `id = $1`, id)
+}
+
+// ByEmail returns the member with the address (in any case), or NotFound.
+func (s *Service) ByEmail(ctx context.Context, email string) (*Member, error) {
+	return getMember(ctx, s.db, `email = $1`, normalizeEmail(email))
+}
+
+// queryer is what both *sql.DB and *sql.Tx offer, so that one reading
+// helper serves public methods and transactions alike.
+type queryer interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+const memberColumns = `id, email, name, name_kana, phone, locale, email_verified_at, practitioner, created_at`
+
+// getMember reads one member by a condition on the members table.
+func getMember(ctx context.Context, q queryer, where string, arg any) (*Member, error) {
+	var m Member
+	var verified sql.NullTime
+	err := q.QueryRowContext(ctx, `SELECT `+memberColumns+` FROM members WHERE `+where, arg).Scan(
+		&m.ID, &m.Email, &m.Name, &m.NameKana, &m.Phone, &m.Locale, &verified, &m.Practitioner, &m.CreatedAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, shop.Errorf(shop.NotFound, "no such member")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get member: %w", err)
+	}
+	if verified.Valid {
+		m.VerifiedAt = verified.Time.UTC()
+	}
+	m.CreatedAt = m.CreatedAt.UTC()
+	return &m, nil
+}

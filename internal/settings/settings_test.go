@@ -1,0 +1,115 @@
+package settings_test
+
+import (
+	"context"
+	"database/sql"
+	"testing"
+	"time"
+
+	"kaede/internal/db"
+	"kaede/internal/db/dbtest"
+	"kaede/internal/settings"
+	"kaede/internal/shop"
+)
+
+func TestValidInvoiceNumber(t *testing.T) {
+	for in, want := range map[string]bool{
+		"T1234567890123":  true,
+		"T123456789012":   false, // 12 digits
+		"T12345678901234": false, // 14 digits
+		"1234567890123":   false, // no T
+		"t1234567890123":  false,
+		"T12345678901a3":  false,
+		"Ｔ1234567890123":  false, // full-width T is not normalised here
+	} {
+		if got := settings.ValidInvoiceNumber(in); got != want {
+			t.Errorf("ValidInvoiceNumber(%q)=%v, want %v", in, got, want)
+		}
+	}
+}
+
+func TestShippingFee(t *testing.T) {
+	s := settings.Default()
+	tests := []struct {
+		name       string
+		prefecture int
+		subtotal   shop.Yen
+		want       shop.Yen
+	}{
+		{"Tokyo default", 13, 5000, 880},
+		{"Hokkaido", 1, 5000, 1320},
+		{"Okinawa", 47, 5000, 1540},
+		{"Fukuoka", 40, 5000, 1100},
+		{"just under threshold", 13, 10999, 880},
+		{"at threshold free", 13, 11000, 0},
+		{"Okinawa over threshold free", 47, 20000, 0},
+	}
+	for _, tt := range tests {
+		if got := s.ShippingFee(tt.prefecture, tt.subtotal); got != tt.want {
+			t.Errorf("%s: fee=%d, want %d", tt.name, got, tt.want)
+		}
+	}
+	s.FreeShippingThreshold = 0
+	if got := s.ShippingFee(13, 1_000_000); got != 880 {
+		t.Errorf("threshold 0 must never be free: fee=%d", got)
+	}
+}
+
+func TestValidateNamesBadSettings(t *testing.T) {
+	tests := []struct {
+		field  string
+		mutate func(*settings.Settings)
+	}{
+		{"invoice_number", func(s *settings.Settings) { s.InvoiceNumber = "T123" }},
+		{"tax_rounding", func(s *settings.Settings) { s.TaxRounding = "bankers" }},
+		{"shop_name", func(s *settings.Settings) { s.ShopName = "" }},
+		{"cod_fee", func(s *settings.Settings) { s.CODFee = -1 }},
+		{"shipping_fees", func(s *settings.Settings) { s.ShippingFees[48] = 100 }},
+		{"payment_due_days", func(s *settings.Settings) { s.PaymentDueDays = 0 }},
+		{"delivery_max_days", func(s *settings.Settings) { s.DeliveryMaxDays = 1; s.DeliveryMinDays = 3 }},
+	}
+	if err := settings.Default().Validate(); err != nil {
+		t.Fatalf("default settings invalid: %v", err)
+	}
+	for _, tt := range tests {
+		s := settings.Default()
+		tt.mutate(&s)
+		err := s.Validate()
+		if _, ok := shop.ErrorFields(err)[tt.field]; !ok {
+			t.Errorf("%s: error %v does not name the field", tt.field, err)
+		}
+	}
+}
+
+func TestSaveAndLoad(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		got, err := settings.Load(ctx, d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.ShopName != settings.Default().ShopName {
+			t.Fatalf("empty database: shop name %q, want the default", got.ShopName)
+		}
+		got.ShopName = "鍼灸堂"
+		got.TaxRounding = shop.RoundCeil
+		got.ShippingFees[13] = 500
+		now := time.Date(2026, 11, 25, 3, 0, 0, 0, time.UTC)
+		if err := d.Tx(ctx, func(tx *sql.Tx) error { return settings.Save(ctx, tx, got, now) }); err != nil {
+			t.Fatal(err)
+		}
+		again, err := settings.Load(ctx, d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if again.ShopName != "鍼灸堂" || again.TaxRounding != shop.RoundCeil || again.ShippingFees[13] != 500 {
+			t.Fatalf("loaded %+v", again)
+		}
+		bad := again
+		bad.InvoiceNumber = "X"
+		err = d.Tx(ctx, func(tx *sql.Tx) error { return settings.Save(ctx, tx, bad, now) })
+		if shop.ErrorCode(err) != shop.Invalid {
+			t.Fatalf("saving bad settings: err=%v, want invalid", err)
+		}
+	})
+}
