@@ -1,0 +1,127 @@
+package catalog
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"kaede/internal/db"
+	"kaede/internal/shop"
+)
+
+// Query is a search or listing of published products.
+type Query struct {
+	Q        string // space-separated terms, all of which must match
+	Category string // a category slug; its descendants are included
+	Sort     string // one of Sorts; "" means "recommended"
+	Limit    int    // 1..MaxLimit; 0 means DefaultLimit
+	Offset   int    // >= 0
+}
+
+// Page sizes for Query.Limit.
+const (
+	DefaultLimit = 30
+	MaxLimit     = 100
+)
+
+// Sorts lists the sort orders a Query accepts, in the order a listing
+// offers them.
+var Sorts = []string{"recommended", "price_asc", "price_desc", "newest", "name"}
+
+// minPrice is a product's lowest list price, the 「¥1,980〜」 a listing shows.
+const minPrice = "(SELECT MIN(v.price) FROM variants v WHERE v.product_id = p.id)"
+
+// orderBy maps each of Sorts to its ORDER BY; the id breaks ties so that
+// pages never overlap. Names sort by their reading (五十音順) where one
+// is given.
+var orderBy = map[string]string{
+	"recommended": "p.position, p.id",
+	"price_asc":   minPrice + ", p.id",
+	"price_desc":  minPrice + " DESC, p.id",
+	"newest":      "p.created_at DESC, p.id DESC",
+	"name":        "CASE WHEN p.name_kana <> '' THEN p.name_kana ELSE p.name_ja END, p.id",
+}
+
+// maxQueryRunes bounds a query: longer text is not a search for a product.
+const maxQueryRunes = 100
+
+// validate returns the query with defaults filled in and its terms, or an
+// Invalid error naming every bad field.
+func (q Query) validate() (Query, []string, error) {
+	p := shop.Problems{}
+	if q.Sort == "" {
+		q.Sort = "recommended"
+	}
+	if _, ok := orderBy[q.Sort]; !ok {
+		p.Add("sort", shop.ReasonChoice)
+	}
+	if q.Limit == 0 {
+		q.Limit = DefaultLimit
+	}
+	if q.Limit < 1 || q.Limit > MaxLimit {
+		p.Add("limit", shop.ReasonRange)
+	}
+	if q.Offset < 0 {
+		p.Add("offset", shop.ReasonRange)
+	}
+	if utf8.RuneCountInString(q.Q) > maxQueryRunes {
+		p.Add("q", shop.ReasonLength)
+	}
+	return q, searchTerms(q.Q), p.Err()
+}
+
+// Search returns one page of published products matching q, with their
+// variants and images, and the number of matching products on all pages.
+// An unknown category is a NotFound error; bad paging or sort values are
+// Invalid, naming the field.
+func (s *Service) Search(ctx context.Context, q Query) (products []Product, total int, err error) {
+	q, terms, err := q.validate()
+	if err != nil {
+		return nil, 0, err
+	}
+	err = s.read(ctx, func(tx *sql.Tx) error {
+		where, args := []string{"p.status = 'published'"}, []any{}
+		arg := func(v any) string {
+			args = append(args, v)
+			return "$" + strconv.Itoa(len(args))
+		}
+		if q.Category != "" {
+			id, err := categoryID(ctx, tx, q.Category)
+			if err != nil {
+				return err
+			}
+			where = append(where, `p.category_id IN (
+				WITH RECURSIVE tree (id) AS (
+					SELECT id FROM categories WHERE id = `+arg(id)+`
+					UNION ALL
+					SELECT c.id FROM categories c JOIN tree ON c.parent_id = tree.id)
+				SELECT id FROM tree)`)
+		}
+		for _, t := range terms {
+			where = append(where, `p.search_text LIKE `+arg(db.LikePattern(t))+` ESCAPE '\'`)
+		}
+		cond := strings.Join(where, " AND ")
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM products p WHERE `+cond, args...).Scan(&total); err != nil {
+			return err
+		}
+		if total == 0 || q.Offset >= total {
+			return nil
+		}
+		query := productSelect + `
+			WHERE ` + cond + `
+			ORDER BY ` + orderBy[q.Sort] + `
+			LIMIT ` + arg(q.Limit) + ` OFFSET ` + arg(q.Offset)
+		products, err = queryProducts(ctx, tx, query, args...)
+		if err != nil {
+			return err
+		}
+		return loadDetails(ctx, tx, products)
+	})
+	if err != nil {
+		return nil, 0, fmt.Errorf("search products: %w", err)
+	}
+	return products, total, nil
+}
