@@ -7,9 +7,6 @@
 package catalog
 
 import (
-	"context"
-	"database/sql"
-	"fmt"
 	"time"
 
 	"kaede/internal/db"
@@ -154,22 +151,3 @@ func (p Product) Variant(id int64) (Variant, bool) {
 
 // TaxRate is the consumption tax rate of the product's class.
 func (p Product) TaxRate() shop.TaxRate { return p.TaxClass.Rate() }
-
-// read runs fn in a read-only transaction so that a page of products and
-// their variants come from one snapshot. Read-only transactions begin
-// deferred on SQLite, so readers do not queue for the write lock that
-// every other transaction takes when it begins.
-func (s *Service) read(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
-	if err != nil {
-		return fmt.Errorf("begin: %w", err)
-	}
-	defer tx.Rollback()
-	if err := fn(tx); err != nil {
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
-	}
-	return nil
-}

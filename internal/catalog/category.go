@@ -30,7 +30,7 @@ func (c *Category) Name(lang string) string { return pick(lang, c.NameJa, c.Name
 // position order, each with its children in position order.
 func (s *Service) Categories(ctx context.Context) ([]*Category, error) {
 	var all []*Category
-	err := s.read(ctx, func(tx *sql.Tx) error {
+	err := s.db.ReadTx(ctx, func(tx *sql.Tx) error {
 		var err error
 		all, err = loadCategories(ctx, tx)
 		return err

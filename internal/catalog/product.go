@@ -148,7 +148,7 @@ func (s *Service) VariantByID(ctx context.Context, id int64) (*Product, *Variant
 // oneProduct reads the single product that where selects, with its details.
 func (s *Service) oneProduct(ctx context.Context, where string, arg any) (*Product, error) {
 	var ps []Product
-	err := s.read(ctx, func(tx *sql.Tx) error {
+	err := s.db.ReadTx(ctx, func(tx *sql.Tx) error {
 		var err error
 		if ps, err = queryProducts(ctx, tx, productSelect+" "+where, arg); err != nil {
 			return err

@@ -82,7 +82,7 @@ func (s *Service) Search(ctx context.Context, q Query) (products []Product, tota
 	if err != nil {
 		return nil, 0, err
 	}
-	err = s.read(ctx, func(tx *sql.Tx) error {
+	err = s.db.ReadTx(ctx, func(tx *sql.Tx) error {
 		where, args := []string{"p.status = 'published'"}, []any{}
 		arg := func(v any) string {
 			args = append(args, v)

@@ -116,6 +116,24 @@ func (d *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	return nil
 }
 
+// ReadTx runs fn in a read-only transaction that sees one consistent
+// snapshot. On SQLite a read-only transaction begins DEFERRED, so readers do
+// not queue behind writers for the write lock.
+func (d *DB) ReadTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := d.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("begin read: %w", err)
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit read: %w", err)
+	}
+	return nil
+}
+
 // ForUpdate is the row-locking suffix for a SELECT inside a transaction.
 // SQLite needs none: an IMMEDIATE transaction already holds the write lock.
 func (d *DB) ForUpdate() string {
