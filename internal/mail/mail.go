@@ -13,7 +13,9 @@ import (
 	"net/mail"
 	"strings"
 	"time"
+	"unicode"
 
+	"kaede/internal/jobs"
 	"kaede/internal/shop"
 )
 
@@ -27,18 +29,75 @@ type Message struct {
 	OrderID int64 // 0 when the message is not about an order
 }
 
-// Validate checks what Enqueue will refuse.
+// Validate checks what Enqueue will refuse. It returns a shop.Invalid
+// error naming the bad fields (kind, to, subject, body).
 func (m Message) Validate() error {
-	if m.Kind == "" || m.Subject == "" || m.Body == "" {
-		return fmt.Errorf("mail %q: kind, subject and body are required", m.Kind)
+	p := shop.Problems{}
+	if m.Kind == "" {
+		p.Add("kind", shop.ReasonRequired)
 	}
-	if strings.ContainsAny(m.Subject, "\r\n") {
-		return fmt.Errorf("mail %q: subject has a line break", m.Kind)
+	if m.Subject == "" {
+		p.Add("subject", shop.ReasonRequired)
 	}
-	if _, err := mail.ParseAddress(m.To); err != nil {
-		return fmt.Errorf("mail %q: bad recipient: %w", m.Kind, err)
+	// A control character in the subject could end the header and start
+	// another (Bcc:, a second body); the encoder would hide it, but a
+	// subject that holds one was built wrong.
+	if strings.IndexFunc(m.Subject, unicode.IsControl) >= 0 {
+		p.Add("subject", shop.ReasonFormat)
+	}
+	if m.Body == "" {
+		p.Add("body", shop.ReasonRequired)
+	}
+	if m.To == "" {
+		p.Add("to", shop.ReasonRequired)
+	} else if _, err := parseRecipient(m.To); err != nil {
+		p.Add("to", shop.ReasonFormat)
+	}
+	if err := p.Err(); err != nil {
+		return fmt.Errorf("mail %q: %w", m.Kind, err)
 	}
 	return nil
+}
+
+// parseRecipient accepts exactly one address, with or without a display
+// name, and nothing that could smuggle a header line.
+func parseRecipient(s string) (*mail.Address, error) {
+	if strings.ContainsAny(s, "\r\n") {
+		return nil, fmt.Errorf("address %q has a line break", s)
+	}
+	a, err := mail.ParseAddress(s)
+	if err != nil {
+		return nil, fmt.Errorf("address %q: %w", s, err)
+	}
+	return a, nil
+}
+
+// Queue writes messages to the outbox and schedules their delivery.
+type Queue struct {
+	now func() time.Time
+	// schedule adds the delivery job for a message in tx. The queue's
+	// constructor sets it.
+	schedule func(ctx context.Context, tx *sql.Tx, id int64) error
+}
+
+// NewQueue returns the Queue that schedules a SendWorker job for every
+// message, through r, in the transaction that writes it.
+func NewQueue(r *jobs.Runner, clock shop.Clock) *Queue {
+	return &Queue{
+		now: clock,
+		schedule: func(ctx context.Context, tx *sql.Tx, id int64) error {
+			return r.InsertTx(ctx, tx, SendArgs{MessageID: id}, nil)
+		},
+	}
+}
+
+// NewTestQueue returns a Queue that writes the outbox row and schedules no
+// delivery, for tests of the capabilities that write mail.
+func NewTestQueue(clock shop.Clock) *Queue {
+	return &Queue{
+		now:      clock,
+		schedule: func(context.Context, *sql.Tx, int64) error { return nil },
+	}
 }
 
 // Enqueue writes m to the outbox inside tx and schedules its delivery in
@@ -54,7 +113,7 @@ func (q *Queue) Enqueue(ctx context.Context, tx *sql.Tx, m Message) (int64, erro
 	var id int64
 	err := tx.QueryRowContext(ctx, `INSERT INTO mail_messages (kind, to_addr, subject, body, order_id, status, created_at)
 		VALUES ($1, $2, $3, $4, $5, 'queued', $6) RETURNING id`,
-		m.Kind, m.To, m.Subject, m.Body, orderID, q.now()).Scan(&id)
+		m.Kind, m.To, m.Subject, m.Body, orderID, q.now().UTC()).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("enqueue mail %q: %w", m.Kind, err)
 	}
@@ -62,21 +121,4 @@ func (q *Queue) Enqueue(ctx context.Context, tx *sql.Tx, m Message) (int64, erro
 		return 0, fmt.Errorf("schedule mail %d: %w", id, err)
 	}
 	return id, nil
-}
-
-// Queue is the outbox and its delivery worker.
-type Queue struct {
-	now func() time.Time
-	// schedule adds the delivery job for a message in tx. The queue's
-	// constructor sets it.
-	schedule func(ctx context.Context, tx *sql.Tx, id int64) error
-}
-
-// NewTestQueue returns a Queue that writes the outbox row and schedules no
-// delivery, for tests of the capabilities that write mail.
-func NewTestQueue(clock shop.Clock) *Queue {
-	return &Queue{
-		now:      clock,
-		schedule: func(context.Context, *sql.Tx, int64) error { return nil },
-	}
 }

@@ -24,6 +24,7 @@ CREATE TABLE orders (
     ship_phone        TEXT NOT NULL,
     delivery_date     TEXT NOT NULL DEFAULT '', -- YYYY-MM-DD, or '' for earliest
     delivery_slot     TEXT NOT NULL DEFAULT '', -- '' for any time
+    note              TEXT NOT NULL DEFAULT '', -- the customer's message to the shop
     access_token_hash TEXT NOT NULL,   -- SHA-256 of the token that shows a guest their order
     expires_at        TIMESTAMPTZ,       -- unpaid card orders only
     created_at        TIMESTAMPTZ NOT NULL,
@@ -37,7 +38,8 @@ CREATE TABLE order_lines (
     order_id    BIGINT NOT NULL REFERENCES orders (id) ON DELETE CASCADE,
     variant_id  BIGINT NOT NULL REFERENCES variants (id),
     sku         TEXT NOT NULL,
-    name        TEXT NOT NULL, -- product and variant as sold
+    name        TEXT NOT NULL, -- product and variant as sold, in Japanese
+    name_en     TEXT NOT NULL DEFAULT '', -- the same in English, for English mail
     tax_rate    INTEGER NOT NULL CHECK (tax_rate IN (8, 10)),
     unit_price  BIGINT NOT NULL, -- tax included
     quantity    INTEGER NOT NULL CHECK (quantity > 0),
@@ -85,10 +87,16 @@ CREATE TABLE payments (
 CREATE INDEX payments_order ON payments (order_id);
 
 -- A checkout retried with the same Idempotency-Key returns the same order.
+-- key_hash is a SHA-256 of the client's key, and token_sealed the order's
+-- access token sealed (AES-GCM) under another hash of that key: a replay
+-- that presents the key gets the token back, a copy of the database does not.
+-- order_id is set later in the transaction that inserts the row: inserting
+-- the key first makes a concurrent duplicate wait on it and then fail.
 CREATE TABLE idempotency_keys (
-    key          TEXT PRIMARY KEY,
+    key_hash     TEXT PRIMARY KEY,
     request_hash TEXT NOT NULL,
-    order_id     BIGINT NOT NULL REFERENCES orders (id) ON DELETE CASCADE,
+    order_id     BIGINT REFERENCES orders (id) ON DELETE CASCADE,
+    token_sealed TEXT NOT NULL DEFAULT '',
     created_at   TIMESTAMPTZ NOT NULL
 );
 

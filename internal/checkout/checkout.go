@@ -1,0 +1,200 @@
+// Package checkout turns a cart into an order: it validates the customer's
+// input, prices the cart from the database, shows everything the final
+// confirmation screen must show (特定商取引法, 2022), and places the order in
+// one transaction that reserves the stock, writes the order and its
+// confirmation e-mail, and records the Idempotency-Key.
+package checkout
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"kaede/internal/cart"
+	"kaede/internal/db"
+	"kaede/internal/mail"
+	"kaede/internal/order"
+	"kaede/internal/settings"
+	"kaede/internal/shop"
+)
+
+// Service validates, prices and places orders.
+type Service struct {
+	db      *db.DB
+	carts   *cart.Service
+	orders  *order.Service
+	mail    *mail.Queue
+	clock   shop.Clock
+	baseURL string
+}
+
+// New returns the checkout service. baseURL (e.g. "https://kaede.example")
+// starts the link to the order in the confirmation e-mail.
+func New(d *db.DB, carts *cart.Service, orders *order.Service, q *mail.Queue, clock shop.Clock, baseURL string) *Service {
+	return &Service{db: d, carts: carts, orders: orders, mail: q, clock: clock,
+		baseURL: strings.TrimRight(baseURL, "/")}
+}
+
+// Input is what the customer submits at checkout. Field names in errors
+// are the JSON API's: "email", "shipping_address.postal_code",
+// "payment_method", "delivery_date", "delivery_slot", "note", "locale",
+// "idempotency_key", and "cart" for the cart itself.
+type Input struct {
+	CartID         string
+	Viewer         shop.Viewer
+	Email          string
+	Address        shop.Address
+	PaymentMethod  string
+	DeliveryDate   string // YYYY-MM-DD, or "" for the earliest
+	DeliverySlot   string // one of the shop's slots, or "" for any time
+	Note           string
+	Locale         string // "ja" (the default) or "en"
+	IdempotencyKey string // required by Place: 1..255 printable ASCII
+}
+
+// Quote is everything the final confirmation screen shows, on one screen,
+// just before the order button: the items with quantities and prices,
+// every fee and the total, the tax per rate, when and how to pay, when the
+// goods arrive, and how to cancel or return.
+type Quote struct {
+	Lines         []cart.Line
+	Count         int
+	Subtotal      shop.Yen // items, tax included
+	ShippingFee   shop.Yen // 0 over the free-shipping threshold
+	CODFee        shop.Yen // cash on delivery only
+	Total         shop.Yen
+	Taxes         []shop.TaxSummary // per rate, rounded once per rate
+	TaxRounding   shop.Rounding
+	InvoiceNumber string // the shop's registration number, T + 13 digits
+	Email         string
+	Address       shop.Address // normalised
+	PaymentMethod order.PaymentMethod
+	PaymentTime   string                // when and how to pay, in the input's language
+	PaymentDue    string                // bank transfer: the last day to pay, YYYY-MM-DD
+	BankAccount   *settings.BankAccount // bank transfer: where to pay (振込先)
+	DeliveryDate  string
+	DeliverySlot  string
+	DeliveryTime  string // when the goods arrive, in the input's language
+	ReturnPolicy  string // cancellation and returns (返品・キャンセル)
+	Note          string
+	Locale        string
+}
+
+// Quote validates the input against the cart and the shop's settings and
+// prices the cart for the confirmation screen. Every bad field is reported
+// at once (Invalid); once the fields are right, a practitioners-only item
+// for a viewer without an approved licence is Forbidden, and an item short
+// of stock is OutOfStock naming its SKU. The idempotency key is not needed
+// to quote and is not checked.
+func (s *Service) Quote(ctx context.Context, in Input) (*Quote, error) {
+	st, err := settings.Load(ctx, s.db)
+	if err != nil {
+		return nil, err
+	}
+	today := tokyoDate(s.clock())
+	in, p := normalize(in, st, today, false)
+	var q *Quote
+	err = s.db.ReadTx(ctx, func(tx *sql.Tx) error {
+		q, err = s.quote(ctx, tx, in, p, st, today)
+		return err
+	})
+	return q, err
+}
+
+// quote loads and checks the cart inside tx and prices it. p holds the
+// problems normalize found; the cart's own are added to them.
+func (s *Service) quote(ctx context.Context, tx *sql.Tx, in Input, p shop.Problems, st settings.Settings, today time.Time) (*Quote, error) {
+	c := &cart.Cart{}
+	if in.CartID == "" {
+		p.Add("cart", shop.ReasonRequired)
+	} else {
+		var err error
+		if c, err = cart.Load(ctx, tx, in.CartID, in.Viewer); err != nil {
+			return nil, err
+		}
+	}
+	checkCartFields(c, p)
+	q, err := price(c, in, st, today)
+	if err != nil {
+		return nil, err
+	}
+	if q.PaymentMethod == order.COD && q.Total > st.CODLimit {
+		p.Add("payment_method", shop.ReasonRange)
+	}
+	if err := p.Err(); err != nil {
+		return nil, err
+	}
+	if err := checkCartState(c, in.Viewer); err != nil {
+		return nil, err
+	}
+	return q, nil
+}
+
+// checkCartFields reports an empty cart and a line over its per-order
+// limit (which the shop may have lowered since it was added).
+func checkCartFields(c *cart.Cart, p shop.Problems) {
+	if len(c.Lines) == 0 {
+		p.Add("cart", shop.ReasonRequired)
+	}
+	for i, l := range c.Lines {
+		if l.Quantity > l.Limit() {
+			p.Add(fmt.Sprintf("cart.lines.%d.quantity", i), shop.ReasonRange)
+		}
+	}
+}
+
+// checkCartState refuses practitioners-only items to other viewers, then
+// items short of stock, naming every such SKU.
+func checkCartState(c *cart.Cart, viewer shop.Viewer) error {
+	var restricted, short []string
+	for _, l := range c.Lines {
+		if l.PractitionersOnly && !viewer.Practitioner {
+			restricted = append(restricted, l.SKU)
+		}
+		if l.Quantity > l.Stock {
+			short = append(short, l.SKU)
+		}
+	}
+	if len(restricted) > 0 {
+		return shop.Errorf(shop.Forbidden, "%s sold only to practitioners whose licence the shop has approved",
+			strings.Join(restricted, ", "))
+	}
+	if len(short) > 0 {
+		return shop.Errorf(shop.OutOfStock, "not enough stock of %s", strings.Join(short, ", "))
+	}
+	return nil
+}
+
+// price computes the fees, the total and the tax per rate. Shipping and the
+// COD fee are taxed at the standard rate with the goods; the tax of each
+// rate is rounded once, never per line.
+func price(c *cart.Cart, in Input, st settings.Settings, today time.Time) (*Quote, error) {
+	q := &Quote{Lines: c.Lines, Count: c.Count, Subtotal: c.Subtotal, Email: in.Email, Address: in.Address,
+		PaymentMethod: order.PaymentMethod(in.PaymentMethod), DeliveryDate: in.DeliveryDate, DeliverySlot: in.DeliverySlot,
+		TaxRounding: st.TaxRounding, InvoiceNumber: st.InvoiceNumber, ReturnPolicy: st.ReturnPolicy,
+		Note: in.Note, Locale: in.Locale}
+	if len(c.Lines) > 0 {
+		q.ShippingFee = st.ShippingFee(in.Address.Prefecture, c.Subtotal)
+	}
+	if q.PaymentMethod == order.COD {
+		q.CODFee = st.CODFee
+	}
+	q.Total = q.Subtotal + q.ShippingFee + q.CODFee
+	taxLines := make([]shop.TaxLine, 0, len(c.Lines)+2)
+	for _, l := range c.Lines {
+		taxLines = append(taxLines, shop.TaxLine{Rate: l.TaxRate, Amount: l.LineTotal})
+	}
+	for _, fee := range []shop.Yen{q.ShippingFee, q.CODFee} {
+		if fee > 0 {
+			taxLines = append(taxLines, shop.TaxLine{Rate: shop.RateStandard, Amount: fee})
+		}
+	}
+	var err error
+	if q.Taxes, err = shop.ComputeTax(taxLines, shop.TaxIncluded, st.TaxRounding); err != nil {
+		return nil, fmt.Errorf("quote: %w", err)
+	}
+	describe(q, st, today)
+	return q, nil
+}

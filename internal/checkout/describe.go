@@ -1,0 +1,87 @@
+package checkout
+
+import (
+	"fmt"
+	"time"
+
+	"kaede/internal/order"
+	"kaede/internal/settings"
+	"kaede/internal/shop"
+)
+
+// describe writes the payment time and the delivery time in the quote's
+// language: the two sentences 特定商取引法 requires on the confirmation
+// screen besides the amounts.
+func describe(q *Quote, st settings.Settings, today time.Time) {
+	en := q.Locale == "en"
+	switch q.PaymentMethod {
+	case order.BankTransfer:
+		due := today.AddDate(0, 0, st.PaymentDueDays)
+		q.PaymentDue = due.Format(time.DateOnly)
+		bank := st.BankTransfer
+		q.BankAccount = &bank
+		if en {
+			q.PaymentTime = fmt.Sprintf("Bank transfer in advance, within %d days of your order (by %s), to %s. "+
+				"We ship once we have received your payment.", st.PaymentDueDays, due.Format("2 January 2006"), bankText(bank))
+		} else {
+			q.PaymentTime = fmt.Sprintf("銀行振込（前払い）：ご注文日から%d日以内（%sまで）に下記口座へお振り込みください。"+
+				"ご入金を確認後、発送いたします。振込先：%s", st.PaymentDueDays, jaDate(due), bankText(bank))
+		}
+	case order.COD:
+		if en {
+			q.PaymentTime = fmt.Sprintf("Cash on delivery: pay the carrier %s (COD fee included) when the parcel arrives.", q.Total)
+		} else {
+			q.PaymentTime = fmt.Sprintf("代金引換：商品お届け時に配達員へ%s（代引手数料を含みます）をお支払いください。", q.Total)
+		}
+	}
+	q.DeliveryTime = deliveryText(q, st, en)
+}
+
+func deliveryText(q *Quote, st settings.Settings, en bool) string {
+	after := "ご注文日"
+	afterEn := "your order"
+	if q.PaymentMethod == order.BankTransfer {
+		after, afterEn = "ご入金確認日", "the day we receive your payment"
+	}
+	if q.DeliveryDate != "" {
+		d, _ := time.Parse(time.DateOnly, q.DeliveryDate)
+		if en {
+			return fmt.Sprintf("Delivery on %s%s, as you asked.", d.Format("2 January 2006"), slotText(q.DeliverySlot, en))
+		}
+		return fmt.Sprintf("%s%sのお届けを指定いただきました。", jaDate(d), slotText(q.DeliverySlot, en))
+	}
+	if en {
+		return fmt.Sprintf("Ships within %d days of %s%s.", st.ShipWithinDays, afterEn, slotText(q.DeliverySlot, en))
+	}
+	return fmt.Sprintf("%sから%d日以内に発送いたします%s。", after, st.ShipWithinDays, slotText(q.DeliverySlot, en))
+}
+
+func slotText(slot string, en bool) string {
+	switch {
+	case slot == "":
+		return ""
+	case en:
+		return ", time slot " + slot
+	}
+	return "（" + slot + "）"
+}
+
+func bankText(b settings.BankAccount) string {
+	return b.Bank + " " + b.Branch + " " + b.Type + " " + b.Number + " " + b.HolderKana
+}
+
+// jaDate formats a day the Japanese way: 2026年11月25日.
+func jaDate(d time.Time) string {
+	return fmt.Sprintf("%d年%d月%d日", d.Year(), d.Month(), d.Day())
+}
+
+// lineName is a cart line's product and variant as an order line keeps it.
+func lineName(product, label string) string {
+	if label == "" {
+		return product
+	}
+	return product + " " + label
+}
+
+// yen formats an amount for the e-mail templates.
+func yen(y shop.Yen) string { return y.String() }

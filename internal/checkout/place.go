@@ -1,0 +1,157 @@
+package checkout
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sort"
+
+	"kaede/internal/cart"
+	"kaede/internal/db"
+	"kaede/internal/order"
+	"kaede/internal/settings"
+	"kaede/internal/shop"
+)
+
+// Place places the order in one transaction: it re-validates the input and
+// re-prices the cart from the database (never from what the client shows),
+// reserves the stock, writes the order with its lines, taxes, payment and
+// first event, empties the cart, writes the confirmation e-mail and records
+// the idempotency key. Any failure rolls all of it back.
+//
+// It returns the order and its access token, which a guest needs to see
+// the order. The same key with the same request returns the same order and
+// token (see replay); with a different request it is a Conflict. A stock
+// shortfall is OutOfStock naming the SKU; other errors are Quote's.
+func (s *Service) Place(ctx context.Context, in Input) (*order.Order, string, error) {
+	st, err := settings.Load(ctx, s.db)
+	if err != nil {
+		return nil, "", err
+	}
+	for attempt := 1; ; attempt++ {
+		o, token, err := s.place(ctx, in, st)
+		// On PostgreSQL two submissions with one key both begin; the second
+		// waits on the first's key row, then fails on its unique index.
+		// Trying again finds the first's order and replays it.
+		if db.IsUniqueViolation(err) && attempt < 3 {
+			continue
+		}
+		return o, token, err
+	}
+}
+
+func (s *Service) place(ctx context.Context, in Input, st settings.Settings) (*order.Order, string, error) {
+	now := s.clock()
+	today := tokyoDate(now)
+	in, p := normalize(in, st, today, true)
+	var o *order.Order
+	var token string
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		if _, bad := p["idempotency_key"]; !bad {
+			var err error
+			var found bool
+			if o, token, found, err = s.replay(ctx, tx, in); err != nil || found {
+				return err
+			}
+			// The key's row goes in before anything is checked: on
+			// PostgreSQL a concurrent duplicate then waits on it and, once
+			// this commits, fails and replays, instead of finding the cart
+			// already emptied and reporting an empty cart.
+			if token, err = recordKey(ctx, tx, in, now); err != nil {
+				return err
+			}
+		}
+		if err := s.lockCart(ctx, tx, in.CartID); err != nil {
+			return err
+		}
+		q, err := s.quote(ctx, tx, in, p, st, today)
+		if err != nil {
+			return err
+		}
+		o, err = s.write(ctx, tx, in, q, st, token)
+		return err
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	return o, token, nil
+}
+
+// lockCart locks the cart's row on PostgreSQL so that the cart cannot
+// change between pricing it and emptying it. (SQLite's IMMEDIATE
+// transaction already excludes every other writer.) A missing cart is
+// left for quote to report.
+func (s *Service) lockCart(ctx context.Context, tx *sql.Tx, id string) error {
+	var got string
+	err := tx.QueryRowContext(ctx, `SELECT id FROM carts WHERE id = $1`+s.db.ForUpdate(), id).Scan(&got)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("lock cart: %w", err)
+	}
+	return nil
+}
+
+// write reserves the stock and writes the order, the emptied cart and the
+// confirmation e-mail.
+func (s *Service) write(ctx context.Context, tx *sql.Tx, in Input, q *Quote, st settings.Settings, token string) (*order.Order, error) {
+	if err := reserve(ctx, tx, q.Lines); err != nil {
+		return nil, err
+	}
+	o, err := s.orders.Insert(ctx, tx, draft(in, q, order.HashToken(token)))
+	if err != nil {
+		return nil, err
+	}
+	if err := keyOrder(ctx, tx, in.IdempotencyKey, o.ID); err != nil {
+		return nil, err
+	}
+	if err := cart.Empty(ctx, tx, in.CartID); err != nil {
+		return nil, err
+	}
+	msg, err := s.confirmation(o, q, st, token)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.mail.Enqueue(ctx, tx, msg); err != nil {
+		return nil, fmt.Errorf("order %s: %w", o.Number, err)
+	}
+	return o, nil
+}
+
+// reserve takes each line's quantity off its variant's stock with one
+// conditional UPDATE, which cannot oversell: the check and the decrement
+// are one statement, atomic on both databases. Lines go in variant order
+// so that two checkouts lock rows in the same order and cannot deadlock.
+func reserve(ctx context.Context, tx *sql.Tx, lines []cart.Line) error {
+	sorted := append([]cart.Line(nil), lines...)
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i].VariantID < sorted[j].VariantID })
+	for _, l := range sorted {
+		res, err := tx.ExecContext(ctx, `UPDATE variants SET stock = stock - $1 WHERE id = $2 AND stock >= $1`,
+			l.Quantity, l.VariantID)
+		if err != nil {
+			return fmt.Errorf("reserve %s: %w", l.SKU, err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return fmt.Errorf("reserve %s: %w", l.SKU, err)
+		}
+		if n == 0 {
+			return shop.Errorf(shop.OutOfStock, "not enough stock of %s", l.SKU)
+		}
+	}
+	return nil
+}
+
+// draft is the order as the quote priced it.
+func draft(in Input, q *Quote, tokenHash string) order.Draft {
+	lines := make([]order.Line, len(q.Lines))
+	for i, l := range q.Lines {
+		lines[i] = order.Line{VariantID: l.VariantID, SKU: l.SKU,
+			Name: lineName(l.ProductNameJa, l.LabelJa), NameEn: lineName(l.ProductNameEn, l.LabelEn),
+			TaxRate: l.TaxRate, UnitPrice: l.UnitPrice, Quantity: l.Quantity, LineTotal: l.LineTotal}
+	}
+	return order.Draft{MemberID: in.Viewer.MemberID, Email: q.Email, Locale: q.Locale, PaymentMethod: q.PaymentMethod,
+		Subtotal: q.Subtotal, ShippingFee: q.ShippingFee, CODFee: q.CODFee, Total: q.Total,
+		Taxes: q.Taxes, TaxRounding: q.TaxRounding, InvoiceNumber: q.InvoiceNumber, Address: q.Address,
+		DeliveryDate: q.DeliveryDate, DeliverySlot: q.DeliverySlot, Note: q.Note, Lines: lines,
+		AccessTokenHash: tokenHash}
+}

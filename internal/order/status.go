@@ -1,0 +1,115 @@
+package order
+
+// Status is where an order is in its life.
+type Status string
+
+// The statuses an order may have.
+const (
+	// AwaitingPayment: a card order whose payment the customer has not
+	// completed yet (3-D Secure, the provider's page). Not yet binding.
+	AwaitingPayment Status = "awaiting_payment"
+	// Placed: the order is binding; bank transfer awaits the money, cash on
+	// delivery awaits shipping, a card payment is authorised.
+	Placed Status = "placed"
+	// Paid: the shop has the money (transfer received, card captured).
+	Paid Status = "paid"
+	// Shipped: handed to the carrier.
+	Shipped Status = "shipped"
+	// Delivered: the customer has the goods (and, for cash on delivery,
+	// the carrier has collected the money).
+	Delivered Status = "delivered"
+	// Cancelled: no goods go out (or, for a refused COD parcel, they came
+	// back); stock has been returned.
+	Cancelled Status = "cancelled"
+)
+
+// Valid reports whether s is a known status.
+func (s Status) Valid() bool {
+	switch s {
+	case AwaitingPayment, Placed, Paid, Shipped, Delivered, Cancelled:
+		return true
+	}
+	return false
+}
+
+// PaymentMethod is how the customer pays.
+type PaymentMethod string
+
+// The payment methods Kaede knows. Card needs a payment provider, which
+// checkout does not offer yet; the statuses already allow for it.
+const (
+	BankTransfer PaymentMethod = "bank_transfer" // 銀行振込 (前払い)
+	COD          PaymentMethod = "cod"           // 代金引換
+	Card         PaymentMethod = "card"          // クレジットカード
+)
+
+// Valid reports whether m is a known payment method.
+func (m PaymentMethod) Valid() bool { return m == BankTransfer || m == COD || m == Card }
+
+// PaymentState is where a payment is in its own life, apart from the
+// order's status: a delivered COD order has a succeeded payment, a
+// cancelled one a cancelled payment.
+type PaymentState string
+
+// The payment states, as the payments table allows them.
+const (
+	PaymentPending           PaymentState = "pending"
+	PaymentRequiresAction    PaymentState = "requires_action"
+	PaymentAuthorized        PaymentState = "authorized"
+	PaymentCaptured          PaymentState = "captured"
+	PaymentSucceeded         PaymentState = "succeeded"
+	PaymentDeclined          PaymentState = "declined"
+	PaymentFailed            PaymentState = "failed"
+	PaymentCancelled         PaymentState = "cancelled"
+	PaymentRefunded          PaymentState = "refunded"
+	PaymentPartiallyRefunded PaymentState = "partially_refunded"
+)
+
+// transitions lists, per payment method, every legal status change.
+// Delivered and Cancelled are final: a return after delivery is a refund
+// with its own record, not a step back in the order's life. The one way
+// out of Shipped other than Delivered is a cash-on-delivery parcel the
+// customer refuses at the door (受取拒否): it comes back unpaid, so the
+// order is cancelled and its stock returned.
+var transitions = map[PaymentMethod]map[Status][]Status{
+	// Bank transfer is paid in advance: nothing ships before the money.
+	BankTransfer: {
+		Placed:  {Paid, Cancelled},
+		Paid:    {Shipped, Cancelled},
+		Shipped: {Delivered},
+	},
+	// Cash on delivery is paid to the carrier at the door.
+	COD: {
+		Placed:  {Shipped, Cancelled},
+		Shipped: {Delivered, Cancelled},
+	},
+	// A card is authorised (placed) or captured at once (paid); an
+	// authorisation is captured before shipping. An abandoned or declined
+	// payment cancels the order.
+	Card: {
+		AwaitingPayment: {Placed, Paid, Cancelled},
+		Placed:          {Paid, Cancelled},
+		Paid:            {Shipped, Cancelled},
+		Shipped:         {Delivered},
+	},
+}
+
+// CanTransition reports whether an order paid by method may go from one
+// status to another.
+func CanTransition(from, to Status, method PaymentMethod) bool {
+	for _, s := range transitions[method][from] {
+		if s == to {
+			return true
+		}
+	}
+	return false
+}
+
+// InitialStatus is the status a new order starts in: a card order waits
+// for its payment, the others are binding at once.
+func InitialStatus(method PaymentMethod) Status {
+	if method == Card {
+		return AwaitingPayment
+	}
+	return Placed
+}

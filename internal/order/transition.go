@@ -1,0 +1,135 @@
+package order
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+
+	"kaede/internal/mail"
+	"kaede/internal/shop"
+)
+
+// Transition moves the order to the status if CanTransition allows it,
+// records the change with the note, and applies what the change means for
+// the payment: paid marks a transfer's payment succeeded, a delivered COD
+// order's payment succeeds, a cancellation is Cancel. An illegal change is
+// a Conflict.
+func (s *Service) Transition(ctx context.Context, number string, to Status, note string) (*Order, error) {
+	var o *Order
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		o, err = s.transition(ctx, tx, number, to, note)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return o, nil
+}
+
+// Cancel cancels the order, returns every line's stock and marks a payment
+// that has not taken money cancelled, all in one transaction, and writes
+// the customer a notice. A payment that has already succeeded stays so:
+// the money is to be refunded, which is a refund's record, not a cancel's.
+func (s *Service) Cancel(ctx context.Context, number, note string) (*Order, error) {
+	return s.Transition(ctx, number, Cancelled, note)
+}
+
+func (s *Service) transition(ctx context.Context, tx *sql.Tx, number string, to Status, note string) (*Order, error) {
+	var id int64
+	var from Status
+	var method PaymentMethod
+	err := tx.QueryRowContext(ctx, `SELECT id, status, payment_method FROM orders WHERE number = $1`+s.db.ForUpdate(),
+		number).Scan(&id, &from, &method)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, errNotFound(number)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("order %s: read status: %w", number, err)
+	}
+	if !CanTransition(from, to, method) {
+		return nil, shop.Errorf(shop.Conflict, "order %s cannot go from %s to %s", number, from, to)
+	}
+	now := s.clock()
+	if _, err := tx.ExecContext(ctx, `UPDATE orders SET status = $1, updated_at = $2 WHERE id = $3`, to, now, id); err != nil {
+		return nil, fmt.Errorf("order %s: set status %s: %w", number, to, err)
+	}
+	if err := insertEvent(ctx, tx, id, from, to, note, now); err != nil {
+		return nil, fmt.Errorf("order %s: %w", number, err)
+	}
+	if err := s.applyToPayment(ctx, tx, id, method, to, now); err != nil {
+		return nil, fmt.Errorf("order %s: %w", number, err)
+	}
+	if to == Cancelled {
+		if err := returnStock(ctx, tx, id); err != nil {
+			return nil, fmt.Errorf("order %s: %w", number, err)
+		}
+	}
+	o, err := Load(ctx, tx, number)
+	if err != nil {
+		return nil, err
+	}
+	if to == Cancelled {
+		if _, err := s.mail.Enqueue(ctx, tx, cancellationMail(o)); err != nil {
+			return nil, fmt.Errorf("order %s: %w", number, err)
+		}
+	}
+	return o, nil
+}
+
+// applyToPayment updates a payment that has not taken money yet for the
+// order's new status: the money arrives (paid, or a COD delivery) or will
+// never be asked for (cancelled). Other changes leave the payment alone.
+func (s *Service) applyToPayment(ctx context.Context, tx *sql.Tx, orderID int64, method PaymentMethod, to Status, now time.Time) error {
+	var state PaymentState
+	switch {
+	case to == Paid, to == Delivered && method == COD:
+		state = PaymentSucceeded
+	case to == Cancelled:
+		state = PaymentCancelled
+	default:
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE payments SET state = $1, updated_at = $2
+		WHERE order_id = $3 AND state IN ('pending', 'requires_action', 'authorized')`, state, now, orderID)
+	if err != nil {
+		return fmt.Errorf("set payment %s: %w", state, err)
+	}
+	return nil
+}
+
+// returnStock puts every line's quantity back, in variant order: the same
+// lock order as checkout's reservations, so the two cannot deadlock.
+func returnStock(ctx context.Context, tx *sql.Tx, orderID int64) error {
+	lines, err := loadLines(ctx, tx, orderID)
+	if err != nil {
+		return err
+	}
+	sort.Slice(lines, func(i, j int) bool { return lines[i].VariantID < lines[j].VariantID })
+	for _, l := range lines {
+		if _, err := tx.ExecContext(ctx, `UPDATE variants SET stock = stock + $1 WHERE id = $2`, l.Quantity, l.VariantID); err != nil {
+			return fmt.Errorf("return stock of %s: %w", l.SKU, err)
+		}
+	}
+	return nil
+}
+
+// cancellationMail tells the customer the order is cancelled, in the
+// order's language.
+func cancellationMail(o *Order) mail.Message {
+	m := mail.Message{Kind: "order_cancelled", To: o.Email, OrderID: o.ID}
+	if o.Locale == "en" {
+		m.Subject = "Your order " + o.Number + " has been cancelled"
+		m.Body = "Your order " + o.Number + " (total " + o.Total.String() + ") has been cancelled.\n" +
+			"If you had already paid, we will contact you about the refund.\n"
+		return m
+	}
+	m.Subject = "ご注文キャンセルのお知らせ（注文番号 " + o.Number + "）"
+	m.Body = "ご注文（注文番号 " + o.Number + "、合計 " + o.Total.String() + "）のキャンセルを承りました。\n" +
+		"すでにお支払いいただいている場合は、ご返金について改めてご連絡いたします。\n" +
+		"またのご利用を心よりお待ちしております。\n"
+	return m
+}
