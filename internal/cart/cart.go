@@ -222,4 +222,3 @@ func memberViewer(ctx context.Context, tx *sql.Tx, memberID int64) (shop.Viewer,
 	}
 	return shop.Viewer{MemberID: memberID, Practitioner: practitioner == "approved"}, nil
 }
-

@@ -1,0 +1,161 @@
+package ui
+
+import (
+	"strings"
+
+	"kaede/internal/shop"
+)
+
+// label is how a form field is named in a sentence. choose marks fields the
+// customer picks from a list, for which "please select" reads better than
+// "please enter".
+type label struct {
+	ja, en string
+	choose bool
+}
+
+// fieldLabels names every field the store's forms and API accept, by the
+// last segment of its dotted name ("shipping_address.postal_code" →
+// "postal_code"). Add a field here when a form gains one; account and store
+// pages keep their extra fields in their own files.
+var fieldLabels = mergeLabels(coreFieldLabels, storeFieldLabels, accountFieldLabels)
+
+func mergeLabels(parts ...map[string]label) map[string]label {
+	all := map[string]label{}
+	for _, part := range parts {
+		for k, v := range part {
+			if _, dup := all[k]; dup {
+				panic("ui: field label " + k + " is defined twice")
+			}
+			all[k] = v
+		}
+	}
+	return all
+}
+
+// coreFieldLabels are the fields shared by the forms and the API.
+var coreFieldLabels = map[string]label{
+	"email":            {ja: "メールアドレス", en: "e-mail address"},
+	"password":         {ja: "パスワード", en: "password"},
+	"password_confirm": {ja: "パスワード（確認）", en: "password confirmation"},
+	"name":             {ja: "お名前", en: "name"},
+	"name_kana":        {ja: "フリガナ", en: "name in katakana"},
+	"postal_code":      {ja: "郵便番号", en: "postal code"},
+	"prefecture":       {ja: "都道府県", en: "prefecture", choose: true},
+	"city":             {ja: "市区町村", en: "city"},
+	"line1":            {ja: "番地", en: "street address"},
+	"line2":            {ja: "建物名・部屋番号", en: "building and room"},
+	"phone":            {ja: "電話番号", en: "phone number"},
+	"payment_method":   {ja: "お支払い方法", en: "payment method", choose: true},
+	"delivery_date":    {ja: "お届け希望日", en: "delivery date", choose: true},
+	"delivery_slot":    {ja: "お届け希望時間帯", en: "delivery time", choose: true},
+	"quantity":         {ja: "数量", en: "quantity"},
+	"sku":              {ja: "商品番号", en: "item number"},
+	"cart":             {ja: "カート", en: "cart"},
+	"token":            {ja: "トークン", en: "token"},
+	"licence_type":     {ja: "免許の種類", en: "licence type", choose: true},
+	"licence_number":   {ja: "免許番号", en: "licence number"},
+	"idempotency_key":  {ja: "冪等キー（Idempotency-Key）", en: "idempotency key"},
+	"limit":            {ja: "表示件数", en: "limit"},
+	"offset":           {ja: "表示開始位置", en: "offset"},
+	"sort":             {ja: "並び順", en: "sort order", choose: true},
+	"q":                {ja: "検索語", en: "search words"},
+	"body":             {ja: "送信内容", en: "request body"},
+}
+
+// genericLabel names a field the catalogue does not know.
+var genericLabel = label{ja: "入力内容", en: "value"}
+
+// FieldLabel returns the name of a field in lang; a dotted name uses its
+// last segment.
+func FieldLabel(lang, field string) string {
+	l := lookupLabel(field)
+	if lang == English {
+		return l.en
+	}
+	return l.ja
+}
+
+func lookupLabel(field string) label {
+	if i := strings.LastIndexByte(field, '.'); i >= 0 {
+		field = field[i+1:]
+	}
+	if l, ok := fieldLabels[field]; ok {
+		return l
+	}
+	return genericLabel
+}
+
+// FieldMessage turns a shop field reason (shop.ReasonRequired, …) into a
+// polite sentence about the field, e.g. 「郵便番号を入力してください」 or
+// "Please enter the postal code". Pages show it next to the field; the JSON
+// API returns it in error.fields.
+func FieldMessage(lang, field, reason string) string {
+	l := lookupLabel(field)
+	if lang == English {
+		return fieldMessageEn(l, reason)
+	}
+	return fieldMessageJa(l, reason)
+}
+
+func fieldMessageJa(l label, reason string) string {
+	n := l.ja
+	switch reason {
+	case shop.ReasonRequired:
+		if l.choose {
+			return n + "を選択してください"
+		}
+		return n + "を入力してください"
+	case shop.ReasonFormat:
+		return n + "の形式が正しくありません。ご確認ください"
+	case shop.ReasonChoice:
+		return n + "は表示された選択肢の中からお選びください"
+	case shop.ReasonRange:
+		return n + "が指定できる範囲を超えています。ご確認ください"
+	case shop.ReasonLength:
+		return n + "の文字数が長すぎるか短すぎます。ご確認ください"
+	case shop.ReasonTaken:
+		return "この" + n + "はすでに使用されています"
+	case shop.ReasonMismatch:
+		return n + "が一致しません。ご確認ください"
+	}
+	return n + "をご確認ください"
+}
+
+func fieldMessageEn(l label, reason string) string {
+	n := l.en
+	switch reason {
+	case shop.ReasonRequired:
+		if l.choose {
+			return "Please choose the " + n
+		}
+		return "Please enter the " + n
+	case shop.ReasonFormat:
+		return "Please check the format of the " + n
+	case shop.ReasonChoice:
+		return "Please choose the " + n + " from the options shown"
+	case shop.ReasonRange:
+		return "The " + n + " is out of the allowed range"
+	case shop.ReasonLength:
+		return "The " + n + " is too long or too short"
+	case shop.ReasonTaken:
+		return "This " + n + " is already in use"
+	case shop.ReasonMismatch:
+		return "The " + n + " does not match"
+	}
+	return "Please check the " + n
+}
+
+// FieldMessages translates every field reason of err (nil when err has
+// none), keyed by the field's dotted name.
+func FieldMessages(lang string, err error) map[string]string {
+	fields := shop.ErrorFields(err)
+	if len(fields) == 0 {
+		return nil
+	}
+	out := make(map[string]string, len(fields))
+	for f, reason := range fields {
+		out[f] = FieldMessage(lang, f, reason)
+	}
+	return out
+}

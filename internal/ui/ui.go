@@ -1,0 +1,155 @@
+// Package ui holds the store's templates, static files and words: the HTML
+// layout and pages (html/template only), the stylesheet, the Japanese and
+// English message catalogue, and how yen, dates and field errors are
+// written. Everything is embedded in the binary, so that no file the server
+// runs from sits in a writable, publicly served directory.
+package ui
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"crypto/sha512"
+	"embed"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"html/template"
+	"io"
+	"io/fs"
+	"path"
+	"strings"
+)
+
+//go:embed templates static content
+var files embed.FS
+
+// UI is the parsed templates and the fingerprinted static files.
+type UI struct {
+	pages  map[string]*template.Template
+	assets map[string]Asset // by source name: "kaede.css"
+	served map[string]Asset // by fingerprinted name: "kaede.3f9a1c2be07d.css"
+}
+
+// Asset is one static file with the name it is served under (which holds a
+// hash of its content, so it can be cached for a year) and its Subresource
+// Integrity value.
+type Asset struct {
+	Name      string // "kaede.css"
+	URL       string // "/static/kaede.3f9a1c2be07d.css"
+	Integrity string // "sha384-…"
+	Body      []byte
+}
+
+// New parses every page template with the layout and fingerprints the
+// static files. It fails on a template error, so a broken template stops
+// the server at start rather than on a customer's request.
+func New() (*UI, error) {
+	u := &UI{pages: map[string]*template.Template{}, assets: map[string]Asset{}, served: map[string]Asset{}}
+	if err := u.loadAssets(); err != nil {
+		return nil, err
+	}
+	names, err := fs.Glob(files, "templates/pages/*.html")
+	if err != nil {
+		return nil, fmt.Errorf("list templates: %w", err)
+	}
+	for _, file := range names {
+		name := strings.TrimSuffix(path.Base(file), ".html")
+		t, err := template.New("layout.html").Funcs(u.funcs()).ParseFS(files, "templates/layout.html", file)
+		if err != nil {
+			return nil, fmt.Errorf("parse template %s: %w", name, err)
+		}
+		u.pages[name] = t
+	}
+	return u, nil
+}
+
+func (u *UI) loadAssets() error {
+	return fs.WalkDir(files, "static", func(p string, e fs.DirEntry, err error) error {
+		if err != nil || e.IsDir() {
+			return err
+		}
+		body, err := files.ReadFile(p)
+		if err != nil {
+			return fmt.Errorf("read %s: %w", p, err)
+		}
+		name := strings.TrimPrefix(p, "static/")
+		sum := sha256.Sum256(body)
+		ext := path.Ext(name)
+		served := strings.TrimSuffix(name, ext) + "." + hex.EncodeToString(sum[:6]) + ext
+		sri := sha512.Sum384(body)
+		a := Asset{Name: name, URL: "/static/" + served, Integrity: "sha384-" + base64.StdEncoding.EncodeToString(sri[:]), Body: body}
+		u.assets[name] = a
+		u.served[served] = a
+		return nil
+	})
+}
+
+// Asset returns the static file with the source name ("kaede.css").
+func (u *UI) Asset(name string) (Asset, bool) {
+	a, ok := u.assets[name]
+	return a, ok
+}
+
+// ServedAsset returns the static file served under the fingerprinted name
+// (the part of the URL after /static/).
+func (u *UI) ServedAsset(served string) (Asset, bool) {
+	a, ok := u.served[served]
+	return a, ok
+}
+
+// HasPage reports whether a page template of that name exists.
+func (u *UI) HasPage(name string) bool {
+	_, ok := u.pages[name]
+	return ok
+}
+
+// Render writes the page templates/pages/NAME.html inside the layout.
+func (u *UI) Render(w io.Writer, name string, data any) error {
+	t, ok := u.pages[name]
+	if !ok {
+		return fmt.Errorf("render: no page template %q", name)
+	}
+	if err := t.ExecuteTemplate(w, "layout", data); err != nil {
+		return fmt.Errorf("render %s: %w", name, err)
+	}
+	return nil
+}
+
+// RenderBytes renders a page into memory, so that a template error can
+// still become a clean error page instead of half a page.
+func (u *UI) RenderBytes(name string, data any) ([]byte, error) {
+	var b bytes.Buffer
+	if err := u.Render(&b, name, data); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// funcs are the template functions. They format and translate; none of
+// them returns HTML built from data.
+func (u *UI) funcs() template.FuncMap {
+	return template.FuncMap{
+		"t":    T,
+		"yen":  Yen,
+		"date": Date,
+		"field": func(lang, field, reason string) string {
+			return FieldMessage(lang, field, reason)
+		},
+		"prefecture": PrefectureName,
+		"blocks":     Blocks,
+		"asset": func(name string) (string, error) {
+			a, ok := u.assets[name]
+			if !ok {
+				return "", fmt.Errorf("no static file %q", name)
+			}
+			return a.URL, nil
+		},
+		"sri": func(name string) (string, error) {
+			a, ok := u.assets[name]
+			if !ok {
+				return "", fmt.Errorf("no static file %q", name)
+			}
+			return a.Integrity, nil
+		},
+	}
+}

@@ -1,0 +1,50 @@
+package web
+
+import (
+	"html/template"
+	"net/http"
+)
+
+// Hooks for the black-box tests in web_test: they reach unexported helpers
+// that the page engineers call from handlers, through the real middleware.
+
+// MountForTest registers a handler on the store's router in a route group:
+// "public", "private", "member" or "secret".
+func (s *Server) MountForTest(group, pattern string, h http.HandlerFunc) {
+	switch group {
+	case "public":
+		s.mux.HandleFunc(pattern, h)
+	case "private":
+		s.mux.Handle(pattern, s.private(h))
+	case "member":
+		s.mux.Handle(pattern, s.member(h))
+	case "secret":
+		s.mux.Handle(pattern, s.secret(h))
+	default:
+		panic("no route group " + group)
+	}
+}
+
+// CSRFInputForTest is {{.CSRF}} outside a template.
+func (s *Server) CSRFInputForTest(w http.ResponseWriter, r *http.Request) template.HTML {
+	return s.csrfInput(w, r)
+}
+
+// WriteJSONErrorForTest is writeJSONError.
+func (s *Server) WriteJSONErrorForTest(w http.ResponseWriter, r *http.Request, err error) {
+	s.writeJSONError(w, r, err)
+}
+
+// RenderFormForTest is renderForm.
+func (s *Server) RenderFormForTest(w http.ResponseWriter, r *http.Request, name string, data any, err error) {
+	s.renderForm(w, r, name, data, err)
+}
+
+// FormForTest is s.form.
+func (s *Server) FormForTest(w http.ResponseWriter, r *http.Request) *Form { return s.form(w, r) }
+
+// DecodeJSON is decodeJSON.
+var DecodeJSON = decodeJSON
+
+// WriteJSON is writeJSON.
+var WriteJSON = writeJSON

@@ -1,0 +1,139 @@
+// Package web is the store's HTTP edge: the route table, the middleware
+// that every request passes (request id, access log, panic recovery,
+// security headers, cross-origin and CSRF checks, language, session), the
+// page renderer and the JSON helpers that store pages and the JSON API are
+// built on.
+//
+// Adding a page: write internal/ui/templates/pages/NAME.html (defining
+// "title" and "content"), a handler that calls s.render(w, r, status,
+// "NAME", data), and one line in routes.go.
+package web
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+
+	"kaede/internal/cart"
+	"kaede/internal/catalog"
+	"kaede/internal/checkout"
+	"kaede/internal/db"
+	"kaede/internal/member"
+	"kaede/internal/order"
+	"kaede/internal/shop"
+	"kaede/internal/ui"
+)
+
+// Config is how the operator configures the store's HTTP edge.
+type Config struct {
+	// BaseURL is the store's public address, e.g. "https://shop.example.jp".
+	// An https base URL turns on Secure cookies and Strict-Transport-Security.
+	BaseURL string
+	// Secret keys the CSRF tokens (HMAC-SHA-256); at least 32 random bytes,
+	// kept secret and stable across restarts and instances.
+	Secret []byte
+	// Demo shows a banner on every page saying that nothing is real.
+	Demo bool
+	// MediaDir holds product images served read-only under /media/; empty
+	// serves none.
+	MediaDir string
+}
+
+// Deps are the services the handlers call.
+type Deps struct {
+	DB       *db.DB
+	Logger   *slog.Logger
+	Clock    shop.Clock
+	Catalog  *catalog.Service
+	Carts    *cart.Service
+	Checkout *checkout.Service
+	Orders   *order.Service
+	Members  *member.Service
+}
+
+// Server is the store's HTTP edge.
+type Server struct {
+	cfg     Config
+	https   bool
+	origin  string // scheme://host of BaseURL
+	db      *db.DB
+	log     *slog.Logger
+	now     shop.Clock
+	ui      *ui.UI
+	media   *os.Root // nil when there is no MediaDir
+	mux     *http.ServeMux
+	handler http.Handler
+	reports *rateLimiter
+
+	catalog  *catalog.Service
+	carts    *cart.Service
+	checkout *checkout.Service
+	orders   *order.Service
+	members  *member.Service
+}
+
+// New checks the configuration, parses the templates and builds the route
+// table. A bad setting is reported by its name.
+func New(cfg Config, d Deps) (*Server, error) {
+	if d.DB == nil || d.Logger == nil || d.Clock == nil || d.Catalog == nil || d.Carts == nil ||
+		d.Checkout == nil || d.Orders == nil || d.Members == nil {
+		return nil, errors.New("web: every dependency is required")
+	}
+	if len(cfg.Secret) < 32 {
+		return nil, errors.New("web: Secret must be at least 32 bytes")
+	}
+	u, err := url.Parse(cfg.BaseURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
+		return nil, fmt.Errorf("web: BaseURL %q must be http(s)://host with no path", cfg.BaseURL)
+	}
+	views, err := ui.New()
+	if err != nil {
+		return nil, fmt.Errorf("web: %w", err)
+	}
+	s := &Server{
+		cfg:     cfg,
+		https:   u.Scheme == "https",
+		origin:  u.Scheme + "://" + u.Host,
+		db:      d.DB,
+		log:     d.Logger,
+		now:     d.Clock,
+		ui:      views,
+		mux:     http.NewServeMux(),
+		reports: newRateLimiter(20, d.Clock),
+
+		catalog:  d.Catalog,
+		carts:    d.Carts,
+		checkout: d.Checkout,
+		orders:   d.Orders,
+		members:  d.Members,
+	}
+	s.cfg.BaseURL = strings.TrimSuffix(cfg.BaseURL, "/")
+	if cfg.MediaDir != "" {
+		root, err := os.OpenRoot(cfg.MediaDir)
+		if err != nil {
+			return nil, fmt.Errorf("web: MediaDir: %w", err)
+		}
+		s.media = root
+	}
+	s.routes()
+	s.handler, err = s.middleware(s.mux)
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Handler returns the store's whole HTTP surface.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Close releases the media directory.
+func (s *Server) Close() error {
+	if s.media != nil {
+		return s.media.Close()
+	}
+	return nil
+}
