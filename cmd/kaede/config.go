@@ -88,8 +88,8 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("KAEDE_ADDR / --addr %q: want host:port, e.g. 127.0.0.1:8080", c.Addr)
 	}
 	u, err := url.Parse(c.BaseURL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
-		return fmt.Errorf("KAEDE_BASE_URL / --base-url %q: want an absolute http or https URL without query", c.BaseURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" {
+		return fmt.Errorf("KAEDE_BASE_URL / --base-url %q: want http(s)://host[:port] with no path or query", c.BaseURL)
 	}
 	if c.DataDir == "" {
 		return errors.New("KAEDE_DATA_DIR / --data: must not be empty (media are stored there)")

@@ -1,0 +1,213 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"kaede/internal/cart"
+	"kaede/internal/catalog"
+	"kaede/internal/checkout"
+	"kaede/internal/db"
+	"kaede/internal/demo"
+	"kaede/internal/jobs"
+	"kaede/internal/mail"
+	"kaede/internal/member"
+	"kaede/internal/order"
+	"kaede/internal/shop"
+	"kaede/internal/web"
+)
+
+// Main is a running store: its database, job runner and HTTP server.
+// End-to-end tests start one on 127.0.0.1:0 the way the binary does.
+type Main struct {
+	Config Config
+	Log    *slog.Logger
+	Clock  shop.Clock
+
+	db       *db.DB
+	jobs     *jobs.Runner
+	web      *web.Server
+	server   *http.Server
+	listener net.Listener
+	stop     context.CancelFunc
+	wg       sync.WaitGroup
+}
+
+// NewMain returns a store that will run with cfg.
+func NewMain(cfg Config, log *slog.Logger) *Main {
+	return &Main{Config: cfg, Log: log, Clock: shop.SystemClock}
+}
+
+// Run opens the database, prepares it (the demo migrates and seeds; serve
+// refuses a schema that is behind), starts the job runner and the HTTP
+// server, and returns once the store is listening.
+func (m *Main) Run(ctx context.Context) error {
+	cfg := m.Config
+	var smtp *mail.SMTPConfig
+	if cfg.SMTPURL != "" {
+		c, err := mail.ParseSMTPURL(cfg.SMTPURL)
+		if err != nil {
+			return fmt.Errorf("KAEDE_SMTP_URL: %w", err)
+		}
+		smtp = &c
+	}
+	d, err := db.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	m.db = d
+	if cfg.Demo {
+		if err := migrateAll(ctx, d); err != nil {
+			return err
+		}
+	} else if err := checkSchema(ctx, d); err != nil {
+		return err
+	}
+	if err := web.EnsureDefaultContent(ctx, d, m.Clock()); err != nil {
+		return err
+	}
+
+	sender, err := mail.NewSendWorker(d, mail.Delivery{SMTP: smtp, From: cfg.MailFrom}, m.Clock, m.Log)
+	if err != nil {
+		return err
+	}
+	m.jobs, err = jobs.New(d, m.Log, jobs.Config{Register: sender.Register})
+	if err != nil {
+		return err
+	}
+	queue := mail.NewQueue(m.jobs, m.Clock)
+	mediaDir := filepath.Join(cfg.DataDir, "media")
+	cat := catalog.New(d, m.Clock)
+	carts := cart.New(d, m.Clock)
+	orders := order.New(d, queue, m.Clock)
+	if cfg.Demo {
+		err := demo.Seed(ctx, d, cat, mediaDir, m.Clock())
+		switch {
+		case err == nil:
+			m.Log.Info("demo data created", "data", cfg.DataDir)
+		case errors.Is(err, demo.ErrNotEmpty):
+			m.Log.Info("demo data kept from an earlier start", "data", cfg.DataDir)
+		default:
+			return fmt.Errorf("seed demo data: %w", err)
+		}
+	}
+	m.web, err = web.New(web.Config{
+		BaseURL:  cfg.BaseURL,
+		Secret:   []byte(cfg.Secret),
+		Demo:     cfg.Demo,
+		MediaDir: mediaDir,
+	}, web.Deps{
+		DB:       d,
+		Logger:   m.Log,
+		Clock:    m.Clock,
+		Catalog:  cat,
+		Carts:    carts,
+		Checkout: checkout.New(d, carts, orders, queue, m.Clock, cfg.BaseURL),
+		Orders:   orders,
+		Members:  member.New(d, queue, m.Clock, cfg.BaseURL),
+	})
+	if err != nil {
+		return err
+	}
+
+	m.listener, err = net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s (KAEDE_ADDR / --addr): %w", cfg.Addr, err)
+	}
+	m.server = &http.Server{
+		Handler:           m.web.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+	}
+	bg, stop := context.WithCancel(context.Background())
+	m.stop = stop
+	if err := m.jobs.Start(bg); err != nil {
+		return err
+	}
+	m.wg.Add(2)
+	go func() {
+		defer m.wg.Done()
+		if err := m.server.Serve(m.listener); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			m.Log.Error("http server stopped", "error", err)
+		}
+	}()
+	go func() {
+		defer m.wg.Done()
+		m.purgeSessions(bg)
+	}()
+	return nil
+}
+
+// purgeSessions deletes expired sessions now and then every hour.
+func (m *Main) purgeSessions(ctx context.Context) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		if n, err := m.web.PurgeSessions(ctx); err != nil && ctx.Err() == nil {
+			m.Log.Warn("purge sessions", "error", err)
+		} else if n > 0 {
+			m.Log.Info("expired sessions purged", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// URL is the address the store listens on, e.g. http://127.0.0.1:43123.
+func (m *Main) URL() string {
+	return "http://" + m.listener.Addr().String()
+}
+
+// Close stops accepting requests, lets running ones finish, stops the job
+// runner and closes the database, in that order.
+func (m *Main) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	var errs []error
+	if m.server != nil {
+		errs = append(errs, m.server.Shutdown(ctx))
+	}
+	if m.jobs != nil {
+		errs = append(errs, m.jobs.Stop(ctx))
+	}
+	if m.stop != nil {
+		m.stop()
+	}
+	m.wg.Wait()
+	if m.web != nil {
+		errs = append(errs, m.web.Close())
+	}
+	if m.db != nil {
+		errs = append(errs, m.db.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// migrateAll applies Kaede's migrations and the job queue's.
+func migrateAll(ctx context.Context, d *db.DB) error {
+	if _, err := d.Migrate(ctx); err != nil {
+		return err
+	}
+	return jobs.Migrate(ctx, d)
+}
+
+// checkSchema refuses a database whose schema is behind the code.
+func checkSchema(ctx context.Context, d *db.DB) error {
+	if err := d.CheckSchema(ctx); err != nil {
+		return err
+	}
+	return jobs.CheckSchema(ctx, d)
+}

@@ -1,0 +1,241 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-smtp"
+
+	"kaede/internal/db/dbtest"
+)
+
+// start runs a store the way "kaede demo" does, on a free port.
+func start(t *testing.T, cfg Config) *Main {
+	t.Helper()
+	cfg.Addr = "127.0.0.1:0"
+	cfg.Demo = true
+	cfg.MailFrom = "shop@kaede.example"
+	cfg.Secret = strings.Repeat("x", 32)
+	cfg.finish()
+	m := NewMain(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err := m.Run(t.Context()); err != nil {
+		m.Close()
+		t.Fatalf("run: %v", err)
+	}
+	// The listener's port is known only now; links in e-mails use it.
+	return m
+}
+
+func getJSON(t *testing.T, url string, v any) int {
+	t.Helper()
+	res, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	if v != nil {
+		json.NewDecoder(res.Body).Decode(v)
+	}
+	return res.StatusCode
+}
+
+func postJSON(t *testing.T, url string, body any, v any) int {
+	t.Helper()
+	b, _ := json.Marshal(body)
+	res, err := http.Post(url, "application/json", bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	if v != nil {
+		json.NewDecoder(res.Body).Decode(v)
+	}
+	return res.StatusCode
+}
+
+// buy places a bank-transfer order for one unit of the first in-stock,
+// generally available product, through the JSON API.
+func buy(t *testing.T, base string) string {
+	t.Helper()
+	var list struct {
+		Products []struct {
+			PractitionersOnly bool `json:"practitioners_only"`
+			Variants          []struct {
+				SKU     string `json:"sku"`
+				InStock bool   `json:"in_stock"`
+			} `json:"variants"`
+		} `json:"products"`
+	}
+	if code := getJSON(t, base+"/api/v1/products?limit=100", &list); code != 200 {
+		t.Fatalf("list products: %d", code)
+	}
+	sku := ""
+	for _, p := range list.Products {
+		for _, v := range p.Variants {
+			if !p.PractitionersOnly && v.InStock && sku == "" {
+				sku = v.SKU
+			}
+		}
+	}
+	var c struct{ ID string }
+	if code := postJSON(t, base+"/api/v1/carts", map[string]any{}, &c); code != 201 {
+		t.Fatalf("create cart: %d", code)
+	}
+	if code := postJSON(t, base+"/api/v1/carts/"+c.ID+"/items", map[string]any{"sku": sku, "quantity": 1}, nil); code != 200 {
+		t.Fatalf("add %s: %d", sku, code)
+	}
+	var placed struct {
+		Order struct{ Number string } `json:"order"`
+	}
+	code := postJSON(t, base+"/api/v1/carts/"+c.ID+"/checkout", map[string]any{
+		"email": "buyer@example.jp",
+		"shipping_address": map[string]any{"name": "鈴木 花子", "name_kana": "スズキ ハナコ", "postal_code": "530-0001",
+			"prefecture": "大阪府", "city": "大阪市北区", "line1": "梅田1-1-1", "phone": "06-1234-5678"},
+		"payment_method": "bank_transfer",
+	}, &placed)
+	if code != 201 || placed.Order.Number == "" {
+		t.Fatalf("checkout: %d %+v", code, placed)
+	}
+	return placed.Order.Number
+}
+
+func TestDemoKeepsDataAcrossRestarts(t *testing.T) {
+	dir := t.TempDir()
+	m := start(t, Config{DataDir: dir})
+	var before struct{ Total int }
+	getJSON(t, m.URL()+"/api/v1/products", &before)
+	if before.Total < 30 {
+		t.Fatalf("demo has %d products, want at least 30", before.Total)
+	}
+	number := buy(t, m.URL())
+	if err := m.Close(); err != nil {
+		t.Fatalf("close: %v", err)
+	}
+
+	m = start(t, Config{DataDir: dir})
+	defer m.Close()
+	var after struct{ Total int }
+	getJSON(t, m.URL()+"/api/v1/products", &after)
+	if after.Total != before.Total {
+		t.Fatalf("after restart %d products, want %d (the demo must not seed twice)", after.Total, before.Total)
+	}
+	var n int
+	if err := m.db.QueryRow(`SELECT COUNT(*) FROM orders WHERE number = $1`, number).Scan(&n); err != nil || n != 1 {
+		t.Fatalf("order %s after restart: count=%d err=%v", number, n, err)
+	}
+	if _, err := os.Stat(dir + "/media/products"); err != nil {
+		t.Fatalf("demo images: %v", err)
+	}
+}
+
+// sink is a real SMTP server that keeps what it receives.
+type sink struct {
+	mu   sync.Mutex
+	msgs [][]byte
+}
+
+func (s *sink) NewSession(*smtp.Conn) (smtp.Session, error) { return &sinkSession{s: s}, nil }
+
+type sinkSession struct{ s *sink }
+
+func (*sinkSession) Mail(string, *smtp.MailOptions) error { return nil }
+func (*sinkSession) Rcpt(string, *smtp.RcptOptions) error { return nil }
+func (*sinkSession) Reset()                               {}
+func (*sinkSession) Logout() error                        { return nil }
+func (x *sinkSession) Data(r io.Reader) error {
+	b, err := io.ReadAll(r)
+	x.s.mu.Lock()
+	x.s.msgs = append(x.s.msgs, b)
+	x.s.mu.Unlock()
+	return err
+}
+
+func (s *sink) count() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.msgs)
+}
+
+// TestOrderMailWhileSMTPIsDown places orders while the SMTP server is not
+// listening, then starts it: every confirmation arrives, exactly once.
+// It runs on PostgreSQL too when KAEDE_TEST_POSTGRES is set.
+func TestOrderMailWhileSMTPIsDown(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits for the queue's retry back-off")
+	}
+	// Reserve a port, then free it so that nothing listens there yet.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+
+	cfgs := map[string]Config{"sqlite": {DataDir: t.TempDir()}}
+	if os.Getenv(dbtest.EnvPostgres) != "" {
+		d := dbtest.Postgres(t)
+		cfgs["postgres"] = Config{DataDir: t.TempDir(), DatabaseURL: d.URL}
+	}
+	for name, cfg := range cfgs {
+		t.Run(name, func(t *testing.T) {
+			cfg.SMTPURL = "smtp://" + addr
+			m := start(t, cfg)
+			defer m.Close()
+			const orders = 3
+			for range orders {
+				buy(t, m.URL())
+			}
+			// Start the server only once every message has failed at least once.
+			waitUntil(t, 30*time.Second, func() bool {
+				var failing int
+				m.db.QueryRow(`SELECT COUNT(*) FROM mail_messages WHERE status = 'queued' AND attempts >= 1`).Scan(&failing)
+				return failing == orders
+			})
+			s := &sink{}
+			srv := smtp.NewServer(s)
+			srv.Domain = "localhost"
+			srv.AllowInsecureAuth = true
+			ln, err := net.Listen("tcp", addr)
+			if err != nil {
+				t.Fatalf("listen for SMTP: %v", err)
+			}
+			go srv.Serve(ln)
+			defer srv.Close()
+			// River retries with back-off (1 s, 16 s…): wait for every
+			// message, then a little longer to see that none comes twice.
+			deadline := time.Now().Add(60 * time.Second)
+			for s.count() < orders && time.Now().Before(deadline) {
+				time.Sleep(200 * time.Millisecond)
+			}
+			time.Sleep(time.Second)
+			if got := s.count(); got != orders {
+				t.Fatalf("SMTP server got %d e-mails, want %d", got, orders)
+			}
+			var sent int
+			m.db.QueryRow(`SELECT COUNT(*) FROM mail_messages WHERE status = 'sent'`).Scan(&sent)
+			if sent != orders {
+				t.Fatalf("%d messages marked sent, want %d", sent, orders)
+			}
+		})
+	}
+}
+
+func waitUntil(t *testing.T, limit time.Duration, ok func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(limit)
+	for !ok() {
+		if time.Now().After(deadline) {
+			t.Fatalf("condition not met within %s", limit)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
