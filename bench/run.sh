@@ -24,15 +24,26 @@ trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$wo
 go build -o "$work/kaede" ./cmd/kaede
 go build -o "$work/static" ./bench/static
 
-"$work/kaede" demo --addr "127.0.0.1:$PORT" --data "$work/data" >"$work/kaede.log" 2>&1 &
-for _ in $(seq 1 100); do
-  curl -fsS "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break
-  sleep 0.1
-done
+go build -o "$work/fill" ./bench/fill
 
-# The category with the most products, shown 30 to a page.
-category=$(curl -fsS "http://127.0.0.1:$PORT/api/v1/categories" |
-  python3 -c 'import json,sys; c=max(json.load(sys.stdin)["categories"], key=lambda c: c["product_count"]); print(c["slug"])')
+start_demo() {
+  "$work/kaede" demo --addr "127.0.0.1:$PORT" --data "$work/data" >>"$work/kaede.log" 2>&1 &
+  demo_pid=$!
+  for _ in $(seq 1 100); do
+    curl -fsS "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && return
+    sleep 0.1
+  done
+  echo "the demo did not start:"; cat "$work/kaede.log"; exit 1
+}
+
+# First start seeds the demo; then, with the store stopped, add a category
+# of exactly 30 products and start it again.
+start_demo
+kill "$demo_pid"; wait "$demo_pid" 2>/dev/null || true
+"$work/fill" --data "$work/data" --count 30
+start_demo
+
+category=bench
 page="http://127.0.0.1:$PORT/category/$category?limit=30"
 api="http://127.0.0.1:$PORT/api/v1/products?limit=30"
 count=$(curl -fsS "http://127.0.0.1:$PORT/api/v1/products?category=$category&limit=30" |
