@@ -78,6 +78,10 @@ func (s *Server) newPage(w http.ResponseWriter, r *http.Request, data any) (*Pag
 			return r.URL.Path + "?" + q.Encode()
 		},
 	}
+	p.CartCount = s.cartCount(r)
+	if p.Nav, err = s.navLinks(r); err != nil {
+		return nil, fmt.Errorf("page: %w", err)
+	}
 	if p.Lang == ui.English && set.ShopNameEn != "" {
 		p.ShopName = set.ShopNameEn
 	}

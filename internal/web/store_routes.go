@@ -4,4 +4,24 @@ import "net/http"
 
 // storeRoutes is the route table of the store pages: top, category, product, search, cart, checkout, order.
 func (s *Server) storeRoutes(mux *http.ServeMux) {
+	// Catalogue: public, cacheable by the browser only.
+	mux.HandleFunc("GET /{$}", s.homePage)
+	mux.HandleFunc("GET /category/{slug}", s.categoryPage)
+	mux.HandleFunc("GET /products/{slug}", s.productPage)
+	mux.HandleFunc("GET /search", s.searchPage)
+
+	// Cart: the visitor's own.
+	mux.Handle("GET /cart", s.private(s.cartPage))
+	mux.Handle("POST /cart/items", s.private(s.addToCart))
+	mux.Handle("POST /cart/items/{sku}", s.private(s.setCartQuantity))
+
+	// Checkout: the form, the final confirmation screen, the order button.
+	mux.Handle("GET /checkout", s.private(s.checkoutPage))
+	mux.Handle("POST /checkout", s.private(s.checkoutEdit))
+	mux.Handle("POST /checkout/confirm", s.private(s.checkoutConfirm))
+	mux.Handle("POST /checkout/place", s.private(s.checkoutPlace))
+
+	// Orders: a guest's token is in the URL.
+	mux.Handle("GET /orders/{number}/complete", s.secret(s.orderCompletePage))
+	mux.Handle("GET /orders/{number}", s.secret(s.orderPage))
 }

@@ -1,0 +1,326 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"kaede/internal/catalog"
+	"kaede/internal/shop"
+	"kaede/internal/ui"
+)
+
+// featuredCount is how many recommended products the top page shows.
+const featuredCount = 8
+
+// lowStock is the stock at or under which a variant is shown as
+// 「残りわずか」, so that customers order before it runs out.
+const lowStock = 3
+
+// productCard is one product in a listing, ready to print.
+type productCard struct {
+	URL               string
+	Name              string
+	Image             string // "" when the product has no photo
+	ImageAlt          string
+	Price             string // "¥1,980" or "¥1,980〜¥3,300", tax included
+	MemberPrice       bool   // the price shown is the practitioner's price
+	SoldOut           bool
+	PractitionersOnly bool
+	Reduced           bool
+}
+
+// sortOption is one entry of a listing's sort menu.
+type sortOption struct {
+	Value, Label string
+	Selected     bool
+}
+
+// listingView is the data of the top page, a category page and the search
+// results: they share the product cards and the paging.
+type listingView struct {
+	Home       bool
+	Heading    string
+	Category   *catalog.Category // nil on the top page and in search
+	Categories []NavLink         // the top page's category list, a category's children
+	Products   []productCard
+	Total      int
+	From, To   int // 1-based positions of the shown products
+	Sorts      []sortOption
+	Action     string     // where the sort form goes
+	Hidden     url.Values // the sort form's other parameters (q, limit)
+	PrevURL    string
+	NextURL    string
+}
+
+// homePage is the top page: the categories and the recommended products.
+func (s *Server) homePage(w http.ResponseWriter, r *http.Request) {
+	viewer, err := s.viewer(r)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	products, _, err := s.catalog.Search(r.Context(), catalog.Query{Limit: featuredCount})
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	nav, err := s.navLinks(r)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	lang := info(r).lang
+	s.render(w, r, http.StatusOK, "listing", listingView{
+		Home:       true,
+		Heading:    ui.T(lang, "home.title"),
+		Categories: nav,
+		Products:   productCards(lang, viewer, products),
+	})
+}
+
+// categoryPage lists a category's products and its descendants'.
+func (s *Server) categoryPage(w http.ResponseWriter, r *http.Request) {
+	c, err := s.catalog.CategoryBySlug(r.Context(), r.PathValue("slug"))
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	lang := info(r).lang
+	view := listingView{Heading: c.Name(lang), Category: c, Action: "/category/" + c.Slug}
+	for _, child := range c.Children {
+		view.Categories = append(view.Categories, NavLink{URL: "/category/" + child.Slug, Label: child.Name(lang)})
+	}
+	s.listProducts(w, r, view, catalog.Query{Category: c.Slug})
+}
+
+// searchPage lists the products matching ?q=; no words list them all.
+func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
+	lang := info(r).lang
+	q := s.form(w, r).String("q")
+	view := listingView{Heading: ui.T(lang, "search.all"), Action: "/search"}
+	if q != "" {
+		view.Heading = ui.T(lang, "search.results", q)
+	}
+	s.listProducts(w, r, view, catalog.Query{Q: q})
+}
+
+// listProducts reads the paging and sort parameters, runs the query and
+// renders the listing. Bad parameters are a 422 page naming the field.
+func (s *Server) listProducts(w http.ResponseWriter, r *http.Request, view listingView, q catalog.Query) {
+	f := s.form(w, r)
+	q.Sort, q.Limit, q.Offset = f.String("sort"), f.Int("limit"), f.Int("offset")
+	page := f.Int("page")
+	if err := f.Err(); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	if q.Limit == 0 {
+		q.Limit = catalog.DefaultLimit
+	}
+	if page < 0 || (page > 0 && q.Limit > 0 && page > 1_000_000/q.Limit) {
+		s.renderError(w, r, &shop.Error{Code: shop.Invalid, Message: "bad page", Fields: map[string]string{"page": shop.ReasonRange}})
+		return
+	}
+	if page > 1 {
+		q.Offset = (page - 1) * q.Limit
+	}
+	viewer, err := s.viewer(r)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	products, total, err := s.catalog.Search(r.Context(), q)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	lang := info(r).lang
+	view.Products = productCards(lang, viewer, products)
+	view.Total = total
+	if len(products) > 0 {
+		view.From, view.To = q.Offset+1, q.Offset+len(products)
+	}
+	view.Sorts = sortOptions(lang, q.Sort)
+	view.Hidden = url.Values{}
+	if q.Q != "" {
+		view.Hidden.Set("q", q.Q)
+	}
+	if q.Limit != catalog.DefaultLimit {
+		view.Hidden.Set("limit", strconv.Itoa(q.Limit))
+	}
+	view.PrevURL, view.NextURL = pageURLs(view.Action, view.Hidden, q, total)
+	s.render(w, r, http.StatusOK, "listing", view)
+}
+
+// pageURLs returns the links to the previous and next pages ("" when there
+// is none), keeping the query's other parameters.
+func pageURLs(action string, base url.Values, q catalog.Query, total int) (prev, next string) {
+	link := func(offset int) string {
+		v := url.Values{}
+		for k, vs := range base {
+			v[k] = vs
+		}
+		if q.Sort != "" {
+			v.Set("sort", q.Sort)
+		}
+		if offset > 0 {
+			v.Set("offset", strconv.Itoa(offset))
+		}
+		if len(v) == 0 {
+			return action
+		}
+		return action + "?" + v.Encode()
+	}
+	if q.Offset > 0 {
+		prev = link(max(q.Offset-q.Limit, 0))
+	}
+	if q.Offset+q.Limit < total {
+		next = link(q.Offset + q.Limit)
+	}
+	return prev, next
+}
+
+func sortOptions(lang, current string) []sortOption {
+	if current == "" {
+		current = catalog.Sorts[0]
+	}
+	opts := make([]sortOption, len(catalog.Sorts))
+	for i, v := range catalog.Sorts {
+		opts[i] = sortOption{Value: v, Label: ui.T(lang, "sort."+v), Selected: v == current}
+	}
+	return opts
+}
+
+// productCards prepares the listing's cards for the viewer: the price is
+// what they would pay, tax included.
+func productCards(lang string, viewer shop.Viewer, products []catalog.Product) []productCard {
+	cards := make([]productCard, len(products))
+	for i, p := range products {
+		c := productCard{
+			URL:               "/products/" + p.Slug,
+			Name:              p.Name(lang),
+			Price:             priceRange(lang, p, viewer),
+			MemberPrice:       hasMemberPrice(p, viewer),
+			SoldOut:           !p.InStock(),
+			PractitionersOnly: p.PractitionersOnly,
+			Reduced:           p.TaxClass == shop.TaxReduced,
+		}
+		if len(p.Images) > 0 {
+			c.Image, c.ImageAlt = p.Images[0].Path, p.Images[0].Alt(lang)
+		}
+		cards[i] = c
+	}
+	return cards
+}
+
+// priceRange is 「¥1,980」 or 「¥1,980〜¥3,300」, without the tax note.
+func priceRange(lang string, p catalog.Product, viewer shop.Viewer) string {
+	lo, hi := p.PriceRange(viewer)
+	if lo == hi {
+		return lo.String()
+	}
+	return ui.T(lang, "price.range", lo.String(), hi.String())
+}
+
+// hasMemberPrice reports whether the viewer sees a practitioner's price on
+// some variant, so that the page can say so.
+func hasMemberPrice(p catalog.Product, viewer shop.Viewer) bool {
+	if !viewer.Practitioner {
+		return false
+	}
+	for _, v := range p.Variants {
+		if v.MemberPrice > 0 && v.MemberPrice != v.Price {
+			return true
+		}
+	}
+	return false
+}
+
+// variantRow is one line of the product page's variants table.
+type variantRow struct {
+	SKU      string
+	Label    string
+	Price    shop.Yen
+	Member   bool   // Price is the practitioner's price
+	Stock    string // catalogue key: in stock, low, out
+	Buyable  bool   // has stock; the form is shown
+	MaxOrder int
+}
+
+// productView is the product page's data.
+type productView struct {
+	Product  *catalog.Product
+	Name     string
+	Category *catalog.Category
+	Images   []catalog.Image
+	Variants []variantRow
+	CanBuy   bool // the viewer may buy it (practitioners-only rule)
+	Reduced  bool
+	// Notice is the catalogue key of why adding to the cart failed.
+	Notice string
+}
+
+// productPage shows a product with its variants and an add-to-cart form
+// per variant.
+func (s *Server) productPage(w http.ResponseWriter, r *http.Request) {
+	view, err := s.productView(r, r.PathValue("slug"))
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "product", view)
+}
+
+// productView reads the product for the product page as the request's
+// viewer sees it.
+func (s *Server) productView(r *http.Request, slug string) (*productView, error) {
+	p, err := s.catalog.ProductBySlug(r.Context(), slug)
+	if err != nil {
+		return nil, fmt.Errorf("product %q: %w", slug, err)
+	}
+	viewer, err := s.viewer(r)
+	if err != nil {
+		return nil, err
+	}
+	lang := info(r).lang
+	view := &productView{
+		Product: p,
+		Name:    p.Name(lang),
+		Images:  p.Images,
+		CanBuy:  p.BuyableBy(viewer),
+		Reduced: p.TaxClass == shop.TaxReduced,
+	}
+	if p.CategorySlug != "" {
+		if c, err := s.catalog.CategoryBySlug(r.Context(), p.CategorySlug); err == nil {
+			view.Category = c
+		} else if shop.ErrorCode(err) != shop.NotFound {
+			return nil, err
+		}
+	}
+	for _, v := range p.Variants {
+		view.Variants = append(view.Variants, variantRow{
+			SKU:      v.SKU,
+			Label:    v.Label(lang),
+			Price:    v.PriceFor(viewer),
+			Member:   viewer.Practitioner && v.MemberPrice > 0 && v.MemberPrice != v.Price,
+			Stock:    stockKey(v.Stock),
+			Buyable:  v.Stock > 0,
+			MaxOrder: min(max(v.MaxPerOrder, 1), v.Stock, 99),
+		})
+	}
+	return view, nil
+}
+
+// stockKey is how a variant's stock is shown: exact counts are the shop's
+// business, 「残りわずか」 is the customer's.
+func stockKey(stock int) string {
+	switch {
+	case stock <= 0:
+		return "product.out"
+	case stock <= lowStock:
+		return "product.low_stock"
+	}
+	return "product.in_stock"
+}

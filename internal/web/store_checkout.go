@@ -1,0 +1,344 @@
+package web
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"kaede/internal/cart"
+	"kaede/internal/checkout"
+	"kaede/internal/order"
+	"kaede/internal/settings"
+	"kaede/internal/shop"
+	"kaede/internal/ui"
+)
+
+// checkoutFields are the checkout form's fields, named as checkout reports
+// them in errors, so that a field's value and its message share one key.
+// The confirmation screen carries them as hidden fields.
+var checkoutFields = []string{
+	"email",
+	"shipping_address.name", "shipping_address.name_kana", "shipping_address.postal_code",
+	"shipping_address.prefecture", "shipping_address.city", "shipping_address.line1",
+	"shipping_address.line2", "shipping_address.phone",
+	"delivery_date", "delivery_slot", "payment_method", "note",
+}
+
+// formChoice is one choice of a select or a radio group.
+type formChoice struct {
+	Value, Label, Help string
+	Selected           bool
+}
+
+// formField is one text input of the checkout form with its value and, after
+// a failed submission, its message.
+type formField struct {
+	Name, Label, Type, Auto, Help string
+	Value, Error                  string
+	Optional                      bool
+}
+
+// checkoutView is the checkout form's data.
+type checkoutView struct {
+	Values      url.Values
+	Contact     []formField
+	Address     []formField // the text inputs around the prefecture select
+	AddressTail []formField
+	Cart        *cart.Cart
+	Prefectures []formChoice
+	Dates       []formChoice
+	Slots       []formChoice
+	Methods     []formChoice
+	MinDays     int
+	MaxDays     int
+}
+
+// confirmLine is one item on the confirmation screen.
+type confirmLine struct {
+	Name      string
+	Quantity  int
+	UnitPrice shop.Yen
+	LineTotal shop.Yen
+}
+
+// confirmView is the final confirmation screen's data: the quote and the
+// form that places the order.
+type confirmView struct {
+	Quote      *checkout.Quote
+	Lines      []confirmLine
+	Method     string // catalogue key
+	PaymentDue time.Time
+	Hidden     []formChoice // Value and Label as name and value
+	Key        string       // the idempotency key of this order button
+}
+
+// checkoutPage is the checkout form, prefilled for a member with their
+// e-mail and default address.
+func (s *Server) checkoutPage(w http.ResponseWriter, r *http.Request) {
+	c, _, err := s.currentCart(w, r, false)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	if len(c.Lines) == 0 {
+		http.Redirect(w, r, "/cart", http.StatusSeeOther)
+		return
+	}
+	values, err := s.memberDefaults(r)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	view, err := s.checkoutView(r, c, values, nil)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "checkout", view)
+}
+
+// checkoutEdit is the confirmation screen's 「戻って修正する」: the form again
+// with what was entered.
+func (s *Server) checkoutEdit(w http.ResponseWriter, r *http.Request) {
+	s.form(w, r) // reads the body into r.PostForm
+	c, _, err := s.currentCart(w, r, false)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	view, err := s.checkoutView(r, c, r.PostForm, nil)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "checkout", view)
+}
+
+// checkoutConfirm quotes the order and shows the final confirmation screen,
+// or the form again with a sentence for every bad field.
+func (s *Server) checkoutConfirm(w http.ResponseWriter, r *http.Request) {
+	in, err := s.storeCheckoutInput(w, r)
+	if err != nil {
+		s.refuseCheckout(w, r, err)
+		return
+	}
+	q, err := s.checkout.Quote(r.Context(), in)
+	if err != nil {
+		s.refuseCheckout(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "confirm", confirmationView(info(r).lang, q, r.PostForm))
+}
+
+// checkoutPlace is the order button. The idempotency key makes a double
+// submission return the order the first one placed.
+func (s *Server) checkoutPlace(w http.ResponseWriter, r *http.Request) {
+	in, err := s.storeCheckoutInput(w, r)
+	if err != nil {
+		s.refuseCheckout(w, r, err)
+		return
+	}
+	in.IdempotencyKey = r.PostForm.Get("idempotency_key")
+	o, token, err := s.checkout.Place(r.Context(), in)
+	if err != nil {
+		s.refuseCheckout(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/orders/"+url.PathEscape(o.Number)+"/complete?token="+url.QueryEscape(token), http.StatusSeeOther)
+}
+
+// refuseCheckout answers a failed quote or order: bad fields show the form
+// again with the values kept (422); stock or eligibility problems show the
+// cart, where they can be fixed; anything else is the error page.
+func (s *Server) refuseCheckout(w http.ResponseWriter, r *http.Request, err error) {
+	if shop.ErrorCode(err) != shop.Invalid {
+		s.refuseCart(w, r, err)
+		return
+	}
+	c, _, cartErr := s.currentCart(w, r, false)
+	if cartErr != nil {
+		s.renderError(w, r, cartErr)
+		return
+	}
+	view, viewErr := s.checkoutView(r, c, r.PostForm, err)
+	if viewErr != nil {
+		s.renderError(w, r, viewErr)
+		return
+	}
+	s.renderForm(w, r, "checkout", view, err)
+}
+
+// storeCheckoutInput reads the checkout form into checkout's input for the
+// visitor's cart.
+func (s *Server) storeCheckoutInput(w http.ResponseWriter, r *http.Request) (checkout.Input, error) {
+	f := s.form(w, r)
+	in := checkout.Input{
+		Email: f.String("email"),
+		Address: shop.Address{
+			Name:       f.String("shipping_address.name"),
+			NameKana:   f.String("shipping_address.name_kana"),
+			PostalCode: f.String("shipping_address.postal_code"),
+			Prefecture: f.Int("shipping_address.prefecture"),
+			City:       f.String("shipping_address.city"),
+			Line1:      f.String("shipping_address.line1"),
+			Line2:      f.String("shipping_address.line2"),
+			Phone:      f.String("shipping_address.phone"),
+		},
+		PaymentMethod: f.String("payment_method"),
+		DeliveryDate:  f.String("delivery_date"),
+		DeliverySlot:  f.String("delivery_slot"),
+		Note:          f.String("note"),
+		Locale:        info(r).lang,
+	}
+	if err := f.Err(); err != nil {
+		return in, err
+	}
+	c, viewer, err := s.currentCart(w, r, false)
+	if err != nil {
+		return in, err
+	}
+	in.CartID, in.Viewer = c.ID, viewer
+	return in, nil
+}
+
+// memberDefaults is a member's e-mail and default address as form values;
+// a guest gets an empty form.
+func (s *Server) memberDefaults(r *http.Request) (url.Values, error) {
+	v := url.Values{}
+	m, err := s.currentMember(r)
+	if err != nil || m == nil {
+		return v, err
+	}
+	v.Set("email", m.Email)
+	a, err := s.members.DefaultAddress(r.Context(), m.ID)
+	if shop.ErrorCode(err) == shop.NotFound {
+		return v, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("default address: %w", err)
+	}
+	v.Set("shipping_address.name", a.Name)
+	v.Set("shipping_address.name_kana", a.NameKana)
+	v.Set("shipping_address.postal_code", a.PostalCode)
+	v.Set("shipping_address.prefecture", strconv.Itoa(a.Prefecture))
+	v.Set("shipping_address.city", a.City)
+	v.Set("shipping_address.line1", a.Line1)
+	v.Set("shipping_address.line2", a.Line2)
+	v.Set("shipping_address.phone", a.Phone)
+	return v, nil
+}
+
+// checkoutView builds the form's fields, with fieldErr's messages, and its choices from the shop's settings: the
+// delivery dates it allows, its time slots and the payment methods it takes.
+func (s *Server) checkoutView(r *http.Request, c *cart.Cart, values url.Values, fieldErr error) (*checkoutView, error) {
+	st, err := settings.Load(r.Context(), s.db)
+	if err != nil {
+		return nil, fmt.Errorf("checkout form: %w", err)
+	}
+	if values == nil {
+		values = url.Values{}
+	}
+	lang := info(r).lang
+	view := &checkoutView{Values: values, Cart: c, MinDays: st.DeliveryMinDays, MaxDays: st.DeliveryMaxDays}
+	msgs := ui.FieldMessages(lang, fieldErr)
+	field := func(name, typ, auto, help string, optional bool) formField {
+		f := formField{Name: name, Label: ui.FieldLabel(lang, name), Type: typ, Auto: auto, Optional: optional,
+			Value: values.Get(name), Error: msgs[name]}
+		if help != "" {
+			f.Help = ui.T(lang, help)
+		}
+		return f
+	}
+	view.Contact = []formField{field("email", "email", "email", "checkout.email.help", false)}
+	view.Address = []formField{
+		field("shipping_address.name", "text", "name", "", false),
+		field("shipping_address.name_kana", "text", "off", "checkout.kana.help", false),
+		field("shipping_address.postal_code", "text", "postal-code", "checkout.postal.help", false),
+	}
+	view.AddressTail = []formField{
+		field("shipping_address.city", "text", "address-level2", "", false),
+		field("shipping_address.line1", "text", "address-line1", "", false),
+		field("shipping_address.line2", "text", "address-line2", "checkout.optional", true),
+		field("shipping_address.phone", "tel", "tel", "", false),
+	}
+	pref := values.Get("shipping_address.prefecture")
+	for _, p := range shop.Prefectures {
+		code := strconv.Itoa(p.Code)
+		view.Prefectures = append(view.Prefectures, formChoice{Value: code, Label: ui.PrefectureName(lang, p.Code), Selected: code == pref})
+	}
+	anyDay := formChoice{Label: ui.T(lang, "checkout.any")}
+	view.Dates = append(view.Dates, anyDay)
+	today := jstDay(s.now())
+	for d := st.DeliveryMinDays; d <= st.DeliveryMaxDays; d++ {
+		day := today.AddDate(0, 0, d)
+		v := day.Format(time.DateOnly)
+		view.Dates = append(view.Dates, formChoice{Value: v, Label: ui.Date(lang, day), Selected: v == values.Get("delivery_date")})
+	}
+	view.Slots = append(view.Slots, anyDay)
+	for _, slot := range st.DeliverySlots {
+		view.Slots = append(view.Slots, formChoice{Value: slot, Label: slot, Selected: slot == values.Get("delivery_slot")})
+	}
+	method := values.Get("payment_method")
+	if st.EnableTransfer {
+		view.Methods = append(view.Methods, formChoice{Value: string(order.BankTransfer), Label: ui.T(lang, "checkout.transfer"),
+			Help: ui.T(lang, "checkout.transfer.help", st.PaymentDueDays), Selected: method == string(order.BankTransfer)})
+	}
+	if st.EnableCOD {
+		view.Methods = append(view.Methods, formChoice{Value: string(order.COD), Label: ui.T(lang, "checkout.cod"),
+			Help: ui.T(lang, "checkout.cod.help", st.CODFee.String(), st.CODLimit.String()), Selected: method == string(order.COD)})
+	}
+	return view, nil
+}
+
+// jstDay is the calendar day in Japan at t, as midnight UTC, the way
+// checkout counts delivery dates.
+func jstDay(t time.Time) time.Time {
+	y, m, d := t.In(time.FixedZone("JST", 9*60*60)).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// confirmationView prepares the final confirmation screen: the quote's
+// lines in the page's language, the values to post again and a fresh
+// idempotency key for the order button.
+func confirmationView(lang string, q *checkout.Quote, values url.Values) confirmView {
+	view := confirmView{Quote: q, Method: "confirm.pay." + methodKey(q.PaymentMethod), Key: newConfirmKey()}
+	for _, l := range q.Lines {
+		name, label := l.ProductNameJa, l.LabelJa
+		if lang == ui.English {
+			name, label = l.ProductNameEn, l.LabelEn
+			if name == "" {
+				name = l.ProductNameJa
+			}
+		}
+		if label != "" {
+			name += " " + label
+		}
+		view.Lines = append(view.Lines, confirmLine{Name: name, Quantity: l.Quantity, UnitPrice: l.UnitPrice, LineTotal: l.LineTotal})
+	}
+	if due, err := time.Parse(time.DateOnly, q.PaymentDue); err == nil {
+		view.PaymentDue = due
+	}
+	for _, name := range checkoutFields {
+		view.Hidden = append(view.Hidden, formChoice{Value: name, Label: values.Get(name)})
+	}
+	return view
+}
+
+func methodKey(m order.PaymentMethod) string {
+	if m == order.COD {
+		return "cod"
+	}
+	return "transfer"
+}
+
+// newConfirmKey is 128 random bits, base64url: one per rendering of the
+// order button, so that a double click places one order.
+func newConfirmKey() string {
+	b := make([]byte, 16)
+	rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}

@@ -1,0 +1,42 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+
+	"kaede/internal/shop"
+)
+
+// navLinks is the category navigation under the header: the top-level
+// categories in the shop's order, named in the page's language.
+func (s *Server) navLinks(r *http.Request) ([]NavLink, error) {
+	cats, err := s.catalog.Categories(r.Context())
+	if err != nil {
+		return nil, fmt.Errorf("navigation: %w", err)
+	}
+	lang := info(r).lang
+	links := make([]NavLink, len(cats))
+	for i, c := range cats {
+		links[i] = NavLink{URL: "/category/" + c.Slug, Label: c.Name(lang)}
+	}
+	return links, nil
+}
+
+// cartCount is the number of items in the session's cart for the header.
+// Only a session that has a cart costs a query; a cart that has gone
+// counts as empty rather than failing the page.
+func (s *Server) cartCount(r *http.Request) int {
+	sess := CurrentSession(r)
+	if sess.CartID == "" {
+		return 0
+	}
+	// Counting needs no prices, so the viewer is only who owns the cart.
+	c, err := s.carts.Get(r.Context(), sess.CartID, shop.Viewer{MemberID: sess.MemberID})
+	if err != nil {
+		if shop.ErrorCode(err) != shop.NotFound {
+			s.log.Error("cart count", "request_id", requestID(r), "error", err)
+		}
+		return 0
+	}
+	return c.Count
+}

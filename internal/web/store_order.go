@@ -1,0 +1,94 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"time"
+
+	"kaede/internal/order"
+	"kaede/internal/settings"
+	"kaede/internal/shop"
+	"kaede/internal/ui"
+)
+
+// orderView is the data of the order complete page and the order page.
+type orderView struct {
+	Order *order.Order
+	Lines []confirmLine
+	// Token is kept in the links between the two pages for a guest.
+	Token      string
+	OrderURL   string
+	PaymentDue time.Time
+	Bank       settings.BankAccount
+	Transfer   bool
+}
+
+// orderCompletePage thanks the customer and says how to pay.
+func (s *Server) orderCompletePage(w http.ResponseWriter, r *http.Request) {
+	s.renderOrder(w, r, "complete")
+}
+
+// orderPage shows an order to its guest (by token) or its member.
+func (s *Server) orderPage(w http.ResponseWriter, r *http.Request) {
+	s.renderOrder(w, r, "order")
+}
+
+func (s *Server) renderOrder(w http.ResponseWriter, r *http.Request, page string) {
+	o, token, err := s.visibleOrder(r)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	st, err := settings.Load(r.Context(), s.db)
+	if err != nil {
+		s.renderError(w, r, fmt.Errorf("order page: %w", err))
+		return
+	}
+	view := orderView{Order: o, Token: token, Transfer: o.PaymentMethod == order.BankTransfer, Bank: st.BankTransfer}
+	view.OrderURL = "/orders/" + url.PathEscape(o.Number)
+	if token != "" {
+		view.OrderURL += "?token=" + url.QueryEscape(token)
+	}
+	if view.Transfer {
+		view.PaymentDue = jstDay(o.CreatedAt).AddDate(0, 0, st.PaymentDueDays)
+	}
+	lang := info(r).lang
+	for _, l := range o.Lines {
+		name := l.Name
+		if lang == ui.English && l.NameEn != "" {
+			name = l.NameEn
+		}
+		view.Lines = append(view.Lines, confirmLine{Name: name, Quantity: l.Quantity, UnitPrice: l.UnitPrice, LineTotal: l.LineTotal})
+	}
+	s.render(w, r, http.StatusOK, page, view)
+}
+
+// visibleOrder returns the order if the request may see it: by its access
+// token, or as the member who placed it. Anything else is NotFound, exactly
+// as for an unknown number, so that order numbers cannot be probed.
+func (s *Server) visibleOrder(r *http.Request) (*order.Order, string, error) {
+	number := r.PathValue("number")
+	if token := r.URL.Query().Get("token"); token != "" {
+		o, err := s.orders.GetWithToken(r.Context(), number, token)
+		if err == nil {
+			return o, token, nil
+		}
+		if shop.ErrorCode(err) != shop.NotFound {
+			return nil, "", err
+		}
+	}
+	notFound := shop.Errorf(shop.NotFound, "no order %s for this visitor", number)
+	memberID := CurrentSession(r).MemberID
+	if memberID == 0 {
+		return nil, "", notFound
+	}
+	o, err := s.orders.Get(r.Context(), number)
+	if err != nil {
+		return nil, "", err
+	}
+	if o.MemberID != memberID {
+		return nil, "", notFound
+	}
+	return o, "", nil
+}
