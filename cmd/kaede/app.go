@@ -85,6 +85,10 @@ func (m *Main) Run(ctx context.Context) error {
 	queue := mail.NewQueue(m.jobs, m.Clock)
 	mediaDir := filepath.Join(cfg.DataDir, "media")
 	cat := catalog.New(d, m.Clock)
+	// Storefront reads may be two seconds old: stock and prices are
+	// checked again in the database when an item goes into the cart and
+	// when the order is placed.
+	cat.EnableCache(2 * time.Second)
 	carts := cart.New(d, m.Clock)
 	orders := order.New(d, queue, m.Clock)
 	if cfg.Demo {

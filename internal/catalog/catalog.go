@@ -17,6 +17,7 @@ import (
 type Service struct {
 	db    *db.DB
 	clock shop.Clock
+	cache *cache // nil: no caching (see EnableCache)
 }
 
 // New returns a catalog on d whose writes are stamped with clock's time.

@@ -29,6 +29,10 @@ func (c *Category) Name(lang string) string { return pick(lang, c.NameJa, c.Name
 // Categories returns the whole category tree: the top-level categories in
 // position order, each with its children in position order.
 func (s *Service) Categories(ctx context.Context) ([]*Category, error) {
+	return cached(s, "categories", func() ([]*Category, error) { return s.categories(ctx) })
+}
+
+func (s *Service) categories(ctx context.Context) ([]*Category, error) {
 	var all []*Category
 	err := s.db.ReadTx(ctx, func(tx *sql.Tx) error {
 		var err error
@@ -139,6 +143,7 @@ func (s *Service) CreateCategory(ctx context.Context, c Category) (int64, error)
 	if err != nil {
 		return 0, fmt.Errorf("create category %q: %w", c.Slug, err)
 	}
+	s.cache.clear()
 	return id, nil
 }
 

@@ -106,6 +106,10 @@ func loadImages(ctx context.Context, tx *sql.Tx, ps []Product, index map[int64]i
 // ProductBySlug returns a published product with its variants and images,
 // or a NotFound error: a draft is not found by customers.
 func (s *Service) ProductBySlug(ctx context.Context, slug string) (*Product, error) {
+	return cached(s, "product\x00"+slug, func() (*Product, error) { return s.productBySlug(ctx, slug) })
+}
+
+func (s *Service) productBySlug(ctx context.Context, slug string) (*Product, error) {
 	p, err := s.oneProduct(ctx, `WHERE p.slug = $1 AND p.status = 'published'`, slug)
 	if err != nil {
 		return nil, fmt.Errorf("product %q: %w", slug, err)

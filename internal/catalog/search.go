@@ -82,6 +82,22 @@ func (s *Service) Search(ctx context.Context, q Query) (products []Product, tota
 	if err != nil {
 		return nil, 0, err
 	}
+	key := fmt.Sprintf("search\x00%s\x00%s\x00%s\x00%d\x00%d", strings.Join(terms, " "), q.Category, q.Sort, q.Limit, q.Offset)
+	page, err := cached(s, key, func() (searchPage, error) {
+		var pg searchPage
+		pg.products, pg.total, err = s.search(ctx, q, terms)
+		return pg, err
+	})
+	return page.products, page.total, err
+}
+
+// searchPage is one cached result of Search.
+type searchPage struct {
+	products []Product
+	total    int
+}
+
+func (s *Service) search(ctx context.Context, q Query, terms []string) (products []Product, total int, err error) {
 	err = s.db.ReadTx(ctx, func(tx *sql.Tx) error {
 		where, args := []string{"p.status = 'published'"}, []any{}
 		arg := func(v any) string {

@@ -40,6 +40,7 @@ func (s *Service) CreateProduct(ctx context.Context, p Product) (int64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("create product %q: %w", p.Slug, err)
 	}
+	s.cache.clear()
 	return id, nil
 }
 
@@ -63,6 +64,7 @@ func (s *Service) CreateProducts(ctx context.Context, ps []Product) ([]int64, er
 	if err != nil {
 		return nil, fmt.Errorf("create products: %w", err)
 	}
+	s.cache.clear()
 	return ids, nil
 }
 

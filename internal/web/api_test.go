@@ -135,7 +135,7 @@ func (e *testEnv) apiCall(method, target, body string, headers ...string) *respo
 }
 
 // decode unmarshals the body, failing the test on a wrong status.
-func decode[T any](t *testing.T, res *response, status int) T {
+func decode[T any](t testing.TB, res *response, status int) T {
 	t.Helper()
 	var v T
 	if res.StatusCode != status {

@@ -32,7 +32,7 @@ import (
 
 // testEnv is a store on a real database, its clock, and its log.
 type testEnv struct {
-	t       *testing.T
+	t       testing.TB
 	catalog *catalog.Service
 	members *member.Service
 	srv     *web.Server
@@ -62,7 +62,7 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-func newEnv(t *testing.T, d *db.DB) *testEnv {
+func newEnv(t testing.TB, d *db.DB) *testEnv {
 	t.Helper()
 	e := &testEnv{t: t, db: d, log: &syncBuffer{}, now: time.Date(2026, 11, 25, 3, 0, 0, 0, time.UTC)}
 	e.media = t.TempDir()

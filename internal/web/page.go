@@ -54,7 +54,7 @@ func (p *Page) LangURL(lang string) string { return p.langURL(lang) }
 
 // newPage fills the common fields for a page answering r.
 func (s *Server) newPage(w http.ResponseWriter, r *http.Request, data any) (*Page, error) {
-	set, err := settings.Load(r.Context(), s.db)
+	set, err := s.settings.Load(r.Context())
 	if err != nil {
 		return nil, fmt.Errorf("page: %w", err)
 	}

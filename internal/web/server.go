@@ -17,6 +17,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"time"
 
 	"kaede/internal/cart"
 	"kaede/internal/catalog"
@@ -24,6 +25,7 @@ import (
 	"kaede/internal/db"
 	"kaede/internal/member"
 	"kaede/internal/order"
+	"kaede/internal/settings"
 	"kaede/internal/shop"
 	"kaede/internal/ui"
 )
@@ -55,6 +57,10 @@ type Deps struct {
 	Members  *member.Service
 }
 
+// settingsTTL is how long a page may show settings saved by another
+// instance before it reads them again.
+const settingsTTL = 2 * time.Second
+
 // Server is the store's HTTP edge.
 type Server struct {
 	cfg     Config
@@ -69,6 +75,8 @@ type Server struct {
 	handler http.Handler
 	reports *rateLimiter
 
+	settings *settings.Cache
+	pages    pageCache
 	catalog  *catalog.Service
 	carts    *cart.Service
 	checkout *checkout.Service
@@ -105,6 +113,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 		mux:     http.NewServeMux(),
 		reports: newRateLimiter(20, d.Clock),
 
+		settings: settings.NewCache(d.DB, d.Clock, settingsTTL),
 		catalog:  d.Catalog,
 		carts:    d.Carts,
 		checkout: d.Checkout,

@@ -4,11 +4,12 @@ import "net/http"
 
 // storeRoutes is the route table of the store pages: top, category, product, search, cart, checkout, order.
 func (s *Server) storeRoutes(mux *http.ServeMux) {
-	// Catalogue: public, cacheable by the browser only.
-	mux.HandleFunc("GET /{$}", s.homePage)
-	mux.HandleFunc("GET /category/{slug}", s.categoryPage)
-	mux.HandleFunc("GET /products/{slug}", s.productPage)
-	mux.HandleFunc("GET /search", s.searchPage)
+	// Catalogue: public, cacheable by the browser only; rendered pages are
+	// shared between visitors without a session for a moment.
+	mux.Handle("GET /{$}", s.cacheForGuests(s.homePage))
+	mux.Handle("GET /category/{slug}", s.cacheForGuests(s.categoryPage))
+	mux.Handle("GET /products/{slug}", s.cacheForGuests(s.productPage))
+	mux.Handle("GET /search", s.cacheForGuests(s.searchPage))
 
 	// Cart: the visitor's own.
 	mux.Handle("GET /cart", s.private(s.cartPage))

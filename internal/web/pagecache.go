@@ -1,0 +1,85 @@
+package web
+
+import (
+	"bytes"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// guestPageTTL is how long a catalogue page rendered for one visitor
+// without a session is served to the next ones. The catalogue itself is
+// cached as long (catalog.EnableCache), so this adds no staleness; it saves
+// rendering the same template for every anonymous request, which is most of
+// a category page's cost.
+const guestPageTTL = 2 * time.Second
+
+// pageCache holds rendered catalogue pages for visitors without a session.
+// Only pages that are the same for every such visitor are kept: a page that
+// sets a cookie (a form's CSRF token starts a session) or that contains the
+// response's CSP nonce is never stored.
+type pageCache struct {
+	mu      sync.Mutex
+	entries map[string]cachedPage
+}
+
+type cachedPage struct {
+	contentType string
+	body        []byte
+	expires     time.Time
+}
+
+// maxCachedPages bounds memory: the query string is the visitor's to choose.
+const maxCachedPages = 1024
+
+// cacheForGuests serves h's 200 responses to GET requests without a session
+// cookie from the page cache, keyed by language and URL.
+func (s *Server) cacheForGuests(h http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, err := r.Cookie(sessionCookie); err == nil || r.Method != http.MethodGet {
+			h(w, r)
+			return
+		}
+		in := info(r)
+		key := in.lang + " " + r.URL.RequestURI()
+		now := s.now()
+		s.pages.mu.Lock()
+		p, ok := s.pages.entries[key]
+		s.pages.mu.Unlock()
+		if ok && now.Before(p.expires) {
+			w.Header().Set("Content-Type", p.contentType)
+			w.Write(p.body)
+			return
+		}
+		rec := &recordingWriter{ResponseWriter: w, status: http.StatusOK}
+		h(rec, r)
+		if rec.status != http.StatusOK || w.Header().Get("Set-Cookie") != "" ||
+			bytes.Contains(rec.body.Bytes(), []byte(in.nonce)) {
+			return
+		}
+		s.pages.mu.Lock()
+		defer s.pages.mu.Unlock()
+		if s.pages.entries == nil || len(s.pages.entries) >= maxCachedPages {
+			s.pages.entries = map[string]cachedPage{}
+		}
+		s.pages.entries[key] = cachedPage{contentType: w.Header().Get("Content-Type"),
+			body: bytes.Clone(rec.body.Bytes()), expires: now.Add(guestPageTTL)}
+	})
+}
+
+// recordingWriter passes a response through and keeps a copy of its body.
+type recordingWriter struct {
+	http.ResponseWriter
+	status int
+	body   bytes.Buffer
+}
+
+func (w *recordingWriter) WriteHeader(status int) {
+	w.status = status
+	w.ResponseWriter.WriteHeader(status)
+}
+
+func (w *recordingWriter) Write(b []byte) (int, error) {
+	w.body.Write(b)
+	return w.ResponseWriter.Write(b)
+}
