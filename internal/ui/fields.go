@@ -18,20 +18,7 @@ type label struct {
 // last segment of its dotted name ("shipping_address.postal_code" →
 // "postal_code"). Add a field here when a form gains one; account and store
 // pages keep their extra fields in their own files.
-var fieldLabels = mergeLabels(coreFieldLabels, storeFieldLabels, accountFieldLabels)
-
-func mergeLabels(parts ...map[string]label) map[string]label {
-	all := map[string]label{}
-	for _, part := range parts {
-		for k, v := range part {
-			if _, dup := all[k]; dup {
-				panic("ui: field label " + k + " is defined twice")
-			}
-			all[k] = v
-		}
-	}
-	return all
-}
+var fieldLabels = merge("field label", coreFieldLabels, storeFieldLabels, accountFieldLabels)
 
 // coreFieldLabels are the fields shared by the forms and the API.
 var coreFieldLabels = map[string]label{

@@ -86,16 +86,16 @@ func MessageKeys() []string {
 // (store pages, account pages), kept in one file per surface. Keys are
 // "area.what". Japanese is written in polite form (です・ます), as customers
 // expect from a shop.
-var messages = mergeMessages(layoutMessages, storeMessages, accountMessages)
+var messages = merge("message", layoutMessages, storeMessages, accountMessages)
 
-// mergeMessages joins the surfaces' catalogues; a key defined twice is a
+// merge joins the surfaces' catalogues; a key defined twice is a
 // programming error caught at start-up (and by the tests).
-func mergeMessages(parts ...map[string]text) map[string]text {
-	all := map[string]text{}
+func merge[V any](kind string, parts ...map[string]V) map[string]V {
+	all := map[string]V{}
 	for _, part := range parts {
 		for k, v := range part {
 			if _, dup := all[k]; dup {
-				panic("ui: message " + k + " is defined twice")
+				panic("ui: " + kind + " " + k + " is defined twice")
 			}
 			all[k] = v
 		}
