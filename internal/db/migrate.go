@@ -105,20 +105,35 @@ func (d *DB) Migrate(ctx context.Context) (applied int, err error) {
 	return applied, nil
 }
 
-// CheckSchema returns an error when migrations are pending, so that a server
-// never runs on a schema older than its code.
+// CheckSchema returns an error when any migration is not applied, so that
+// a server never runs on a schema older than its code. Every version is
+// checked, not only the highest: migrations written on parallel branches
+// may be applied out of order.
 func (d *DB) CheckSchema(ctx context.Context) error {
 	ms, err := d.Migrations()
 	if err != nil {
 		return err
 	}
-	var have int
-	err = d.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&have)
+	rows, err := d.QueryContext(ctx, `SELECT version FROM schema_migrations`)
 	if err != nil {
 		return fmt.Errorf("schema is not initialised (run \"kaede migrate\"): %w", err)
 	}
-	if want := ms[len(ms)-1].Version; have < want {
-		return fmt.Errorf("schema is at version %d, code needs %d: run \"kaede migrate\"", have, want)
+	defer rows.Close()
+	have := map[int]bool{}
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			return fmt.Errorf("read schema_migrations: %w", err)
+		}
+		have[v] = true
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read schema_migrations: %w", err)
+	}
+	for _, m := range ms {
+		if !have[m.Version] {
+			return fmt.Errorf("migration %04d_%s is not applied: run \"kaede migrate\"", m.Version, m.Name)
+		}
 	}
 	return nil
 }

@@ -1,0 +1,181 @@
+package fraud
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+// CardSuspended reports whether the breaker has suspended card payments,
+// and until when. Checkout calls it on every page that offers payment
+// methods, so the answer is cached for a couple of seconds.
+func (g *Guard) CardSuspended(ctx context.Context) (bool, time.Time, error) {
+	now := g.clock().UTC()
+	g.mu.Lock()
+	if now.Before(g.cacheExpires) {
+		until := g.suspended
+		g.mu.Unlock()
+		return now.Before(until), until, nil
+	}
+	g.mu.Unlock()
+	var until sql.NullTime
+	if err := g.db.QueryRowContext(ctx, `SELECT suspended_until FROM fraud_breaker WHERE id = 1`).Scan(&until); err != nil {
+		return false, time.Time{}, fmt.Errorf("read fraud breaker: %w", err)
+	}
+	var u time.Time
+	if until.Valid && now.Before(until.Time) {
+		u = until.Time.UTC()
+	}
+	g.mu.Lock()
+	g.suspended, g.cacheExpires = u, now.Add(cacheTTL)
+	g.mu.Unlock()
+	return !u.IsZero(), u, nil
+}
+
+// Status is what monitoring and the admin screen show about card testing.
+type Status struct {
+	At time.Time
+	// SuspendedUntil is when card payments resume; zero when they are
+	// offered.
+	SuspendedUntil time.Time
+	// Windows has one entry per breaker window (an hour and a day by
+	// default).
+	Windows []WindowStatus
+	// BlockedIPs are the addresses blocked now, the latest first.
+	BlockedIPs []BlockedIP
+}
+
+// WindowStatus counts the card attempts of one breaker window. Started and
+// Refused count attempts made in the window; the outcomes count what the
+// provider reported in it, which is what the breaker judges.
+type WindowStatus struct {
+	Window      time.Duration
+	Started     int // allowed to go to the provider
+	Refused     int // stopped by the guard
+	Succeeded   int
+	Declined    int
+	Failed      int
+	FailureRate float64 // (Declined+Failed) / settled; 0 when nothing settled
+	MinFailures int     // the breaker's threshold for this window
+}
+
+// BlockedIP is an address refused card payments until Until.
+type BlockedIP struct {
+	IP    string
+	Since time.Time
+	Until time.Time
+}
+
+// maxBlockedListed bounds Status.BlockedIPs: during an attack from many
+// addresses the admin screen needs the count and the latest, not all.
+const maxBlockedListed = 100
+
+// Status returns the current counts, read in one snapshot.
+func (g *Guard) Status(ctx context.Context) (Status, error) {
+	now := g.clock().UTC()
+	s := Status{At: now}
+	err := g.db.ReadTx(ctx, func(tx *sql.Tx) error {
+		var until sql.NullTime
+		if err := tx.QueryRowContext(ctx, `SELECT suspended_until FROM fraud_breaker WHERE id = 1`).Scan(&until); err != nil {
+			return fmt.Errorf("read fraud breaker: %w", err)
+		}
+		if until.Valid && now.Before(until.Time) {
+			s.SuspendedUntil = until.Time.UTC()
+		}
+		for _, t := range g.limits.Breaker {
+			w, err := windowStatus(ctx, tx, now.Add(-t.Duration()))
+			if err != nil {
+				return err
+			}
+			w.Window, w.MinFailures = t.Duration(), t.MinFailures
+			s.Windows = append(s.Windows, w)
+		}
+		var err error
+		s.BlockedIPs, err = blockedIPs(ctx, tx, now)
+		return err
+	})
+	if err != nil {
+		return Status{}, err
+	}
+	return s, nil
+}
+
+func windowStatus(ctx context.Context, tx *sql.Tx, since time.Time) (WindowStatus, error) {
+	var w WindowStatus
+	err := tx.QueryRowContext(ctx, `SELECT
+			COALESCE(SUM(CASE WHEN outcome <> 'refused' THEN 1 ELSE 0 END), 0),
+			COALESCE(SUM(CASE WHEN outcome = 'refused' THEN 1 ELSE 0 END), 0)
+		FROM fraud_attempts
+		WHERE created_at > $1`, since).Scan(&w.Started, &w.Refused)
+	if err != nil {
+		return w, fmt.Errorf("count card attempts: %w", err)
+	}
+	err = tx.QueryRowContext(ctx, `SELECT
+			COALESCE(SUM(CASE WHEN outcome = 'succeeded' THEN 1 ELSE 0 END), 0),
+			COALESCE(SUM(CASE WHEN outcome = 'declined' THEN 1 ELSE 0 END), 0),
+			COALESCE(SUM(CASE WHEN outcome = 'failed' THEN 1 ELSE 0 END), 0)
+		FROM fraud_attempts
+		WHERE decided_at > $1`, since).Scan(&w.Succeeded, &w.Declined, &w.Failed)
+	if err != nil {
+		return w, fmt.Errorf("count card outcomes: %w", err)
+	}
+	if settled := w.Succeeded + w.Declined + w.Failed; settled > 0 {
+		w.FailureRate = float64(w.Declined+w.Failed) / float64(settled)
+	}
+	return w, nil
+}
+
+func blockedIPs(ctx context.Context, tx *sql.Tx, now time.Time) ([]BlockedIP, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT ip, blocked_at, blocked_until FROM fraud_ip_blocks
+		WHERE blocked_until > $1
+		ORDER BY blocked_at DESC, ip
+		LIMIT $2`, now, maxBlockedListed)
+	if err != nil {
+		return nil, fmt.Errorf("list blocked ips: %w", err)
+	}
+	defer rows.Close()
+	var out []BlockedIP
+	for rows.Next() {
+		var b BlockedIP
+		if err := rows.Scan(&b.IP, &b.Since, &b.Until); err != nil {
+			return nil, fmt.Errorf("list blocked ips: %w", err)
+		}
+		b.Since, b.Until = b.Since.UTC(), b.Until.UTC()
+		out = append(out, b)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list blocked ips: %w", err)
+	}
+	return out, nil
+}
+
+// Retention is how long attempts are kept: twice the longest window, so
+// that every window is complete, and short enough that the hashes of
+// sessions and e-mail addresses do not pile up.
+const Retention = 48 * time.Hour
+
+// Prune deletes attempts older than Retention and blocks that have ended,
+// and returns how many attempts it deleted. The job runner calls it (an
+// hourly run is plenty).
+func (g *Guard) Prune(ctx context.Context) (int64, error) {
+	now := g.clock().UTC()
+	var n int64
+	err := g.db.Tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM fraud_attempts WHERE created_at < $1`, now.Add(-Retention))
+		if err != nil {
+			return fmt.Errorf("prune card attempts: %w", err)
+		}
+		if n, err = res.RowsAffected(); err != nil {
+			return fmt.Errorf("prune card attempts: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM fraud_ip_blocks WHERE blocked_until <= $1`, now); err != nil {
+			return fmt.Errorf("prune ip blocks: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	return n, nil
+}
