@@ -1,0 +1,148 @@
+package order_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"reflect"
+	"strconv"
+	"strings"
+	"testing"
+
+	"golang.org/x/text/encoding/japanese"
+
+	"kaede/internal/db"
+	"kaede/internal/db/dbtest"
+	"kaede/internal/order"
+	"kaede/internal/shop"
+)
+
+// wantRow is the export row of an order, built from the order as the test
+// expects it.
+func wantRow(o *order.Order, name string) []string {
+	cod := "0"
+	if o.PaymentMethod == order.COD {
+		cod = strconv.FormatInt(int64(o.Total), 10)
+	}
+	var items []string
+	for _, l := range o.Lines {
+		items = append(items, l.Name+" ×"+strconv.Itoa(l.Quantity))
+	}
+	a := o.Address
+	return []string{o.Number, "2026/11/25", name, a.NameKana, a.PostalCode, a.PrefectureName(), a.City, a.Line1, a.Line2,
+		a.Phone, order.PaymentLabel(o.PaymentMethod), cod, strings.ReplaceAll(o.DeliveryDate, "-", "/"), o.DeliverySlot,
+		strings.Join(items, "、")}
+}
+
+func readCSV(t *testing.T, b []byte) [][]string {
+	t.Helper()
+	if !bytes.Contains(b, []byte("\r\n")) {
+		t.Error("CSV lines do not end in CRLF")
+	}
+	rows, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
+	if err != nil {
+		t.Fatalf("read CSV: %v", err)
+	}
+	return rows
+}
+
+func TestExportCSV(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := setup(t, d)
+		ctx := context.Background()
+		c := taro()
+		c.Address.Name = "髙橋 﨑子" // CP932 has these; plain JIS X 0208 does not
+		c.Date, c.Slot = "2026-11-30", "14時〜16時"
+		cod := f.placeAs(t, c, order.COD)
+		h := hanako()
+		h.Address.Line2 = "=HYPERLINK(\"http://evil.example\")"
+		bank := f.placeAs(t, h, order.BankTransfer)
+
+		// UTF-8 with a byte-order mark.
+		var buf bytes.Buffer
+		if err := f.orders.ExportCSV(ctx, &buf, order.AdminQuery{}, order.UTF8BOM, staff); err != nil {
+			t.Fatal(err)
+		}
+		b := buf.Bytes()
+		if !bytes.HasPrefix(b, []byte("\xEF\xBB\xBF")) {
+			t.Fatalf("UTF-8 export starts % x, want the BOM", b[:3])
+		}
+		rows := readCSV(t, b[3:])
+		wantBank := wantRow(bank, "佐藤 花子")
+		wantBank[8] = "'" + h.Address.Line2 // defused, not run by a spreadsheet
+		want := [][]string{order.ExportHeader, wantBank, wantRow(cod, "髙橋 﨑子")}
+		if !reflect.DeepEqual(rows, want) {
+			t.Fatalf("UTF-8 rows\n got %q\nwant %q", rows, want)
+		}
+		if rows[2][11] != strconv.FormatInt(int64(cod.Total), 10) || rows[1][11] != "0" || rows[2][13] != "14時〜16時" {
+			t.Fatalf("COD amounts %q %q, slot %q", rows[1][11], rows[2][11], rows[2][13])
+		}
+
+		// Shift_JIS, decoded back. The wave dash comes back as the
+		// full-width tilde, its CP932 form.
+		buf.Reset()
+		if err := f.orders.ExportCSV(ctx, &buf, order.AdminQuery{Method: order.COD}, order.ShiftJIS, staff); err != nil {
+			t.Fatal(err)
+		}
+		if bytes.HasPrefix(buf.Bytes(), []byte("\xEF\xBB\xBF")) {
+			t.Fatal("Shift_JIS export has a UTF-8 BOM")
+		}
+		decoded, err := japanese.ShiftJIS.NewDecoder().Bytes(buf.Bytes())
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows = readCSV(t, decoded)
+		wantCOD := wantRow(cod, "髙橋 﨑子")
+		wantCOD[13] = "14時～16時"
+		if want := [][]string{order.ExportHeader, wantCOD}; !reflect.DeepEqual(rows, want) {
+			t.Fatalf("Shift_JIS rows\n got %q\nwant %q", rows, want)
+		}
+
+		// A name Shift_JIS cannot hold is refused, naming the order, and
+		// nothing is written or audited.
+		y := taro()
+		y.Address.Name = "𠮷田 太郎"
+		bad := f.placeAs(t, y, order.COD)
+		buf.Reset()
+		err = f.orders.ExportCSV(ctx, &buf, order.AdminQuery{}, order.ShiftJIS, staff)
+		if shop.ErrorCode(err) != shop.Conflict || !strings.Contains(shop.ErrorMessage(err), bad.Number) ||
+			!strings.Contains(shop.ErrorMessage(err), "氏名") || !strings.Contains(shop.ErrorMessage(err), "𠮷") {
+			t.Fatalf("export of 𠮷: %v, want a conflict naming %s, 氏名 and 𠮷", err, bad.Number)
+		}
+		if buf.Len() != 0 {
+			t.Fatalf("refused export wrote %d bytes", buf.Len())
+		}
+		// UTF-8 holds it.
+		if err := f.orders.ExportCSV(ctx, &buf, order.AdminQuery{Q: "𠮷田"}, order.UTF8BOM, staff); err != nil {
+			t.Fatal(err)
+		}
+		if rows := readCSV(t, buf.Bytes()[3:]); len(rows) != 2 || rows[1][2] != "𠮷田 太郎" {
+			t.Fatalf("UTF-8 export of 𠮷: %q", rows)
+		}
+
+		err = f.orders.ExportCSV(ctx, &buf, order.AdminQuery{}, "latin1", staff)
+		wantField(t, "unknown encoding", err, "encoding", shop.ReasonChoice)
+		err = f.orders.ExportCSV(ctx, &buf, order.AdminQuery{Limit: order.MaxExport + 1}, order.UTF8BOM, staff)
+		wantField(t, "export limit", err, "limit", shop.ReasonRange)
+
+		// Each export is audited with its filter and count.
+		entries := auditEntries(t, d, "export.orders")
+		if len(entries) != 3 {
+			t.Fatalf("%d export.orders entries, want 3", len(entries))
+		}
+		var after struct {
+			Count    int            `json:"count"`
+			Encoding string         `json:"encoding"`
+			Filter   map[string]any `json:"filter"`
+		}
+		if err := json.Unmarshal([]byte(entries[1].After), &after); err != nil {
+			t.Fatal(err)
+		}
+		if after.Count != 1 || after.Encoding != "sjis" || after.Filter["method"] != "cod" ||
+			entries[1].Actor != staff.Staff || entries[1].IP != staff.IP {
+			t.Fatalf("export entry %+v after %+v", entries[1], after)
+		}
+		verifyAudit(t, d, 3)
+	})
+}

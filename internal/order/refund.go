@@ -1,0 +1,164 @@
+package order
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"kaede/internal/db"
+	"kaede/internal/shop"
+)
+
+// Refund is money returned to the customer for an order: the whole
+// payment or a part of it (an item returned, a cancelled order paid in
+// advance). Refunds do not change the order's status.
+type Refund struct {
+	Amount shop.Yen
+	// ProviderRef is the payment provider's id of a card refund; empty for
+	// money the shop returns itself by bank transfer.
+	ProviderRef string
+	Note        string // why, for the shop's records
+	CreatedBy   string
+	CreatedAt   time.Time
+}
+
+// maxRefundNote bounds a refund's note.
+const maxRefundNote = 500
+
+// MarkRefunded records that the shop has returned amount to the customer
+// by bank transfer, for an order paid by bank transfer or cash on delivery
+// (money the shop holds itself), in one transaction with its audit entry
+// ("order.refund"). The payment becomes refunded when the refunds reach its
+// amount, partially_refunded before. A payment that has taken no money →
+// Conflict; an amount that is not positive or exceeds what is left to
+// refund → Invalid on "amount". Card payments are refunded through the
+// provider: see RecordRefundTx.
+func (s *Service) MarkRefunded(ctx context.Context, number string, amount shop.Yen, by Actor) (*Order, error) {
+	var o *Order
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		o, err = s.recordRefund(ctx, tx, number, Refund{Amount: amount, Note: "銀行振込にて返金"}, by, false)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return o, nil
+}
+
+// RecordRefundTx records a card refund that the payment provider has
+// already made, inside the caller's transaction, with its audit entry.
+//
+// This is the extension point for card refunds: the card payment package
+// asks the provider to refund (keeping its own record of the request),
+// and once the provider confirms, it calls RecordRefundTx in the
+// transaction that records the provider's answer, with r.ProviderRef set
+// to the provider's refund id (required, and unique: the same provider
+// refund cannot be recorded twice → Conflict). The amount is checked
+// against the payment's amount less what is already refunded; the caller
+// checks what the provider actually captured. A non-card order →
+// Conflict: use MarkRefunded.
+func (s *Service) RecordRefundTx(ctx context.Context, tx *sql.Tx, number string, r Refund, by Actor) (*Order, error) {
+	return s.recordRefund(ctx, tx, number, r, by, true)
+}
+
+// recordRefund checks and writes a refund inside tx. card says which kind
+// the caller records: provider refunds for card orders, or the shop's own
+// transfers for the others.
+func (s *Service) recordRefund(ctx context.Context, tx *sql.Tx, number string, r Refund, by Actor, card bool) (*Order, error) {
+	r.Note = strings.TrimSpace(strings.ReplaceAll(r.Note, "\r\n", "\n"))
+	r.ProviderRef = strings.TrimSpace(r.ProviderRef)
+	p := shop.Problems{}
+	if r.Amount <= 0 {
+		p.Add("amount", shop.ReasonRange)
+	}
+	if card {
+		shop.CheckText(p, "provider_ref", r.ProviderRef, true, 255)
+	} else {
+		r.ProviderRef = ""
+	}
+	checkNote(p, "note", r.Note, maxRefundNote)
+	if err := p.Err(); err != nil {
+		return nil, err
+	}
+	id, method, err := s.lockOrder(ctx, tx, number)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case card && method != Card:
+		return nil, shop.Errorf(shop.Conflict, "order %s is not paid by card; record the refund with MarkRefunded", number)
+	case !card && method == Card:
+		return nil, shop.Errorf(shop.Conflict, "order %s is paid by card; card refunds go through the payment provider", number)
+	}
+	before, err := stateOf(ctx, tx, id)
+	if err != nil {
+		return nil, fmt.Errorf("order %s: %w", number, err)
+	}
+	pay, err := latestPayment(ctx, tx, id)
+	if err != nil {
+		return nil, fmt.Errorf("order %s: %w", number, err)
+	}
+	switch pay.state {
+	case PaymentSucceeded, PaymentCaptured, PaymentPartiallyRefunded:
+	default:
+		return nil, shop.Errorf(shop.Conflict, "order %s: the payment is %s; only money received can be refunded", number, pay.state)
+	}
+	left := pay.amount - pay.refunded
+	if r.Amount > left {
+		return nil, &shop.Error{Code: shop.Invalid,
+			Message: fmt.Sprintf("order %s: at most %s is left to refund", number, left),
+			Fields:  map[string]string{"amount": shop.ReasonRange}}
+	}
+	now := s.clock().UTC()
+	newState := PaymentPartiallyRefunded
+	if r.Amount == left {
+		newState = PaymentRefunded
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE payments SET refunded = refunded + $1, state = $2, updated_at = $3 WHERE id = $4`,
+		r.Amount, newState, now, pay.id)
+	if err != nil {
+		return nil, fmt.Errorf("order %s: update payment refund: %w", number, err)
+	}
+	r.CreatedBy, r.CreatedAt = by.Staff, now
+	_, err = tx.ExecContext(ctx, `INSERT INTO refunds (order_id, payment_id, amount, provider_ref, note, created_by, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`, id, pay.id, r.Amount, r.ProviderRef, r.Note, r.CreatedBy, r.CreatedAt)
+	if db.IsUniqueViolation(err) {
+		return nil, shop.Errorf(shop.Conflict, "order %s: refund %s is already recorded", number, r.ProviderRef)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("order %s: insert refund: %w", number, err)
+	}
+	extra := map[string]any{"amount": r.Amount}
+	if r.ProviderRef != "" {
+		extra["provider_ref"] = r.ProviderRef
+	}
+	if err := s.audit(ctx, tx, by, "order.refund", number, before, id, extra); err != nil {
+		return nil, err
+	}
+	return Load(ctx, tx, number)
+}
+
+func loadRefunds(ctx context.Context, tx *sql.Tx, orderID int64) ([]Refund, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT amount, provider_ref, note, created_by, created_at
+		FROM refunds WHERE order_id = $1 ORDER BY id`, orderID)
+	if err != nil {
+		return nil, fmt.Errorf("read refunds: %w", err)
+	}
+	defer rows.Close()
+	var out []Refund
+	for rows.Next() {
+		var r Refund
+		if err := rows.Scan(&r.Amount, &r.ProviderRef, &r.Note, &r.CreatedBy, &r.CreatedAt); err != nil {
+			return nil, fmt.Errorf("read refunds: %w", err)
+		}
+		r.CreatedAt = r.CreatedAt.UTC()
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read refunds: %w", err)
+	}
+	return out, nil
+}

@@ -1,0 +1,208 @@
+package order
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+
+	"kaede/internal/db"
+	"kaede/internal/shop"
+)
+
+// AdminQuery is the staff's search for orders. Every field is optional.
+type AdminQuery struct {
+	// Q matches part of the order number, the e-mail address, the
+	// recipient's name or its kana (hiragana is taken as katakana, spaces
+	// are ignored), or the phone number (hyphens are ignored).
+	Q      string
+	Status Status
+	Method PaymentMethod
+	// From and To are days in Tokyo, YYYY-MM-DD, both included: orders
+	// placed from the start of From to the end of To.
+	From, To string
+	Limit    int // 1..MaxSearchLimit; 0 means DefaultSearchLimit
+	Offset   int
+}
+
+// Paging limits of Search.
+const (
+	DefaultSearchLimit = 50
+	MaxSearchLimit     = 200
+	maxSearchRunes     = 100
+)
+
+// filter is a validated AdminQuery as SQL: a condition on orders (aliased
+// o) and its arguments.
+type filter struct {
+	where string
+	args  []any
+}
+
+// validate normalises q and returns its filter, or an Invalid error naming
+// each bad field (q, status, method, from, to, limit, offset). maxLimit
+// and defLimit are the caller's paging bounds.
+func (q AdminQuery) validate(defLimit, maxLimit int) (AdminQuery, filter, error) {
+	p := shop.Problems{}
+	q.Q = strings.TrimSpace(norm.NFKC.String(q.Q))
+	if utf8.RuneCountInString(q.Q) > maxSearchRunes {
+		p.Add("q", shop.ReasonLength)
+	}
+	if q.Status != "" && !q.Status.Valid() {
+		p.Add("status", shop.ReasonChoice)
+	}
+	if q.Method != "" && !q.Method.Valid() {
+		p.Add("method", shop.ReasonChoice)
+	}
+	from, fromOK := parseDay(p, "from", q.From)
+	to, toOK := parseDay(p, "to", q.To)
+	if fromOK && toOK && to.Before(from) {
+		p.Add("to", shop.ReasonRange)
+	}
+	if q.Limit == 0 {
+		q.Limit = defLimit
+	}
+	if q.Limit < 1 || q.Limit > maxLimit {
+		p.Add("limit", shop.ReasonRange)
+	}
+	if q.Offset < 0 {
+		p.Add("offset", shop.ReasonRange)
+	}
+	if err := p.Err(); err != nil {
+		return q, filter{}, err
+	}
+
+	var f filter
+	var where []string
+	arg := func(v any) string {
+		f.args = append(f.args, v)
+		return "$" + strconv.Itoa(len(f.args))
+	}
+	if q.Status != "" {
+		where = append(where, "o.status = "+arg(q.Status))
+	}
+	if q.Method != "" {
+		where = append(where, "o.payment_method = "+arg(q.Method))
+	}
+	if fromOK {
+		where = append(where, "o.created_at >= "+arg(from.UTC()))
+	}
+	if toOK {
+		where = append(where, "o.created_at < "+arg(to.AddDate(0, 0, 1).UTC()))
+	}
+	if q.Q != "" {
+		where = append(where, "("+strings.Join(textConditions(q.Q, arg), " OR ")+")")
+	}
+	f.where = "TRUE"
+	if len(where) > 0 {
+		f.where = strings.Join(where, " AND ")
+	}
+	return q, f, nil
+}
+
+// textConditions are the ways the search text may match an order. Names
+// are compared without spaces, because customers type 「山田太郎」 and
+// 「山田 太郎」 (or a full-width space) alike.
+func textConditions(q string, arg func(any) string) []string {
+	like := func(column, s string) string {
+		return column + " LIKE " + arg(db.LikePattern(s)) + ` ESCAPE '\'`
+	}
+	noSpaces := func(column string) string { return "REPLACE(REPLACE(" + column + ", ' ', ''), '　', '')" }
+	bare := strings.ReplaceAll(q, " ", "")
+	conds := []string{
+		like("UPPER(o.number)", strings.ToUpper(q)),
+		like("LOWER(o.email)", strings.ToLower(q)),
+		like(noSpaces("o.ship_name"), bare),
+	}
+	if kana, ok := shop.NormalizeKana(q); ok {
+		conds = append(conds, like(noSpaces("o.ship_name_kana"), strings.ReplaceAll(kana, " ", "")))
+	}
+	if digits := strings.ReplaceAll(bare, "-", ""); len(digits) >= 3 &&
+		!strings.ContainsFunc(digits, func(r rune) bool { return r < '0' || r > '9' }) {
+		conds = append(conds, like("REPLACE(o.ship_phone, '-', '')", digits))
+	}
+	return conds
+}
+
+// parseDay reads a YYYY-MM-DD day as the start of that day in Tokyo; an
+// empty value is no bound.
+func parseDay(p shop.Problems, field, s string) (time.Time, bool) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return time.Time{}, false
+	}
+	t, err := time.ParseInLocation("2006-01-02", s, tokyo)
+	if err != nil {
+		p.Add(field, shop.ReasonFormat)
+		return time.Time{}, false
+	}
+	return t, true
+}
+
+// Search returns one page of the orders matching q, newest first, and how
+// many match on all pages, for the shop's staff. Bad query fields →
+// Invalid naming them.
+func (s *Service) Search(ctx context.Context, q AdminQuery) ([]Order, int, error) {
+	q, f, err := q.validate(DefaultSearchLimit, MaxSearchLimit)
+	if err != nil {
+		return nil, 0, err
+	}
+	var orders []Order
+	var total int
+	err = s.db.ReadTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		orders, total, err = searchTx(ctx, tx, q, f)
+		return err
+	})
+	if err != nil {
+		return nil, 0, fmt.Errorf("search orders: %w", err)
+	}
+	return orders, total, nil
+}
+
+// searchTx reads the page of orders q asks for, with the filter f, inside
+// tx.
+func searchTx(ctx context.Context, tx *sql.Tx, q AdminQuery, f filter) ([]Order, int, error) {
+	var total int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM orders o WHERE `+f.where, f.args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("count: %w", err)
+	}
+	if total == 0 || q.Offset >= total {
+		return nil, total, nil
+	}
+	n := len(f.args)
+	args := append(f.args[:n:n], q.Limit, q.Offset)
+	rows, err := tx.QueryContext(ctx, `SELECT o.number FROM orders o WHERE `+f.where+`
+		ORDER BY o.created_at DESC, o.id DESC
+		LIMIT $`+strconv.Itoa(n+1)+` OFFSET $`+strconv.Itoa(n+2), args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list: %w", err)
+	}
+	var numbers []string
+	for rows.Next() {
+		var number string
+		if err := rows.Scan(&number); err != nil {
+			rows.Close()
+			return nil, 0, fmt.Errorf("list: %w", err)
+		}
+		numbers = append(numbers, number)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("list: %w", err)
+	}
+	orders := make([]Order, 0, len(numbers))
+	for _, number := range numbers {
+		o, err := Load(ctx, tx, number)
+		if err != nil {
+			return nil, 0, err
+		}
+		orders = append(orders, *o)
+	}
+	return orders, total, nil
+}
