@@ -1,0 +1,172 @@
+// Package admin is the HTTP edge of the shop's admin screens: login with a
+// password and a mandatory second factor, enrolment, the dashboard, staff
+// and session management, the audit log and the shop's settings.
+//
+// The admin is the part of Kaede most worth attacking (the 2019–2021
+// breaches came through admin screens that anyone could reach with a
+// password alone), so every request passes, in order: an IP allow-list, the
+// security headers (strict CSP with a nonce, no framing, no-store),
+// http.CrossOriginProtection, a CSRF token on every POST, and then the
+// route's trust group (see routes.go), which checks the staff session, the
+// role's permission and, for sensitive actions, a second factor given
+// within the last five minutes. Every refusal of a logged-in member of
+// staff is written to the audit log; every change is audited in the
+// transaction that makes it.
+//
+// Adding a page: write templates/NAME.html (defining "title" and
+// "content"), a handler that ends with s.render(w, r, http.StatusOK, "NAME",
+// data), its messages in messages.go, and one line in routes.go.
+package admin
+
+import (
+	"embed"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"strings"
+
+	"kaede/internal/catalog"
+	"kaede/internal/db"
+	"kaede/internal/member"
+	"kaede/internal/order"
+	"kaede/internal/settings"
+	"kaede/internal/shop"
+	"kaede/internal/staff"
+)
+
+// Prefix is the path every admin URL starts with, so that the admin can
+// share the store's listener (mounted at "/admin/") or run on its own.
+const Prefix = "/admin/"
+
+//go:embed templates/*.html static/*
+var files embed.FS
+
+// Config is how the operator configures the admin.
+type Config struct {
+	// BaseURL is where staff reach the admin, e.g. "https://admin.example.jp";
+	// it may differ from the store's when the admin has its own listener.
+	// Links are BaseURL + "/admin/…". An https URL turns on Secure and
+	// __Host- cookies and Strict-Transport-Security.
+	BaseURL string
+	// Secret keys the CSRF tokens (HMAC-SHA-256): at least 32 random bytes.
+	Secret []byte
+	// AllowedNets are the client networks the admin answers; everyone else
+	// gets 403. Empty allows every address (New logs a warning): the
+	// credit-card security guideline expects an IP restriction in front of
+	// the admin.
+	AllowedNets []netip.Prefix
+	// TrustProxyHeaders makes the client address the last hop of
+	// X-Forwarded-For, for an admin behind one reverse proxy. Without a
+	// proxy that overwrites the header it would let anyone choose their
+	// address, so it is off by default.
+	TrustProxyHeaders bool
+	// Demo shows a banner saying that this is a demo shop.
+	Demo bool
+}
+
+// Deps are the services the admin's handlers call. DB, Logger, Clock,
+// Staff and Settings are required; the others are for the screens that
+// manage the catalogue, orders and members.
+type Deps struct {
+	DB       *db.DB
+	Logger   *slog.Logger
+	Clock    shop.Clock
+	Staff    *staff.Service
+	Settings *settings.Cache
+	Catalog  *catalog.Service
+	Orders   *order.Service
+	Members  *member.Service
+}
+
+// Server is the admin's HTTP edge.
+type Server struct {
+	cfg     Config
+	https   bool
+	origin  string // scheme://host of BaseURL
+	csrfKey []byte
+	db      *db.DB
+	log     *slog.Logger
+	now     shop.Clock
+	views   *views
+	mux     *http.ServeMux
+	handler http.Handler
+
+	staff    *staff.Service
+	settings *settings.Cache
+	catalog  *catalog.Service
+	orders   *order.Service
+	members  *member.Service
+}
+
+// New checks the configuration, parses the templates and builds the route
+// table. A bad setting is reported by its name.
+func New(cfg Config, d Deps) (*Server, error) {
+	if d.DB == nil || d.Logger == nil || d.Clock == nil || d.Staff == nil || d.Settings == nil {
+		return nil, errors.New("admin: DB, Logger, Clock, Staff and Settings are required")
+	}
+	if len(cfg.Secret) < 32 {
+		return nil, errors.New("admin: Secret must be at least 32 bytes")
+	}
+	u, err := url.Parse(cfg.BaseURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
+		return nil, fmt.Errorf("admin: BaseURL %q must be http(s)://host with no path", cfg.BaseURL)
+	}
+	v, err := newViews()
+	if err != nil {
+		return nil, fmt.Errorf("admin: %w", err)
+	}
+	s := &Server{
+		cfg:      cfg,
+		https:    u.Scheme == "https",
+		origin:   u.Scheme + "://" + u.Host,
+		csrfKey:  deriveKey(cfg.Secret, "kaede admin csrf"),
+		db:       d.DB,
+		log:      d.Logger,
+		now:      d.Clock,
+		views:    v,
+		mux:      http.NewServeMux(),
+		staff:    d.Staff,
+		settings: d.Settings,
+		catalog:  d.Catalog,
+		orders:   d.Orders,
+		members:  d.Members,
+	}
+	s.cfg.BaseURL = strings.TrimSuffix(cfg.BaseURL, "/")
+	if len(cfg.AllowedNets) == 0 {
+		s.log.Warn("admin: no IP allow-list; the admin answers every address (set the allowed networks)")
+	}
+	s.routes()
+	if s.handler, err = s.middleware(s.mux); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Handler returns the admin's whole HTTP surface, every path under Prefix.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// URL returns the absolute address of an admin path ("/admin/…").
+func (s *Server) URL(path string) string { return s.cfg.BaseURL + path }
+
+// ParseAllowList reads the operator's allow-list setting: networks in CIDR
+// form or single addresses, separated by commas or spaces
+// ("203.0.113.0/24, 2001:db8::1"). Empty gives an empty list.
+func ParseAllowList(s string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' || r == '\n' }) {
+		if p, err := netip.ParsePrefix(f); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(f)
+		if err != nil {
+			return nil, fmt.Errorf("admin allow-list: %q is neither a network (CIDR) nor an address", f)
+		}
+		a = a.Unmap()
+		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+	}
+	return out, nil
+}

@@ -1,0 +1,174 @@
+package admin
+
+import (
+	"context"
+	"database/sql"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"kaede/internal/audit"
+	"kaede/internal/shop"
+	"kaede/internal/staff"
+)
+
+// The trust groups of routes.go. Each is a func(http.HandlerFunc)
+// http.Handler; the checks run on every request, because a role change or
+// a disabled account takes effect on the next request (staff.Touch reads
+// the account afresh).
+
+// public wraps a page anyone allowed by the IP allow-list may see: login,
+// the code step, enrolment, logout.
+func (s *Server) public(h http.HandlerFunc) http.Handler { return h }
+
+// signedIn wraps a page every logged-in member of staff may use, whatever
+// their role: their own sessions, the re-authentication step.
+func (s *Server) signedIn(h http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.loadStaff(w, r) {
+			h(w, r)
+		}
+	})
+}
+
+// can wraps a page or action that needs the permission p. A member of
+// staff whose role lacks it gets 403, and the attempt is audited as
+// "staff.denied": a crafted POST or a typed URL is refused by the server,
+// whatever the navigation showed.
+func (s *Server) can(p staff.Permission, h http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.loadStaff(w, r) && s.permit(w, r, p) {
+			h(w, r)
+		}
+	})
+}
+
+// fresh is can for sensitive actions (staff, settings, refunds, exports):
+// the session's second factor must also be younger than staff.FreshFor,
+// or the browser is sent to the re-authentication page, which returns it
+// here (a POST's form is lost and must be sent again). The permission is
+// checked first, so that a role without it is refused, not asked for a
+// code.
+func (s *Server) fresh(p staff.Permission, h http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !s.loadStaff(w, r) || !s.permit(w, r, p) {
+			return
+		}
+		if !info(r).session.FreshSecondFactor(s.now()) {
+			http.Redirect(w, r, Prefix+"reauth?next="+url.QueryEscape(returnTo(r)), http.StatusSeeOther)
+			return
+		}
+		h(w, r)
+	})
+}
+
+// returnTo is where re-authentication leads back to: the page itself for
+// a GET; for a POST, whose form cannot be replayed, its section's page
+// ("/admin/staff/3/role" → "/admin/staff").
+func returnTo(r *http.Request) string {
+	if r.Method == http.MethodGet {
+		if r.URL.RawQuery != "" {
+			return r.URL.Path + "?" + r.URL.RawQuery
+		}
+		return r.URL.Path
+	}
+	parts := strings.SplitN(strings.TrimPrefix(r.URL.Path, Prefix), "/", 2)
+	return Prefix + parts[0]
+}
+
+// loadStaff checks the session cookie with staff.Touch and puts the
+// session and its member of staff into the request's info. Without a valid
+// session a GET is sent to the login page (and brought back afterwards);
+// anything else gets 401. It reports whether the request may go on.
+func (s *Server) loadStaff(w http.ResponseWriter, r *http.Request) bool {
+	in := info(r)
+	token := s.cookie(r, sessionCookie)
+	sess, m, err := s.staff.Touch(r.Context(), token, in.ip, r.UserAgent())
+	if err == nil {
+		in.token, in.session, in.member = token, sess, m
+		return true
+	}
+	if shop.ErrorCode(err) != shop.Unauthorized {
+		s.renderError(w, r, err)
+		return false
+	}
+	if token != "" {
+		s.setCookie(w, sessionCookie, "", -1)
+	}
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		http.Redirect(w, r, Prefix+"login?next="+url.QueryEscape(r.URL.Path), http.StatusSeeOther)
+		return false
+	}
+	s.renderError(w, r, err)
+	return false
+}
+
+// permit reports whether the logged-in role grants p; when not, it audits
+// the attempt in its own transaction and answers 403.
+func (s *Server) permit(w http.ResponseWriter, r *http.Request, p staff.Permission) bool {
+	m := info(r).member
+	if m.Role.Can(p) {
+		return true
+	}
+	err := s.db.Tx(r.Context(), func(tx *sql.Tx) error {
+		return s.audit(r.Context(), tx, r, "staff.denied", "staff:"+itoa(m.ID), nil, map[string]string{
+			"permission": string(p), "method": r.Method, "path": r.URL.Path, "role": string(m.Role)})
+	})
+	if err != nil {
+		s.log.Error("admin: audit denied action", "request_id", info(r).id, "staff", m.ID, "error", err)
+	}
+	s.log.Warn("admin: action denied", "request_id", info(r).id, "staff", m.ID, "permission", p, "path", r.URL.Path)
+	s.renderError(w, r, errDenied)
+	return false
+}
+
+// actor is the logged-in member of staff acting from the request's
+// address, for the staff service's methods.
+func (s *Server) actor(r *http.Request) staff.Actor {
+	in := info(r)
+	return in.member.Actor(in.ip)
+}
+
+// audit appends an entry for the request's member of staff to the audit
+// log inside tx, the transaction that makes the change, so that the change
+// and its record commit together or not at all:
+//
+//	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+//		if err := thing.Update(ctx, tx, …); err != nil { return err }
+//		return s.audit(ctx, tx, r, "thing.update", "thing:12", before, after)
+//	})
+//
+// before and after are marshalled with audit.JSON (secrets redacted); nil
+// leaves them empty.
+func (s *Server) audit(ctx context.Context, tx *sql.Tx, r *http.Request, action, target string, before, after any) error {
+	in := info(r)
+	e := audit.Entry{At: s.now(), Actor: audit.ActorSystem, Action: action, Target: target, IP: in.ip}
+	if in.member != nil {
+		e.Actor = in.member.Email
+	}
+	var err error
+	if before != nil {
+		if e.Before, err = audit.JSON(before); err != nil {
+			return err
+		}
+	}
+	if after != nil {
+		if e.After, err = audit.JSON(after); err != nil {
+			return err
+		}
+	}
+	_, err = audit.Append(ctx, tx, e)
+	return err
+}
+
+// safeNext returns where to go after login or re-authentication: an admin
+// path only, never another site ("//evil.example", "/\evil.example").
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, Prefix) || strings.ContainsAny(next, "\\\r\n") || strings.HasPrefix(next, "//") {
+		return Prefix
+	}
+	if u, err := url.Parse(next); err != nil || u.Host != "" || u.Scheme != "" {
+		return Prefix
+	}
+	return next
+}

@@ -1,0 +1,336 @@
+package admin
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"crypto/sha512"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"path"
+	"strings"
+	"time"
+
+	"kaede/internal/shop"
+	"kaede/internal/staff"
+	"kaede/internal/web"
+)
+
+// views are the parsed page templates and the fingerprinted stylesheet.
+type views struct {
+	pages map[string]*template.Template
+	css   asset
+}
+
+// asset is the stylesheet with the name it is served under (a hash of its
+// content, so that it can be cached for a year) and its SRI value.
+type asset struct {
+	URL       string
+	Integrity string
+	Body      []byte
+}
+
+func newViews() (*views, error) {
+	body, err := files.ReadFile("static/admin.css")
+	if err != nil {
+		return nil, fmt.Errorf("read stylesheet: %w", err)
+	}
+	sum := sha256.Sum256(body)
+	sri := sha512.Sum384(body)
+	v := &views{pages: map[string]*template.Template{}, css: asset{
+		URL:       Prefix + "static/admin." + hex.EncodeToString(sum[:6]) + ".css",
+		Integrity: "sha384-" + base64.StdEncoding.EncodeToString(sri[:]),
+		Body:      body,
+	}}
+	names, err := fs.Glob(files, "templates/*.html")
+	if err != nil {
+		return nil, fmt.Errorf("list templates: %w", err)
+	}
+	for _, file := range names {
+		name := strings.TrimSuffix(path.Base(file), ".html")
+		if name == "layout" {
+			continue
+		}
+		t, err := template.New("layout.html").Funcs(v.funcs()).ParseFS(files, "templates/layout.html", file)
+		if err != nil {
+			return nil, fmt.Errorf("parse template %s: %w", name, err)
+		}
+		v.pages[name] = t
+	}
+	return v, nil
+}
+
+func (v *views) funcs() template.FuncMap {
+	return template.FuncMap{
+		"t":       T,
+		"yen":     func(y shop.Yen) string { return y.String() },
+		"when":    when,
+		"day":     day,
+		"roleKey": func(r staff.Role) string { return "role." + string(r) },
+		"field":   newFieldView,
+		"css":     func() string { return v.css.URL },
+		"sri":     func() string { return v.css.Integrity },
+	}
+}
+
+// jst is Japan Standard Time, the shop's clock: staff read times in it.
+var jst = time.FixedZone("JST", 9*60*60)
+
+// when formats an instant as staff read it: "2026-04-01 18:00 JST".
+func when(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(jst).Format("2006-01-02 15:04 MST")
+}
+
+// day formats an instant's calendar day in Japan for an <input type=date>.
+func day(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(jst).Format(time.DateOnly)
+}
+
+// fieldView is one labelled input of a long form, for the "text"
+// template: {{template "text" (field . $values "shop_name" "text")}}.
+// Type "number" is a text input with a numeric keyboard, which accepts
+// full-width digits and separators that type=number would refuse.
+type fieldView struct {
+	Lang    string
+	Name    string
+	Type    string
+	Numeric bool
+	Values  url.Values
+	Errors  map[string]string
+}
+
+func newFieldView(p *Page, values url.Values, name, typ string) fieldView {
+	f := fieldView{Lang: p.Lang, Name: name, Type: typ, Values: values, Errors: p.Errors}
+	if typ == "number" {
+		f.Type, f.Numeric = "text", true
+	}
+	return f
+}
+
+// Page is what every admin template receives: the layout's fields and the
+// page's own data in Data ({{.Data.X}}; {{$.Lang}} inside {{range}}).
+type Page struct {
+	Lang      string
+	Nonce     string
+	RequestID string
+	Path      string
+	ShopName  string
+	Demo      bool
+	// Staff is the logged-in member of staff, nil on the public pages.
+	Staff *staff.Staff
+	// Nav holds the links the role may follow; the server checks anyway.
+	Nav []navLink
+	// Errors holds a sentence per bad field, by the field's name:
+	// {{with index $.Errors "shop_name"}}…{{end}}.
+	Errors map[string]string
+	// Form is the submitted form, for filling the fields in again.
+	Form url.Values
+	// Data is the handler's own data.
+	Data any
+
+	csrf    func() template.HTML
+	langURL func(lang string) string
+}
+
+// CSRF is the hidden csrf_token field every form must include: {{.CSRF}}.
+func (p *Page) CSRF() template.HTML { return p.csrf() }
+
+// LangURL is this page's address in another language.
+func (p *Page) LangURL(lang string) string { return p.langURL(lang) }
+
+// Can reports whether the logged-in member of staff's role grants the
+// permission, to show or hide links and buttons: {{if $.Can "staff.manage"}}.
+func (p *Page) Can(perm string) bool {
+	return p.Staff != nil && p.Staff.Role.Can(staff.Permission(perm))
+}
+
+// navLink is one entry of the admin's navigation.
+type navLink struct {
+	URL     string
+	Label   string // catalogue key
+	Current bool
+}
+
+// navItems are the admin's sections and the permission each needs.
+var navItems = []struct {
+	url, label string
+	perm       staff.Permission // "" for every member of staff
+}{
+	{Prefix, "nav.dashboard", staff.DashboardRead},
+	{Prefix + "staff", "nav.staff", staff.StaffRead},
+	{Prefix + "sessions", "nav.sessions", ""},
+	{Prefix + "audit", "nav.audit", staff.AuditRead},
+	{Prefix + "settings", "nav.settings", staff.SettingsRead},
+}
+
+func navFor(m *staff.Staff, current string) []navLink {
+	if m == nil {
+		return nil
+	}
+	var out []navLink
+	for _, it := range navItems {
+		if it.perm == "" || m.Role.Can(it.perm) {
+			cur := current == it.url || (it.url != Prefix && strings.HasPrefix(current, it.url))
+			out = append(out, navLink{URL: it.url, Label: it.label, Current: cur})
+		}
+	}
+	return out
+}
+
+// newPage fills the layout's fields for a page answering r.
+func (s *Server) newPage(w http.ResponseWriter, r *http.Request, data any) *Page {
+	in := info(r)
+	p := &Page{
+		Lang:      in.lang,
+		Nonce:     in.nonce,
+		RequestID: in.id,
+		Path:      r.URL.Path,
+		ShopName:  "Kaede",
+		Demo:      s.cfg.Demo,
+		Staff:     in.member,
+		Nav:       navFor(in.member, r.URL.Path),
+		Form:      newForm(r).values,
+		Data:      data,
+		csrf: func() template.HTML {
+			// The token is base64url: nothing in it needs escaping.
+			return template.HTML(`<input type="hidden" name="` + csrfField + `" value="` + s.csrfFor(w, r) + `">`)
+		},
+		langURL: func(l string) string {
+			// Only the language goes into the link: the query may hold a
+			// token (enrolment) that must not be copied around.
+			return r.URL.Path + "?lang=" + l
+		},
+	}
+	// The shop's name is a courtesy in the header: a page must not fail
+	// because the settings cannot be read.
+	if set, err := s.settings.Load(r.Context()); err == nil {
+		p.ShopName = set.ShopName
+		if p.Lang == langEn && set.ShopNameEn != "" {
+			p.ShopName = set.ShopNameEn
+		}
+	}
+	return p
+}
+
+// render writes the page templates/NAME.html with data as .Data. Handlers
+// call it last: s.render(w, r, http.StatusOK, "dashboard", view).
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
+	s.writePage(w, r, status, name, s.newPage(w, r, data))
+}
+
+// renderForm shows a form page again after its submission failed: a
+// shop.Invalid error names each bad field (422); Unauthorized (a wrong
+// password or code) and TooMany show the page with the error's sentence,
+// with their own status; any other error gets the error page.
+func (s *Server) renderForm(w http.ResponseWriter, r *http.Request, name string, data any, err error) {
+	code := shop.ErrorCode(err)
+	if code != shop.Invalid && code != shop.Unauthorized && code != shop.TooMany && code != shop.Conflict {
+		s.renderError(w, r, err)
+		return
+	}
+	p := s.newPage(w, r, data)
+	p.Errors = fieldMessages(p.Lang, err)
+	if p.Errors == nil {
+		p.Errors = map[string]string{}
+	}
+	p.Errors["_form"] = T(p.Lang, errorKey(err))
+	s.writePage(w, r, web.HTTPStatus(err), name, p)
+}
+
+// Errors of the admin's own edge.
+var (
+	// errCSRF refuses a form without a valid token or posted from another
+	// site.
+	errCSRF = &shop.Error{Code: shop.Forbidden, Message: "form token missing or invalid"}
+	// errNotAllowed refuses a client outside the allow-list.
+	errNotAllowed = &shop.Error{Code: shop.Forbidden, Message: "address not allowed"}
+	// errDenied refuses an action the role does not grant.
+	errDenied = &shop.Error{Code: shop.Forbidden, Message: "your role does not allow this"}
+)
+
+// errorKey is the catalogue key of the sentence shown for err.
+func errorKey(err error) string {
+	switch {
+	case errors.Is(err, errCSRF):
+		return "error.csrf"
+	case errors.Is(err, errNotAllowed):
+		return "error.not_allowed"
+	case errors.Is(err, errDenied):
+		return "error.denied"
+	}
+	return "error." + string(shop.ErrorCode(err))
+}
+
+// errorView is the error page's data.
+type errorView struct {
+	Status        int
+	Message       string // catalogue key
+	ShowRequestID bool
+}
+
+// renderError answers with the error page: the status from web.HTTPStatus,
+// one sentence per error code and, for invalid input, one per field.
+// Internal errors show "internal error" and the request id; their detail
+// goes to the log only.
+func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) {
+	status := web.HTTPStatus(err)
+	view := errorView{Status: status, Message: errorKey(err), ShowRequestID: status >= 500}
+	if status >= 500 {
+		view.Message = "error.internal"
+		s.log.Error("admin: internal error", "request_id", info(r).id, "method", r.Method, "path", r.URL.Path, "error", err)
+	}
+	p := s.newPage(w, r, view)
+	p.Errors = fieldMessages(p.Lang, err)
+	s.writePage(w, r, status, "error", p)
+}
+
+// writePage renders into memory first, so that a template failure becomes
+// a clean 500 instead of half a page.
+func (s *Server) writePage(w http.ResponseWriter, r *http.Request, status int, name string, p *Page) {
+	var b bytes.Buffer
+	t, ok := s.views.pages[name]
+	var err error
+	if !ok {
+		err = fmt.Errorf("no template %q", name)
+	} else {
+		err = t.ExecuteTemplate(&b, "layout", p)
+	}
+	if err != nil {
+		s.log.Error("admin: render page", "request_id", info(r).id, "page", name, "error", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write(b.Bytes())
+}
+
+// stylesheet serves the admin's CSS under its fingerprinted name.
+func (s *Server) stylesheet(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path != s.views.css.URL {
+		s.renderError(w, r, shop.Errorf(shop.NotFound, "no such file"))
+		return
+	}
+	// Cache-Control stays no-store, like every admin response: the file
+	// is small, and one rule for the whole admin is easier to check.
+	h := w.Header()
+	h.Set("Content-Security-Policy", fileCSP)
+	h.Set("Content-Type", "text/css; charset=utf-8")
+	w.Write(s.views.css.Body)
+}
+
+// notFound is the page for an admin URL that no route matches.
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
+	s.renderError(w, r, shop.Errorf(shop.NotFound, "no such page"))
+}

@@ -1,0 +1,64 @@
+package admin
+
+import "kaede/internal/staff"
+
+// routes is the admin's whole route table, grouped by trust. Each line
+// says who may call it through the group it is wrapped in (auth.go):
+//
+//   - s.public(h): anyone the IP allow-list lets in — login, the code
+//     step, enrolment, logout.
+//   - s.signedIn(h): any logged-in member of staff (password and second
+//     factor), whatever their role.
+//   - s.can(staff.PermX, h): a logged-in member of staff whose role grants
+//     PermX; others get 403 and a "staff.denied" audit entry.
+//   - s.fresh(staff.PermX, h): as can, and the second factor must have
+//     been given within the last five minutes (staff.FreshFor); otherwise
+//     the browser goes to /admin/reauth and comes back.
+//
+// Before any of them, every request passes the allow-list, the security
+// headers (CSP with a nonce, X-Frame-Options, Cache-Control: no-store),
+// http.CrossOriginProtection and, for POST, the CSRF token (middleware.go).
+// Every POST handler that changes something writes its audit entry in the
+// same transaction (s.audit), or calls a staff.Service method that does.
+func (s *Server) routes() {
+	mux := s.mux
+
+	mux.HandleFunc("GET "+Prefix+"static/{name}", s.stylesheet)
+
+	// Public: logging in and enrolling.
+	mux.Handle("GET "+Prefix+"login", s.public(s.loginPage))
+	mux.Handle("POST "+Prefix+"login", s.public(s.loginAction))
+	mux.Handle("GET "+Prefix+"login/code", s.public(s.codePage))
+	mux.Handle("POST "+Prefix+"login/code", s.public(s.codeAction))
+	mux.Handle("POST "+Prefix+"logout", s.public(s.logoutAction))
+	mux.Handle("GET "+Prefix+"enrol", s.public(s.enrolPage))
+	mux.Handle("POST "+Prefix+"enrol", s.public(s.enrolAction))
+	mux.Handle("POST "+Prefix+"enrol/confirm", s.public(s.enrolConfirmAction))
+
+	// Any member of staff.
+	mux.Handle("GET "+Prefix+"reauth", s.signedIn(s.reauthPage))
+	mux.Handle("POST "+Prefix+"reauth", s.signedIn(s.reauthAction))
+	mux.Handle("GET "+Prefix+"sessions", s.signedIn(s.sessionsPage))
+	mux.Handle("POST "+Prefix+"sessions/{ref}/revoke", s.signedIn(s.revokeSessionAction))
+
+	// Staff with a permission.
+	mux.Handle("GET "+Prefix+"{$}", s.can(staff.DashboardRead, s.dashboardPage))
+	mux.Handle("GET "+Prefix+"staff", s.can(staff.StaffRead, s.staffListPage))
+	mux.Handle("GET "+Prefix+"staff/sessions", s.can(staff.StaffManage, s.allSessionsPage))
+	mux.Handle("GET "+Prefix+"audit", s.can(staff.AuditRead, s.auditPage))
+	mux.Handle("GET "+Prefix+"audit/verify", s.can(staff.AuditRead, s.auditVerifyPage))
+	mux.Handle("GET "+Prefix+"settings", s.can(staff.SettingsRead, s.settingsPage))
+
+	// Staff with a permission and a fresh second factor.
+	mux.Handle("GET "+Prefix+"staff/new", s.fresh(staff.StaffManage, s.staffNewPage))
+	mux.Handle("POST "+Prefix+"staff", s.fresh(staff.StaffManage, s.staffAddAction))
+	mux.Handle("POST "+Prefix+"staff/{id}/role", s.fresh(staff.StaffManage, s.staffRoleAction))
+	mux.Handle("POST "+Prefix+"staff/{id}/disable", s.fresh(staff.StaffManage, s.staffDisableAction))
+	mux.Handle("POST "+Prefix+"staff/{id}/enable", s.fresh(staff.StaffManage, s.staffEnableAction))
+	mux.Handle("POST "+Prefix+"staff/{id}/unlock", s.fresh(staff.StaffManage, s.staffUnlockAction))
+	mux.Handle("POST "+Prefix+"staff/{id}/reset", s.fresh(staff.StaffManage, s.staffResetAction))
+	mux.Handle("GET "+Prefix+"settings/edit", s.fresh(staff.SettingsWrite, s.settingsEditPage))
+	mux.Handle("POST "+Prefix+"settings", s.fresh(staff.SettingsWrite, s.settingsSaveAction))
+
+	mux.HandleFunc(Prefix, s.notFound)
+}
