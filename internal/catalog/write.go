@@ -119,7 +119,11 @@ func clean(p Product) Product {
 	if k, ok := shop.NormalizeKana(p.NameKana); ok {
 		p.NameKana = k
 	}
-	p.DescriptionJa, p.DescriptionEn = strings.TrimSpace(p.DescriptionJa), strings.TrimSpace(p.DescriptionEn)
+	// One kind of line break: browsers send CRLF from a textarea, and a
+	// CSV round trip (encoding/csv) reads LF.
+	crlf := strings.NewReplacer("\r\n", "\n")
+	p.DescriptionJa = strings.TrimSpace(crlf.Replace(p.DescriptionJa))
+	p.DescriptionEn = strings.TrimSpace(crlf.Replace(p.DescriptionEn))
 	if p.Status == "" {
 		p.Status = StatusDraft
 	}
@@ -184,14 +188,17 @@ func validateProduct(problems shop.Problems, prefix string, p Product) {
 		seen[v.SKU] = true
 	}
 	for i, img := range p.Images {
-		f := fmt.Sprintf("%simages[%d].", prefix, i)
-		if !strings.HasPrefix(img.Path, "/") || strings.Contains(img.Path, "..") {
-			problems.Add(f+"path", shop.ReasonFormat)
-		}
-		shop.CheckText(problems, f+"path", img.Path, true, 300)
-		shop.CheckText(problems, f+"alt_ja", img.AltJa, false, 200)
-		shop.CheckText(problems, f+"alt_en", img.AltEn, false, 200)
+		validateImage(problems, fmt.Sprintf("%simages[%d].", prefix, i), img)
 	}
+}
+
+func validateImage(problems shop.Problems, f string, img Image) {
+	if !strings.HasPrefix(img.Path, "/") || strings.Contains(img.Path, "..") {
+		problems.Add(f+"path", shop.ReasonFormat)
+	}
+	shop.CheckText(problems, f+"path", img.Path, true, 300)
+	shop.CheckText(problems, f+"alt_ja", img.AltJa, false, 200)
+	shop.CheckText(problems, f+"alt_en", img.AltEn, false, 200)
 }
 
 func validateVariant(problems shop.Problems, f string, v Variant) {
