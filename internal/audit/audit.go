@@ -25,6 +25,15 @@ import (
 const Genesis = "0000000000000000000000000000000000000000000000000000000000000000"
 
 // Actors that are not members of staff.
+// Actor is who makes a change and from where, as every audited service
+// method takes it: a member of staff's e-mail address (or ActorCLI,
+// ActorSystem) and the request's IP address. The admin edge fills it from
+// the staff session, never from form input.
+type Actor struct {
+	Name string
+	IP   string
+}
+
 const (
 	ActorSystem = "system" // background jobs
 	ActorCLI    = "cli"    // the kaede command line, run by the operator

@@ -13,14 +13,6 @@ import (
 	"kaede/internal/shop"
 )
 
-// Actor is who makes an admin change and from where, as the audit log
-// records it: a member of staff's e-mail address (or audit.ActorCLI) and
-// the request's IP address.
-type Actor struct {
-	Name string
-	IP   string
-}
-
 // change is what one audited write tells the audit log. Before and After
 // are marshalled to JSON; nil leaves them empty.
 type change struct {
@@ -33,7 +25,7 @@ type change struct {
 // audited runs fn in one transaction and appends fn's audit entry in that
 // same transaction, so that a change and its record commit together or
 // not at all. The cache is cleared only after the commit.
-func (s *Service) audited(ctx context.Context, by Actor, fn func(tx *sql.Tx) (change, error)) error {
+func (s *Service) audited(ctx context.Context, by audit.Actor, fn func(tx *sql.Tx) (change, error)) error {
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		c, err := fn(tx)
 		if err != nil {
@@ -212,7 +204,7 @@ func (s *Service) ProductByID(ctx context.Context, id int64) (*Product, error) {
 
 // CreateProductBy creates p as CreateProduct does, and records it in the
 // audit log as by's action in the same transaction.
-func (s *Service) CreateProductBy(ctx context.Context, p Product, by Actor) (int64, error) {
+func (s *Service) CreateProductBy(ctx context.Context, p Product, by audit.Actor) (int64, error) {
 	var id int64
 	err := s.audited(ctx, by, func(tx *sql.Tx) (change, error) {
 		cats, err := loadCategories(ctx, tx)
@@ -254,7 +246,7 @@ type ProductUpdate struct {
 // transaction with its audit entry ("catalog.product.update", the
 // product before and after). Bad input is an Invalid error naming every
 // bad field; nothing is written then.
-func (s *Service) UpdateProduct(ctx context.Context, id int64, u ProductUpdate, by Actor) error {
+func (s *Service) UpdateProduct(ctx context.Context, id int64, u ProductUpdate, by audit.Actor) error {
 	err := s.audited(ctx, by, func(tx *sql.Tx) (change, error) {
 		before, err := s.lockProduct(ctx, tx, id)
 		if err != nil {
@@ -303,7 +295,7 @@ func (s *Service) UpdateProduct(ctx context.Context, id int64, u ProductUpdate, 
 // the new variant's id. A zero MaxPerOrder means the default, 99. Bad
 // input names fields without a prefix ("sku", "price"); a used SKU has
 // the reason shop.ReasonTaken.
-func (s *Service) AddVariant(ctx context.Context, productID int64, v Variant, by Actor) (int64, error) {
+func (s *Service) AddVariant(ctx context.Context, productID int64, v Variant, by audit.Actor) (int64, error) {
 	var id int64
 	err := s.audited(ctx, by, func(tx *sql.Tx) (change, error) {
 		if _, err := s.lockProduct(ctx, tx, productID); err != nil {
@@ -377,7 +369,7 @@ type VariantUpdate struct {
 
 // UpdateVariant replaces the variant's labels, prices and limit per order
 // with u, audited as "catalog.variant.update".
-func (s *Service) UpdateVariant(ctx context.Context, variantID int64, u VariantUpdate, by Actor) error {
+func (s *Service) UpdateVariant(ctx context.Context, variantID int64, u VariantUpdate, by audit.Actor) error {
 	err := s.audited(ctx, by, func(tx *sql.Tx) (change, error) {
 		before, err := s.lockVariant(ctx, tx, variantID)
 		if err != nil {
@@ -414,7 +406,7 @@ func (s *Service) UpdateVariant(ctx context.Context, variantID int64, u VariantU
 // SetStock sets the variant's stock to a counted number (棚卸し), audited
 // as "catalog.stock.set". Orders placed since the count was taken are not
 // accounted for: for goods received, AdjustStock is the safer choice.
-func (s *Service) SetStock(ctx context.Context, variantID int64, stock int, by Actor) error {
+func (s *Service) SetStock(ctx context.Context, variantID int64, stock int, by audit.Actor) error {
 	err := s.audited(ctx, by, func(tx *sql.Tx) (change, error) {
 		before, err := s.lockVariant(ctx, tx, variantID)
 		if err != nil {
@@ -444,7 +436,7 @@ func (s *Service) SetStock(ctx context.Context, variantID int64, stock int, by A
 // variant's stock in one UPDATE, so that stock checkout takes at the same
 // moment is not lost, and returns the new stock. Stock that would fall
 // below zero is a Conflict; above the limit, an Invalid "delta".
-func (s *Service) AdjustStock(ctx context.Context, variantID int64, delta int, by Actor) (int, error) {
+func (s *Service) AdjustStock(ctx context.Context, variantID int64, delta int, by audit.Actor) (int, error) {
 	var stock int
 	err := s.audited(ctx, by, func(tx *sql.Tx) (change, error) {
 		before, err := s.lockVariant(ctx, tx, variantID)
@@ -483,7 +475,7 @@ func (s *Service) AdjustStock(ctx context.Context, variantID int64, delta int, b
 // lines refer to it, and the way to stop selling it is to unpublish the
 // product (or set its stock to 0). A product's last variant is a Conflict
 // too: a product without variants cannot be shown or bought.
-func (s *Service) DeleteVariant(ctx context.Context, variantID int64, by Actor) error {
+func (s *Service) DeleteVariant(ctx context.Context, variantID int64, by audit.Actor) error {
 	err := s.audited(ctx, by, func(tx *sql.Tx) (change, error) {
 		before, err := s.lockVariant(ctx, tx, variantID)
 		if err != nil {
@@ -522,7 +514,7 @@ const maxImages = 20
 // AddImage adds an image, after the product's others. path is the URL the
 // media package's stored file is served at ("/media/products/….jpg"),
 // audited as "catalog.image.add".
-func (s *Service) AddImage(ctx context.Context, productID int64, img Image, by Actor) error {
+func (s *Service) AddImage(ctx context.Context, productID int64, img Image, by audit.Actor) error {
 	err := s.audited(ctx, by, func(tx *sql.Tx) (change, error) {
 		before, err := s.lockProduct(ctx, tx, productID)
 		if err != nil {
@@ -560,7 +552,7 @@ func (s *Service) AddImage(ctx context.Context, productID int64, img Image, by A
 // RemoveImage takes the image with the path off the product, audited as
 // "catalog.image.remove". The file stays: deleting it (media.Remove) is
 // the caller's choice once the transaction has committed.
-func (s *Service) RemoveImage(ctx context.Context, productID int64, path string, by Actor) error {
+func (s *Service) RemoveImage(ctx context.Context, productID int64, path string, by audit.Actor) error {
 	err := s.audited(ctx, by, func(tx *sql.Tx) (change, error) {
 		before, err := s.lockProduct(ctx, tx, productID)
 		if err != nil {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"kaede/internal/audit"
 	"strconv"
 	"strings"
 
@@ -43,7 +44,7 @@ func (s *Service) lockCategory(ctx context.Context, tx *sql.Tx, id int64) (*Cate
 
 // CreateCategoryBy creates c (without its Children) as CreateCategory
 // does, audited as by's "catalog.category.create".
-func (s *Service) CreateCategoryBy(ctx context.Context, c Category, by Actor) (int64, error) {
+func (s *Service) CreateCategoryBy(ctx context.Context, c Category, by audit.Actor) (int64, error) {
 	var id int64
 	c.Children = nil
 	err := s.audited(ctx, by, func(tx *sql.Tx) (change, error) {
@@ -77,7 +78,7 @@ type CategoryUpdate struct {
 // beneath it would make a loop, and is ReasonChoice on "parent_id". The
 // search text of every product in the category and beneath it is
 // recomputed, because it holds the names of the categories above.
-func (s *Service) UpdateCategory(ctx context.Context, id int64, u CategoryUpdate, by Actor) error {
+func (s *Service) UpdateCategory(ctx context.Context, id int64, u CategoryUpdate, by audit.Actor) error {
 	err := s.audited(ctx, by, func(tx *sql.Tx) (change, error) {
 		before, err := s.lockCategory(ctx, tx, id)
 		if err != nil {
@@ -169,7 +170,7 @@ func subtree(all []*Category, id int64) []int64 {
 // DeleteCategory deletes an empty category, audited as
 // "catalog.category.delete". A category that still holds products (drafts
 // included) or categories is a Conflict: move or delete those first.
-func (s *Service) DeleteCategory(ctx context.Context, id int64, by Actor) error {
+func (s *Service) DeleteCategory(ctx context.Context, id int64, by audit.Actor) error {
 	err := s.audited(ctx, by, func(tx *sql.Tx) (change, error) {
 		before, err := s.lockCategory(ctx, tx, id)
 		if err != nil {

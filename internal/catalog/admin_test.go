@@ -15,7 +15,7 @@ import (
 	"kaede/internal/shop"
 )
 
-var owner = catalog.Actor{Name: "owner@kaede.example", IP: "192.0.2.10"}
+var owner = audit.Actor{Name: "owner@kaede.example", IP: "192.0.2.10"}
 
 // productID returns the id of the product with the slug, drafts included.
 func productID(t *testing.T, cat *catalog.Service, slug string) int64 {

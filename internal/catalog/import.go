@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"kaede/internal/audit"
 
 	"kaede/internal/shop"
 )
@@ -60,7 +61,7 @@ type importState struct {
 // whose fields are prefixed with the product's and variant's index in ps
 // ("products[2].variants[0].price"). A SKU that belongs to another
 // product is ReasonTaken.
-func (s *Service) Import(ctx context.Context, ps []Product, src ImportSource, by Actor) (ImportResult, error) {
+func (s *Service) Import(ctx context.Context, ps []Product, src ImportSource, by audit.Actor) (ImportResult, error) {
 	var res ImportResult
 	err := s.audited(ctx, by, func(tx *sql.Tx) (change, error) {
 		plans, err := s.planImport(ctx, tx, ps)

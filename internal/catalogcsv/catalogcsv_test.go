@@ -23,7 +23,7 @@ import (
 
 var (
 	t0    = time.Date(2026, 4, 1, 9, 0, 0, 0, time.UTC)
-	staff = catalog.Actor{Name: "owner@kaede.example", IP: "192.0.2.10"}
+	staff = audit.Actor{Name: "owner@kaede.example", IP: "192.0.2.10"}
 )
 
 // fixture creates two categories and three products (one a draft, one

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"kaede/internal/audit"
 	"regexp"
 	"sort"
 	"strconv"
@@ -398,7 +399,7 @@ func parseBool(s string) (value, ok bool) {
 // uploaded file's name, for the log only), the file's SHA-256 and what
 // changed. A bad file is an *Error listing every problem by line and
 // column, and nothing is imported.
-func Import(ctx context.Context, cat *catalog.Service, r io.Reader, name string, by catalog.Actor) (catalog.ImportResult, error) {
+func Import(ctx context.Context, cat *catalog.Service, r io.Reader, name string, by audit.Actor) (catalog.ImportResult, error) {
 	f, err := Parse(r)
 	if err != nil {
 		return catalog.ImportResult{}, err

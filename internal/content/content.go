@@ -76,13 +76,6 @@ func Paragraphs(body string) []string {
 	return out
 }
 
-// Actor is who changes a post and from where, as the audit log records
-// them: a member of staff's e-mail address and the request's IP address.
-type Actor struct {
-	Name string
-	IP   string
-}
-
 // Service reads and writes news posts.
 type Service struct {
 	db    *db.DB
@@ -153,7 +146,7 @@ func target(id int64) string { return "news:" + strconv.FormatInt(id, 10) }
 
 // record appends the audit entry of a change inside tx; a nil state
 // leaves its side empty.
-func (s *Service) record(ctx context.Context, tx *sql.Tx, by Actor, action string, id int64, before, after *Post) error {
+func (s *Service) record(ctx context.Context, tx *sql.Tx, by audit.Actor, action string, id int64, before, after *Post) error {
 	e := audit.Entry{At: s.clock(), Actor: by.Name, Action: action, Target: target(id), IP: by.IP}
 	var err error
 	if before != nil {
@@ -173,7 +166,7 @@ func (s *Service) record(ctx context.Context, tx *sql.Tx, by Actor, action strin
 // Create validates p and stores it, with its audit entry ("news.create")
 // in the same transaction, and returns its id. An empty Status means
 // draft; a zero PublishedAt means now.
-func (s *Service) Create(ctx context.Context, p Post, by Actor) (int64, error) {
+func (s *Service) Create(ctx context.Context, p Post, by audit.Actor) (int64, error) {
 	p = clean(p)
 	if err := validate(p); err != nil {
 		return 0, fmt.Errorf("create news post: %w", err)
@@ -203,7 +196,7 @@ func (s *Service) Create(ctx context.Context, p Post, by Actor) (int64, error) {
 
 // Update replaces the post's titles, bodies, status and date with p's,
 // audited as "news.update". A zero PublishedAt keeps the post's date.
-func (s *Service) Update(ctx context.Context, id int64, p Post, by Actor) error {
+func (s *Service) Update(ctx context.Context, id int64, p Post, by audit.Actor) error {
 	p = clean(p)
 	if err := validate(p); err != nil {
 		return fmt.Errorf("update news post %d: %w", id, err)
@@ -236,7 +229,7 @@ func (s *Service) Update(ctx context.Context, id int64, p Post, by Actor) error 
 
 // Delete removes the post, audited as "news.delete" with the post as it
 // was, so that the log keeps what was said.
-func (s *Service) Delete(ctx context.Context, id int64, by Actor) error {
+func (s *Service) Delete(ctx context.Context, id int64, by audit.Actor) error {
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		before, err := s.lock(ctx, tx, id)
 		if err != nil {

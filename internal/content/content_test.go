@@ -16,7 +16,7 @@ import (
 
 var (
 	t0    = time.Date(2026, 4, 1, 9, 0, 0, 0, time.UTC)
-	staff = content.Actor{Name: "owner@kaede.example", IP: "192.0.2.10"}
+	staff = audit.Actor{Name: "owner@kaede.example", IP: "192.0.2.10"}
 )
 
 func actions(t *testing.T, d *db.DB) []string {

@@ -16,13 +16,6 @@ import (
 	"kaede/internal/shop"
 )
 
-// Actor is the member of staff behind an action, as the audit log records
-// it. The admin edge fills it from the session and the request.
-type Actor struct {
-	Staff string // the staff member's e-mail, or audit.ActorCLI
-	IP    string // where the request came from
-}
-
 // MemberQuery is the staff's search for customers. Every field is optional.
 type MemberQuery struct {
 	// Q matches part of the e-mail address, the name or its kana
@@ -231,22 +224,22 @@ func countOrders(ctx context.Context, tx *sql.Tx, d *Detail) error {
 // the member's new practitioner state, the e-mail to the member and an
 // audit entry ("licence.review", with the licence's and the member's state
 // before and after) are one transaction. The reviewer recorded on the
-// licence is by.Staff.
-func (s *Service) ReviewLicenceBy(ctx context.Context, licenceID int64, approve bool, note string, by Actor) (*Licence, error) {
+// licence is by.Name.
+func (s *Service) ReviewLicenceBy(ctx context.Context, licenceID int64, approve bool, note string, by audit.Actor) (*Licence, error) {
 	var l *Licence
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		before, err := licenceStateOf(ctx, tx, licenceID)
 		if err != nil {
 			return err
 		}
-		if err := s.review(ctx, tx, licenceID, approve, by.Staff, note); err != nil {
+		if err := s.review(ctx, tx, licenceID, approve, by.Name, note); err != nil {
 			return err
 		}
 		after, err := licenceStateOf(ctx, tx, licenceID)
 		if err != nil {
 			return err
 		}
-		e := audit.Entry{At: s.now(), Actor: by.Staff, Action: "licence.review",
+		e := audit.Entry{At: s.now(), Actor: by.Name, Action: "licence.review",
 			Target: "licence:" + strconv.FormatInt(licenceID, 10), IP: by.IP}
 		if e.Before, err = audit.JSON(before); err != nil {
 			return err

@@ -16,7 +16,7 @@ import (
 	"kaede/internal/shop"
 )
 
-var staff = member.Actor{Staff: "hanako@kaede.example", IP: "192.0.2.10"}
+var staff = audit.Actor{Name: "hanako@kaede.example", IP: "192.0.2.10"}
 
 func TestSearchMembers(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
@@ -162,7 +162,7 @@ func TestReviewLicenceBy(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got.Status != member.LicenceApproved || got.Reviewer != staff.Staff || !got.ReviewedAt.Equal(clock.Now()) {
+		if got.Status != member.LicenceApproved || got.Reviewer != staff.Name || !got.ReviewedAt.Equal(clock.Now()) {
 			t.Fatalf("reviewed %+v", got)
 		}
 		if mm, _ := s.Get(ctx, m.ID); mm.Practitioner != member.PractitionerApproved {
@@ -175,7 +175,7 @@ func TestReviewLicenceBy(t *testing.T) {
 		_, err = s.ReviewLicenceBy(ctx, l.ID+100, true, "", staff)
 		wantCode(t, err, shop.NotFound)
 		l2, _ := s.SubmitLicence(ctx, m.ID, "kyu", "1111")
-		_, err = s.ReviewLicenceBy(ctx, l2.ID, true, "", member.Actor{})
+		_, err = s.ReviewLicenceBy(ctx, l2.ID, true, "", audit.Actor{})
 		wantField(t, err, "reviewer", shop.ReasonRequired)
 
 		entries, err := audit.List(ctx, d, audit.Filter{Action: "licence.review"})
@@ -195,7 +195,7 @@ func TestReviewLicenceBy(t *testing.T) {
 		if err := json.Unmarshal([]byte(e.After), &after); err != nil {
 			t.Fatal(err)
 		}
-		if e.Actor != staff.Staff || e.IP != staff.IP || e.Target != "licence:"+strconv.FormatInt(l.ID, 10) ||
+		if e.Actor != staff.Name || e.IP != staff.IP || e.Target != "licence:"+strconv.FormatInt(l.ID, 10) ||
 			before.Status != "pending" || before.Practitioner != "pending" ||
 			after.Status != "approved" || after.Practitioner != "approved" || after.Number != "98765" {
 			t.Fatalf("entry %+v before %+v after %+v", e, before, after)

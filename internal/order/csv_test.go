@@ -140,7 +140,7 @@ func TestExportCSV(t *testing.T) {
 			t.Fatal(err)
 		}
 		if after.Count != 1 || after.Encoding != "sjis" || after.Filter["method"] != "cod" ||
-			entries[1].Actor != staff.Staff || entries[1].IP != staff.IP {
+			entries[1].Actor != staff.Name || entries[1].IP != staff.IP {
 			t.Fatalf("export entry %+v after %+v", entries[1], after)
 		}
 		verifyAudit(t, d, 3)

@@ -55,7 +55,7 @@ var ExportHeader = []string{
 // A cell that begins with =, +, -, @ or a tab is written with a leading
 // apostrophe, so that a spreadsheet opens a name such as "=HYPERLINK(…)"
 // as text rather than running it as a formula.
-func (s *Service) ExportCSV(ctx context.Context, w io.Writer, q AdminQuery, enc Encoding, by Actor) error {
+func (s *Service) ExportCSV(ctx context.Context, w io.Writer, q AdminQuery, enc Encoding, by audit.Actor) error {
 	if enc != UTF8BOM && enc != ShiftJIS {
 		return &shop.Error{Code: shop.Invalid, Message: "unknown encoding",
 			Fields: map[string]string{"encoding": shop.ReasonChoice}}
@@ -87,7 +87,7 @@ func (s *Service) ExportCSV(ctx context.Context, w io.Writer, q AdminQuery, enc 
 		if err != nil {
 			return err
 		}
-		_, err = audit.Append(ctx, tx, audit.Entry{At: s.clock().UTC(), Actor: by.Staff, Action: "export.orders",
+		_, err = audit.Append(ctx, tx, audit.Entry{At: s.clock().UTC(), Actor: by.Name, Action: "export.orders",
 			Target: "orders", After: after, IP: by.IP})
 		return err
 	})

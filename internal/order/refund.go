@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"kaede/internal/audit"
 	"strings"
 	"time"
 
@@ -35,7 +36,7 @@ const maxRefundNote = 500
 // Conflict; an amount that is not positive or exceeds what is left to
 // refund → Invalid on "amount". Card payments are refunded through the
 // provider: see RecordRefundTx.
-func (s *Service) MarkRefunded(ctx context.Context, number string, amount shop.Yen, by Actor) (*Order, error) {
+func (s *Service) MarkRefunded(ctx context.Context, number string, amount shop.Yen, by audit.Actor) (*Order, error) {
 	var o *Order
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		var err error
@@ -60,14 +61,14 @@ func (s *Service) MarkRefunded(ctx context.Context, number string, amount shop.Y
 // against the payment's amount less what is already refunded; the caller
 // checks what the provider actually captured. A non-card order →
 // Conflict: use MarkRefunded.
-func (s *Service) RecordRefundTx(ctx context.Context, tx *sql.Tx, number string, r Refund, by Actor) (*Order, error) {
+func (s *Service) RecordRefundTx(ctx context.Context, tx *sql.Tx, number string, r Refund, by audit.Actor) (*Order, error) {
 	return s.recordRefund(ctx, tx, number, r, by, true)
 }
 
 // recordRefund checks and writes a refund inside tx. card says which kind
 // the caller records: provider refunds for card orders, or the shop's own
 // transfers for the others.
-func (s *Service) recordRefund(ctx context.Context, tx *sql.Tx, number string, r Refund, by Actor, card bool) (*Order, error) {
+func (s *Service) recordRefund(ctx context.Context, tx *sql.Tx, number string, r Refund, by audit.Actor, card bool) (*Order, error) {
 	r.Note = strings.TrimSpace(strings.ReplaceAll(r.Note, "\r\n", "\n"))
 	r.ProviderRef = strings.TrimSpace(r.ProviderRef)
 	p := shop.Problems{}
@@ -122,7 +123,7 @@ func (s *Service) recordRefund(ctx context.Context, tx *sql.Tx, number string, r
 	if err != nil {
 		return nil, fmt.Errorf("order %s: update payment refund: %w", number, err)
 	}
-	r.CreatedBy, r.CreatedAt = by.Staff, now
+	r.CreatedBy, r.CreatedAt = by.Name, now
 	_, err = tx.ExecContext(ctx, `INSERT INTO refunds (order_id, payment_id, amount, provider_ref, note, created_by, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7)`, id, pay.id, r.Amount, r.ProviderRef, r.Note, r.CreatedBy, r.CreatedAt)
 	if db.IsUniqueViolation(err) {

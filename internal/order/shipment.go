@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"kaede/internal/audit"
 	"net/url"
 	"strings"
 	"time"
@@ -152,7 +153,7 @@ func normalizeTracking(s string) (string, bool) {
 // page. Only legal changes are made: a cash-on-delivery order ships from
 // placed, every other order only once paid (a bank transfer before its
 // money arrives → Conflict). Bad shipment fields → Invalid naming them.
-func (s *Service) Ship(ctx context.Context, number string, sh Shipment, by Actor) (*Order, error) {
+func (s *Service) Ship(ctx context.Context, number string, sh Shipment, by audit.Actor) (*Order, error) {
 	// The shop's name and contact for the e-mail are read before the
 	// transaction, so that SQLite's write lock is held briefly.
 	st, err := settings.Load(ctx, s.db)
@@ -180,7 +181,7 @@ func (s *Service) Ship(ctx context.Context, number string, sh Shipment, by Actor
 		if o, err = s.transition(ctx, tx, number, Shipped, shipmentNote(sh)); err != nil {
 			return err
 		}
-		sh.CreatedBy, sh.CreatedAt = by.Staff, now
+		sh.CreatedBy, sh.CreatedAt = by.Name, now
 		_, err = tx.ExecContext(ctx, `INSERT INTO shipments (order_id, carrier, carrier_name, tracking_number,
 				shipped_at, created_by, created_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7)`,

@@ -46,7 +46,7 @@ func TestShipmentValidation(t *testing.T) {
 			t.Fatal(err)
 		}
 		sh, err := f.orders.Shipments(ctx, o.Number)
-		if err != nil || len(sh) != 1 || sh[0].TrackingNumber != "123456789012" || sh[0].CreatedBy != staff.Staff ||
+		if err != nil || len(sh) != 1 || sh[0].TrackingNumber != "123456789012" || sh[0].CreatedBy != staff.Name ||
 			!sh[0].ShippedAt.Equal(clock()) {
 			t.Fatalf("shipments %+v, %v", sh, err)
 		}

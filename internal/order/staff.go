@@ -13,14 +13,6 @@ import (
 	"kaede/internal/shop"
 )
 
-// Actor is the member of staff (or the system) behind an action, as the
-// audit log records it. The admin edge fills it from the session and the
-// request.
-type Actor struct {
-	Staff string // the staff member's e-mail, or audit.ActorSystem / audit.ActorCLI
-	IP    string // where the request came from; empty for system actions
-}
-
 // Detail is an order as the admin pages show it: the order with its
 // shipments and refunds, which the store's pages do not need.
 type Detail struct {
@@ -60,7 +52,7 @@ func (s *Service) GetDetail(ctx context.Context, number string) (*Detail, error)
 // order goes from placed to paid and its payment succeeds. Only bank
 // transfers are marked paid by hand; a card is paid through its provider
 // and cash on delivery at the door → Conflict.
-func (s *Service) MarkPaid(ctx context.Context, number string, by Actor) (*Order, error) {
+func (s *Service) MarkPaid(ctx context.Context, number string, by audit.Actor) (*Order, error) {
 	return s.staffTransition(ctx, number, Paid, "入金確認", "order.paid", by, func(method PaymentMethod) error {
 		if method != BankTransfer {
 			return shop.Errorf(shop.Conflict, "order %s is not paid by bank transfer; only transfers are marked paid by hand", number)
@@ -71,7 +63,7 @@ func (s *Service) MarkPaid(ctx context.Context, number string, by Actor) (*Order
 
 // MarkDelivered records that the customer has the goods. For cash on
 // delivery this is also when the money is taken.
-func (s *Service) MarkDelivered(ctx context.Context, number string, by Actor) (*Order, error) {
+func (s *Service) MarkDelivered(ctx context.Context, number string, by audit.Actor) (*Order, error) {
 	return s.staffTransition(ctx, number, Delivered, "配達完了", "order.delivered", by, nil)
 }
 
@@ -83,7 +75,7 @@ const maxReason = 500
 // payment cancelled, the customer told), with the reason, which is
 // required, in the order's history and in the audit log. Money already
 // taken stays recorded as taken: refund it with MarkRefunded.
-func (s *Service) CancelByStaff(ctx context.Context, number, reason string, by Actor) (*Order, error) {
+func (s *Service) CancelByStaff(ctx context.Context, number, reason string, by audit.Actor) (*Order, error) {
 	reason = strings.TrimSpace(reason)
 	p := shop.Problems{}
 	shop.CheckText(p, "reason", reason, true, maxReason)
@@ -96,7 +88,7 @@ func (s *Service) CancelByStaff(ctx context.Context, number, reason string, by A
 // staffTransition moves the order to status to with the note, in one
 // transaction with its audit entry. check, when not nil, may refuse the
 // change for the order's payment method before anything is written.
-func (s *Service) staffTransition(ctx context.Context, number string, to Status, note, action string, by Actor,
+func (s *Service) staffTransition(ctx context.Context, number string, to Status, note, action string, by audit.Actor,
 	check func(PaymentMethod) error) (*Order, error) {
 	var o *Order
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
@@ -186,14 +178,14 @@ func stateOf(ctx context.Context, tx *sql.Tx, orderID int64) (auditState, error)
 
 // audit appends the entry for a staff action on the order inside tx, with
 // the state before (read by the caller before the change) and after.
-func (s *Service) audit(ctx context.Context, tx *sql.Tx, by Actor, action, number string, before auditState,
+func (s *Service) audit(ctx context.Context, tx *sql.Tx, by audit.Actor, action, number string, before auditState,
 	orderID int64, extra map[string]any) error {
 	after, err := stateOf(ctx, tx, orderID)
 	if err != nil {
 		return fmt.Errorf("order %s: %w", number, err)
 	}
 	after.Extra = extra
-	e := audit.Entry{At: s.clock().UTC(), Actor: by.Staff, Action: action, Target: "order:" + number, IP: by.IP}
+	e := audit.Entry{At: s.clock().UTC(), Actor: by.Name, Action: action, Target: "order:" + number, IP: by.IP}
 	if e.Before, err = audit.JSON(before); err != nil {
 		return err
 	}

@@ -14,7 +14,7 @@ import (
 )
 
 // staff is the actor of the staff actions in these tests.
-var staff = order.Actor{Staff: "hanako@kaede.example", IP: "192.0.2.10"}
+var staff = audit.Actor{Name: "hanako@kaede.example", IP: "192.0.2.10"}
 
 // customer is who places an order in the staff tests, and what.
 type customer struct {

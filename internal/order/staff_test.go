@@ -3,6 +3,7 @@ package order_test
 import (
 	"context"
 	"database/sql"
+	"kaede/internal/audit"
 	"strings"
 	"testing"
 	"time"
@@ -206,7 +207,7 @@ func TestStaffActionsAudited(t *testing.T) {
 			t.Fatalf("%d order.paid entries, want 1", len(paid))
 		}
 		e := paid[0]
-		if e.Actor != staff.Staff || e.IP != staff.IP || e.Target != "order:"+o.Number {
+		if e.Actor != staff.Name || e.IP != staff.IP || e.Target != "order:"+o.Number {
 			t.Fatalf("entry actor=%q ip=%q target=%q", e.Actor, e.IP, e.Target)
 		}
 		before, after := decodeState(t, e.Before), decodeState(t, e.After)
@@ -261,7 +262,7 @@ func TestStaffActionsAudited(t *testing.T) {
 
 		// An action without an actor is refused and changes nothing.
 		x := f.placeAs(t, taro(), order.BankTransfer)
-		if _, err := f.orders.MarkPaid(ctx, x.Number, order.Actor{}); err == nil {
+		if _, err := f.orders.MarkPaid(ctx, x.Number, audit.Actor{}); err == nil {
 			t.Fatal("MarkPaid without an actor succeeded")
 		}
 		if got, _ := f.orders.Get(ctx, x.Number); got.Status != order.Placed {
@@ -321,7 +322,7 @@ func TestMarkRefunded(t *testing.T) {
 			t.Fatal(err)
 		}
 		if detail.Refunded != o.Total || len(detail.Refunds) != 2 || detail.Refunds[0].Amount != 1000 ||
-			detail.Refunds[1].Amount != rest || detail.Refunds[0].CreatedBy != staff.Staff {
+			detail.Refunds[1].Amount != rest || detail.Refunds[0].CreatedBy != staff.Name {
 			t.Fatalf("detail refunded=%d refunds=%+v", detail.Refunded, detail.Refunds)
 		}
 		entries := auditEntries(t, d, "order.refund")
