@@ -19,9 +19,12 @@
 package admin
 
 import (
+	"context"
 	"embed"
 	"errors"
 	"fmt"
+	"kaede/internal/audit"
+	"kaede/internal/content"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -79,6 +82,13 @@ type Deps struct {
 	Catalog  *catalog.Service
 	Orders   *order.Service
 	Members  *member.Service
+	Content  *content.Service
+	// MediaDir is where uploaded product images are stored (served by the
+	// store under /media/).
+	MediaDir string
+	// CardRefund refunds amount of a card order through the payment
+	// provider and records it; nil when no provider is configured.
+	CardRefund func(ctx context.Context, number string, amount shop.Yen, by audit.Actor) error
 }
 
 // Server is the admin's HTTP edge.
@@ -99,6 +109,10 @@ type Server struct {
 	catalog  *catalog.Service
 	orders   *order.Service
 	members  *member.Service
+	content  *content.Service
+	mediaDir string
+	// cardRefund: see Deps.CardRefund.
+	cardRefund func(ctx context.Context, number string, amount shop.Yen, by audit.Actor) error
 }
 
 // New checks the configuration, parses the templates and builds the route
@@ -133,6 +147,10 @@ func New(cfg Config, d Deps) (*Server, error) {
 		catalog:  d.Catalog,
 		orders:   d.Orders,
 		members:  d.Members,
+		content:  d.Content,
+		mediaDir: d.MediaDir,
+
+		cardRefund: d.CardRefund,
 	}
 	s.cfg.BaseURL = strings.TrimSuffix(cfg.BaseURL, "/")
 	if len(cfg.AllowedNets) == 0 {

@@ -3,7 +3,25 @@ package admin
 // messages is the admin's catalogue, kept apart from the store's
 // (internal/ui): staff words differ from customers', and the two surfaces
 // change independently. Keys are "area.what".
-var messages = map[string]text{
+var messages = merge(coreMessages, catalogMessages, orderMessages)
+
+// merge joins the surfaces' catalogues; a key defined twice is a
+// programming error caught at start-up (and by the tests).
+func merge(parts ...map[string]text) map[string]text {
+	all := map[string]text{}
+	for _, part := range parts {
+		for k, v := range part {
+			if _, dup := all[k]; dup {
+				panic("admin: message " + k + " is defined twice")
+			}
+			all[k] = v
+		}
+	}
+	return all
+}
+
+// coreMessages are the layout's, login's, staff's, audit's and settings'.
+var coreMessages = map[string]text{
 	// Layout
 	"layout.title":    {"管理画面", "Admin"},
 	"layout.skip":     {"本文へ移動", "Skip to content"},
@@ -14,6 +32,10 @@ var messages = map[string]text{
 	"layout.signed":   {"%s（%s）でログイン中", "Logged in as %s (%s)"},
 
 	"nav.dashboard": {"ダッシュボード", "Dashboard"},
+	"nav.orders":    {"注文", "Orders"},
+	"nav.customers": {"顧客", "Customers"},
+	"nav.products":  {"商品", "Products"},
+	"nav.content":   {"お知らせ・法定表記", "News & legal pages"},
 	"nav.staff":     {"スタッフ", "Staff"},
 	"nav.sessions":  {"ログイン中の端末", "Sessions"},
 	"nav.audit":     {"監査ログ", "Audit log"},

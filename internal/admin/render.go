@@ -168,6 +168,10 @@ var navItems = []struct {
 	perm       staff.Permission // "" for every member of staff
 }{
 	{Prefix, "nav.dashboard", staff.DashboardRead},
+	{Prefix + "orders", "nav.orders", staff.OrdersRead},
+	{Prefix + "customers", "nav.customers", staff.CustomersRead},
+	{Prefix + "products", "nav.products", staff.CatalogRead},
+	{Prefix + "content", "nav.content", staff.ContentWrite},
 	{Prefix + "staff", "nav.staff", staff.StaffRead},
 	{Prefix + "sessions", "nav.sessions", ""},
 	{Prefix + "audit", "nav.audit", staff.AuditRead},

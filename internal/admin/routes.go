@@ -60,5 +60,9 @@ func (s *Server) routes() {
 	mux.Handle("GET "+Prefix+"settings/edit", s.fresh(staff.SettingsWrite, s.settingsEditPage))
 	mux.Handle("POST "+Prefix+"settings", s.fresh(staff.SettingsWrite, s.settingsSaveAction))
 
+	// The shop's daily work; each surface keeps its routes in its own file.
+	s.catalogRoutes(mux)
+	s.orderRoutes(mux)
+
 	mux.HandleFunc(Prefix, s.notFound)
 }
