@@ -11,6 +11,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/riverqueue/river"
+
+	"kaede/internal/cardpay"
 	"kaede/internal/cart"
 	"kaede/internal/catalog"
 	"kaede/internal/checkout"
@@ -20,6 +23,7 @@ import (
 	"kaede/internal/mail"
 	"kaede/internal/member"
 	"kaede/internal/order"
+	"kaede/internal/payment/gateway"
 	"kaede/internal/shop"
 	"kaede/internal/web"
 )
@@ -38,6 +42,10 @@ type Main struct {
 	listener net.Listener
 	stop     context.CancelFunc
 	wg       sync.WaitGroup
+
+	// The test gateway, when this process runs it (the demo).
+	gateway       *gateway.Server
+	gatewayServer *http.Server
 }
 
 // NewMain returns a store that will run with cfg.
@@ -74,11 +82,37 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 
+	m.listener, err = net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s (KAEDE_ADDR / --addr): %w", cfg.Addr, err)
+	}
+	if cfg.BaseURL == "http://"+cfg.Addr {
+		// The base URL was derived from the address: give it the port
+		// actually taken (a store on port 0 in tests).
+		cfg.BaseURL = m.URL()
+		m.Config.BaseURL = cfg.BaseURL
+	}
+	if cfg.Card.RunGateway {
+		if err := m.startGateway(m.listener.Addr(), cfg.BaseURL); err != nil {
+			return err
+		}
+		cfg.Card = m.Config.Card
+	}
+
 	sender, err := mail.NewSendWorker(d, mail.Delivery{SMTP: smtp, From: cfg.MailFrom}, m.Clock, m.Log)
 	if err != nil {
 		return err
 	}
-	m.jobs, err = jobs.New(d, m.Log, jobs.Config{Register: sender.Register})
+	cardJobs := &cardpay.Jobs{}
+	jobsCfg := jobs.Config{Register: sender.Register}
+	if cfg.Card.Provider != "" {
+		jobsCfg.Register = func(ws *river.Workers) {
+			sender.Register(ws)
+			cardJobs.Register(ws)
+		}
+		jobsCfg.Periodic = cardpay.PeriodicJobs()
+	}
+	m.jobs, err = jobs.New(d, m.Log, jobsCfg)
 	if err != nil {
 		return err
 	}
@@ -91,6 +125,18 @@ func (m *Main) Run(ctx context.Context) error {
 	cat.EnableCache(2 * time.Second)
 	carts := cart.New(d, m.Clock)
 	orders := order.New(d, queue, m.Clock)
+	checkouts := checkout.New(d, carts, orders, queue, m.Clock, cfg.BaseURL)
+	payments, err := m.newPayments(d, orders, cfg.BaseURL)
+	if err != nil {
+		return err
+	}
+	if payments != nil {
+		cardJobs.Use(payments)
+		if err := checkouts.EnableCard(checkout.CardOptions{Provider: payments.Provider().Name(),
+			Capture: cfg.Card.Capture, TTL: cfg.Card.OrderTTL}); err != nil {
+			return err
+		}
+	}
 	if cfg.Demo {
 		err := demo.Seed(ctx, d, cat, mediaDir, m.Clock())
 		switch {
@@ -113,18 +159,15 @@ func (m *Main) Run(ctx context.Context) error {
 		Clock:    m.Clock,
 		Catalog:  cat,
 		Carts:    carts,
-		Checkout: checkout.New(d, carts, orders, queue, m.Clock, cfg.BaseURL),
+		Checkout: checkouts,
 		Orders:   orders,
 		Members:  member.New(d, queue, m.Clock, cfg.BaseURL),
+		Payments: payments,
 	})
 	if err != nil {
 		return err
 	}
 
-	m.listener, err = net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return fmt.Errorf("listen on %s (KAEDE_ADDR / --addr): %w", cfg.Addr, err)
-	}
 	m.server = &http.Server{
 		Handler:           m.web.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -181,6 +224,13 @@ func (m *Main) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 	var errs []error
+	if m.gatewayServer != nil {
+		errs = append(errs, m.gatewayServer.Shutdown(ctx))
+	}
+	if m.gateway != nil {
+		// Webhooks not yet delivered stay in the gateway's data file.
+		errs = append(errs, m.gateway.Close())
+	}
 	if m.server != nil {
 		errs = append(errs, m.server.Shutdown(ctx))
 	}

@@ -29,6 +29,11 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	cfg.Demo = true
+	if cfg.Card.Provider == "" || (cfg.Card.Provider == "gateway" && cfg.Card.GatewayURL == "") {
+		// The demo takes cards through its own test gateway, on the port
+		// after the store's, with keys kept in the data directory.
+		cfg.Card.Provider, cfg.Card.RunGateway = "gateway", true
+	}
 	cfg.finish()
 	if cfg.Secret == "" {
 		s, err := demoSecret(cfg.DataDir)
@@ -48,8 +53,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	var cfg Config
 	fs := newFlagSet("serve", "Runs the store. Settings come from flags and KAEDE_* environment variables;\nsecrets from KAEDE_SECRET / KAEDE_SMTP_URL or their *_FILE variants.\nThe database must be migrated first (kaede migrate).", stderr)
 	cfg.bindFlags(fs, "kaede-data")
+	fs.BoolVar(&cfg.Card.RunGateway, "gateway", false, "also run the built-in test card gateway on the port after the store's (testing only; implies --payment-provider gateway)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if cfg.Card.RunGateway {
+		cfg.Card.Provider = "gateway"
 	}
 	if err := cfg.loadSecrets(); err != nil {
 		return err
@@ -69,9 +78,12 @@ func serveUntilDone(ctx context.Context, cfg Config, stdout, stderr io.Writer) e
 		m.Close()
 		return err
 	}
-	fmt.Fprintf(stdout, "Kaede is running.\n  store:  %s/\n  data:   %s\n", cfg.BaseURL, cfg.DataDir)
+	fmt.Fprintf(stdout, "Kaede is running.\n  store:  %s/\n  data:   %s\n", m.Config.BaseURL, cfg.DataDir)
+	if m.Config.Card.RunGateway {
+		fmt.Fprintf(stdout, "  gateway: %s/ (test card payments; try 4242 4242 4242 4242, any future expiry, any 3-digit code)\n", m.Config.Card.GatewayURL)
+	}
 	if cfg.Demo {
-		fmt.Fprintf(stdout, "  outbox: %s/demo/outbox (e-mails the demo would have sent)\n", cfg.BaseURL)
+		fmt.Fprintf(stdout, "  outbox: %s/demo/outbox (e-mails the demo would have sent)\n", m.Config.BaseURL)
 	}
 	fmt.Fprintln(stdout, "Press Ctrl-C to stop.")
 	<-ctx.Done()

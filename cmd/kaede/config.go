@@ -25,6 +25,7 @@ type Config struct {
 	MailFrom    string
 	Secret      string // keys CSRF tokens; at least 32 characters
 	Demo        bool
+	Card        CardConfig // card payments (payments.go)
 }
 
 // envOr returns the environment variable name, or def when unset.
@@ -57,6 +58,7 @@ func (c *Config) bindFlags(fs *flag.FlagSet, defaultData string) {
 	fs.StringVar(&c.DataDir, "data", envOr("KAEDE_DATA_DIR", defaultData), "data directory: SQLite database and media (KAEDE_DATA_DIR)")
 	fs.StringVar(&c.DatabaseURL, "database", envOr("KAEDE_DATABASE_URL", ""), "database URL: postgres://… or a SQLite file, default DATA/kaede.db (KAEDE_DATABASE_URL)")
 	fs.StringVar(&c.MailFrom, "mail-from", envOr("KAEDE_MAIL_FROM", "no-reply@kaede.example"), "sender address of e-mails (KAEDE_MAIL_FROM)")
+	c.Card.bindFlags(fs)
 }
 
 // loadSecrets fills the secret settings from the environment.
@@ -68,7 +70,7 @@ func (c *Config) loadSecrets() error {
 	if c.Secret, err = secretFromEnv("KAEDE_SECRET"); err != nil {
 		return err
 	}
-	return nil
+	return c.Card.loadSecrets()
 }
 
 // finish derives the defaults that depend on other settings.
@@ -80,6 +82,7 @@ func (c *Config) finish() {
 		c.BaseURL = "http://" + c.Addr
 	}
 	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
+	c.Card.finish()
 }
 
 // Validate checks every setting and names the first wrong one.
@@ -106,7 +109,7 @@ func (c *Config) Validate() error {
 	if c.MailFrom == "" || !strings.Contains(c.MailFrom, "@") || strings.ContainsAny(c.MailFrom, "\r\n<>") {
 		return fmt.Errorf("KAEDE_MAIL_FROM / --mail-from %q: want an e-mail address", c.MailFrom)
 	}
-	return nil
+	return c.Card.Validate()
 }
 
 // demoSecret returns the secret kept in the demo's data directory, making

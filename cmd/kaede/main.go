@@ -38,6 +38,7 @@ Commands:
   migrate    bring the database schema up to date
   member     operator tasks on customer accounts (approve-licence)
   outbox     list e-mails in the outbox, or show one
+  gateway    run the built-in test card gateway alone
   version    print the version
 
 Run "kaede <command> --help" for a command's flags.
@@ -60,6 +61,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runMember(ctx, rest, stdout, stderr)
 	case "outbox":
 		return runOutbox(ctx, rest, stdout, stderr)
+	case "gateway":
+		return runGateway(ctx, rest, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "kaede", version)
 		return nil

@@ -28,6 +28,7 @@ type Service struct {
 	mail    *mail.Queue
 	clock   shop.Clock
 	baseURL string
+	card    *CardOptions // nil: the shop takes no cards
 }
 
 // New returns the checkout service. baseURL (e.g. "https://kaede.example")
@@ -94,7 +95,7 @@ func (s *Service) Quote(ctx context.Context, in Input) (*Quote, error) {
 		return nil, err
 	}
 	today := tokyoDate(s.clock())
-	in, p := normalize(in, st, today, false)
+	in, p := normalize(in, st, today, false, s.card != nil)
 	var q *Quote
 	err = s.db.ReadTx(ctx, func(tx *sql.Tx) error {
 		q, err = s.quote(ctx, tx, in, p, st, today)

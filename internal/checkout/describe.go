@@ -27,6 +27,14 @@ func describe(q *Quote, st settings.Settings, today time.Time) {
 			q.PaymentTime = fmt.Sprintf("銀行振込（前払い）：ご注文日から%d日以内（%sまで）に下記口座へお振り込みください。"+
 				"ご入金を確認後、発送いたします。振込先：%s", st.PaymentDueDays, jaDate(due), bankText(bank))
 		}
+	case order.Card:
+		if en {
+			q.PaymentTime = fmt.Sprintf("Credit card: you pay %s when you place the order, on the payment provider's own page "+
+				"(with 3-D Secure). The card details never reach this shop.", q.Total)
+		} else {
+			q.PaymentTime = fmt.Sprintf("クレジットカード：ご注文確定時に、決済代行会社のページで%sをお支払いいただきます（3-Dセキュア本人認証）。"+
+				"カード情報は当店のサーバーを経由しません。", q.Total)
+		}
 	case order.COD:
 		if en {
 			q.PaymentTime = fmt.Sprintf("Cash on delivery: pay the carrier %s (COD fee included) when the parcel arrives.", q.Total)

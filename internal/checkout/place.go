@@ -44,7 +44,7 @@ func (s *Service) Place(ctx context.Context, in Input) (*order.Order, string, er
 func (s *Service) place(ctx context.Context, in Input, st settings.Settings) (*order.Order, string, error) {
 	now := s.clock()
 	today := tokyoDate(now)
-	in, p := normalize(in, st, today, true)
+	in, p := normalize(in, st, today, true, s.card != nil)
 	var o *order.Order
 	var token string
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
@@ -92,7 +92,8 @@ func (s *Service) lockCart(ctx context.Context, tx *sql.Tx, id string) error {
 }
 
 // write reserves the stock and writes the order, the emptied cart and the
-// confirmation e-mail.
+// confirmation e-mail (held back until the payment succeeds for a card
+// order, which also gets its expiry and its provider).
 func (s *Service) write(ctx context.Context, tx *sql.Tx, in Input, q *Quote, st settings.Settings, token string) (*order.Order, error) {
 	if err := reserve(ctx, tx, q.Lines); err != nil {
 		return nil, err
@@ -110,6 +111,11 @@ func (s *Service) write(ctx context.Context, tx *sql.Tx, in Input, q *Quote, st 
 	msg, err := s.confirmation(o, q, st, token)
 	if err != nil {
 		return nil, err
+	}
+	if o.PaymentMethod == order.Card {
+		// The order binds only once the card is paid: the confirmation
+		// waits with the order until then.
+		return o, s.orders.PrepareCard(ctx, tx, o, s.cardSetup(msg))
 	}
 	if _, err := s.mail.Enqueue(ctx, tx, msg); err != nil {
 		return nil, fmt.Errorf("order %s: %w", o.Number, err)

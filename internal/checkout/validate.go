@@ -25,11 +25,12 @@ func tokyoDate(t time.Time) time.Time {
 
 // normalize cleans the input and reports every bad field. forPlace adds the
 // idempotency key, which only placing an order needs.
-func normalize(in Input, st settings.Settings, today time.Time, forPlace bool) (Input, shop.Problems) {
+// card says whether card payments are on (EnableCard).
+func normalize(in Input, st settings.Settings, today time.Time, forPlace, card bool) (Input, shop.Problems) {
 	p := shop.Problems{}
 	in.Email = checkEmail(p, in.Email)
 	in.Address = shop.ValidateAddress(in.Address, "shipping_address.", p)
-	if !methodEnabled(order.PaymentMethod(in.PaymentMethod), st) {
+	if !methodEnabled(order.PaymentMethod(in.PaymentMethod), st, card) {
 		p.Add("payment_method", shop.ReasonChoice)
 	}
 	in.DeliveryDate = strings.TrimSpace(in.DeliveryDate)
@@ -72,13 +73,15 @@ func checkEmail(p shop.Problems, email string) string {
 }
 
 // methodEnabled reports whether the shop takes the method. Card needs a
-// payment provider, which checkout does not offer yet.
-func methodEnabled(m order.PaymentMethod, st settings.Settings) bool {
+// payment provider, which the operator configures (EnableCard).
+func methodEnabled(m order.PaymentMethod, st settings.Settings, card bool) bool {
 	switch m {
 	case order.BankTransfer:
 		return st.EnableTransfer
 	case order.COD:
 		return st.EnableCOD
+	case order.Card:
+		return card
 	}
 	return false
 }

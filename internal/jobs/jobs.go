@@ -43,6 +43,11 @@ type Config struct {
 	// RetryPolicy decides when a failed job runs again; nil means River's
 	// exponential backoff (attempt^4 seconds). Tests shorten it.
 	RetryPolicy river.ClientRetryPolicy
+	// Periodic are jobs River inserts on a schedule (card payment
+	// reconciliation and expiry). Only the elected leader among the
+	// store's instances inserts them, so several instances do not
+	// multiply them. Their workers must be registered too.
+	Periodic []*river.PeriodicJob
 }
 
 // Runner inserts jobs and, when it has workers, runs them.
@@ -74,6 +79,7 @@ func New(d *db.DB, log *slog.Logger, cfg Config) (*Runner, error) {
 			maxWorkers = 4
 		}
 		rc.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: maxWorkers}}
+		rc.PeriodicJobs = cfg.Periodic
 		rc.FetchPollInterval = cfg.PollInterval
 		if cfg.PollInterval > 0 && cfg.PollInterval < river.FetchCooldownDefault {
 			// River refuses a cooldown longer than the poll interval.

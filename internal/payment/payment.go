@@ -13,6 +13,7 @@ package payment
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"kaede/internal/shop"
@@ -98,6 +99,12 @@ type Status struct {
 	// so that card testers learn nothing.
 	Reason string
 }
+
+// ErrIgnored is what VerifyWebhook wraps for a genuine, correctly signed
+// webhook that says nothing about a payment the store made (another event
+// type): the store answers it 2xx, so that the provider stops sending it,
+// and changes nothing.
+var ErrIgnored = errors.New("payment: webhook event ignored")
 
 // Event is a verified webhook: something happened to a payment.
 type Event struct {

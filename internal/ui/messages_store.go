@@ -78,6 +78,8 @@ var storeMessages = map[string]text{
 	"checkout.transfer.help": {"ご注文日から%d日以内にお振り込みください。振込手数料はお客様のご負担となります。", "Please pay within %d days of ordering. Transfer charges are yours."},
 	"checkout.cod":           {"代金引換", "Cash on delivery"},
 	"checkout.cod.help":      {"代引手数料%sを申し受けます（ご注文金額%sまで）。", "A fee of %s applies (orders up to %s)."},
+	"checkout.card":          {"クレジットカード", "Credit card"},
+	"checkout.card.help":     {"VISA・Mastercard・JCB・American Express。カード情報は決済代行会社のページでご入力いただきます（3-Dセキュア本人認証）。", "VISA, Mastercard, JCB, American Express. You enter the card on the payment provider's page (with 3-D Secure)."},
 	"checkout.confirm":       {"ご注文内容の確認へ進む", "Review your order"},
 	"checkout.email.help":    {"ご注文確認メールをお送りします。", "We send the order confirmation here."},
 	"checkout.kana.help":     {"全角カタカナでご入力ください。", "In katakana."},
@@ -115,6 +117,8 @@ var storeMessages = map[string]text{
 	"confirm.tel":          {"電話：%s", "Phone: %s"},
 	"confirm.pay.transfer": {"銀行振込（前払い）", "Bank transfer (in advance)"},
 	"confirm.pay.cod":      {"代金引換", "Cash on delivery"},
+	"confirm.pay.card":     {"クレジットカード", "Credit card"},
+	"confirm.card.note":    {"「注文を確定する」を押すと、決済代行会社のページへ移動します。カード番号はそのページでご入力ください（当店のサーバーはカード情報を受け取りません）。本人認証（3-Dセキュア）のため、お名前・メールアドレス・電話番号をカード発行会社へ送信します。お支払いが完了するとご注文が確定します。", "Pressing “Place order” takes you to the payment provider's page, where you enter your card (this shop never receives card details). For 3-D Secure, your name, e-mail and phone number go to your card issuer. The order is binding once the payment is complete."},
 
 	// Order complete and order page
 	"complete.title":    {"ご注文ありがとうございました", "Thank you for your order"},
@@ -130,6 +134,15 @@ var storeMessages = map[string]text{
 	"order.payment":     {"お支払い", "Payment"},
 	"order.delivery":    {"お届け希望", "Delivery"},
 	"order.any":         {"指定なし", "No preference"},
+
+	"order.card":           {"ご利用カード", "Card"},
+	"order.card.label":     {"%s 下4桁 %s", "%s ending in %s"},
+	"order.card.awaiting":  {"お支払いがまだ完了していません。%s（日本時間）までにお支払いがない場合、ご注文は自動的にキャンセルされます。", "Your payment is not complete yet. Unless it is paid by %s (Japan time), the order is cancelled automatically."},
+	"order.card.declined":  {"カードがご利用いただけませんでした。別のカードで再度お試しください。", "Your card could not be used. Please try another card."},
+	"order.card.pay":       {"カードでお支払いへ進む", "Pay by card"},
+	"order.card.closed":    {"このご注文はカードでのお支払いを受け付けられません。お手数ですが、もう一度ご注文ください。", "This order can no longer be paid by card. Please place the order again."},
+	"complete.card":        {"クレジットカードでのお支払いが完了しました（%s）。", "Your card payment is complete (%s)."},
+	"complete.card.placed": {"クレジットカードの与信（お支払いの確保）が完了しました（%s）。ご請求は発送時に確定します。", "Your card payment is authorised (%s); it is charged when we ship."},
 
 	"order.status.awaiting_payment": {"お支払い待ち", "Awaiting payment"},
 	"order.status.placed":           {"ご注文受付", "Received"},
@@ -148,7 +161,7 @@ var storeMessages = map[string]text{
 	"order.payment.captured":           {"お支払い済み", "Captured"},
 	"order.payment.succeeded":          {"お支払い済み", "Paid"},
 	"order.payment.declined":           {"お支払い不可", "Declined"},
-	"order.payment.failed":             {"お支払い失敗", "Failed"},
+	"order.payment.failed":             {"お支払い不可", "Declined"}, // as declined: a card tester learns nothing
 	"order.payment.cancelled":          {"取消", "Cancelled"},
 	"order.payment.refunded":           {"返金済み", "Refunded"},
 	"order.payment.partially_refunded": {"一部返金済み", "Partly refunded"},

@@ -81,6 +81,9 @@ func (p prefectureArg) code() int {
 // apiOrderResponse wraps an order, in the checkout's answer and the order view alike.
 type apiOrderResponse struct {
 	Order apiOrderJSON `json:"order"`
+	// NextAction is set when the customer has something to do: a card
+	// order awaiting payment is paid on the provider's page.
+	NextAction *apiNextAction `json:"next_action,omitempty"`
 }
 
 // apiOrderJSON is an order as its customer sees it. All amounts are
@@ -137,8 +140,9 @@ type apiOrderLineJSON struct {
 	LineTotal shop.Yen     `json:"line_total"`
 }
 
-// apiPaymentJSON is the order's payment; brand and last4 are for card
-// payments, which the API does not take yet, and are empty otherwise.
+// apiPaymentJSON is the order's payment (its latest attempt, for a card);
+// brand and last4 are a card's, empty otherwise: nothing else of a card
+// exists in Kaede.
 type apiPaymentJSON struct {
 	Method order.PaymentMethod `json:"method"`
 	State  order.PaymentState  `json:"state"`
@@ -161,10 +165,14 @@ func (s *Server) apiCheckout(w http.ResponseWriter, r *http.Request) {
 		s.writeJSONError(w, r, fmt.Errorf("api: checkout: %w", prefectureChoice(err, req.ShippingAddress.Prefecture)))
 		return
 	}
+	res := apiOrderResponse{Order: orderJSON(o, token)}
+	if o.PaymentMethod == order.Card && o.Status == order.AwaitingPayment && s.payments != nil {
+		res.NextAction = s.apiCardNextAction(r, o.Number, token)
+	}
 	w.Header().Set("Location", "/api/v1/orders/"+o.Number)
 	// A replay answers 201 too, with the same order and token: the client
 	// learns one outcome per key whichever attempt reached it.
-	writeJSON(w, http.StatusCreated, apiOrderResponse{Order: orderJSON(o, token)})
+	writeJSON(w, http.StatusCreated, res)
 }
 
 // checkoutInput is the request as checkout's input.

@@ -21,4 +21,5 @@ func (s *Server) apiRoutes(mux *http.ServeMux) {
 	// Checkout and orders.
 	mux.HandleFunc("POST /api/v1/carts/{id}/checkout", s.apiCheckout)
 	mux.HandleFunc("GET /api/v1/orders/{number}", s.apiOrder)
+	mux.HandleFunc("POST /api/v1/orders/{number}/payment", s.apiOrderPayment)
 }

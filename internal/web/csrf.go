@@ -61,10 +61,11 @@ func unsafeMethod(m string) bool {
 // Exempt: the JSON API, which uses no cookies — a request there is
 // authenticated by a cart id or bearer token in the request itself, which
 // another site cannot make a browser send, so there is no ambient
-// credential to forge with; and /csp-report, which only logs.
+// credential to forge with; /csp-report, which only logs; and provider
+// webhooks, which carry no cookie and are verified by their signature.
 func (s *Server) checkCSRF(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !unsafeMethod(r.Method) || isAPI(r) || r.URL.Path == "/csp-report" {
+		if !unsafeMethod(r.Method) || isAPI(r) || r.URL.Path == "/csp-report" || isWebhook(r) {
 			next.ServeHTTP(w, r)
 			return
 		}

@@ -3,6 +3,8 @@ package web
 import (
 	"net/http"
 	"net/url"
+
+	"kaede/internal/cardpay"
 )
 
 // Every security-relevant response header is set in this file, so that a
@@ -11,20 +13,35 @@ import (
 // pageCSP is the policy of every HTML page: scripts only with this
 // response's nonce (and what they load, 'strict-dynamic'), styles and
 // everything else from our own origin, no plugins, no framing, no <base>,
-// forms only to ourselves, and every violation reported.
-func pageCSP(nonce string) string {
+// forms only to ourselves (and to the card provider's page, see
+// formActionSources), and every violation reported.
+func pageCSP(nonce, formAction string) string {
 	return "default-src 'self'; " +
 		"script-src 'nonce-" + nonce + "' 'strict-dynamic'; " +
 		"style-src 'self'; " +
 		"img-src 'self' data:; " +
 		"font-src 'self'; " +
 		"connect-src 'self'; " +
-		"form-action 'self'; " +
+		"form-action " + formAction + "; " +
 		"frame-ancestors 'none'; " +
 		"base-uri 'none'; " +
 		"object-src 'none'; " +
 		"report-uri /csp-report; " +
 		"report-to csp"
+}
+
+// formActionSources is the form-action list. The order button (and "pay
+// again" on the order page) answers with a 303 to the card provider's
+// page, and browsers apply form-action to the redirect that follows a
+// form post: the provider's page origins must be listed, and nothing else.
+func formActionSources(p *cardpay.Service) string {
+	src := "'self'"
+	if p != nil {
+		for _, o := range p.PageOrigins() {
+			src += " " + o
+		}
+	}
+	return src
 }
 
 // fileCSP is the policy of served files (images, the stylesheet): a file
@@ -37,7 +54,7 @@ const fileCSP = "default-src 'none'; frame-ancestors 'none'; sandbox"
 func (s *Server) securityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
-		h.Set("Content-Security-Policy", pageCSP(info(r).nonce))
+		h.Set("Content-Security-Policy", pageCSP(info(r).nonce, s.formAction))
 		h.Set("Reporting-Endpoints", `csp="`+s.cfg.BaseURL+`/csp-report"`)
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")

@@ -38,6 +38,9 @@ func (s *Server) routes() {
 	// Operations: no layout, no session.
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("POST /csp-report", s.cspReport)
+	// Card provider webhooks: signed by the provider, no session, no
+	// CSRF token (see isWebhook).
+	mux.HandleFunc("POST "+webhookPrefix+"{provider}", s.paymentWebhook)
 	mux.Handle("GET /static/{name}", staticHeaders(http.HandlerFunc(s.staticFile)))
 	mux.Handle("GET /media/{path...}", mediaHeaders(http.HandlerFunc(s.mediaFile)))
 
@@ -62,8 +65,17 @@ func (s *Server) routes() {
 func isAPI(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, apiPrefix) }
 
 // sessionless reports whether r is for a path that never uses the session:
-// files, the health check and violation reports.
+// files, the health check, violation reports and provider webhooks.
 func sessionless(r *http.Request) bool {
 	p := r.URL.Path
-	return p == "/healthz" || p == "/csp-report" || strings.HasPrefix(p, "/static/") || strings.HasPrefix(p, "/media/")
+	return p == "/healthz" || p == "/csp-report" || strings.HasPrefix(p, "/static/") || strings.HasPrefix(p, "/media/") ||
+		isWebhook(r)
 }
+
+// webhookPrefix is where payment providers post their signed webhooks.
+const webhookPrefix = "/webhooks/"
+
+// isWebhook reports whether r is a provider's webhook: a server-to-server
+// POST that carries no cookie and proves itself by its signature, which
+// the handler checks before anything else.
+func isWebhook(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, webhookPrefix) }

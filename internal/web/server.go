@@ -19,6 +19,7 @@ import (
 	"strings"
 	"time"
 
+	"kaede/internal/cardpay"
 	"kaede/internal/cart"
 	"kaede/internal/catalog"
 	"kaede/internal/checkout"
@@ -55,6 +56,9 @@ type Deps struct {
 	Checkout *checkout.Service
 	Orders   *order.Service
 	Members  *member.Service
+	// Payments takes card payments through the configured provider; nil
+	// when the shop has none, and then checkout offers no card.
+	Payments *cardpay.Service
 }
 
 // settingsTTL is how long a page may show settings saved by another
@@ -82,6 +86,10 @@ type Server struct {
 	checkout *checkout.Service
 	orders   *order.Service
 	members  *member.Service
+	payments *cardpay.Service // nil: no card payments
+	// formAction is the CSP form-action source list: our own origin,
+	// and the card provider's pages, where the order button redirects.
+	formAction string
 }
 
 // New checks the configuration, parses the templates and builds the route
@@ -119,7 +127,9 @@ func New(cfg Config, d Deps) (*Server, error) {
 		checkout: d.Checkout,
 		orders:   d.Orders,
 		members:  d.Members,
+		payments: d.Payments,
 	}
+	s.formAction = formActionSources(d.Payments)
 	s.cfg.BaseURL = strings.TrimSuffix(cfg.BaseURL, "/")
 	if cfg.MediaDir != "" {
 		root, err := os.OpenRoot(cfg.MediaDir)

@@ -147,6 +147,10 @@ func (s *Server) checkoutPlace(w http.ResponseWriter, r *http.Request) {
 		s.refuseCheckout(w, r, err)
 		return
 	}
+	if o.PaymentMethod == order.Card && o.Status == order.AwaitingPayment && s.payments != nil {
+		s.redirectToPayment(w, r, o.Number, token)
+		return
+	}
 	http.Redirect(w, r, "/orders/"+url.PathEscape(o.Number)+"/complete?token="+url.QueryEscape(token), http.StatusSeeOther)
 }
 
@@ -290,6 +294,10 @@ func (s *Server) checkoutView(r *http.Request, c *cart.Cart, values url.Values, 
 		view.Methods = append(view.Methods, formChoice{Value: string(order.COD), Label: ui.T(lang, "checkout.cod"),
 			Help: ui.T(lang, "checkout.cod.help", st.CODFee.String(), st.CODLimit.String()), Selected: method == string(order.COD)})
 	}
+	if s.payments != nil && s.checkout.CardEnabled() && s.payments.Available(r.Context()) {
+		view.Methods = append(view.Methods, formChoice{Value: string(order.Card), Label: ui.T(lang, "checkout.card"),
+			Help: ui.T(lang, "checkout.card.help"), Selected: method == string(order.Card)})
+	}
 	return view, nil
 }
 
@@ -328,8 +336,11 @@ func confirmationView(lang string, q *checkout.Quote, values url.Values) confirm
 }
 
 func methodKey(m order.PaymentMethod) string {
-	if m == order.COD {
+	switch m {
+	case order.COD:
 		return "cod"
+	case order.Card:
+		return "card"
 	}
 	return "transfer"
 }

@@ -22,6 +22,7 @@ type orderView struct {
 	PaymentDue time.Time
 	Bank       settings.BankAccount
 	Transfer   bool
+	Card       *cardView // card orders only
 }
 
 // orderCompletePage thanks the customer and says how to pay.
@@ -52,6 +53,10 @@ func (s *Server) renderOrder(w http.ResponseWriter, r *http.Request, page string
 	}
 	if view.Transfer {
 		view.PaymentDue = jstDay(o.CreatedAt).AddDate(0, 0, st.PaymentDueDays)
+	}
+	if view.Card, err = s.newCardView(r, o, view.OrderURL); err != nil {
+		s.renderError(w, r, err)
+		return
 	}
 	lang := info(r).lang
 	for _, l := range o.Lines {

@@ -25,4 +25,8 @@ func (s *Server) storeRoutes(mux *http.ServeMux) {
 	// Orders: a guest's token is in the URL.
 	mux.Handle("GET /orders/{number}/complete", s.secret(s.orderCompletePage))
 	mux.Handle("GET /orders/{number}", s.secret(s.orderPage))
+
+	// Card payment: back from the provider's page, and "pay again".
+	mux.Handle("GET /orders/{number}/payment", s.secret(s.orderPaymentReturn))
+	mux.Handle("POST /orders/{number}/payment", s.secret(s.orderPay))
 }

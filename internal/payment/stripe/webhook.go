@@ -37,7 +37,7 @@ var (
 	// ErrIgnored is a genuine webhook that says nothing about a Kaede
 	// payment (another event type, or a PaymentIntent that did not come
 	// from a Checkout Session). Answer it with 2xx so Stripe stops sending.
-	ErrIgnored = errors.New("stripe webhook: event ignored")
+	ErrIgnored = fmt.Errorf("stripe webhook: %w", payment.ErrIgnored)
 )
 
 // WebhookHeader is the header Stripe signs its webhooks in.

@@ -1,0 +1,113 @@
+package order
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"kaede/internal/mail"
+)
+
+// A card order's life around its payment. The order is written by checkout
+// in status AwaitingPayment; the card payment package (internal/cardpay)
+// talks to the provider and calls these functions inside its own
+// transactions, so that a payment's new state and the order's new status
+// are one atomic change. The order package never talks to a provider.
+
+// CardSetup is what checkout records for a new card order besides the
+// order itself.
+type CardSetup struct {
+	Provider  string // the provider's name, stored with the payment
+	Capture   string // automatic or manual
+	ExpiresAt time.Time
+	// Confirmation is the order-confirmation e-mail, held back until the
+	// payment succeeds: before that the order is not binding.
+	Confirmation mail.Message
+}
+
+// PrepareCard marks the new card order o (written by Insert in tx) with its
+// expiry and its payment's provider, and holds its confirmation e-mail.
+func (s *Service) PrepareCard(ctx context.Context, tx *sql.Tx, o *Order, c CardSetup) error {
+	if o.PaymentMethod != Card || o.Status != AwaitingPayment {
+		return fmt.Errorf("order %s: not a card order awaiting payment", o.Number)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE orders SET expires_at = $1 WHERE id = $2`, c.ExpiresAt.UTC(), o.ID); err != nil {
+		return fmt.Errorf("order %s: set expiry: %w", o.Number, err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE payments SET provider = $1, capture = $2 WHERE order_id = $3`,
+		c.Provider, c.Capture, o.ID); err != nil {
+		return fmt.Errorf("order %s: set payment provider: %w", o.Number, err)
+	}
+	if err := c.Confirmation.Validate(); err != nil {
+		return fmt.Errorf("order %s: %w", o.Number, err)
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO held_confirmations (order_id, to_addr, subject, body, created_at)
+		VALUES ($1, $2, $3, $4, $5)`, o.ID, c.Confirmation.To, c.Confirmation.Subject, c.Confirmation.Body, s.clock().UTC())
+	if err != nil {
+		return fmt.Errorf("order %s: hold confirmation: %w", o.Number, err)
+	}
+	return nil
+}
+
+// ConfirmCardTx moves a card order awaiting payment to status to (Paid
+// for a captured payment, Placed for an authorised one) inside tx, and
+// sends the confirmation e-mail held since checkout. The caller has
+// recorded the payment's new state in the same transaction.
+func (s *Service) ConfirmCardTx(ctx context.Context, tx *sql.Tx, number string, to Status, note string) (*Order, error) {
+	o, err := s.transition(ctx, tx, number, to, note)
+	if err != nil {
+		return nil, err
+	}
+	var m mail.Message
+	err = tx.QueryRowContext(ctx, `DELETE FROM held_confirmations WHERE order_id = $1 RETURNING to_addr, subject, body`,
+		o.ID).Scan(&m.To, &m.Subject, &m.Body)
+	if errors.Is(err, sql.ErrNoRows) {
+		// Already sent: a payment confirmed twice mails once.
+		return o, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("order %s: release confirmation: %w", number, err)
+	}
+	m.Kind, m.OrderID = "order_confirmation", o.ID
+	if _, err := s.mail.Enqueue(ctx, tx, m); err != nil {
+		return nil, fmt.Errorf("order %s: %w", number, err)
+	}
+	return o, nil
+}
+
+// TransitionTx is Transition inside the caller's transaction, for the card
+// payment package, which records the payment's change in the same one.
+func (s *Service) TransitionTx(ctx context.Context, tx *sql.Tx, number string, to Status, note string) (*Order, error) {
+	return s.transition(ctx, tx, number, to, note)
+}
+
+// ExpireCardTx cancels an unpaid card order whose time is up inside tx:
+// the stock goes back, the held confirmation is dropped, and the customer
+// gets the cancellation notice. The caller has released the provider's
+// payment first, so that nothing can be paid for a cancelled order.
+func (s *Service) ExpireCardTx(ctx context.Context, tx *sql.Tx, number, note string) (*Order, error) {
+	o, err := s.transition(ctx, tx, number, Cancelled, note)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM held_confirmations WHERE order_id = $1`, o.ID); err != nil {
+		return nil, fmt.Errorf("order %s: drop held confirmation: %w", number, err)
+	}
+	return o, nil
+}
+
+// CardDeadline is when an unpaid card order expires; zero for any other
+// order.
+func (s *Service) CardDeadline(ctx context.Context, number string) (time.Time, error) {
+	var at sql.NullTime
+	err := s.db.QueryRowContext(ctx, `SELECT expires_at FROM orders WHERE number = $1`, number).Scan(&at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, errNotFound(number)
+	}
+	if err != nil {
+		return time.Time{}, fmt.Errorf("order %s: read expiry: %w", number, err)
+	}
+	return at.Time.UTC(), nil
+}
