@@ -43,6 +43,9 @@ type Main struct {
 	stop     context.CancelFunc
 	wg       sync.WaitGroup
 
+	// The admin's own listener, when --admin-addr is set.
+	adminServer *http.Server
+
 	// The test gateway, when this process runs it (the demo).
 	gateway       *gateway.Server
 	gatewayServer *http.Server
@@ -89,8 +92,11 @@ func (m *Main) Run(ctx context.Context) error {
 	if cfg.BaseURL == "http://"+cfg.Addr {
 		// The base URL was derived from the address: give it the port
 		// actually taken (a store on port 0 in tests).
+		if cfg.Admin.Addr == "" && cfg.Admin.URL == cfg.BaseURL {
+			cfg.Admin.URL = m.URL()
+		}
 		cfg.BaseURL = m.URL()
-		m.Config.BaseURL = cfg.BaseURL
+		m.Config.BaseURL, m.Config.Admin.URL = cfg.BaseURL, cfg.Admin.URL
 	}
 	if cfg.Card.RunGateway {
 		if err := m.startGateway(m.listener.Addr(), cfg.BaseURL); err != nil {
@@ -148,6 +154,7 @@ func (m *Main) Run(ctx context.Context) error {
 			return fmt.Errorf("seed demo data: %w", err)
 		}
 	}
+	members := member.New(d, queue, m.Clock, cfg.BaseURL)
 	m.web, err = web.New(web.Config{
 		BaseURL:  cfg.BaseURL,
 		Secret:   []byte(cfg.Secret),
@@ -161,15 +168,24 @@ func (m *Main) Run(ctx context.Context) error {
 		Carts:    carts,
 		Checkout: checkouts,
 		Orders:   orders,
-		Members:  member.New(d, queue, m.Clock, cfg.BaseURL),
+		Members:  members,
 		Payments: payments,
 	})
 	if err != nil {
 		return err
 	}
+	adm, err := m.newAdmin(d, adminServices{catalog: cat, orders: orders, members: members,
+		payments: payments, queue: queue, mediaDir: mediaDir})
+	if err != nil {
+		return err
+	}
+	handler, err := m.serveAdmin(adm, m.web.Handler())
+	if err != nil {
+		return err
+	}
 
 	m.server = &http.Server{
-		Handler:           m.web.Handler(),
+		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -233,6 +249,9 @@ func (m *Main) Close() error {
 	}
 	if m.server != nil {
 		errs = append(errs, m.server.Shutdown(ctx))
+	}
+	if m.adminServer != nil {
+		errs = append(errs, m.adminServer.Shutdown(ctx))
 	}
 	if m.jobs != nil {
 		errs = append(errs, m.jobs.Stop(ctx))

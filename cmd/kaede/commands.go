@@ -82,8 +82,10 @@ func serveUntilDone(ctx context.Context, cfg Config, stdout, stderr io.Writer) e
 	if m.Config.Card.RunGateway {
 		fmt.Fprintf(stdout, "  gateway: %s/ (test card payments; try 4242 4242 4242 4242, any future expiry, any 3-digit code)\n", m.Config.Card.GatewayURL)
 	}
+	fmt.Fprintf(stdout, "  admin:  %s/admin/ (allowed from %s)\n", m.Config.Admin.URL, m.Config.Admin.Allow)
 	if cfg.Demo {
 		fmt.Fprintf(stdout, "  outbox: %s/demo/outbox (e-mails the demo would have sent)\n", m.Config.BaseURL)
+		fmt.Fprintf(stdout, "  staff:  kaede staff add --demo --data %s --email you@example.jp --role owner\n", cfg.DataDir)
 	}
 	fmt.Fprintln(stdout, "Press Ctrl-C to stop.")
 	<-ctx.Done()

@@ -25,7 +25,8 @@ type Config struct {
 	MailFrom    string
 	Secret      string // keys CSRF tokens; at least 32 characters
 	Demo        bool
-	Card        CardConfig // card payments (payments.go)
+	Card        CardConfig  // card payments (payments.go)
+	Admin       AdminConfig // the admin's listener and allow-list (admin_wiring.go)
 }
 
 // envOr returns the environment variable name, or def when unset.
@@ -59,6 +60,7 @@ func (c *Config) bindFlags(fs *flag.FlagSet, defaultData string) {
 	fs.StringVar(&c.DatabaseURL, "database", envOr("KAEDE_DATABASE_URL", ""), "database URL: postgres://… or a SQLite file, default DATA/kaede.db (KAEDE_DATABASE_URL)")
 	fs.StringVar(&c.MailFrom, "mail-from", envOr("KAEDE_MAIL_FROM", "no-reply@kaede.example"), "sender address of e-mails (KAEDE_MAIL_FROM)")
 	c.Card.bindFlags(fs)
+	c.Admin.bindFlags(fs)
 }
 
 // loadSecrets fills the secret settings from the environment.
@@ -82,6 +84,7 @@ func (c *Config) finish() {
 		c.BaseURL = "http://" + c.Addr
 	}
 	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
+	c.Admin.finish(c.BaseURL)
 	c.Card.finish()
 }
 
@@ -108,6 +111,9 @@ func (c *Config) Validate() error {
 	}
 	if c.MailFrom == "" || !strings.Contains(c.MailFrom, "@") || strings.ContainsAny(c.MailFrom, "\r\n<>") {
 		return fmt.Errorf("KAEDE_MAIL_FROM / --mail-from %q: want an e-mail address", c.MailFrom)
+	}
+	if err := c.Admin.validate(); err != nil {
+		return err
 	}
 	return c.Card.Validate()
 }

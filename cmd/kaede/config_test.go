@@ -25,6 +25,8 @@ func TestConfigValidateNamesTheSetting(t *testing.T) {
 		{"mysql", func(c *Config) { c.DatabaseURL = "mysql://root@localhost/kaede" }, "KAEDE_DATABASE_URL"},
 		{"short secret", func(c *Config) { c.Secret = "short" }, "KAEDE_SECRET"},
 		{"mail from", func(c *Config) { c.MailFrom = "nobody" }, "KAEDE_MAIL_FROM"},
+		{"admin allow-list", func(c *Config) { c.Admin.Allow = "10.0.0.0/33" }, "KAEDE_ADMIN_ALLOW"},
+		{"admin addr", func(c *Config) { c.Admin.Addr = "admin" }, "KAEDE_ADMIN_ADDR"},
 		{"mail from injection", func(c *Config) { c.MailFrom = "a@b.jp\r\nBcc: x@y.jp" }, "KAEDE_MAIL_FROM"},
 	}
 	for _, tt := range tests {

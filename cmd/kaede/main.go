@@ -38,6 +38,8 @@ Commands:
   migrate    bring the database schema up to date
   member     operator tasks on customer accounts (approve-licence)
   outbox     list e-mails in the outbox, or show one
+  staff      staff accounts: add (prints a one-time enrolment link), list
+  audit      audit log tasks: verify (checks the hash chain)
   gateway    run the built-in test card gateway alone
   version    print the version
 
@@ -61,6 +63,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runMember(ctx, rest, stdout, stderr)
 	case "outbox":
 		return runOutbox(ctx, rest, stdout, stderr)
+	case "staff":
+		return runStaff(ctx, rest, stdout, stderr)
+	case "audit":
+		return runAudit(ctx, rest, stdout, stderr)
 	case "gateway":
 		return runGateway(ctx, rest, stdout, stderr)
 	case "version":

@@ -239,3 +239,40 @@ func waitUntil(t *testing.T, limit time.Duration, ok func() bool) {
 		time.Sleep(100 * time.Millisecond)
 	}
 }
+
+// TestAdminIsMountedBesideTheStore: without --admin-addr the admin answers
+// under /admin/ on the store's listener, with its own middleware (its own
+// login page, no store session cookie), and the store answers the rest.
+func TestAdminIsMountedBesideTheStore(t *testing.T) {
+	m := start(t, Config{DataDir: t.TempDir(), Admin: AdminConfig{Allow: "127.0.0.0/8"}})
+	defer m.Close()
+	res, err := http.Get(m.URL() + "/admin/login")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK || !strings.Contains(string(body), `name="password"`) {
+		t.Fatalf("GET /admin/login: %d, want the admin's login form", res.StatusCode)
+	}
+	if res.Header.Get("Cache-Control") != "no-store" || res.Header.Get("X-Frame-Options") != "DENY" {
+		t.Fatalf("admin headers: Cache-Control %q, X-Frame-Options %q", res.Header.Get("Cache-Control"), res.Header.Get("X-Frame-Options"))
+	}
+	for _, c := range res.Cookies() {
+		if c.Name == "kaede_session" {
+			t.Fatal("the admin set the store's session cookie")
+		}
+	}
+	if code := getJSON(t, m.URL()+"/api/v1/products?limit=1", nil); code != http.StatusOK {
+		t.Fatalf("store API beside the admin: %d", code)
+	}
+	// The admin's own CSRF check guards its forms.
+	res, err = http.PostForm(m.URL()+"/admin/login", map[string][]string{"email": {"a@b.jp"}, "password": {"x"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusForbidden {
+		t.Fatalf("admin login POST without its CSRF token: %d, want 403", res.StatusCode)
+	}
+}

@@ -1,0 +1,154 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	"kaede/internal/admin"
+	"kaede/internal/audit"
+	"kaede/internal/cardpay"
+	"kaede/internal/catalog"
+	"kaede/internal/content"
+	"kaede/internal/db"
+	"kaede/internal/mail"
+	"kaede/internal/member"
+	"kaede/internal/order"
+	"kaede/internal/settings"
+	"kaede/internal/shop"
+	"kaede/internal/staff"
+)
+
+// AdminConfig is where and to whom the admin answers.
+type AdminConfig struct {
+	// Addr is the admin's own listener; empty serves it under /admin/ on
+	// the store's listener. Its own listener lets the admin stay off the
+	// internet entirely (a VPN or loopback address).
+	Addr string
+	// URL is where staff reach the admin (links in e-mails and commands);
+	// default: http://Addr, or the store's base URL.
+	URL string
+	// Allow is the admin's IP allow-list, comma-separated CIDRs. The
+	// default is loopback only: opening the admin to more is a choice the
+	// operator writes down.
+	Allow      string
+	TrustProxy bool
+}
+
+func (c *AdminConfig) bindFlags(fs *flag.FlagSet) {
+	fs.StringVar(&c.Addr, "admin-addr", envOr("KAEDE_ADMIN_ADDR", ""), "the admin's own listen address; empty: /admin/ on the store's (KAEDE_ADMIN_ADDR)")
+	fs.StringVar(&c.URL, "admin-url", envOr("KAEDE_ADMIN_URL", ""), "the admin's public base URL (KAEDE_ADMIN_URL)")
+	fs.StringVar(&c.Allow, "admin-allow", envOr("KAEDE_ADMIN_ALLOW", "127.0.0.0/8,::1/128"), "comma-separated CIDRs allowed to reach the admin (KAEDE_ADMIN_ALLOW)")
+	fs.BoolVar(&c.TrustProxy, "admin-trust-proxy", envOr("KAEDE_ADMIN_TRUST_PROXY", "") == "true", "take the client address from X-Forwarded-For (KAEDE_ADMIN_TRUST_PROXY=true)")
+}
+
+// finish derives the admin's URL from its address or the store's.
+func (c *AdminConfig) finish(storeURL string) {
+	if c.URL != "" {
+		return
+	}
+	if c.Addr != "" {
+		c.URL = "http://" + c.Addr
+	} else {
+		c.URL = storeURL
+	}
+}
+
+// validate names the first wrong admin setting.
+func (c *AdminConfig) validate() error {
+	if c.Addr != "" {
+		if _, port, err := net.SplitHostPort(c.Addr); err != nil || port == "" {
+			return fmt.Errorf("KAEDE_ADMIN_ADDR / --admin-addr %q: want host:port", c.Addr)
+		}
+	}
+	if _, err := admin.ParseAllowList(c.Allow); err != nil {
+		return fmt.Errorf("KAEDE_ADMIN_ALLOW / --admin-allow: %w", err)
+	}
+	return nil
+}
+
+// adminServices are what the admin needs that the store does not build.
+type adminServices struct {
+	catalog  *catalog.Service
+	orders   *order.Service
+	members  *member.Service
+	payments *cardpay.Service
+	queue    *mail.Queue
+	mediaDir string
+}
+
+// newAdmin builds the admin's handler.
+func (m *Main) newAdmin(d *db.DB, svc adminServices) (*admin.Server, error) {
+	cfg := m.Config
+	key, err := staffKey(cfg.DataDir, cfg.Demo)
+	if err != nil {
+		return nil, err
+	}
+	staffSvc, err := staff.New(d, svc.queue, m.Clock, key)
+	if err != nil {
+		return nil, err
+	}
+	nets, err := admin.ParseAllowList(cfg.Admin.Allow)
+	if err != nil {
+		return nil, fmt.Errorf("KAEDE_ADMIN_ALLOW: %w", err)
+	}
+	deps := admin.Deps{
+		DB: d, Logger: m.Log.With("component", "admin"), Clock: m.Clock,
+		Staff:    staffSvc,
+		Settings: settings.NewCache(d, m.Clock, 2*time.Second),
+		Catalog:  svc.catalog, Orders: svc.orders, Members: svc.members,
+		Content:  content.New(d, m.Clock),
+		MediaDir: svc.mediaDir,
+	}
+	if svc.payments != nil {
+		deps.CardRefund = func(ctx context.Context, number string, amount shop.Yen, by audit.Actor) error {
+			_, err := svc.payments.Refund(ctx, number, amount, by)
+			return err
+		}
+	}
+	return admin.New(admin.Config{
+		BaseURL:           cfg.Admin.URL,
+		Secret:            []byte(cfg.Secret),
+		AllowedNets:       nets,
+		TrustProxyHeaders: cfg.Admin.TrustProxy,
+		Demo:              cfg.Demo,
+	}, deps)
+}
+
+// serveAdmin puts the admin where the configuration says: on its own
+// listener, or under /admin/ beside the store. It returns the handler the
+// store's listener serves. The admin is mounted on an outer mux, never
+// inside the store's handler, so that neither side's middleware (CSRF,
+// CSP, sessions) applies to the other.
+func (m *Main) serveAdmin(adm *admin.Server, store http.Handler) (http.Handler, error) {
+	if m.Config.Admin.Addr == "" {
+		top := http.NewServeMux()
+		top.Handle(admin.Prefix, adm.Handler())
+		top.Handle("/", store)
+		return top, nil
+	}
+	ln, err := net.Listen("tcp", m.Config.Admin.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s (KAEDE_ADMIN_ADDR / --admin-addr): %w", m.Config.Admin.Addr, err)
+	}
+	m.adminServer = &http.Server{
+		Handler:           adm.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+	}
+	m.wg.Add(1)
+	go func() {
+		defer m.wg.Done()
+		if err := m.adminServer.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			m.Log.Error("admin server stopped", "error", err)
+		}
+	}()
+	return store, nil
+}
