@@ -77,6 +77,7 @@ type adminServices struct {
 	orders   *order.Service
 	members  *member.Service
 	payments *cardpay.Service
+	content  *content.Service
 	queue    *mail.Queue
 	mediaDir string
 }
@@ -101,7 +102,7 @@ func (m *Main) newAdmin(d *db.DB, svc adminServices) (*admin.Server, error) {
 		Staff:    staffSvc,
 		Settings: settings.NewCache(d, m.Clock, 2*time.Second),
 		Catalog:  svc.catalog, Orders: svc.orders, Members: svc.members,
-		Content:  content.New(d, m.Clock),
+		Content:  svc.content,
 		MediaDir: svc.mediaDir,
 	}
 	if svc.payments != nil {

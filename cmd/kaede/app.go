@@ -17,6 +17,7 @@ import (
 	"kaede/internal/cart"
 	"kaede/internal/catalog"
 	"kaede/internal/checkout"
+	"kaede/internal/content"
 	"kaede/internal/db"
 	"kaede/internal/demo"
 	"kaede/internal/jobs"
@@ -155,6 +156,7 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 	}
 	members := member.New(d, queue, m.Clock, cfg.BaseURL)
+	news := content.New(d, m.Clock)
 	m.web, err = web.New(web.Config{
 		BaseURL:  cfg.BaseURL,
 		Secret:   []byte(cfg.Secret),
@@ -170,12 +172,13 @@ func (m *Main) Run(ctx context.Context) error {
 		Orders:   orders,
 		Members:  members,
 		Payments: payments,
+		Content:  news,
 	})
 	if err != nil {
 		return err
 	}
 	adm, err := m.newAdmin(d, adminServices{catalog: cat, orders: orders, members: members,
-		payments: payments, queue: queue, mediaDir: mediaDir})
+		payments: payments, queue: queue, mediaDir: mediaDir, content: news})
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,8 @@ package ui
 // storeMessages are the store pages' messages: top, category, product,
 // search, cart, checkout, order.
 var storeMessages = map[string]text{
+	"news.title": {"お知らせ", "News"},
+	"news.back":  {"トップページに戻る", "Back to the top page"},
 	// Top and listings
 	"home.title":          {"鍼灸・マッサージ用品の専門店", "Supplies for acupuncture and massage"},
 	"home.lead":           {"治療院で毎日お使いいただく鍼・灸・オイル・リネンを、税込価格でご案内しています。", "Needles, moxa, oils and linen for daily clinic use, with prices including tax."},

@@ -22,6 +22,7 @@ import (
 	"kaede/internal/cart"
 	"kaede/internal/catalog"
 	"kaede/internal/checkout"
+	"kaede/internal/content"
 	"kaede/internal/db"
 	"kaede/internal/demo"
 	"kaede/internal/mail"
@@ -91,6 +92,7 @@ func newEnv(t testing.TB, d *db.DB) *testEnv {
 		Checkout: checkout.New(d, carts, orders, q, e.clock, "https://shop.example"),
 		Orders:   orders,
 		Members:  e.members,
+		Content:  content.New(d, e.clock),
 	})
 	if err != nil {
 		t.Fatalf("web.New: %v", err)

@@ -23,6 +23,7 @@ import (
 	"kaede/internal/cart"
 	"kaede/internal/catalog"
 	"kaede/internal/checkout"
+	"kaede/internal/content"
 	"kaede/internal/db"
 	"kaede/internal/member"
 	"kaede/internal/order"
@@ -56,6 +57,8 @@ type Deps struct {
 	Checkout *checkout.Service
 	Orders   *order.Service
 	Members  *member.Service
+	// Content is the shop's news; nil shows none.
+	Content *content.Service
 	// Payments takes card payments through the configured provider; nil
 	// when the shop has none, and then checkout offers no card.
 	Payments *cardpay.Service
@@ -86,6 +89,7 @@ type Server struct {
 	checkout *checkout.Service
 	orders   *order.Service
 	members  *member.Service
+	content  *content.Service
 	payments *cardpay.Service // nil: no card payments
 	// formAction is the CSP form-action source list: our own origin,
 	// and the card provider's pages, where the order button redirects.
@@ -127,6 +131,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 		checkout: d.Checkout,
 		orders:   d.Orders,
 		members:  d.Members,
+		content:  d.Content,
 		payments: d.Payments,
 	}
 	s.formAction = formActionSources(d.Payments)

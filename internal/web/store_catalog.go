@@ -41,6 +41,7 @@ type sortOption struct {
 // results: they share the product cards and the paging.
 type listingView struct {
 	Home       bool
+	News       []newsItem // the top page's latest news
 	Heading    string
 	Category   *catalog.Category // nil on the top page and in search
 	Categories []NavLink         // the top page's category list, a category's children
@@ -72,8 +73,14 @@ func (s *Server) homePage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	lang := info(r).lang
+	news, err := s.latestNews(r, lang)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
 	s.render(w, r, http.StatusOK, "listing", listingView{
 		Home:       true,
+		News:       news,
 		Heading:    ui.T(lang, "home.title"),
 		Categories: nav,
 		Products:   productCards(lang, viewer, products),

@@ -10,6 +10,7 @@ func (s *Server) storeRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /category/{slug}", s.cacheForGuests(s.categoryPage))
 	mux.Handle("GET /products/{slug}", s.cacheForGuests(s.productPage))
 	mux.Handle("GET /search", s.cacheForGuests(s.searchPage))
+	mux.Handle("GET /news/{id}", s.cacheForGuests(s.newsPage))
 
 	// Cart: the visitor's own.
 	mux.Handle("GET /cart", s.private(s.cartPage))
