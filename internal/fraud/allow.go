@@ -101,6 +101,7 @@ func (g *Guard) decide(ctx context.Context, tx *sql.Tx, k key, suspendedUntil, n
 		{"session_hash", k.session, g.limits.Session, SessionLimit},
 		{"ip", k.ip, g.limits.IP, IPLimit},
 		{"email_hash", k.email, g.limits.Email, EmailLimit},
+		{"", "", g.limits.Site, SiteLimit},
 	}
 	for _, c := range checks {
 		for _, w := range c.limits {
@@ -121,15 +122,20 @@ func (g *Guard) decide(ctx context.Context, tx *sql.Tx, k key, suspendedUntil, n
 }
 
 // windowWait returns how long until one more attempt fits in window w for
-// the value of column, or zero if it fits now. It reads the w.Max latest
+// the value of column (every attempt when column is empty), or zero if it
+// fits now. It reads the w.Max latest
 // counted attempts: if there are that many, the next attempt fits once the
 // oldest of them leaves the window.
 func (g *Guard) windowWait(ctx context.Context, tx *sql.Tx, column, value string, w Window, now time.Time) (time.Duration, error) {
-	// column is one of three constant names from decide, never input.
+	// column is one of the constant names from decide, never input.
+	where, args := "", []any{now.Add(-w.Duration()), w.Max}
+	if column != "" {
+		where, args = ` AND `+column+` = $3`, append(args, value)
+	}
 	rows, err := tx.QueryContext(ctx, `SELECT created_at FROM fraud_attempts
-		WHERE `+column+` = $1 AND created_at > $2 AND outcome <> 'refused'
+		WHERE created_at > $1 AND outcome <> 'refused'`+where+`
 		ORDER BY created_at DESC
-		LIMIT $3`, value, now.Add(-w.Duration()), w.Max)
+		LIMIT $2`, args...)
 	if err != nil {
 		return 0, fmt.Errorf("count attempts by %s: %w", column, err)
 	}

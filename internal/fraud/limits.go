@@ -22,6 +22,11 @@ type Limits struct {
 	Session []Window `json:"session"`
 	IP      []Window `json:"ip"`
 	Email   []Window `json:"email"`
+	// Site caps card attempts shop-wide, whatever their outcome. The
+	// breaker counts only outcomes the provider has reported; a botnet
+	// that starts many payments at once, from many addresses, before any
+	// decline comes back is stopped by this cap instead.
+	Site []Window `json:"site"`
 
 	// Breaker lists the site-wide windows: card payments are suspended for
 	// CooldownMinutes when, in any one of them, failures (declines and
@@ -74,9 +79,12 @@ func (l Limits) Cooldown() time.Duration { return time.Duration(l.CooldownMinute
 // settled attempts.
 func DefaultLimits() Limits {
 	return Limits{
-		Session:         []Window{{Max: 5, Minutes: 10}},
-		IP:              []Window{{Max: 10, Minutes: 60}, {Max: 30, Minutes: 24 * 60}},
-		Email:           []Window{{Max: 5, Minutes: 60}},
+		Session: []Window{{Max: 5, Minutes: 10}},
+		IP:      []Window{{Max: 10, Minutes: 60}, {Max: 30, Minutes: 24 * 60}},
+		Email:   []Window{{Max: 5, Minutes: 60}},
+		// The shop this replaces took 59 card payments in 303 days: 30
+		// in ten minutes is far above any real rush.
+		Site:            []Window{{Max: 30, Minutes: 10}},
 		Breaker:         []Threshold{{Minutes: 60, MinFailures: 20}, {Minutes: 24 * 60, MinFailures: 50}},
 		FailureRate:     0.8,
 		CooldownMinutes: 30,
@@ -108,6 +116,7 @@ func (l Limits) Validate() error {
 	windows("session", l.Session)
 	windows("ip", l.IP)
 	windows("email", l.Email)
+	windows("site", l.Site)
 	if len(l.Breaker) == 0 {
 		p.Add("breaker", shop.ReasonRequired)
 	}

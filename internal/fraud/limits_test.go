@@ -23,6 +23,8 @@ func TestLimitsValidate(t *testing.T) {
 		{"session max zero", func(l *fraud.Limits) { l.Session[0].Max = 0 }, "session[0].max", shop.ReasonRange},
 		{"ip day window too long", func(l *fraud.Limits) { l.IP[1].Minutes = 3 * 24 * 60 }, "ip[1].minutes", shop.ReasonRange},
 		{"email minutes negative", func(l *fraud.Limits) { l.Email[0].Minutes = -5 }, "email[0].minutes", shop.ReasonRange},
+		{"no site cap", func(l *fraud.Limits) { l.Site = nil }, "site", shop.ReasonRequired},
+		{"site cap too high", func(l *fraud.Limits) { l.Site[0].Max = 20000 }, "site[0].max", shop.ReasonRange},
 		{"no breaker", func(l *fraud.Limits) { l.Breaker = nil }, "breaker", shop.ReasonRequired},
 		{"breaker min failures zero", func(l *fraud.Limits) { l.Breaker[1].MinFailures = 0 }, "breaker[1].min_failures", shop.ReasonRange},
 		{"breaker minutes zero", func(l *fraud.Limits) { l.Breaker[0].Minutes = 0 }, "breaker[0].minutes", shop.ReasonRange},
