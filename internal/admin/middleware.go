@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"log/slog"
+	"mime"
 	"net"
 	"net/http"
 	"net/netip"
@@ -249,8 +250,15 @@ func (s *Server) recoverPanic(next http.Handler) http.Handler {
 	})
 }
 
-// Form bodies are small: the largest admin form is the settings page.
-const maxFormBody = 256 << 10
+// Form bodies are small: the largest admin form is the settings page. A
+// multipart form carries a product image or a catalogue CSV file (5 MB
+// each: media.MaxBytes, catalogcsv.MaxBytes), which goes to a temporary
+// file beyond maxFormMemory.
+const (
+	maxFormBody      = 256 << 10
+	maxMultipartBody = 6 << 20
+	maxFormMemory    = 1 << 20
+)
 
 // checkCSRF requires a valid csrf_token on every POST (on top of
 // http.CrossOriginProtection, which old browsers and some proxies defeat by
@@ -264,8 +272,7 @@ func (s *Server) checkCSRF(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)
-		if err := r.ParseForm(); err != nil {
+		if err := parseForm(w, r); err != nil {
 			s.renderError(w, r, &shop.Error{Code: shop.Invalid, Message: "malformed or oversized form",
 				Fields: map[string]string{"body": shop.ReasonFormat}})
 			return
@@ -278,6 +285,26 @@ func (s *Server) checkCSRF(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// parseForm reads a urlencoded or multipart body into r.PostForm within
+// the size limits; the token of a multipart form is among its fields.
+// Only the upload routes take the larger multipart body, so that nobody
+// can make every admin path read megabytes before the token is checked.
+func parseForm(w http.ResponseWriter, r *http.Request) error {
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "multipart/form-data" && uploadPath(r.URL.Path) {
+		r.Body = http.MaxBytesReader(w, r.Body, maxMultipartBody)
+		return r.ParseMultipartForm(maxFormMemory)
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)
+	return r.ParseForm()
+}
+
+// uploadPath reports whether path is a route that takes a file: a product
+// image or a catalogue CSV.
+func uploadPath(path string) bool {
+	return path == Prefix+"products/import" ||
+		(strings.HasPrefix(path, Prefix+"products/") && strings.HasSuffix(path, "/images"))
 }
 
 // crossOriginDenied answers a form posted from another site.

@@ -1,0 +1,72 @@
+package admin
+
+import (
+	"net/http"
+	"time"
+
+	"kaede/internal/order"
+)
+
+// The printed documents of an order. They are ordinary admin pages (same
+// headers, same CSP, same role check), laid out as an A4 sheet: the
+// stylesheet's print section hides the admin's header and buttons, so
+// that the browser's Print gives the bare document.
+
+// orderInvoiceView is the invoice page's data. The document's wording
+// follows the page's language; what was sold and the amounts are the ones
+// recorded with the order.
+type orderInvoiceView struct {
+	Doc             *order.InvoiceDoc
+	IssueDate       string
+	TransactionDate string
+}
+
+// orderInvoicePage is the qualified invoice (適格請求書) of the order, a
+// receipt (領収書) once the money is in: issuer and registration number,
+// transaction date, the lines with reduced-rate items marked, and the
+// total and the consumption tax per rate.
+func (s *Server) orderInvoicePage(w http.ResponseWriter, r *http.Request) {
+	doc, err := s.orders.Invoice(r.Context(), r.PathValue("number"))
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	lang := info(r).lang
+	s.render(w, r, http.StatusOK, "orders_invoice", orderInvoiceView{Doc: doc,
+		IssueDate: documentDate(lang, doc.IssueDate), TransactionDate: documentDate(lang, doc.TransactionDate)})
+}
+
+// orderSlipView is the delivery slip page's data.
+type orderSlipView struct {
+	Slip      *order.DeliverySlip
+	IssueDate string
+	OrderDate string
+	// HasReduced says some line carries the reduced-rate mark, whose
+	// meaning the slip then prints.
+	HasReduced bool
+}
+
+// orderSlipPage is the delivery slip (納品書) that goes into the parcel.
+func (s *Server) orderSlipPage(w http.ResponseWriter, r *http.Request) {
+	slip, err := s.orders.DeliverySlip(r.Context(), r.PathValue("number"))
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	lang := info(r).lang
+	view := orderSlipView{Slip: slip, IssueDate: documentDate(lang, slip.IssueDate), OrderDate: documentDate(lang, slip.OrderDate)}
+	for _, l := range slip.Lines {
+		view.HasReduced = view.HasReduced || l.Mark != ""
+	}
+	s.render(w, r, http.StatusOK, "orders_slip", view)
+}
+
+// documentDate writes a day as a printed document does: 「2026年4月1日」,
+// or "1 April 2026" in English.
+func documentDate(lang string, t time.Time) string {
+	t = t.In(jst)
+	if lang == langEn {
+		return t.Format("2 January 2006")
+	}
+	return t.Format("2006年1月2日")
+}

@@ -1,0 +1,102 @@
+package admin
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"kaede/internal/audit"
+	"kaede/internal/shop"
+	"kaede/internal/web"
+)
+
+// orderActor is the logged-in member of staff as the order and member
+// services record them: s.actor gives the staff service's Actor, which
+// carries a role those services do not need.
+func orderActor(r *http.Request) audit.Actor {
+	in := info(r)
+	return audit.Actor{Name: in.member.Email, IP: in.ip}
+}
+
+// orderRefusal shows the page name again after the domain refused an
+// action: bad input (Invalid, 422) with a sentence per field, an illegal
+// change (Conflict, 409) with formKey's sentence, formatted with args.
+// Anything else (NotFound, an internal error) gets the error page.
+func (s *Server) orderRefusal(w http.ResponseWriter, r *http.Request, name string, data any, err error, formKey string, args ...any) {
+	code := shop.ErrorCode(err)
+	if code != shop.Invalid && code != shop.Conflict {
+		s.renderError(w, r, err)
+		return
+	}
+	p := s.newPage(w, r, data)
+	p.Errors = map[string]string{}
+	for field, reason := range shop.ErrorFields(err) {
+		p.Errors[field] = orderFieldMessage(p.Lang, field, reason)
+	}
+	if code == shop.Invalid {
+		formKey, args = "error.invalid", nil
+	}
+	p.Errors["_form"] = T(p.Lang, formKey, args...)
+	s.writePage(w, r, web.HTTPStatus(err), name, p)
+}
+
+// orderFieldMessage is fieldMessage with the order and customer pages'
+// own field labels ("orders.field.NAME"), kept apart from the core
+// catalogue's so that the surfaces cannot define a label twice.
+func orderFieldMessage(lang, field, reason string) string {
+	if _, ok := messages["orders.field."+field]; !ok {
+		return fieldMessage(lang, field, reason)
+	}
+	key := "reason." + reason
+	if _, ok := messages[key]; !ok {
+		key = "reason.other"
+	}
+	return T(lang, key, T(lang, "orders.field."+field))
+}
+
+// orderPager is the previous and next links of a paged list.
+type orderPager struct {
+	Page, Pages int
+	Total       int
+	PrevURL     string // "" on the first page
+	NextURL     string // "" on the last page
+}
+
+// newOrderPager pages total results size at a time, with links to path
+// keeping the request's filters.
+func newOrderPager(r *http.Request, path string, page, size, total int) orderPager {
+	p := orderPager{Page: page, Total: total, Pages: max((total+size-1)/size, 1)}
+	link := func(n int) string {
+		q := r.URL.Query()
+		q.Del("lang")
+		q.Set("page", strconv.Itoa(n))
+		return path + "?" + q.Encode()
+	}
+	if page > 1 {
+		p.PrevURL = link(page - 1)
+	}
+	if page < p.Pages {
+		p.NextURL = link(page + 1)
+	}
+	return p
+}
+
+// orderDoneKeys are the confirmations an action may ask its page to show
+// (?done=…); anything else shows none.
+var orderDoneKeys = map[string]string{
+	"paid": "orders.done.paid", "shipped": "orders.done.shipped", "delivered": "orders.done.delivered",
+	"cancelled": "orders.done.cancelled", "refunded": "orders.done.refunded",
+	"approved": "licences.done.approved", "rejected": "licences.done.rejected",
+}
+
+// orderDone is the confirmation the request's ?done= asks for.
+func orderDone(r *http.Request) string { return orderDoneKeys[r.URL.Query().Get("done")] }
+
+// orderURL is the detail page of an order, with a confirmation.
+func orderURL(number, done string) string {
+	u := Prefix + "orders/" + url.PathEscape(number)
+	if done != "" {
+		u += "?done=" + done
+	}
+	return u
+}
