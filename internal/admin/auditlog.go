@@ -36,8 +36,8 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request) {
 		Actor:  f.String("actor"),
 		Action: f.String("action"),
 		Target: f.String("target"),
-		From:   f.Day("from"),
-		To:     f.Day("to"),
+		From:   formDay(f, "from"),
+		To:     formDay(f, "to"),
 		Limit:  auditPageSize + 1, // one more tells whether a next page exists
 		Offset: (page - 1) * auditPageSize,
 	}

@@ -1,6 +1,7 @@
 package admin
 
 import (
+	"kaede/internal/form"
 	"net/http"
 	"net/url"
 
@@ -42,7 +43,7 @@ func (s *Server) categoryListPage(w http.ResponseWriter, r *http.Request) {
 }
 
 // categoryFromForm reads a category form.
-func categoryFromForm(f *Form) catalog.Category {
+func categoryFromForm(f *form.Form) catalog.Category {
 	return catalog.Category{ParentID: f.Int64("parent_id"), Slug: f.String("slug"),
 		NameJa: f.String("name_ja"), NameEn: f.String("name_en"), Position: f.Int("position")}
 }

@@ -3,6 +3,7 @@ package admin
 import (
 	"errors"
 	"fmt"
+	"kaede/internal/form"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -147,7 +148,7 @@ func newCatalogPager(path string, q url.Values, page, pageSize, total int) catal
 }
 
 // catalogPageNumber reads ?page=, 1 when absent; anything else is ReasonRange.
-func catalogPageNumber(f *Form) (int, error) {
+func catalogPageNumber(f *form.Form) (int, error) {
 	if f.String("page") == "" {
 		return 1, nil
 	}

@@ -2,6 +2,7 @@ package admin
 
 import (
 	"context"
+	"kaede/internal/form"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -237,7 +238,7 @@ func productURL(id int64) string { return Prefix + "products/" + itoa(id) }
 
 // productFromForm reads the product form's fields; the slug is read only
 // on creation, since it is the product's address and never changes.
-func productFromForm(f *Form) catalog.Product {
+func productFromForm(f *form.Form) catalog.Product {
 	return catalog.Product{
 		CategoryID:        f.Int64("category_id"),
 		NameJa:            f.String("name_ja"),
@@ -255,9 +256,9 @@ func productFromForm(f *Form) catalog.Product {
 // variantFromForm reads a variant form. A price left empty is a mistake,
 // not a free product, so it is ReasonRequired; withStock reads the stock,
 // which an existing variant changes through its own form only.
-func variantFromForm(f *Form, withStock bool) catalog.Variant {
+func variantFromForm(f *form.Form, withStock bool) catalog.Variant {
 	if f.String("price") == "" {
-		f.problems.Add("price", shop.ReasonRequired)
+		f.Fail("price", shop.ReasonRequired)
 	}
 	v := catalog.Variant{
 		SKU:         f.String("sku"),

@@ -90,7 +90,7 @@ func (s *Server) variantStockAction(w http.ResponseWriter, r *http.Request) {
 	}
 	f := newForm(r)
 	if f.String("stock") == "" {
-		f.problems.Add("stock", shop.ReasonRequired)
+		f.Fail("stock", shop.ReasonRequired)
 	}
 	stock := f.Int("stock")
 	if err := f.Err(); err != nil {

@@ -1,6 +1,7 @@
 package admin
 
 import (
+	"kaede/internal/form"
 	"net/http"
 	"net/url"
 
@@ -66,10 +67,10 @@ func (s *Server) newsNewPage(w http.ResponseWriter, r *http.Request) {
 
 // newsFromForm reads the news form. The bodies are kept as typed: they
 // are plain text, shown by the store's templates as escaped paragraphs.
-func newsFromForm(f *Form) content.Post {
+func newsFromForm(f *form.Form) content.Post {
 	return content.Post{TitleJa: f.String("title_ja"), TitleEn: f.String("title_en"),
 		BodyJa: f.Raw("body_ja"), BodyEn: f.Raw("body_en"), Status: f.String("status"),
-		PublishedAt: f.Day("published_at")}
+		PublishedAt: formDay(f, "published_at")}
 }
 
 // newsCreateAction creates a post; the content service audits it.

@@ -79,7 +79,7 @@ func (s *Server) orderShipAction(w http.ResponseWriter, r *http.Request) {
 			Carrier:        order.Carrier(f.String("carrier")),
 			CarrierName:    f.String("carrier_name"),
 			TrackingNumber: f.String("tracking_number"),
-			ShippedAt:      shipTime(f.Day("shipped_at"), s.now()),
+			ShippedAt:      shipTime(formDay(f, "shipped_at"), s.now()),
 		}
 		if err := f.Err(); err != nil {
 			return err

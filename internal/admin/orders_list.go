@@ -3,6 +3,7 @@ package admin
 import (
 	"bytes"
 	"fmt"
+	"kaede/internal/form"
 	"net/http"
 
 	"kaede/internal/order"
@@ -31,7 +32,7 @@ var (
 
 // orderQuery reads the search's filters (q, status, method, from, to) and
 // page from the query string; the order service validates them.
-func orderQuery(f *Form) (order.AdminQuery, int) {
+func orderQuery(f *form.Form) (order.AdminQuery, int) {
 	page := max(f.Int("page"), 1)
 	return order.AdminQuery{
 		Q:      f.String("q"),

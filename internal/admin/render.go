@@ -204,7 +204,7 @@ func (s *Server) newPage(w http.ResponseWriter, r *http.Request, data any) *Page
 		Demo:      s.cfg.Demo,
 		Staff:     in.member,
 		Nav:       navFor(in.member, r.URL.Path),
-		Form:      newForm(r).values,
+		Form:      newForm(r).Values(),
 		Data:      data,
 		csrf: func() template.HTML {
 			// The token is base64url: nothing in it needs escaping.

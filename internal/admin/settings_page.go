@@ -2,6 +2,7 @@ package admin
 
 import (
 	"database/sql"
+	"kaede/internal/form"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -139,7 +140,7 @@ func settingsValues(s settings.Settings) url.Values {
 
 // settingsFromForm reads the form over base. A prefecture left empty pays
 // the default fee.
-func settingsFromForm(f *Form, base settings.Settings) settings.Settings {
+func settingsFromForm(f *form.Form, base settings.Settings) settings.Settings {
 	s := base
 	s.ShopName, s.ShopNameEn = f.String("shop_name"), f.String("shop_name_en")
 	s.Company, s.Responsible = f.String("company"), f.String("responsible")

@@ -27,10 +27,6 @@ func (s *Server) renderNotice(w http.ResponseWriter, r *http.Request, status int
 	s.render(w, r, status, "account_notice", v)
 }
 
-// Secret returns a field exactly as typed, for passwords: spaces may be
-// part of one, so nothing is trimmed.
-func (f *Form) Secret(name string) string { return f.values.Get(name) }
-
 // safeNext returns next when it is a path on this site, and accountHome
 // otherwise. "//host" and "/\host" are read by browsers as other sites, and
 // control characters are dropped by them ("/\t/host" becomes "//host"), so
@@ -86,13 +82,13 @@ func (s *Server) registerSubmit(w http.ResponseWriter, r *http.Request) {
 	f := s.form(w, r)
 	in := member.RegisterInput{
 		Email:    f.String("email"),
-		Password: f.Secret("password"),
+		Password: f.Raw("password"),
 		Name:     f.String("name"),
 		NameKana: f.String("name_kana"),
 		Phone:    f.String("phone"),
 		Locale:   info(r).lang,
 	}
-	if in.Password != f.Secret("password_confirm") {
+	if in.Password != f.Raw("password_confirm") {
 		// The domain cannot see the confirmation; report it with the
 		// fields that are plainly missing, and create nothing.
 		p := f.Problems()
@@ -160,7 +156,7 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
 func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 	f := s.form(w, r)
 	view := loginView{Next: safeNext(f.String("next"))}
-	m, err := s.members.Authenticate(r.Context(), f.String("email"), f.Secret("password"))
+	m, err := s.members.Authenticate(r.Context(), f.String("email"), f.Raw("password"))
 	switch {
 	case err == nil:
 	case shop.ErrorCode(err) == shop.Unauthorized:
@@ -227,8 +223,8 @@ func (s *Server) resetPage(w http.ResponseWriter, r *http.Request) {
 func (s *Server) resetSubmit(w http.ResponseWriter, r *http.Request) {
 	f := s.form(w, r)
 	view := resetView{Token: f.String("token")}
-	password := f.Secret("password")
-	if password != f.Secret("password_confirm") {
+	password := f.Raw("password")
+	if password != f.Raw("password_confirm") {
 		p := f.Problems()
 		p.Add("password_confirm", shop.ReasonMismatch)
 		requireFields(p, map[string]string{"password": password})

@@ -104,8 +104,8 @@ func (s *Server) passwordPage(w http.ResponseWriter, r *http.Request) {
 func (s *Server) passwordSubmit(w http.ResponseWriter, r *http.Request) {
 	f := s.form(w, r)
 	id := CurrentSession(r).MemberID
-	current, next := f.Secret("current_password"), f.Secret("new_password")
-	if next != f.Secret("new_password_confirm") {
+	current, next := f.Raw("current_password"), f.Raw("new_password")
+	if next != f.Raw("new_password_confirm") {
 		p := f.Problems()
 		p.Add("new_password_confirm", shop.ReasonMismatch)
 		requireFields(p, map[string]string{"current_password": current, "new_password": next})

@@ -2,6 +2,7 @@ package web
 
 import (
 	"html/template"
+	"kaede/internal/form"
 	"net/http"
 )
 
@@ -41,7 +42,7 @@ func (s *Server) RenderFormForTest(w http.ResponseWriter, r *http.Request, name 
 }
 
 // FormForTest is s.form.
-func (s *Server) FormForTest(w http.ResponseWriter, r *http.Request) *Form { return s.form(w, r) }
+func (s *Server) FormForTest(w http.ResponseWriter, r *http.Request) *form.Form { return s.form(w, r) }
 
 // DecodeJSON is decodeJSON.
 var DecodeJSON = decodeJSON
