@@ -134,7 +134,7 @@ func (s *Server) allowed(ip string) bool {
 // forms only to ourselves. The admin has no report endpoint of its own.
 func pageCSP(nonce string) string {
 	return "default-src 'self'; " +
-		"script-src 'nonce-" + nonce + "' 'strict-dynamic'; " +
+		"script-src 'nonce-" + nonce + "'; " +
 		"style-src 'self'; " +
 		"img-src 'self' data:; " +
 		"font-src 'self'; " +
