@@ -13,6 +13,7 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"kaede/internal/audit"
 	"kaede/internal/cardpay"
 	"kaede/internal/cart"
 	"kaede/internal/catalog"
@@ -209,13 +210,16 @@ func (m *Main) Run(ctx context.Context) error {
 	}()
 	go func() {
 		defer m.wg.Done()
-		m.purgeSessions(bg)
+		m.housekeeping(bg)
 	}()
 	return nil
 }
 
-// purgeSessions deletes expired sessions now and then every hour.
-func (m *Main) purgeSessions(ctx context.Context) {
+// housekeeping runs now and then every hour: it deletes expired sessions
+// and logs the audit log's head. Logs leave the machine (a log service, a
+// syslog host), so a head recorded there is what shows that someone with
+// database access rewrote the whole chain, head row included.
+func (m *Main) housekeeping(ctx context.Context) {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
 	for {
@@ -223,6 +227,11 @@ func (m *Main) purgeSessions(ctx context.Context) {
 			m.Log.Warn("purge sessions", "error", err)
 		} else if n > 0 {
 			m.Log.Info("expired sessions purged", "count", n)
+		}
+		if id, hash, err := audit.Head(ctx, m.db); err != nil && ctx.Err() == nil {
+			m.Log.Warn("read audit head", "error", err)
+		} else if err == nil {
+			m.Log.Info("audit head", "entry", id, "hash", hash)
 		}
 		select {
 		case <-ctx.Done():
