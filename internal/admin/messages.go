@@ -3,7 +3,7 @@ package admin
 // messages is the admin's catalogue, kept apart from the store's
 // (internal/ui): staff words differ from customers', and the two surfaces
 // change independently. Keys are "area.what".
-var messages = merge(coreMessages, catalogMessages, orderMessages)
+var messages = merge(coreMessages, catalogMessages, orderMessages, passkeyMessages)
 
 // merge joins the surfaces' catalogues; a key defined twice is a
 // programming error caught at start-up (and by the tests).

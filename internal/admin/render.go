@@ -25,6 +25,7 @@ import (
 type views struct {
 	pages map[string]*template.Template
 	css   asset
+	js    asset // passkey.js, the admin's one script
 }
 
 // asset is the stylesheet with the name it is served under (a hash of its
@@ -47,6 +48,9 @@ func newViews() (*views, error) {
 		Integrity: "sha384-" + base64.StdEncoding.EncodeToString(sri[:]),
 		Body:      body,
 	}}
+	if v.js, err = newAsset("static/passkey.js", "passkey", ".js"); err != nil {
+		return nil, err
+	}
 	names, err := fs.Glob(files, "templates/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("list templates: %w", err)
@@ -75,6 +79,8 @@ func (v *views) funcs() template.FuncMap {
 		"field":   newFieldView,
 		"css":     func() string { return v.css.URL },
 		"sri":     func() string { return v.css.Integrity },
+		"jsURL":   func() string { return v.js.URL },
+		"jsSRI":   func() string { return v.js.Integrity },
 	}
 }
 
@@ -320,8 +326,31 @@ func (s *Server) writePage(w http.ResponseWriter, r *http.Request, status int, n
 	w.Write(b.Bytes())
 }
 
-// stylesheet serves the admin's CSS under its fingerprinted name.
+// newAsset reads an embedded static file and names it by its content.
+func newAsset(file, base, ext string) (asset, error) {
+	body, err := files.ReadFile(file)
+	if err != nil {
+		return asset{}, fmt.Errorf("read %s: %w", file, err)
+	}
+	sum := sha256.Sum256(body)
+	sri := sha512.Sum384(body)
+	return asset{
+		URL:       Prefix + "static/" + base + "." + hex.EncodeToString(sum[:6]) + ext,
+		Integrity: "sha384-" + base64.StdEncoding.EncodeToString(sri[:]),
+		Body:      body,
+	}, nil
+}
+
+// stylesheet serves the admin's CSS, and its one script, under their
+// fingerprinted names.
 func (s *Server) stylesheet(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == s.views.js.URL {
+		h := w.Header()
+		h.Set("Content-Security-Policy", fileCSP)
+		h.Set("Content-Type", "text/javascript; charset=utf-8")
+		w.Write(s.views.js.Body)
+		return
+	}
 	if r.URL.Path != s.views.css.URL {
 		s.renderError(w, r, shop.Errorf(shop.NotFound, "no such file"))
 		return

@@ -34,10 +34,16 @@ func (s *Server) routes() {
 	mux.Handle("GET "+Prefix+"enrol", s.public(s.enrolPage))
 	mux.Handle("POST "+Prefix+"enrol", s.public(s.enrolAction))
 	mux.Handle("POST "+Prefix+"enrol/confirm", s.public(s.enrolConfirmAction))
+	mux.Handle("POST "+Prefix+"enrol/passkey/options", s.public(s.enrolPasskeyOptions))
+	mux.Handle("POST "+Prefix+"enrol/passkey", s.public(s.enrolPasskeyAction))
+	mux.Handle("POST "+Prefix+"login/passkey/options", s.public(s.loginPasskeyOptions))
+	mux.Handle("POST "+Prefix+"login/passkey", s.public(s.loginPasskeyAction))
 
 	// Any member of staff.
 	mux.Handle("GET "+Prefix+"reauth", s.signedIn(s.reauthPage))
 	mux.Handle("POST "+Prefix+"reauth", s.signedIn(s.reauthAction))
+	mux.Handle("POST "+Prefix+"reauth/passkey/options", s.signedIn(s.reauthPasskeyOptions))
+	mux.Handle("POST "+Prefix+"reauth/passkey", s.signedIn(s.reauthPasskeyAction))
 	mux.Handle("GET "+Prefix+"sessions", s.signedIn(s.sessionsPage))
 	mux.Handle("POST "+Prefix+"sessions/{ref}/revoke", s.signedIn(s.revokeSessionAction))
 

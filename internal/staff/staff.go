@@ -1,6 +1,6 @@
 // Package staff keeps the accounts of the people who use the admin screens:
 // roles and their permissions, enrolment without any default password,
-// login with a mandatory second factor (TOTP or a single-use recovery code),
+// login with a mandatory second factor (TOTP, a passkey, or a single-use recovery code),
 // lock-out after repeated failures, notices by e-mail, and admin sessions
 // with idle and absolute expiry. Every change and every login attempt is
 // written to the audit log in the same transaction.
