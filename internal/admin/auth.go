@@ -51,15 +51,30 @@ func (s *Server) can(p staff.Permission, h http.HandlerFunc) http.Handler {
 // code.
 func (s *Server) fresh(p staff.Permission, h http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !s.loadStaff(w, r) || !s.permit(w, r, p) {
-			return
+		if s.loadStaff(w, r) && s.permit(w, r, p) && s.freshFactor(w, r) {
+			h(w, r)
 		}
-		if !info(r).session.FreshSecondFactor(s.now()) {
-			http.Redirect(w, r, Prefix+"reauth?next="+url.QueryEscape(returnTo(r)), http.StatusSeeOther)
-			return
-		}
-		h(w, r)
 	})
+}
+
+// freshSelf is fresh for what every member of staff may do to their own
+// account (their password): no permission, but a fresh second factor.
+func (s *Server) freshSelf(h http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.loadStaff(w, r) && s.freshFactor(w, r) {
+			h(w, r)
+		}
+	})
+}
+
+// freshFactor sends the browser to re-authenticate, and reports false,
+// when the session's second factor is older than staff.FreshFor.
+func (s *Server) freshFactor(w http.ResponseWriter, r *http.Request) bool {
+	if info(r).session.FreshSecondFactor(s.now()) {
+		return true
+	}
+	http.Redirect(w, r, Prefix+"reauth?next="+url.QueryEscape(returnTo(r)), http.StatusSeeOther)
+	return false
 }
 
 // returnTo is where re-authentication leads back to: the page itself for

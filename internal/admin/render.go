@@ -180,6 +180,7 @@ var navItems = []struct {
 	{Prefix + "content", "nav.content", staff.ContentWrite},
 	{Prefix + "staff", "nav.staff", staff.StaffRead},
 	{Prefix + "sessions", "nav.sessions", ""},
+	{Prefix + "password", "nav.password", ""},
 	{Prefix + "audit", "nav.audit", staff.AuditRead},
 	{Prefix + "settings", "nav.settings", staff.SettingsRead},
 }

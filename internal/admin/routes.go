@@ -46,6 +46,8 @@ func (s *Server) routes() {
 	mux.Handle("POST "+Prefix+"reauth/passkey", s.signedIn(s.reauthPasskeyAction))
 	mux.Handle("GET "+Prefix+"sessions", s.signedIn(s.sessionsPage))
 	mux.Handle("POST "+Prefix+"sessions/{ref}/revoke", s.signedIn(s.revokeSessionAction))
+	mux.Handle("GET "+Prefix+"password", s.freshSelf(s.passwordPage))
+	mux.Handle("POST "+Prefix+"password", s.freshSelf(s.passwordAction))
 
 	// Staff with a permission.
 	mux.Handle("GET "+Prefix+"{$}", s.can(staff.DashboardRead, s.dashboardPage))
