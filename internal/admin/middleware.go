@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"kaede/internal/web"
 	"log/slog"
 	"mime"
 	"net"
@@ -173,49 +174,24 @@ func (s *Server) securityHeaders(next http.Handler) http.Handler {
 	})
 }
 
-// statusWriter remembers the status and size of a response.
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-	bytes  int
-}
-
-func (sw *statusWriter) WriteHeader(code int) {
-	if sw.status == 0 {
-		sw.status = code
-	}
-	sw.ResponseWriter.WriteHeader(code)
-}
-
-func (sw *statusWriter) Write(b []byte) (int, error) {
-	if sw.status == 0 {
-		sw.status = http.StatusOK
-	}
-	n, err := sw.ResponseWriter.Write(b)
-	sw.bytes += n
-	return n, err
-}
-
-// Unwrap lets http.ResponseController reach the underlying writer.
-func (sw *statusWriter) Unwrap() http.ResponseWriter { return sw.ResponseWriter }
-
 // accessLog logs one line per request, the path only: the enrolment URL's
 // query holds a token.
 func (s *Server) accessLog(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		sw := &statusWriter{ResponseWriter: w}
+		sw := web.NewStatusWriter(w)
 		next.ServeHTTP(sw, r)
-		if sw.status == 0 {
-			sw.status = http.StatusOK
+		status := sw.Status()
+		if status == 0 {
+			status = http.StatusOK
 		}
 		in := info(r)
 		attrs := []slog.Attr{
 			slog.String("request_id", in.id),
 			slog.String("method", r.Method),
 			slog.String("path", r.URL.Path),
-			slog.Int("status", sw.status),
-			slog.Int("bytes", sw.bytes),
+			slog.Int("status", status),
+			slog.Int("bytes", sw.Bytes()),
 			slog.Duration("duration", time.Since(start)),
 			slog.String("ip", in.ip),
 		}
@@ -230,7 +206,7 @@ func (s *Server) accessLog(next http.Handler) http.Handler {
 // logs the panic with its stack under the request id.
 func (s *Server) recoverPanic(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		sw := &statusWriter{ResponseWriter: w}
+		sw := web.NewStatusWriter(w)
 		defer func() {
 			v := recover()
 			if v == nil {
@@ -240,7 +216,7 @@ func (s *Server) recoverPanic(next http.Handler) http.Handler {
 				panic(v)
 			}
 			err := fmt.Errorf("panic: %v\n%s", v, debug.Stack())
-			if sw.status != 0 {
+			if sw.Status() != 0 {
 				s.log.Error("admin: panic after response started", "request_id", info(r).id, "path", r.URL.Path, "error", err)
 				return
 			}

@@ -75,21 +75,27 @@ func (s *Server) withRequestInfo(next http.Handler) http.Handler {
 	})
 }
 
-// statusWriter remembers the status and size of a response.
-type statusWriter struct {
+// StatusWriter remembers the status and size of a response, for access
+// logs and panic recovery; the admin's edge uses it too.
+type StatusWriter struct {
 	http.ResponseWriter
 	status int
 	bytes  int
 }
 
-func (sw *statusWriter) WriteHeader(code int) {
+// NewStatusWriter wraps w.
+func NewStatusWriter(w http.ResponseWriter) *StatusWriter { return &StatusWriter{ResponseWriter: w} }
+
+// WriteHeader records the first status.
+func (sw *StatusWriter) WriteHeader(code int) {
 	if sw.status == 0 {
 		sw.status = code
 	}
 	sw.ResponseWriter.WriteHeader(code)
 }
 
-func (sw *statusWriter) Write(b []byte) (int, error) {
+// Write records an implicit 200 and counts the bytes.
+func (sw *StatusWriter) Write(b []byte) (int, error) {
 	if sw.status == 0 {
 		sw.status = http.StatusOK
 	}
@@ -98,15 +104,21 @@ func (sw *statusWriter) Write(b []byte) (int, error) {
 	return n, err
 }
 
+// Status is the response's status, 0 while nothing is written.
+func (sw *StatusWriter) Status() int { return sw.status }
+
+// Bytes is how much of the body was written.
+func (sw *StatusWriter) Bytes() int { return sw.bytes }
+
 // Unwrap lets http.ResponseController reach the underlying writer.
-func (sw *statusWriter) Unwrap() http.ResponseWriter { return sw.ResponseWriter }
+func (sw *StatusWriter) Unwrap() http.ResponseWriter { return sw.ResponseWriter }
 
 // accessLog logs one line per request. It logs the path only: query
 // strings may hold tokens (order access, password reset).
 func (s *Server) accessLog(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		sw := &statusWriter{ResponseWriter: w}
+		sw := NewStatusWriter(w)
 		next.ServeHTTP(sw, r)
 		if sw.status == 0 {
 			sw.status = http.StatusOK
@@ -131,7 +143,7 @@ func (s *Server) accessLog(next http.Handler) http.Handler {
 // JSON error) and logs the panic with its stack under the request id.
 func (s *Server) recoverPanic(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		sw := &statusWriter{ResponseWriter: w}
+		sw := NewStatusWriter(w)
 		defer func() {
 			v := recover()
 			if v == nil {
