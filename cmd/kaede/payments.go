@@ -158,8 +158,13 @@ func (m *Main) startGateway(storeAddr net.Addr, baseURL string) error {
 	if err != nil {
 		return fmt.Errorf("gateway address: %w", err)
 	}
+	// The port after the store's, as the demo prints it; a store asked
+	// for any free port (tests: 127.0.0.1:0) gets a gateway on any free
+	// port too, since the next one may be taken.
 	port, _ := strconv.Atoi(portText)
-	if port != 0 {
+	if _, want, _ := net.SplitHostPort(m.Config.Addr); want == "0" {
+		port = 0
+	} else {
 		port++
 	}
 	ln, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(port)))
