@@ -136,8 +136,15 @@ func (m *Main) serveAdmin(adm *admin.Server, store http.Handler) (http.Handler, 
 	if err != nil {
 		return nil, fmt.Errorf("listen on %s (KAEDE_ADMIN_ADDR / --admin-addr): %w", m.Config.Admin.Addr, err)
 	}
+	// Product images are the store's (/media/, public on the store
+	// anyway): the admin's own listener serves them too, through the
+	// store's handler and its headers, so that the catalogue pages show
+	// their thumbnails.
+	top := http.NewServeMux()
+	top.Handle(admin.Prefix, adm.Handler())
+	top.Handle("GET /media/", store)
 	m.adminServer = &http.Server{
-		Handler:           adm.Handler(),
+		Handler:           top,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,

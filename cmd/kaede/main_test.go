@@ -276,3 +276,39 @@ func TestAdminIsMountedBesideTheStore(t *testing.T) {
 		t.Fatalf("admin login POST without its CSRF token: %d, want 403", res.StatusCode)
 	}
 }
+
+// TestAdminOnItsOwnListener: with --admin-addr the store's listener has no
+// /admin/, and the admin's listener serves the admin and the product
+// images its catalogue pages show, nothing else of the store.
+func TestAdminOnItsOwnListener(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	m := start(t, Config{DataDir: t.TempDir(), Admin: AdminConfig{Addr: addr, Allow: "127.0.0.0/8"}})
+	defer m.Close()
+	get := func(url string) int {
+		t.Helper()
+		res, err := http.Get(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res.StatusCode
+	}
+	admin := "http://" + addr
+	for url, want := range map[string]int{
+		m.URL() + "/admin/login":                      http.StatusNotFound,
+		admin + "/admin/login":                        http.StatusOK,
+		admin + "/media/products/seirin-j-type.png":   http.StatusOK,
+		admin + "/api/v1/products":                    http.StatusNotFound,
+		admin + "/":                                   http.StatusNotFound,
+		m.URL() + "/media/products/seirin-j-type.png": http.StatusOK,
+	} {
+		if got := get(url); got != want {
+			t.Errorf("GET %s: %d, want %d", url, got, want)
+		}
+	}
+}
