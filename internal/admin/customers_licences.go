@@ -10,6 +10,7 @@ import (
 // licenceQueueView is the page of licences awaiting review.
 type licenceQueueView struct {
 	Licences []licenceRow
+	Queue    bool // always true: the licence table lists every member's
 	Done     string
 }
 
@@ -30,7 +31,7 @@ func (s *Server) licenceQueue(r *http.Request) (licenceQueueView, error) {
 	if err != nil {
 		return licenceQueueView{}, err
 	}
-	return licenceQueueView{Licences: licenceRows(info(r).lang, list)}, nil
+	return licenceQueueView{Licences: licenceRows(info(r).lang, list), Queue: true}, nil
 }
 
 // licenceApproveAction approves a licence: the member becomes an approved

@@ -50,6 +50,7 @@ func (s *Server) customerListPage(w http.ResponseWriter, r *http.Request) {
 type customerDetailView struct {
 	Detail   *member.Detail
 	Licences []licenceRow
+	Queue    bool // always false: the licence table lists one member's
 	Done     string
 }
 

@@ -57,10 +57,11 @@ func newViews() (*views, error) {
 	}
 	for _, file := range names {
 		name := strings.TrimSuffix(path.Base(file), ".html")
-		if name == "layout" {
+		// layout.html and the _partials are parsed into every page.
+		if name == "layout" || strings.HasPrefix(name, "_") {
 			continue
 		}
-		t, err := template.New("layout.html").Funcs(v.funcs()).ParseFS(files, "templates/layout.html", file)
+		t, err := template.New("layout.html").Funcs(v.funcs()).ParseFS(files, "templates/layout.html", "templates/_*.html", file)
 		if err != nil {
 			return nil, fmt.Errorf("parse template %s: %w", name, err)
 		}
