@@ -42,7 +42,7 @@ type Kind int
 const (
 	National   Kind = iota + 1 // 国民の祝日, including the one-off days Acts made holidays
 	Substitute                 // 振替休日
-	Between                    // 国民の休日
+	Bridge                     // 国民の休日
 )
 
 // Holiday is one day off in the national calendar.
@@ -164,7 +164,7 @@ func yearHolidays(year int) []Holiday {
 				continue
 			}
 			isOff[d] = true
-			all = append(all, Holiday{Date: d.time(), Name: "国民の休日", Kind: Between})
+			all = append(all, Holiday{Date: d.time(), Name: "国民の休日", Kind: Bridge})
 		}
 	}
 
@@ -298,12 +298,12 @@ func nthMonday(year int, month time.Month, n int) int {
 	return 1 + offset + 7*(n-1)
 }
 
-// The equinox days are fixed each February by the Cabinet Office for the
-// following year, from the National Astronomical Observatory's ephemeris.
-// For planning further ahead the standard approximation (valid 1980–2099)
-// is used here; it gives every equinox day the Cabinet Office lists for
-// 1980–2027 (checked by hand against its syukujitsu.csv). It is computed in millionths of a day so that no floating-point rounding can
-// move a date.
+// The law names the equinox days without dates: the National Astronomical
+// Observatory publishes them each February for the following year (暦要項).
+// For the years after that the standard approximation (valid 1980–2099) is
+// used; it gives every equinox day the Cabinet Office lists for 1980–2027
+// (checked by hand against its syukujitsu.csv). It is computed in
+// millionths of a day so that no floating-point rounding can move a date.
 //
 //	春分日 = floor(20.8431 + 0.242194 × (Y − 1980) − floor((Y − 1980) / 4))
 //	秋分日 = floor(23.2488 + 0.242194 × (Y − 1980) − floor((Y − 1980) / 4))

@@ -192,9 +192,9 @@ func TestHolidayKinds(t *testing.T) {
 		kind calendar.Kind
 	}{
 		{"2019-05-01", calendar.National},
-		{"2019-04-30", calendar.Between},
+		{"2019-04-30", calendar.Bridge},
 		{"2019-05-06", calendar.Substitute},
-		{"2026-09-22", calendar.Between},
+		{"2026-09-22", calendar.Bridge},
 		{"2026-05-06", calendar.Substitute},
 	}
 	for _, tc := range tests {
