@@ -35,15 +35,13 @@ type AdminConfig struct {
 	// Allow is the admin's IP allow-list, comma-separated CIDRs. The
 	// default is loopback only: opening the admin to more is a choice the
 	// operator writes down.
-	Allow      string
-	TrustProxy bool
+	Allow string
 }
 
 func (c *AdminConfig) bindFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.Addr, "admin-addr", envOr("KAEDE_ADMIN_ADDR", ""), "the admin's own listen address; empty: /admin/ on the store's (KAEDE_ADMIN_ADDR)")
 	fs.StringVar(&c.URL, "admin-url", envOr("KAEDE_ADMIN_URL", ""), "the admin's public base URL (KAEDE_ADMIN_URL)")
 	fs.StringVar(&c.Allow, "admin-allow", envOr("KAEDE_ADMIN_ALLOW", "127.0.0.0/8,::1/128"), "comma-separated CIDRs allowed to reach the admin (KAEDE_ADMIN_ALLOW)")
-	fs.BoolVar(&c.TrustProxy, "admin-trust-proxy", envOr("KAEDE_ADMIN_TRUST_PROXY", "") == "true", "take the client address from X-Forwarded-For (KAEDE_ADMIN_TRUST_PROXY=true)")
 }
 
 // finish derives the admin's URL from its address or the store's.
@@ -97,6 +95,10 @@ func (m *Main) newAdmin(d *db.DB, svc adminServices) (*admin.Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("KAEDE_ADMIN_ALLOW: %w", err)
 	}
+	proxies, err := cfg.proxies()
+	if err != nil {
+		return nil, err
+	}
 	deps := admin.Deps{
 		DB: d, Logger: m.Log.With("component", "admin"), Clock: m.Clock,
 		Staff:    staffSvc,
@@ -112,11 +114,11 @@ func (m *Main) newAdmin(d *db.DB, svc adminServices) (*admin.Server, error) {
 		}
 	}
 	return admin.New(admin.Config{
-		BaseURL:           cfg.Admin.URL,
-		Secret:            []byte(cfg.Secret),
-		AllowedNets:       nets,
-		TrustProxyHeaders: cfg.Admin.TrustProxy,
-		Demo:              cfg.Demo,
+		BaseURL:        cfg.Admin.URL,
+		Secret:         []byte(cfg.Secret),
+		AllowedNets:    nets,
+		TrustedProxies: proxies,
+		Demo:           cfg.Demo,
 	}, deps)
 }
 

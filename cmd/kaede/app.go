@@ -158,11 +158,16 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	members := member.New(d, queue, m.Clock, cfg.BaseURL)
 	news := content.New(d, m.Clock)
+	proxies, err := cfg.proxies()
+	if err != nil {
+		return err
+	}
 	m.web, err = web.New(web.Config{
-		BaseURL:  cfg.BaseURL,
-		Secret:   []byte(cfg.Secret),
-		Demo:     cfg.Demo,
-		MediaDir: mediaDir,
+		BaseURL:        cfg.BaseURL,
+		Secret:         []byte(cfg.Secret),
+		Demo:           cfg.Demo,
+		MediaDir:       mediaDir,
+		TrustedProxies: proxies,
 	}, web.Deps{
 		DB:       d,
 		Logger:   m.Log,

@@ -11,6 +11,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"kaede/internal/edge"
 )
 
 // Config is everything kaede serve and kaede demo need to start. Values
@@ -25,8 +27,11 @@ type Config struct {
 	MailFrom    string
 	Secret      string // keys CSRF tokens; at least 32 characters
 	Demo        bool
-	Card        CardConfig  // card payments (payments.go)
-	Admin       AdminConfig // the admin's listener and allow-list (admin_wiring.go)
+	// TrustedProxies are the reverse proxies (comma-separated CIDRs) whose
+	// X-Forwarded-For names the client, for the store and the admin alike.
+	TrustedProxies string
+	Card           CardConfig  // card payments (payments.go)
+	Admin          AdminConfig // the admin's listener and allow-list (admin_wiring.go)
 }
 
 // envOr returns the environment variable name, or def when unset.
@@ -59,8 +64,18 @@ func (c *Config) bindFlags(fs *flag.FlagSet, defaultData string) {
 	fs.StringVar(&c.DataDir, "data", envOr("KAEDE_DATA_DIR", defaultData), "data directory: SQLite database and media (KAEDE_DATA_DIR)")
 	fs.StringVar(&c.DatabaseURL, "database", envOr("KAEDE_DATABASE_URL", ""), "database URL: postgres://… or a SQLite file, default DATA/kaede.db (KAEDE_DATABASE_URL)")
 	fs.StringVar(&c.MailFrom, "mail-from", envOr("KAEDE_MAIL_FROM", "no-reply@kaede.example"), "sender address of e-mails (KAEDE_MAIL_FROM)")
+	fs.StringVar(&c.TrustedProxies, "trusted-proxies", envOr("KAEDE_TRUSTED_PROXIES", ""), "comma-separated CIDRs of the reverse proxies whose X-Forwarded-For names the client (KAEDE_TRUSTED_PROXIES)")
 	c.Card.bindFlags(fs)
 	c.Admin.bindFlags(fs)
+}
+
+// proxies reads TrustedProxies, naming the setting when it is wrong.
+func (c *Config) proxies() (edge.Proxies, error) {
+	p, err := edge.ParseProxies(c.TrustedProxies)
+	if err != nil {
+		return nil, fmt.Errorf("KAEDE_TRUSTED_PROXIES / --trusted-proxies: %w", err)
+	}
+	return p, nil
 }
 
 // loadSecrets fills the secret settings from the environment.
@@ -111,6 +126,9 @@ func (c *Config) Validate() error {
 	}
 	if c.MailFrom == "" || !strings.Contains(c.MailFrom, "@") || strings.ContainsAny(c.MailFrom, "\r\n<>") {
 		return fmt.Errorf("KAEDE_MAIL_FROM / --mail-from %q: want an e-mail address", c.MailFrom)
+	}
+	if _, err := c.proxies(); err != nil {
+		return err
 	}
 	if err := c.Admin.validate(); err != nil {
 		return err

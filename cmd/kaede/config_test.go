@@ -27,6 +27,7 @@ func TestConfigValidateNamesTheSetting(t *testing.T) {
 		{"mail from", func(c *Config) { c.MailFrom = "nobody" }, "KAEDE_MAIL_FROM"},
 		{"admin allow-list", func(c *Config) { c.Admin.Allow = "10.0.0.0/33" }, "KAEDE_ADMIN_ALLOW"},
 		{"admin addr", func(c *Config) { c.Admin.Addr = "admin" }, "KAEDE_ADMIN_ADDR"},
+		{"trusted proxies", func(c *Config) { c.TrustedProxies = "10.0.0.0/8, proxy.local" }, "KAEDE_TRUSTED_PROXIES"},
 		{"mail from injection", func(c *Config) { c.MailFrom = "a@b.jp\r\nBcc: x@y.jp" }, "KAEDE_MAIL_FROM"},
 	}
 	for _, tt := range tests {
@@ -36,6 +37,20 @@ func TestConfigValidateNamesTheSetting(t *testing.T) {
 			err := c.Validate()
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("err=%v, want one naming %s", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestDemoAndServeAcceptTrustedProxies(t *testing.T) {
+	for _, cmd := range []string{"demo", "serve"} {
+		t.Run(cmd, func(t *testing.T) {
+			t.Setenv("KAEDE_SECRET", strings.Repeat("s", 32))
+			t.Setenv("KAEDE_DATA_DIR", t.TempDir())
+			var out, errs strings.Builder
+			err := run(t.Context(), []string{cmd, "--addr", "127.0.0.1:0", "--trusted-proxies", "10.0.0.0/33"}, &out, &errs)
+			if err == nil || !strings.Contains(err.Error(), "--trusted-proxies") {
+				t.Fatalf("err=%v, want one naming --trusted-proxies", err)
 			}
 		})
 	}

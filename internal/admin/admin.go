@@ -23,16 +23,17 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"kaede/internal/audit"
-	"kaede/internal/content"
 	"log/slog"
 	"net/http"
 	"net/netip"
 	"net/url"
 	"strings"
 
+	"kaede/internal/audit"
 	"kaede/internal/catalog"
+	"kaede/internal/content"
 	"kaede/internal/db"
+	"kaede/internal/edge"
 	"kaede/internal/member"
 	"kaede/internal/order"
 	"kaede/internal/settings"
@@ -61,11 +62,11 @@ type Config struct {
 	// credit-card security guideline expects an IP restriction in front of
 	// the admin.
 	AllowedNets []netip.Prefix
-	// TrustProxyHeaders makes the client address the last hop of
-	// X-Forwarded-For, for an admin behind one reverse proxy. Without a
-	// proxy that overwrites the header it would let anyone choose their
-	// address, so it is off by default.
-	TrustProxyHeaders bool
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
+	// the client (see edge.Proxies.ClientAddr): the address the
+	// allow-list, the login throttles and the audit log see. Empty trusts
+	// none.
+	TrustedProxies edge.Proxies
 	// Demo shows a banner saying that this is a demo shop.
 	Demo bool
 }
@@ -96,7 +97,8 @@ type Server struct {
 	cfg     Config
 	https   bool
 	origin  string // scheme://host of BaseURL
-	csrfKey []byte
+	csrf    *edge.CSRF
+	cookies edge.Cookies
 	db      *db.DB
 	log     *slog.Logger
 	now     shop.Clock
@@ -136,7 +138,8 @@ func New(cfg Config, d Deps) (*Server, error) {
 		cfg:      cfg,
 		https:    u.Scheme == "https",
 		origin:   u.Scheme + "://" + u.Host,
-		csrfKey:  deriveKey(cfg.Secret, "kaede admin csrf"),
+		csrf:     edge.NewCSRF(cfg.Secret, "kaede admin csrf"),
+		cookies:  adminCookies(u.Scheme == "https"),
 		db:       d.DB,
 		log:      d.Logger,
 		now:      d.Clock,
@@ -173,18 +176,22 @@ func (s *Server) URL(path string) string { return s.cfg.BaseURL + path }
 // form or single addresses, separated by commas or spaces
 // ("203.0.113.0/24, 2001:db8::1"). Empty gives an empty list.
 func ParseAllowList(s string) ([]netip.Prefix, error) {
-	var out []netip.Prefix
-	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' || r == '\n' }) {
-		if p, err := netip.ParsePrefix(f); err == nil {
-			out = append(out, p.Masked())
-			continue
-		}
-		a, err := netip.ParseAddr(f)
-		if err != nil {
-			return nil, fmt.Errorf("admin allow-list: %q is neither a network (CIDR) nor an address", f)
-		}
-		a = a.Unmap()
-		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+	nets, err := edge.ParsePrefixes(s)
+	if err != nil {
+		return nil, fmt.Errorf("admin allow-list: %w", err)
 	}
-	return out, nil
+	return nets, nil
+}
+
+// adminCookies are HttpOnly and SameSite=Strict. Over https the __Host-
+// prefix makes the browser refuse them from a sibling subdomain or over
+// http (cookie tossing); the prefix requires Path=/, so over https the
+// cookies are sent to the whole host. Over http (a laptop, the demo) the
+// path keeps them to the admin.
+func adminCookies(https bool) edge.Cookies {
+	c := edge.Cookies{Secure: https, HostPrefix: true, Path: Prefix, SameSite: http.SameSiteStrictMode}
+	if https {
+		c.Path = "/"
+	}
+	return c
 }

@@ -81,7 +81,7 @@ func (s *Server) auditVerifyPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if res.Broken != nil {
-		s.log.Error("admin: audit chain broken", "request_id", info(r).id, "entry", res.Broken.ID, "error", err)
+		s.log.Error("admin: audit chain broken", "request_id", info(r).ID, "entry", res.Broken.ID, "error", err)
 	}
 	s.render(w, r, http.StatusOK, "audit", auditView{Page: 1, Verified: res})
 }

@@ -97,10 +97,10 @@ func returnTo(r *http.Request) string {
 // anything else gets 401. It reports whether the request may go on.
 func (s *Server) loadStaff(w http.ResponseWriter, r *http.Request) bool {
 	in := info(r)
-	token := s.cookie(r, sessionCookie)
-	sess, m, err := s.staff.Touch(r.Context(), token, in.ip, r.UserAgent())
+	token := s.cookies.Value(r, sessionCookie)
+	sess, m, err := s.staff.Touch(r.Context(), token, in.IP, r.UserAgent())
 	if err == nil {
-		in.token, in.session, in.member = token, sess, m
+		in.token, in.session, in.staff = token, sess, m
 		return true
 	}
 	if shop.ErrorCode(err) != shop.Unauthorized {
@@ -108,7 +108,7 @@ func (s *Server) loadStaff(w http.ResponseWriter, r *http.Request) bool {
 		return false
 	}
 	if token != "" {
-		s.setCookie(w, sessionCookie, "", -1)
+		s.cookies.Set(w, sessionCookie, "", -1)
 	}
 	if r.Method == http.MethodGet || r.Method == http.MethodHead {
 		http.Redirect(w, r, Prefix+"login?next="+url.QueryEscape(r.URL.Path), http.StatusSeeOther)
@@ -121,7 +121,7 @@ func (s *Server) loadStaff(w http.ResponseWriter, r *http.Request) bool {
 // permit reports whether the logged-in role grants p; when not, it audits
 // the attempt in its own transaction and answers 403.
 func (s *Server) permit(w http.ResponseWriter, r *http.Request, p staff.Permission) bool {
-	m := info(r).member
+	m := info(r).staff
 	if m.Role.Can(p) {
 		return true
 	}
@@ -130,9 +130,9 @@ func (s *Server) permit(w http.ResponseWriter, r *http.Request, p staff.Permissi
 			"permission": string(p), "method": r.Method, "path": r.URL.Path, "role": string(m.Role)})
 	})
 	if err != nil {
-		s.log.Error("admin: audit denied action", "request_id", info(r).id, "staff", m.ID, "error", err)
+		s.log.Error("admin: audit denied action", "request_id", info(r).ID, "staff", m.ID, "error", err)
 	}
-	s.log.Warn("admin: action denied", "request_id", info(r).id, "staff", m.ID, "permission", p, "path", r.URL.Path)
+	s.log.Warn("admin: action denied", "request_id", info(r).ID, "staff", m.ID, "permission", p, "path", r.URL.Path)
 	s.renderError(w, r, errDenied)
 	return false
 }
@@ -141,7 +141,7 @@ func (s *Server) permit(w http.ResponseWriter, r *http.Request, p staff.Permissi
 // address, for the staff service's methods.
 func (s *Server) actor(r *http.Request) staff.Actor {
 	in := info(r)
-	return in.member.Actor(in.ip)
+	return in.staff.Actor(in.IP)
 }
 
 // audit appends an entry for the request's member of staff to the audit
@@ -157,9 +157,9 @@ func (s *Server) actor(r *http.Request) staff.Actor {
 // leaves them empty.
 func (s *Server) audit(ctx context.Context, tx *sql.Tx, r *http.Request, action, target string, before, after any) error {
 	in := info(r)
-	e := audit.Entry{At: s.now(), Actor: audit.ActorSystem, Action: action, Target: target, IP: in.ip}
-	if in.member != nil {
-		e.Actor = in.member.Email
+	e := audit.Entry{At: s.now(), Actor: audit.ActorSystem, Action: action, Target: target, IP: in.IP}
+	if in.staff != nil {
+		e.Actor = in.staff.Email
 	}
 	var err error
 	if before != nil {

@@ -3,7 +3,6 @@ package admin
 import (
 	"errors"
 	"fmt"
-	"kaede/internal/form"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -11,8 +10,9 @@ import (
 	"strings"
 
 	"kaede/internal/audit"
+	"kaede/internal/edge"
+	"kaede/internal/form"
 	"kaede/internal/shop"
-	"kaede/internal/web"
 )
 
 // Helpers shared by the catalogue and content pages.
@@ -66,7 +66,7 @@ func (s *Server) catalogFormError(w http.ResponseWriter, r *http.Request, page s
 	if code == shop.Conflict {
 		p.Errors["_form"] = T(p.Lang, conflict)
 	}
-	s.writePage(w, r, web.HTTPStatus(err), page, p)
+	s.writePage(w, r, edge.Status(err), page, p)
 }
 
 // catalogFieldMessage is the sentence for a field's reason: the

@@ -57,7 +57,7 @@ func (s *Server) imageUploadAction(w http.ResponseWriter, r *http.Request) {
 	in := catalog.Image{Path: mediaURL + rel, AltJa: f.String("alt_ja"), AltEn: f.String("alt_en")}
 	if err := s.catalog.AddImage(r.Context(), view.Product.ID, in, s.catalogActor(r)); err != nil {
 		if rerr := media.Remove(s.mediaDir, rel); rerr != nil {
-			s.log.Error("admin: remove refused image", "request_id", info(r).id, "path", rel, "error", rerr)
+			s.log.Error("admin: remove refused image", "request_id", info(r).ID, "path", rel, "error", rerr)
 		}
 		s.catalogFormError(w, r, "catalog_product", view, err, "", "")
 		return
@@ -88,7 +88,7 @@ func (s *Server) imageDeleteAction(w http.ResponseWriter, r *http.Request) {
 	// media.Store's files, and media.Remove leaves them alone.
 	if rel, ok := strings.CutPrefix(path, mediaURL); ok && s.mediaDir != "" {
 		if err := media.Remove(s.mediaDir, rel); err != nil {
-			s.log.Warn("admin: image file left behind", "request_id", info(r).id, "path", path, "error", err)
+			s.log.Warn("admin: image file left behind", "request_id", info(r).ID, "path", path, "error", err)
 		}
 	}
 	http.Redirect(w, r, productURL(id)+"?done=image_removed#images", http.StatusSeeOther)

@@ -31,7 +31,7 @@ func (s *Server) licenceQueue(r *http.Request) (licenceQueueView, error) {
 	if err != nil {
 		return licenceQueueView{}, err
 	}
-	return licenceQueueView{Licences: licenceRows(info(r).lang, list), Queue: true}, nil
+	return licenceQueueView{Licences: licenceRows(info(r).Lang, list), Queue: true}, nil
 }
 
 // licenceApproveAction approves a licence: the member becomes an approved

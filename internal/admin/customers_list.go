@@ -86,5 +86,5 @@ func (s *Server) customerDetailPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.render(w, r, http.StatusOK, "customers_detail", customerDetailView{Detail: d,
-		Licences: licenceRows(info(r).lang, d.Licences), Done: orderDone(r)})
+		Licences: licenceRows(info(r).Lang, d.Licences), Done: orderDone(r)})
 }

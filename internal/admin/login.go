@@ -30,12 +30,12 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
 func (s *Server) loginAction(w http.ResponseWriter, r *http.Request) {
 	f := newForm(r)
 	view := loginView{Next: safeNext(f.String("next")), Email: f.String("email")}
-	pending, err := s.staff.Authenticate(r.Context(), f.String("email"), f.Raw("password"), info(r).ip)
+	pending, err := s.staff.Authenticate(r.Context(), f.String("email"), f.Raw("password"), info(r).IP)
 	if err != nil {
 		s.loginFailed(w, r, "login", view, err)
 		return
 	}
-	s.setCookie(w, pendingCookie, pending, pendingLifetime)
+	s.cookies.Set(w, pendingCookie, pending, pendingLifetime)
 	http.Redirect(w, r, Prefix+"login/code?next="+url.QueryEscape(view.Next), http.StatusSeeOther)
 }
 
@@ -56,7 +56,7 @@ func (s *Server) loginFailed(w http.ResponseWriter, r *http.Request, page string
 // a pending login it goes back to the password step.
 func (s *Server) codePage(w http.ResponseWriter, r *http.Request) {
 	next := safeNext(r.URL.Query().Get("next"))
-	if s.cookie(r, pendingCookie) == "" {
+	if s.cookies.Value(r, pendingCookie) == "" {
 		http.Redirect(w, r, Prefix+"login?next="+url.QueryEscape(next), http.StatusSeeOther)
 		return
 	}
@@ -68,27 +68,27 @@ func (s *Server) codePage(w http.ResponseWriter, r *http.Request) {
 func (s *Server) codeAction(w http.ResponseWriter, r *http.Request) {
 	f := newForm(r)
 	view := loginView{Next: safeNext(f.String("next"))}
-	sess, err := s.staff.VerifySecondFactor(r.Context(), s.cookie(r, pendingCookie), f.String("code"), info(r).ip, r.UserAgent())
+	sess, err := s.staff.VerifySecondFactor(r.Context(), s.cookies.Value(r, pendingCookie), f.String("code"), info(r).IP, r.UserAgent())
 	if err != nil {
 		s.loginFailed(w, r, "code", view, err)
 		return
 	}
-	s.setCookie(w, pendingCookie, "", -1)
+	s.cookies.Set(w, pendingCookie, "", -1)
 	// A session cookie lasts as long as the browser; the server ends the
 	// session after staff.IdleTimeout or staff.MaxSessionAge.
-	s.setCookie(w, sessionCookie, sess.ID, 0)
+	s.cookies.Set(w, sessionCookie, sess.ID, 0)
 	s.renewCSRF(w)
 	http.Redirect(w, r, view.Next, http.StatusSeeOther)
 }
 
 // logoutAction ends the session, if any, and clears the cookies.
 func (s *Server) logoutAction(w http.ResponseWriter, r *http.Request) {
-	if err := s.staff.Logout(r.Context(), s.cookie(r, sessionCookie), info(r).ip); err != nil {
+	if err := s.staff.Logout(r.Context(), s.cookies.Value(r, sessionCookie), info(r).IP); err != nil {
 		s.renderError(w, r, err)
 		return
 	}
-	s.setCookie(w, sessionCookie, "", -1)
-	s.setCookie(w, pendingCookie, "", -1)
+	s.cookies.Set(w, sessionCookie, "", -1)
+	s.cookies.Set(w, pendingCookie, "", -1)
 	s.renewCSRF(w)
 	http.Redirect(w, r, Prefix+"login", http.StatusSeeOther)
 }
@@ -105,7 +105,7 @@ func (s *Server) reauthPage(w http.ResponseWriter, r *http.Request) {
 func (s *Server) reauthAction(w http.ResponseWriter, r *http.Request) {
 	f := newForm(r)
 	view := loginView{Next: safeNext(f.String("next"))}
-	_, err := s.staff.Reauthenticate(r.Context(), info(r).token, f.String("code"), info(r).ip, r.UserAgent())
+	_, err := s.staff.Reauthenticate(r.Context(), info(r).token, f.String("code"), info(r).IP, r.UserAgent())
 	if err != nil {
 		s.loginFailed(w, r, "reauth", view, err)
 		return

@@ -27,7 +27,7 @@ func (s *Server) orderActionFailed(w http.ResponseWriter, r *http.Request, actio
 		s.orderRefusal(w, r, "orders_detail", view, err, "orders.conflict.no_provider")
 		return
 	}
-	status := T(info(r).lang, "orders.status."+string(view.Detail.Order.Status))
+	status := T(info(r).Lang, "orders.status."+string(view.Detail.Order.Status))
 	s.orderRefusal(w, r, "orders_detail", view, err, "orders.conflict."+action, status)
 }
 

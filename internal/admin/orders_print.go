@@ -31,7 +31,7 @@ func (s *Server) orderInvoicePage(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	lang := info(r).lang
+	lang := info(r).Lang
 	s.render(w, r, http.StatusOK, "orders_invoice", orderInvoiceView{Doc: doc,
 		IssueDate: documentDate(lang, doc.IssueDate), TransactionDate: documentDate(lang, doc.TransactionDate)})
 }
@@ -53,7 +53,7 @@ func (s *Server) orderSlipPage(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	lang := info(r).lang
+	lang := info(r).Lang
 	view := orderSlipView{Slip: slip, IssueDate: documentDate(lang, slip.IssueDate), OrderDate: documentDate(lang, slip.OrderDate)}
 	for _, l := range slip.Lines {
 		view.HasReduced = view.HasReduced || l.Mark != ""

@@ -6,8 +6,8 @@ import (
 	"strconv"
 
 	"kaede/internal/audit"
+	"kaede/internal/edge"
 	"kaede/internal/shop"
-	"kaede/internal/web"
 )
 
 // orderActor is the logged-in member of staff as the order and member
@@ -15,7 +15,7 @@ import (
 // carries a role those services do not need.
 func orderActor(r *http.Request) audit.Actor {
 	in := info(r)
-	return audit.Actor{Name: in.member.Email, IP: in.ip}
+	return audit.Actor{Name: in.staff.Email, IP: in.IP}
 }
 
 // orderRefusal shows the page name again after the domain refused an
@@ -37,7 +37,7 @@ func (s *Server) orderRefusal(w http.ResponseWriter, r *http.Request, name strin
 		formKey, args = "error.invalid", nil
 	}
 	p.Errors["_form"] = T(p.Lang, formKey, args...)
-	s.writePage(w, r, web.HTTPStatus(err), name, p)
+	s.writePage(w, r, edge.Status(err), name, p)
 }
 
 // orderFieldMessage is fieldMessage with the order and customer pages'

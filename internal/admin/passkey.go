@@ -4,8 +4,8 @@ import (
 	"encoding/json"
 	"net/http"
 
+	"kaede/internal/edge"
 	"kaede/internal/staff"
-	"kaede/internal/web"
 )
 
 // Passkeys (WebAuthn) are the alternative to the authenticator app's code
@@ -33,11 +33,11 @@ func (s *Server) passkeyOptions(w http.ResponseWriter, r *http.Request, begin fu
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	if err != nil {
-		status := web.HTTPStatus(err)
-		msg := T(info(r).lang, errorKey(err))
+		status := edge.Status(err)
+		msg := T(info(r).Lang, errorKey(err))
 		if status >= 500 {
-			msg = T(info(r).lang, "error.internal")
-			s.log.Error("admin: passkey options", "request_id", info(r).id, "path", r.URL.Path, "error", err)
+			msg = T(info(r).Lang, "error.internal")
+			s.log.Error("admin: passkey options", "request_id", info(r).ID, "path", r.URL.Path, "error", err)
 		}
 		w.WriteHeader(status)
 		json.NewEncoder(w).Encode(map[string]string{"error": msg})
@@ -83,7 +83,7 @@ func (s *Server) enrolPasskeyAction(w http.ResponseWriter, r *http.Request) {
 
 // loginPasskeyOptions starts the passkey step of a pending login.
 func (s *Server) loginPasskeyOptions(w http.ResponseWriter, r *http.Request) {
-	pending := s.cookie(r, pendingCookie)
+	pending := s.cookies.Value(r, pendingCookie)
 	s.passkeyOptions(w, r, func(p *staff.Passkeys) ([]byte, error) {
 		return p.BeginPasskeyLogin(r.Context(), pending)
 	})
@@ -99,13 +99,13 @@ func (s *Server) loginPasskeyAction(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	sess, err := p.FinishPasskeyLogin(r.Context(), s.cookie(r, pendingCookie), credentialField(r), info(r).ip, r.UserAgent())
+	sess, err := p.FinishPasskeyLogin(r.Context(), s.cookies.Value(r, pendingCookie), credentialField(r), info(r).IP, r.UserAgent())
 	if err != nil {
 		s.loginFailed(w, r, "code", view, err)
 		return
 	}
-	s.setCookie(w, pendingCookie, "", -1)
-	s.setCookie(w, sessionCookie, sess.ID, 0)
+	s.cookies.Set(w, pendingCookie, "", -1)
+	s.cookies.Set(w, sessionCookie, sess.ID, 0)
 	s.renewCSRF(w)
 	http.Redirect(w, r, view.Next, http.StatusSeeOther)
 }
@@ -113,7 +113,7 @@ func (s *Server) loginPasskeyAction(w http.ResponseWriter, r *http.Request) {
 // reauthPasskeyOptions starts renewing the session's second factor.
 func (s *Server) reauthPasskeyOptions(w http.ResponseWriter, r *http.Request) {
 	s.passkeyOptions(w, r, func(p *staff.Passkeys) ([]byte, error) {
-		return p.BeginPasskeyReauth(r.Context(), info(r).token, info(r).ip, r.UserAgent())
+		return p.BeginPasskeyReauth(r.Context(), info(r).token, info(r).IP, r.UserAgent())
 	})
 }
 
@@ -127,7 +127,7 @@ func (s *Server) reauthPasskeyAction(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	if _, err := p.FinishPasskeyReauth(r.Context(), info(r).token, credentialField(r), info(r).ip, r.UserAgent()); err != nil {
+	if _, err := p.FinishPasskeyReauth(r.Context(), info(r).token, credentialField(r), info(r).IP, r.UserAgent()); err != nil {
 		s.loginFailed(w, r, "reauth", view, err)
 		return
 	}

@@ -28,7 +28,7 @@ func (s *Server) passwordAction(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in := info(r)
-	if err := s.staff.ChangePassword(r.Context(), in.token, current, next, in.ip, r.UserAgent()); err != nil {
+	if err := s.staff.ChangePassword(r.Context(), in.token, current, next, in.IP, r.UserAgent()); err != nil {
 		s.renderForm(w, r, "password", passwordView{}, err)
 		return
 	}

@@ -16,9 +16,9 @@ import (
 	"strings"
 	"time"
 
+	"kaede/internal/edge"
 	"kaede/internal/shop"
 	"kaede/internal/staff"
-	"kaede/internal/web"
 )
 
 // views are the parsed page templates and the fingerprinted stylesheet.
@@ -204,19 +204,18 @@ func navFor(m *staff.Staff, current string) []navLink {
 func (s *Server) newPage(w http.ResponseWriter, r *http.Request, data any) *Page {
 	in := info(r)
 	p := &Page{
-		Lang:      in.lang,
-		Nonce:     in.nonce,
-		RequestID: in.id,
+		Lang:      in.Lang,
+		Nonce:     in.Nonce,
+		RequestID: in.ID,
 		Path:      r.URL.Path,
 		ShopName:  "Kaede",
 		Demo:      s.cfg.Demo,
-		Staff:     in.member,
-		Nav:       navFor(in.member, r.URL.Path),
+		Staff:     in.staff,
+		Nav:       navFor(in.staff, r.URL.Path),
 		Form:      newForm(r).Values(),
 		Data:      data,
 		csrf: func() template.HTML {
-			// The token is base64url: nothing in it needs escaping.
-			return template.HTML(`<input type="hidden" name="` + csrfField + `" value="` + s.csrfFor(w, r) + `">`)
+			return s.csrf.Input(s.csrfFor(w, r))
 		},
 		langURL: func(l string) string {
 			// Only the language goes into the link: the query may hold a
@@ -257,14 +256,11 @@ func (s *Server) renderForm(w http.ResponseWriter, r *http.Request, name string,
 		p.Errors = map[string]string{}
 	}
 	p.Errors["_form"] = T(p.Lang, errorKey(err))
-	s.writePage(w, r, web.HTTPStatus(err), name, p)
+	s.writePage(w, r, edge.Status(err), name, p)
 }
 
 // Errors of the admin's own edge.
 var (
-	// errCSRF refuses a form without a valid token or posted from another
-	// site.
-	errCSRF = &shop.Error{Code: shop.Forbidden, Message: "form token missing or invalid"}
 	// errNotAllowed refuses a client outside the allow-list.
 	errNotAllowed = &shop.Error{Code: shop.Forbidden, Message: "address not allowed"}
 	// errDenied refuses an action the role does not grant.
@@ -274,14 +270,12 @@ var (
 // errorKey is the catalogue key of the sentence shown for err.
 func errorKey(err error) string {
 	switch {
-	case errors.Is(err, errCSRF):
-		return "error.csrf"
 	case errors.Is(err, errNotAllowed):
 		return "error.not_allowed"
 	case errors.Is(err, errDenied):
 		return "error.denied"
 	}
-	return "error." + string(shop.ErrorCode(err))
+	return edge.MessageKey(err)
 }
 
 // errorView is the error page's data.
@@ -291,16 +285,16 @@ type errorView struct {
 	ShowRequestID bool
 }
 
-// renderError answers with the error page: the status from web.HTTPStatus,
+// renderError answers with the error page: the status from edge.Status,
 // one sentence per error code and, for invalid input, one per field.
 // Internal errors show "internal error" and the request id; their detail
 // goes to the log only.
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) {
-	status := web.HTTPStatus(err)
+	status := edge.Status(err)
 	view := errorView{Status: status, Message: errorKey(err), ShowRequestID: status >= 500}
 	if status >= 500 {
 		view.Message = "error.internal"
-		s.log.Error("admin: internal error", "request_id", info(r).id, "method", r.Method, "path", r.URL.Path, "error", err)
+		s.log.Error("admin: internal error", "request_id", info(r).ID, "method", r.Method, "path", r.URL.Path, "error", err)
 	}
 	p := s.newPage(w, r, view)
 	p.Errors = fieldMessages(p.Lang, err)
@@ -319,7 +313,7 @@ func (s *Server) writePage(w http.ResponseWriter, r *http.Request, status int, n
 		err = t.ExecuteTemplate(&b, "layout", p)
 	}
 	if err != nil {
-		s.log.Error("admin: render page", "request_id", info(r).id, "page", name, "error", err)
+		s.log.Error("admin: render page", "request_id", info(r).ID, "page", name, "error", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
@@ -348,7 +342,7 @@ func newAsset(file, base, ext string) (asset, error) {
 func (s *Server) stylesheet(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Path == s.views.js.URL {
 		h := w.Header()
-		h.Set("Content-Security-Policy", fileCSP)
+		h.Set("Content-Security-Policy", edge.FileCSP)
 		h.Set("Content-Type", "text/javascript; charset=utf-8")
 		w.Write(s.views.js.Body)
 		return
@@ -360,7 +354,7 @@ func (s *Server) stylesheet(w http.ResponseWriter, r *http.Request) {
 	// Cache-Control stays no-store, like every admin response: the file
 	// is small, and one rule for the whole admin is easier to check.
 	h := w.Header()
-	h.Set("Content-Security-Policy", fileCSP)
+	h.Set("Content-Security-Policy", edge.FileCSP)
 	h.Set("Content-Type", "text/css; charset=utf-8")
 	w.Write(s.views.css.Body)
 }

@@ -25,13 +25,13 @@ type sessionGroup struct {
 // they can end one left open elsewhere.
 func (s *Server) sessionsPage(w http.ResponseWriter, r *http.Request) {
 	in := info(r)
-	list, err := s.staff.Sessions(r.Context(), in.member.ID)
+	list, err := s.staff.Sessions(r.Context(), in.staff.ID)
 	if err != nil {
 		s.renderError(w, r, err)
 		return
 	}
 	s.render(w, r, http.StatusOK, "sessions", sessionsView{
-		Groups:  []sessionGroup{{Staff: *in.member, Sessions: list}},
+		Groups:  []sessionGroup{{Staff: *in.staff, Sessions: list}},
 		Current: in.session.Ref,
 		Done:    doneKeys[r.URL.Query().Get("done")],
 	})
@@ -73,7 +73,7 @@ func (s *Server) revokeSessionAction(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if ref == info(r).session.Ref {
-		s.setCookie(w, sessionCookie, "", -1)
+		s.cookies.Set(w, sessionCookie, "", -1)
 		http.Redirect(w, r, Prefix+"login", http.StatusSeeOther)
 		return
 	}

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 
+	"kaede/internal/edge"
 	"kaede/internal/member"
 	"kaede/internal/shop"
 )
@@ -86,7 +87,7 @@ func (s *Server) registerSubmit(w http.ResponseWriter, r *http.Request) {
 		Name:     f.String("name"),
 		NameKana: f.String("name_kana"),
 		Phone:    f.String("phone"),
-		Locale:   info(r).lang,
+		Locale:   info(r).Lang,
 	}
 	if in.Password != f.Raw("password_confirm") {
 		// The domain cannot see the confirmation; report it with the
@@ -123,7 +124,7 @@ func requireFields(p shop.Problems, values map[string]string) {
 func (s *Server) verifyEmail(w http.ResponseWriter, r *http.Request) {
 	_, err := s.members.VerifyEmail(r.Context(), r.URL.Query().Get("token"))
 	if shop.ErrorCode(err) == shop.Invalid {
-		s.renderNotice(w, r, HTTPStatus(err), noticeView{Title: "account.verify.failed.title", Message: "account.verify.failed.message",
+		s.renderNotice(w, r, edge.Status(err), noticeView{Title: "account.verify.failed.title", Message: "account.verify.failed.message",
 			LinkURL: accountHome, LinkText: "account.home.link"})
 		return
 	}
@@ -194,7 +195,7 @@ func (s *Server) forgotSubmit(w http.ResponseWriter, r *http.Request) {
 		s.renderForm(w, r, "account_forgot", nil, p.Err())
 		return
 	}
-	if err := s.members.RequestPasswordReset(r.Context(), email, info(r).lang); err != nil {
+	if err := s.members.RequestPasswordReset(r.Context(), email, info(r).Lang); err != nil {
 		s.renderError(w, r, err)
 		return
 	}

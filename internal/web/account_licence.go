@@ -27,7 +27,7 @@ type licenceView struct {
 
 // licenceView reads the member's licences, labelled in the page's language.
 func (s *Server) licenceView(r *http.Request) (licenceView, error) {
-	lang := info(r).lang
+	lang := info(r).Lang
 	list, err := s.members.LicencesFor(r.Context(), CurrentSession(r).MemberID)
 	if err != nil {
 		return licenceView{}, fmt.Errorf("account: licences: %w", err)

@@ -54,5 +54,5 @@ func (s *Server) apiCardNextAction(r *http.Request, number, token string) *apiNe
 // session: the order stands in for it, and the per-address and per-e-mail
 // limits do the rest.
 func apiCardClient(r *http.Request, number string) cardpay.Client {
-	return cardpay.Client{SessionKey: "api-order:" + number, IP: clientIP(r)}
+	return cardpay.Client{SessionKey: "api-order:" + number, IP: info(r).IP}
 }

@@ -7,6 +7,7 @@ import (
 	"mime"
 	"net/http"
 
+	"kaede/internal/edge"
 	"kaede/internal/shop"
 	"kaede/internal/ui"
 )
@@ -14,30 +15,10 @@ import (
 // maxJSONBody bounds an API request body.
 const maxJSONBody = 1 << 20
 
-// HTTPStatus is the one mapping from an error to an HTTP status. Anything
-// that is not a *shop.Error is internal: 500, shown as "internal error".
-func HTTPStatus(err error) int {
-	switch shop.ErrorCode(err) {
-	case shop.Invalid:
-		return http.StatusUnprocessableEntity
-	case shop.NotFound:
-		return http.StatusNotFound
-	case shop.Conflict, shop.OutOfStock:
-		return http.StatusConflict
-	case shop.Unauthorized:
-		return http.StatusUnauthorized
-	case shop.Forbidden:
-		return http.StatusForbidden
-	case shop.TooMany:
-		return http.StatusTooManyRequests
-	}
-	return http.StatusInternalServerError
-}
-
 // logIfInternal logs the detail of an error the customer will only see as
 // "internal error", under the request id they are shown.
 func (s *Server) logIfInternal(r *http.Request, err error) {
-	if HTTPStatus(err) >= 500 {
+	if edge.Status(err) >= 500 {
 		s.log.Error("internal error", "request_id", requestID(r), "method", r.Method, "path", r.URL.Path, "error", err)
 	}
 }
@@ -50,14 +31,6 @@ func (s *Server) respondError(w http.ResponseWriter, r *http.Request, err error)
 		return
 	}
 	s.renderError(w, r, err)
-}
-
-// errorMessageKey is the catalogue key of the sentence shown for err.
-func errorMessageKey(err error) string {
-	if errors.Is(err, errCSRF) {
-		return "error.csrf"
-	}
-	return "error." + string(shop.ErrorCode(err))
 }
 
 // writeJSON writes v as the JSON response body.
@@ -90,10 +63,10 @@ type jsonErrorBody struct {
 func (s *Server) writeJSONError(w http.ResponseWriter, r *http.Request, err error) {
 	s.logIfInternal(r, err)
 	l := ui.AcceptLanguage(r.Header.Get("Accept-Language"))
-	status := HTTPStatus(err)
+	status := edge.Status(err)
 	body := jsonErrorBody{
 		Code:    string(shop.ErrorCode(err)),
-		Message: ui.T(l, errorMessageKey(err)),
+		Message: ui.T(l, edge.MessageKey(err)),
 		Fields:  ui.FieldMessages(l, err),
 	}
 	if status >= 500 {

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 
+	"kaede/internal/edge"
 	"kaede/internal/form"
 	"kaede/internal/shop"
 )
@@ -11,10 +12,10 @@ import (
 // (urlencoded or multipart, already read by checkCSRF) otherwise. A body
 // that cannot be read is reported as field "body".
 func (s *Server) form(w http.ResponseWriter, r *http.Request) *form.Form {
-	if !unsafeMethod(r.Method) {
+	if !edge.UnsafeMethod(r.Method) {
 		return form.New(r.URL.Query())
 	}
-	if err := parseForm(w, r); err != nil {
+	if err := edge.ParseForm(w, r, formLimits); err != nil {
 		f := form.New(nil)
 		f.Fail("body", shop.ErrorFields(err)["body"])
 		return f

@@ -5,79 +5,44 @@ import (
 	"net/url"
 
 	"kaede/internal/cardpay"
+	"kaede/internal/edge"
 )
 
 // Every security-relevant response header is set in this file, so that a
 // reviewer (and PCI DSS 11.6.1's change detection) has one place to read.
 
-// pageCSP is the policy of every HTML page: scripts only with this
-// response's nonce, never one that a running script creates (so no
-// 'strict-dynamic': the store has no script that needs to load others, and
-// with it an injected script could add more), styles and
-// everything else from our own origin, no plugins, no framing, no <base>,
-// forms only to ourselves (and to the card provider's page, see
-// formActionSources), and every violation reported.
-func pageCSP(nonce, formAction string) string {
-	return "default-src 'self'; " +
-		"script-src 'nonce-" + nonce + "'; " +
-		"style-src 'self'; " +
-		"img-src 'self' data:; " +
-		"font-src 'self'; " +
-		"connect-src 'self'; " +
-		"form-action " + formAction + "; " +
-		"frame-ancestors 'none'; " +
-		"base-uri 'none'; " +
-		"object-src 'none'; " +
-		"report-uri /csp-report; " +
-		"report-to csp"
-}
-
-// formActionSources is the form-action list. The order button (and "pay
-// again" on the order page) answers with a 303 to the card provider's
-// page, and browsers apply form-action to the redirect that follows a
-// form post: the provider's page origins must be listed, and nothing else.
-func formActionSources(p *cardpay.Service) string {
-	src := "'self'"
-	if p != nil {
-		for _, o := range p.PageOrigins() {
-			src += " " + o
-		}
-	}
-	return src
-}
-
-// fileCSP is the policy of served files (images, the stylesheet): a file
-// opened directly in the browser may run nothing and load nothing, so a
-// crafted upload cannot become a page.
-const fileCSP = "default-src 'none'; frame-ancestors 'none'; sandbox"
-
-// securityHeaders sets the headers every response carries. Handlers never
-// set these; the groups below only tighten caching and the referrer.
-func (s *Server) securityHeaders(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h := w.Header()
-		h.Set("Content-Security-Policy", pageCSP(info(r).nonce, s.formAction))
-		h.Set("Reporting-Endpoints", `csp="`+s.cfg.BaseURL+`/csp-report"`)
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
-		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
-		h.Set("Cross-Origin-Opener-Policy", "same-origin")
-		h.Set("Cross-Origin-Resource-Policy", "same-origin")
-		h.Set("X-Frame-Options", "DENY")
-		if s.https {
-			h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
-		}
-		if isAPI(r) {
-			h.Set("Cache-Control", "no-store")
-		} else {
+// securityHeaders are the store's: its CSP (violations reported to
+// /csp-report, forms also to the card provider's pages) and its caching.
+func (s *Server) securityHeaders() edge.Headers {
+	return edge.Headers{
+		CSP:      edge.CSP{FormAction: formActionOrigins(s.payments), ReportURI: "/csp-report"},
+		HTTPS:    s.https,
+		Referrer: "strict-origin-when-cross-origin",
+		Extra: func(h http.Header, r *http.Request) {
+			h.Set("Reporting-Endpoints", `csp="`+s.cfg.BaseURL+`/csp-report"`)
+			if isAPI(r) {
+				h.Set("Cache-Control", "no-store")
+				return
+			}
 			// Every page shows the cart count and login state in its
 			// header, so no shared cache may keep one; the browser may,
 			// after checking back.
 			h.Set("Cache-Control", "private, no-cache")
 			h.Set("Vary", "Cookie")
-		}
-		next.ServeHTTP(w, r)
-	})
+		},
+	}
+}
+
+// formActionOrigins are the origins forms may post to besides our own.
+// The order button (and "pay again" on the order page) answers with a 303
+// to the card provider's page, and browsers apply form-action to the
+// redirect that follows a form post: the provider's page origins must be
+// listed, and nothing else.
+func formActionOrigins(p *cardpay.Service) []string {
+	if p == nil {
+		return nil
+	}
+	return p.PageOrigins()
 }
 
 // noStore marks a response that no cache, not even the browser's, may keep.
@@ -102,7 +67,7 @@ func noReferrer(next http.Handler) http.Handler {
 func staticHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
-		h.Set("Content-Security-Policy", fileCSP)
+		h.Set("Content-Security-Policy", edge.FileCSP)
 		h.Set("Cache-Control", "public, max-age=31536000, immutable")
 		h.Del("Vary")
 		next.ServeHTTP(w, r)
@@ -114,7 +79,7 @@ func staticHeaders(next http.Handler) http.Handler {
 func mediaHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
-		h.Set("Content-Security-Policy", fileCSP)
+		h.Set("Content-Security-Policy", edge.FileCSP)
 		h.Set("Cache-Control", "public, max-age=3600")
 		h.Del("Vary")
 		next.ServeHTTP(w, r)

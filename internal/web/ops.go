@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"io"
 	"mime"
-	"net"
 	"net/http"
 	"net/url"
 	"sync"
@@ -43,7 +42,7 @@ type cspViolation struct {
 // format (application/csp-report) and the Reporting API
 // (application/reports+json) are accepted.
 func (s *Server) cspReport(w http.ResponseWriter, r *http.Request) {
-	if !s.reports.allow(clientIP(r)) {
+	if !s.reports.allow(info(r).IP) {
 		w.WriteHeader(http.StatusTooManyRequests)
 		return
 	}
@@ -139,16 +138,6 @@ func short(s string) string {
 		return s[:200]
 	}
 	return s
-}
-
-// clientIP is the address the request came from (the proxy's own, behind
-// one: good enough to slow down one noisy client).
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }
 
 // rateLimiter allows each client a number of events per minute, in fixed

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 
+	"kaede/internal/edge"
 	"kaede/internal/settings"
 	"kaede/internal/shop"
 	"kaede/internal/ui"
@@ -60,9 +61,9 @@ func (s *Server) newPage(w http.ResponseWriter, r *http.Request, data any) (*Pag
 	}
 	in := info(r)
 	p := &Page{
-		Lang:      in.lang,
-		Nonce:     in.nonce,
-		RequestID: in.id,
+		Lang:      in.Lang,
+		Nonce:     in.Nonce,
+		RequestID: in.ID,
 		Path:      r.URL.Path,
 		Query:     r.URL.Query().Get("q"),
 		ShopName:  set.ShopName,
@@ -123,14 +124,14 @@ type errorView struct {
 	ShowRequestID bool
 }
 
-// renderError answers with the error page: the status from HTTPStatus, a
+// renderError answers with the error page: the status from edge.Status, a
 // sentence per error code in the page's language and, for invalid input, a
 // sentence per field. Internal errors show only "internal error" and the
 // request id; their detail goes to the log.
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) {
 	s.logIfInternal(r, err)
-	status := HTTPStatus(err)
-	view := errorView{Status: status, Message: errorMessageKey(err), ShowRequestID: status >= 500}
+	status := edge.Status(err)
+	view := errorView{Status: status, Message: edge.MessageKey(err), ShowRequestID: status >= 500}
 	if status >= 500 {
 		view.Message = "error.internal"
 	}

@@ -41,7 +41,7 @@ func (s *Server) cacheForGuests(h http.HandlerFunc) http.Handler {
 			return
 		}
 		in := info(r)
-		key := in.lang + " " + r.URL.RequestURI()
+		key := in.Lang + " " + r.URL.RequestURI()
 		now := s.now()
 		s.pages.mu.Lock()
 		p, ok := s.pages.entries[key]
@@ -54,7 +54,7 @@ func (s *Server) cacheForGuests(h http.HandlerFunc) http.Handler {
 		rec := &recordingWriter{ResponseWriter: w, status: http.StatusOK}
 		h(rec, r)
 		if rec.status != http.StatusOK || w.Header().Get("Set-Cookie") != "" ||
-			bytes.Contains(rec.body.Bytes(), []byte(in.nonce)) {
+			bytes.Contains(rec.body.Bytes(), []byte(in.Nonce)) {
 			return
 		}
 		s.pages.mu.Lock()

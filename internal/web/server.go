@@ -25,6 +25,7 @@ import (
 	"kaede/internal/checkout"
 	"kaede/internal/content"
 	"kaede/internal/db"
+	"kaede/internal/edge"
 	"kaede/internal/member"
 	"kaede/internal/order"
 	"kaede/internal/settings"
@@ -45,6 +46,9 @@ type Config struct {
 	// MediaDir holds product images served read-only under /media/; empty
 	// serves none.
 	MediaDir string
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
+	// the client (see edge.Proxies.ClientAddr); empty trusts none.
+	TrustedProxies edge.Proxies
 }
 
 // Deps are the services the handlers call.
@@ -81,6 +85,8 @@ type Server struct {
 	mux     *http.ServeMux
 	handler http.Handler
 	reports *rateLimiter
+	csrf    *edge.CSRF
+	cookies edge.Cookies
 
 	settings *settings.Cache
 	pages    pageCache
@@ -91,9 +97,6 @@ type Server struct {
 	members  *member.Service
 	content  *content.Service
 	payments *cardpay.Service // nil: no card payments
-	// formAction is the CSP form-action source list: our own origin,
-	// and the card provider's pages, where the order button redirects.
-	formAction string
 }
 
 // New checks the configuration, parses the templates and builds the route
@@ -124,6 +127,8 @@ func New(cfg Config, d Deps) (*Server, error) {
 		ui:      views,
 		mux:     http.NewServeMux(),
 		reports: newRateLimiter(20, d.Clock),
+		csrf:    edge.NewCSRF(cfg.Secret, "kaede store csrf"),
+		cookies: edge.Cookies{Secure: u.Scheme == "https", Path: "/", SameSite: http.SameSiteLaxMode},
 
 		settings: settings.NewCache(d.DB, d.Clock, settingsTTL),
 		catalog:  d.Catalog,
@@ -134,7 +139,6 @@ func New(cfg Config, d Deps) (*Server, error) {
 		content:  d.Content,
 		payments: d.Payments,
 	}
-	s.formAction = formActionSources(d.Payments)
 	s.cfg.BaseURL = strings.TrimSuffix(cfg.BaseURL, "/")
 	if cfg.MediaDir != "" {
 		root, err := os.OpenRoot(cfg.MediaDir)

@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
 	"database/sql"
 	"encoding/base64"
@@ -10,8 +9,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 	"time"
+
+	"kaede/internal/edge"
 )
 
 // The session cookie and how long an idle session lives. A member stays
@@ -52,11 +52,7 @@ func CurrentSession(r *http.Request) Session {
 }
 
 // newSessionID returns 32 random bytes, base64url without padding.
-func newSessionID() string {
-	b := make([]byte, 32)
-	rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
-}
+func newSessionID() string { return edge.RandomToken() }
 
 // validSessionID reports whether a cookie value could be one of our ids,
 // so that junk never reaches a query.
@@ -245,32 +241,10 @@ func (s *Server) logoutAction(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) setSessionCookie(w http.ResponseWriter, id string, idle time.Duration) {
-	setCookie(w, &http.Cookie{Name: sessionCookie, Value: id, Path: "/", MaxAge: int(idle / time.Second),
-		HttpOnly: true, Secure: s.https, SameSite: http.SameSiteLaxMode})
+	s.cookies.Set(w, sessionCookie, id, idle)
 }
 
-func (s *Server) expireSessionCookie(w http.ResponseWriter) {
-	setCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1,
-		HttpOnly: true, Secure: s.https, SameSite: http.SameSiteLaxMode})
-}
-
-// setCookie replaces any cookie of the same name already set on this
-// response, so that a rotated session sends one Set-Cookie, not two.
-func setCookie(w http.ResponseWriter, c *http.Cookie) {
-	h := w.Header()
-	prefix := c.Name + "="
-	var keep []string
-	for _, v := range h.Values("Set-Cookie") {
-		if !strings.HasPrefix(v, prefix) {
-			keep = append(keep, v)
-		}
-	}
-	h.Del("Set-Cookie")
-	for _, v := range keep {
-		h.Add("Set-Cookie", v)
-	}
-	http.SetCookie(w, c)
-}
+func (s *Server) expireSessionCookie(w http.ResponseWriter) { s.cookies.Set(w, sessionCookie, "", -1) }
 
 func nullString(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }
 

@@ -33,7 +33,7 @@ func (s *Server) newCardView(r *http.Request, o *order.Order, orderURL string) (
 	if o.PaymentMethod != order.Card {
 		return nil, nil
 	}
-	lang := info(r).lang
+	lang := info(r).Lang
 	v := &cardView{Awaiting: o.Status == order.AwaitingPayment}
 	if o.Payment.Last4 != "" {
 		v.Label = ui.T(lang, "order.card.label", brandName(o.Payment.Brand), o.Payment.Last4)
@@ -96,7 +96,7 @@ func (s *Server) orderPay(w http.ResponseWriter, r *http.Request) {
 // order; if the provider cannot be reached, to the order page, which
 // offers to try again.
 func (s *Server) redirectToPayment(w http.ResponseWriter, r *http.Request, number, token string) {
-	c := cardpay.Client{SessionKey: s.ensureSessionID(w, r), IP: clientIP(r)}
+	c := cardpay.Client{SessionKey: s.ensureSessionID(w, r), IP: info(r).IP}
 	target, err := s.payments.Start(r.Context(), number, token, c)
 	if err != nil {
 		s.log.Warn("card payment not started", "request_id", requestID(r), "order", number, "error", err)

@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"kaede/internal/cart"
+	"kaede/internal/edge"
 	"kaede/internal/shop"
 )
 
@@ -64,7 +65,7 @@ func (s *Server) refuseAdd(w http.ResponseWriter, r *http.Request, sku string, e
 		s.renderError(w, r, viewErr)
 		return
 	}
-	view.Notice = errorMessageKey(err)
+	view.Notice = edge.MessageKey(err)
 	s.renderRefusal(w, r, "product", view, err)
 }
 
@@ -99,7 +100,7 @@ func (s *Server) refuseCart(w http.ResponseWriter, r *http.Request, err error) {
 		s.renderError(w, r, cartErr)
 		return
 	}
-	s.renderRefusal(w, r, "cart", cartView{Cart: c, Notice: errorMessageKey(err)}, err)
+	s.renderRefusal(w, r, "cart", cartView{Cart: c, Notice: edge.MessageKey(err)}, err)
 }
 
 // customerFixable reports whether err is the customer's to fix (a quantity, the
@@ -120,7 +121,7 @@ func (s *Server) renderRefusal(w http.ResponseWriter, r *http.Request, name stri
 		s.renderForm(w, r, name, data, err)
 		return
 	}
-	s.render(w, r, HTTPStatus(err), name, data)
+	s.render(w, r, edge.Status(err), name, data)
 }
 
 // currentCart returns the visitor's cart, priced for them, and who they

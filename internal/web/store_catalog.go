@@ -72,7 +72,7 @@ func (s *Server) homePage(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	lang := info(r).lang
+	lang := info(r).Lang
 	news, err := s.latestNews(r, lang)
 	if err != nil {
 		s.renderError(w, r, err)
@@ -94,7 +94,7 @@ func (s *Server) categoryPage(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	lang := info(r).lang
+	lang := info(r).Lang
 	view := listingView{Heading: c.Name(lang), Category: c, Action: "/category/" + c.Slug}
 	for _, child := range c.Children {
 		view.Categories = append(view.Categories, NavLink{URL: "/category/" + child.Slug, Label: child.Name(lang)})
@@ -104,7 +104,7 @@ func (s *Server) categoryPage(w http.ResponseWriter, r *http.Request) {
 
 // searchPage lists the products matching ?q=; no words list them all.
 func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
-	lang := info(r).lang
+	lang := info(r).Lang
 	q := s.form(w, r).String("q")
 	view := listingView{Heading: ui.T(lang, "search.all"), Action: "/search"}
 	if q != "" {
@@ -143,7 +143,7 @@ func (s *Server) listProducts(w http.ResponseWriter, r *http.Request, view listi
 		s.renderError(w, r, err)
 		return
 	}
-	lang := info(r).lang
+	lang := info(r).Lang
 	view.Products = productCards(lang, viewer, products)
 	view.Total = total
 	if len(products) > 0 {
@@ -291,7 +291,7 @@ func (s *Server) productView(r *http.Request, slug string) (*productView, error)
 	if err != nil {
 		return nil, err
 	}
-	lang := info(r).lang
+	lang := info(r).Lang
 	view := &productView{
 		Product: p,
 		Name:    p.Name(lang),

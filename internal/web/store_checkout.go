@@ -130,7 +130,7 @@ func (s *Server) checkoutConfirm(w http.ResponseWriter, r *http.Request) {
 		s.refuseCheckout(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "confirm", confirmationView(info(r).lang, q, r.PostForm))
+	s.render(w, r, http.StatusOK, "confirm", confirmationView(info(r).Lang, q, r.PostForm))
 }
 
 // checkoutPlace is the order button. The idempotency key makes a double
@@ -195,7 +195,7 @@ func (s *Server) storeCheckoutInput(w http.ResponseWriter, r *http.Request) (che
 		DeliveryDate:  f.String("delivery_date"),
 		DeliverySlot:  f.String("delivery_slot"),
 		Note:          f.String("note"),
-		Locale:        info(r).lang,
+		Locale:        info(r).Lang,
 	}
 	if err := f.Err(); err != nil {
 		return in, err
@@ -245,7 +245,7 @@ func (s *Server) checkoutView(r *http.Request, c *cart.Cart, values url.Values, 
 	if values == nil {
 		values = url.Values{}
 	}
-	lang := info(r).lang
+	lang := info(r).Lang
 	view := &checkoutView{Values: values, Cart: c, MinDays: st.DeliveryMinDays, MaxDays: st.DeliveryMaxDays}
 	msgs := ui.FieldMessages(lang, fieldErr)
 	field := func(name, typ, auto, help string, optional bool) formField {

@@ -14,7 +14,7 @@ func (s *Server) navLinks(r *http.Request) ([]NavLink, error) {
 	if err != nil {
 		return nil, fmt.Errorf("navigation: %w", err)
 	}
-	lang := info(r).lang
+	lang := info(r).Lang
 	links := make([]NavLink, len(cats))
 	for i, c := range cats {
 		links[i] = NavLink{URL: "/category/" + c.Slug, Label: c.Name(lang)}

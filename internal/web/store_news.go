@@ -49,7 +49,7 @@ func (s *Server) newsPage(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	lang := info(r).lang
+	lang := info(r).Lang
 	s.render(w, r, http.StatusOK, "news", newsItem{Title: p.Title(lang), Date: p.PublishedAt,
 		Paragraphs: content.Paragraphs(p.Body(lang))})
 }

@@ -58,7 +58,7 @@ func (s *Server) renderOrder(w http.ResponseWriter, r *http.Request, page string
 		s.renderError(w, r, err)
 		return
 	}
-	lang := info(r).lang
+	lang := info(r).Lang
 	for _, l := range o.Lines {
 		name := l.Name
 		if lang == ui.English && l.NameEn != "" {

@@ -32,7 +32,7 @@ func (s *Server) paymentWebhook(w http.ResponseWriter, r *http.Request) {
 	err = s.payments.Webhook(r.Context(), body, r.Header.Get(s.payments.Provider().WebhookHeader()))
 	switch {
 	case errors.Is(err, cardpay.ErrBadWebhook):
-		s.log.Warn("webhook refused", "request_id", requestID(r), "remote", r.RemoteAddr, "error", err)
+		s.log.Warn("webhook refused", "request_id", requestID(r), "ip", info(r).IP, "error", err)
 		http.Error(w, "bad request", http.StatusBadRequest)
 	case err != nil:
 		s.log.Error("webhook failed", "request_id", requestID(r), "error", err)
