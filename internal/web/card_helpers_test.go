@@ -25,6 +25,7 @@ import (
 	"kaede/internal/checkout"
 	"kaede/internal/db"
 	"kaede/internal/demo"
+	"kaede/internal/edge"
 	"kaede/internal/fraud"
 	"kaede/internal/mail"
 	"kaede/internal/member"
@@ -67,6 +68,13 @@ const (
 
 func newCardEnv(t *testing.T, d *db.DB, capture payment.CaptureMode) *cardEnv {
 	t.Helper()
+	return newCardEnvBehind(t, d, capture, nil)
+}
+
+// newCardEnvBehind is newCardEnv with the store trusting proxies'
+// X-Forwarded-For.
+func newCardEnvBehind(t *testing.T, d *db.DB, capture payment.CaptureMode, proxies edge.Proxies) *cardEnv {
+	t.Helper()
 	e := &cardEnv{t: t, db: d, log: &syncBuffer{}, requests: &requestLog{},
 		now: time.Date(2026, 11, 25, 3, 0, 0, 0, time.UTC)}
 	e.client = &http.Client{Timeout: 10 * time.Second,
@@ -102,7 +110,7 @@ func newCardEnv(t *testing.T, d *db.DB, capture payment.CaptureMode) *cardEnv {
 	if err := co.EnableCard(checkout.CardOptions{Provider: gateway.Name, Capture: string(capture), TTL: 30 * time.Minute}); err != nil {
 		t.Fatal(err)
 	}
-	srv, err := web.New(web.Config{BaseURL: base, Secret: bytes.Repeat([]byte("k"), 32), MediaDir: t.TempDir()},
+	srv, err := web.New(web.Config{BaseURL: base, Secret: bytes.Repeat([]byte("k"), 32), MediaDir: t.TempDir(), TrustedProxies: proxies},
 		web.Deps{DB: d, Logger: logger, Clock: e.clock, Catalog: cat, Carts: carts, Checkout: co, Orders: e.orders,
 			Members: members, Payments: e.pay})
 	if err != nil {
@@ -208,11 +216,18 @@ func (e *cardEnv) do(c *http.Client, method, target, contentType string, body io
 // api calls the store's JSON API.
 func (e *cardEnv) api(method, path, body string, header ...string) *response {
 	e.t.Helper()
+	return e.apiVia(e.client, e.store.URL, method, path, body, header...)
+}
+
+// apiVia calls the JSON API at base (the store, or a proxy in front of
+// it) with client c.
+func (e *cardEnv) apiVia(c *http.Client, base, method, path, body string, header ...string) *response {
+	e.t.Helper()
 	var rd io.Reader
 	if body != "" {
 		rd = strings.NewReader(body)
 	}
-	return e.do(e.client, method, e.store.URL+path, "application/json", rd, header...)
+	return e.do(c, method, base+path, "application/json", rd, header...)
 }
 
 // cardOrder is the API's answer to a card checkout.
@@ -250,20 +265,27 @@ func decodeCard(t *testing.T, res *response, status int) cardOrder {
 // checkoutCard places a card order for the SKU through the API.
 func (e *cardEnv) checkoutCard(sku string, qty int) cardOrder {
 	e.t.Helper()
+	return e.checkoutCardVia(e.client, e.store.URL, sku, qty)
+}
+
+// checkoutCardVia is checkoutCard with client c at base; header is sent
+// with every request.
+func (e *cardEnv) checkoutCardVia(client *http.Client, base, sku string, qty int, header ...string) cardOrder {
+	e.t.Helper()
 	var c struct {
 		ID string `json:"id"`
 	}
-	if err := json.Unmarshal([]byte(e.api("POST", "/api/v1/carts", "").body), &c); err != nil || c.ID == "" {
+	if err := json.Unmarshal([]byte(e.apiVia(client, base, "POST", "/api/v1/carts", "", header...).body), &c); err != nil || c.ID == "" {
 		e.t.Fatalf("new cart: %v", err)
 	}
-	if res := e.api("POST", "/api/v1/carts/"+c.ID+"/items", `{"sku":"`+sku+`","quantity":`+strconv.Itoa(qty)+`}`); res.StatusCode != 200 {
+	if res := e.apiVia(client, base, "POST", "/api/v1/carts/"+c.ID+"/items", `{"sku":"`+sku+`","quantity":`+strconv.Itoa(qty)+`}`, header...); res.StatusCode != 200 {
 		e.t.Fatalf("add item: %d %s", res.StatusCode, res.body)
 	}
 	// One e-mail address per order, as from different customers: the
 	// card-testing guard allows few attempts per address.
 	e.orderCount++
 	body := strings.Replace(checkoutBody(`"13"`, "card"), "buyer@example.jp", fmt.Sprintf("buyer%d@example.jp", e.orderCount), 1)
-	return decodeCard(e.t, e.api("POST", "/api/v1/carts/"+c.ID+"/checkout", body), http.StatusCreated)
+	return decodeCard(e.t, e.apiVia(client, base, "POST", "/api/v1/carts/"+c.ID+"/checkout", body, header...), http.StatusCreated)
 }
 
 // getOrder reads the order through the API with its token.
