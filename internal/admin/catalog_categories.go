@@ -1,11 +1,11 @@
 package admin
 
 import (
-	"kaede/internal/form"
 	"net/http"
 	"net/url"
 
 	"kaede/internal/catalog"
+	"kaede/internal/form"
 )
 
 // categoryListView is the category page's data: the tree as rows, each

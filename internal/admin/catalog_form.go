@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"mime/multipart"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 
@@ -117,34 +116,6 @@ func uploadedFile(w http.ResponseWriter, r *http.Request, field string, limit in
 		return nil, nil, shop.Problems{field: shop.ReasonLength}.Err()
 	}
 	return f, h, nil
-}
-
-// catalogPager is the previous and next links of a listing of pageSize items.
-type catalogPager struct {
-	Page    int
-	PrevURL string
-	NextURL string
-}
-
-// newCatalogPager builds the links for page (1-based) of total items, keeping the
-// listing's filters in q.
-func newCatalogPager(path string, q url.Values, page, pageSize, total int) catalogPager {
-	p := catalogPager{Page: page}
-	link := func(n int) string {
-		v := url.Values{}
-		for k, vs := range q {
-			v[k] = vs
-		}
-		v.Set("page", strconv.Itoa(n))
-		return path + "?" + v.Encode()
-	}
-	if page > 1 {
-		p.PrevURL = link(page - 1)
-	}
-	if page*pageSize < total {
-		p.NextURL = link(page + 1)
-	}
-	return p
 }
 
 // catalogPageNumber reads ?page=, 1 when absent; anything else is ReasonRange.

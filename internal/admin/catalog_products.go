@@ -2,13 +2,14 @@ package admin
 
 import (
 	"context"
-	"kaede/internal/form"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 
 	"kaede/internal/catalog"
+	"kaede/internal/edge"
+	"kaede/internal/form"
 	"kaede/internal/shop"
 )
 
@@ -26,7 +27,7 @@ type productListView struct {
 	Categories []categoryOption
 	Statuses   []string
 	Filter     url.Values // q, category, status as asked
-	Pager      catalogPager
+	Pager      edge.Pager
 }
 
 // productStatuses are the product statuses in the order the forms offer
@@ -73,7 +74,7 @@ func (s *Server) productListPage(w http.ResponseWriter, r *http.Request) {
 		view.Products = append(view.Products, row)
 	}
 	view.Total = total
-	view.Pager = newCatalogPager(Prefix+"products", view.Filter, page, catalog.DefaultAdminLimit, total)
+	view.Pager = edge.NewPager(Prefix+"products", view.Filter, page, catalog.DefaultAdminLimit, total)
 	s.render(w, r, http.StatusOK, "catalog_products", view)
 }
 

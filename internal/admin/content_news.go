@@ -1,11 +1,12 @@
 package admin
 
 import (
-	"kaede/internal/form"
 	"net/http"
 	"net/url"
 
 	"kaede/internal/content"
+	"kaede/internal/edge"
+	"kaede/internal/form"
 )
 
 // contentIndexView is the content page's data: the news posts, newest
@@ -14,7 +15,7 @@ type contentIndexView struct {
 	Posts []content.Post
 	Total int
 	Pages []legalPage
-	Pager catalogPager
+	Pager edge.Pager
 	Done  string // catalogue key of the last action's confirmation
 }
 
@@ -42,7 +43,7 @@ func (s *Server) contentIndexPage(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	view.Pager = newCatalogPager(Prefix+"content", url.Values{}, page, newsPageSize, view.Total)
+	view.Pager = edge.NewPager(Prefix+"content", url.Values{}, page, newsPageSize, view.Total)
 	if view.Pages, err = loadLegalPages(ctx, s.db); err != nil {
 		s.renderError(w, r, err)
 		return

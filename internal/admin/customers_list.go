@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"kaede/internal/edge"
 	"kaede/internal/member"
 	"kaede/internal/shop"
 )
@@ -14,7 +15,7 @@ const customerPageSize = 50
 // customerListView is the customer search page's data.
 type customerListView struct {
 	Customers []member.Member
-	Pager     orderPager
+	Pager     edge.Pager
 	States    []string // the practitioner filter's choices
 	Filtered  bool
 }
@@ -41,7 +42,7 @@ func (s *Server) customerListPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	view.Customers = list
-	view.Pager = newOrderPager(r, Prefix+"customers", page, customerPageSize, total)
+	view.Pager = edge.NewPager(Prefix+"customers", r.URL.Query(), page, customerPageSize, total)
 	s.render(w, r, http.StatusOK, "customers_list", view)
 }
 

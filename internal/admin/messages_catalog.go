@@ -12,8 +12,6 @@ var catalogMessages = map[string]text{
 	"catalog.back":          {"商品一覧へ戻る", "Back to the products"},
 	"catalog.save":          {"保存する", "Save"},
 	"catalog.choose":        {"選んでください", "Choose…"},
-	"catalog.prev":          {"← 前のページ", "← Previous"},
-	"catalog.next":          {"次のページ →", "Next →"},
 	"catalog.practitioners": {"有資格者限定", "Practitioners only"},
 
 	"catalog.status.draft":     {"非公開（下書き）", "Draft (hidden)"},

@@ -3,9 +3,10 @@ package admin
 import (
 	"bytes"
 	"fmt"
-	"kaede/internal/form"
 	"net/http"
 
+	"kaede/internal/edge"
+	"kaede/internal/form"
 	"kaede/internal/order"
 	"kaede/internal/shop"
 )
@@ -16,7 +17,7 @@ const orderPageSize = 50
 // orderListView is the order search page's data.
 type orderListView struct {
 	Orders   []order.Order
-	Pager    orderPager
+	Pager    edge.Pager
 	Statuses []order.Status
 	Methods  []order.PaymentMethod
 	// Filtered says the search has a condition, for the "no match" text.
@@ -61,7 +62,7 @@ func (s *Server) orderListPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	view.Orders = list
-	view.Pager = newOrderPager(r, Prefix+"orders", page, orderPageSize, total)
+	view.Pager = edge.NewPager(Prefix+"orders", r.URL.Query(), page, orderPageSize, total)
 	s.render(w, r, http.StatusOK, "orders_list", view)
 }
 

@@ -3,7 +3,6 @@ package admin
 import (
 	"net/http"
 	"net/url"
-	"strconv"
 
 	"kaede/internal/audit"
 	"kaede/internal/edge"
@@ -52,33 +51,6 @@ func orderFieldMessage(lang, field, reason string) string {
 		key = "reason.other"
 	}
 	return T(lang, key, T(lang, "orders.field."+field))
-}
-
-// orderPager is the previous and next links of a paged list.
-type orderPager struct {
-	Page, Pages int
-	Total       int
-	PrevURL     string // "" on the first page
-	NextURL     string // "" on the last page
-}
-
-// newOrderPager pages total results size at a time, with links to path
-// keeping the request's filters.
-func newOrderPager(r *http.Request, path string, page, size, total int) orderPager {
-	p := orderPager{Page: page, Total: total, Pages: max((total+size-1)/size, 1)}
-	link := func(n int) string {
-		q := r.URL.Query()
-		q.Del("lang")
-		q.Set("page", strconv.Itoa(n))
-		return path + "?" + q.Encode()
-	}
-	if page > 1 {
-		p.PrevURL = link(page - 1)
-	}
-	if page < p.Pages {
-		p.NextURL = link(page + 1)
-	}
-	return p
 }
 
 // orderDoneKeys are the confirmations an action may ask its page to show

@@ -2,12 +2,12 @@ package admin
 
 import (
 	"database/sql"
-	"kaede/internal/form"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 
+	"kaede/internal/form"
 	"kaede/internal/settings"
 	"kaede/internal/shop"
 )

@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 
+	"kaede/internal/edge"
 	"kaede/internal/payment"
 	"kaede/internal/shop"
 )
@@ -43,25 +44,6 @@ func (s *Server) api(next http.HandlerFunc) http.Handler {
 	})
 }
 
-// apiStatus is the one mapping from an error to an API status.
-func apiStatus(err error) int {
-	switch shop.ErrorCode(err) {
-	case shop.Invalid:
-		return http.StatusUnprocessableEntity
-	case shop.NotFound:
-		return http.StatusNotFound
-	case shop.Conflict:
-		return http.StatusConflict
-	case shop.Unauthorized:
-		return http.StatusUnauthorized
-	case shop.Forbidden:
-		return http.StatusForbidden
-	case shop.TooMany:
-		return http.StatusTooManyRequests
-	}
-	return http.StatusInternalServerError
-}
-
 // errBadRequest marks an error that is the request's form, not its content
 // (a body that is not JSON, a missing header): 400 rather than 422.
 var errBadRequest = errors.New("bad request")
@@ -78,7 +60,7 @@ type apiErrorBody struct {
 // apiError answers with the error as JSON. Internal errors are logged and
 // shown only as "internal error".
 func (s *Server) apiError(w http.ResponseWriter, r *http.Request, err error) {
-	status := apiStatus(err)
+	status := edge.Status(err)
 	if errors.Is(err, errBadRequest) {
 		status = http.StatusBadRequest
 	}
