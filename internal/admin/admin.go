@@ -13,14 +13,13 @@
 // staff is written to the audit log; every change is audited in the
 // transaction that makes it.
 //
-// Adding a page: write templates/NAME.html (defining "title" and
+// Adding a page: write internal/ui/admin/templates/NAME.html (defining "title" and
 // "content"), a handler that ends with s.render(w, r, http.StatusOK, "NAME",
-// data), its messages in messages.go, and one line in routes.go.
+// data), its messages in internal/ui/admin_messages.go, and one line in routes.go.
 package admin
 
 import (
 	"context"
-	"embed"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -39,14 +38,12 @@ import (
 	"kaede/internal/settings"
 	"kaede/internal/shop"
 	"kaede/internal/staff"
+	"kaede/internal/ui"
 )
 
 // Prefix is the path every admin URL starts with, so that the admin can
 // share the store's listener (mounted at "/admin/") or run on its own.
 const Prefix = "/admin/"
-
-//go:embed templates/*.html static/*
-var files embed.FS
 
 // Config is how the operator configures the admin.
 type Config struct {
@@ -102,7 +99,7 @@ type Server struct {
 	db      *db.DB
 	log     *slog.Logger
 	now     shop.Clock
-	views   *views
+	views   *ui.UI
 	mux     *http.ServeMux
 	handler http.Handler
 

@@ -12,6 +12,7 @@ import (
 	"kaede/internal/edge"
 	"kaede/internal/form"
 	"kaede/internal/shop"
+	"kaede/internal/ui"
 )
 
 // Helpers shared by the catalogue and content pages.
@@ -61,9 +62,9 @@ func (s *Server) catalogFormError(w http.ResponseWriter, r *http.Request, page s
 		field = strings.TrimPrefix(field, "variants[0].")
 		p.Errors[key+field] = catalogFieldMessage(p.Lang, field, reason)
 	}
-	p.Errors["_form"] = T(p.Lang, errorKey(err))
+	p.Errors["_form"] = ui.Admin.T(p.Lang, errorKey(err))
 	if code == shop.Conflict {
-		p.Errors["_form"] = T(p.Lang, conflict)
+		p.Errors["_form"] = ui.Admin.T(p.Lang, conflict)
 	}
 	s.writePage(w, r, edge.Status(err), page, p)
 }
@@ -72,8 +73,8 @@ func (s *Server) catalogFormError(w http.ResponseWriter, r *http.Request, page s
 // catalogue's own when it has one, else the admin's generic sentence
 // naming the field.
 func catalogFieldMessage(lang, field, reason string) string {
-	if k := "catalog.reason." + field + "." + reason; messages[k] != (text{}) {
-		return T(lang, k)
+	if k := "catalog.reason." + field + "." + reason; ui.Admin.Has(k) {
+		return ui.Admin.T(lang, k)
 	}
 	return fieldMessage(lang, field, reason)
 }

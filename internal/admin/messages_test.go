@@ -9,6 +9,7 @@ import (
 	"kaede/internal/admin"
 	"kaede/internal/shop"
 	"kaede/internal/staff"
+	"kaede/internal/ui"
 )
 
 // TestAdminMessages checks that every message the templates and handlers
@@ -16,7 +17,7 @@ import (
 func TestAdminMessages(t *testing.T) {
 	keys := map[string]bool{}
 	literal := regexp.MustCompile(`\bt \$?\.Lang "([a-z_.]+)"`)
-	files, err := filepath.Glob("templates/*.html")
+	files, err := filepath.Glob("../ui/admin/templates/*.html")
 	if err != nil || len(files) == 0 {
 		t.Fatalf("templates: %v", err)
 	}
@@ -46,7 +47,7 @@ func TestAdminMessages(t *testing.T) {
 		keys[k] = true
 	}
 	for k := range keys {
-		ja, en := admin.T("ja", k), admin.T("en", k)
+		ja, en := ui.Admin.T("ja", k), ui.Admin.T("en", k)
 		if ja == k || en == k || ja == "" || en == "" {
 			t.Errorf("message %q missing (ja=%q en=%q)", k, ja, en)
 		}

@@ -7,6 +7,7 @@ import (
 
 	"kaede/internal/order"
 	"kaede/internal/shop"
+	"kaede/internal/ui"
 )
 
 // The order actions. Each calls one order service method, which checks
@@ -27,7 +28,7 @@ func (s *Server) orderActionFailed(w http.ResponseWriter, r *http.Request, actio
 		s.orderRefusal(w, r, "orders_detail", view, err, "orders.conflict.no_provider")
 		return
 	}
-	status := T(info(r).Lang, "orders.status."+string(view.Detail.Order.Status))
+	status := ui.Admin.T(info(r).Lang, "orders.status."+string(view.Detail.Order.Status))
 	s.orderRefusal(w, r, "orders_detail", view, err, "orders.conflict."+action, status)
 }
 

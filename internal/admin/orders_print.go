@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"kaede/internal/order"
+	"kaede/internal/ui"
 )
 
 // The printed documents of an order. They are ordinary admin pages (same
@@ -65,7 +66,7 @@ func (s *Server) orderSlipPage(w http.ResponseWriter, r *http.Request) {
 // or "1 April 2026" in English.
 func documentDate(lang string, t time.Time) string {
 	t = t.In(jst)
-	if lang == langEn {
+	if lang == ui.English {
 		return t.Format("2 January 2006")
 	}
 	return t.Format("2006年1月2日")

@@ -7,6 +7,7 @@ import (
 	"kaede/internal/audit"
 	"kaede/internal/edge"
 	"kaede/internal/shop"
+	"kaede/internal/ui"
 )
 
 // orderActor is the logged-in member of staff as the order and member
@@ -35,7 +36,7 @@ func (s *Server) orderRefusal(w http.ResponseWriter, r *http.Request, name strin
 	if code == shop.Invalid {
 		formKey, args = "error.invalid", nil
 	}
-	p.Errors["_form"] = T(p.Lang, formKey, args...)
+	p.Errors["_form"] = ui.Admin.T(p.Lang, formKey, args...)
 	s.writePage(w, r, edge.Status(err), name, p)
 }
 
@@ -43,14 +44,14 @@ func (s *Server) orderRefusal(w http.ResponseWriter, r *http.Request, name strin
 // own field labels ("orders.field.NAME"), kept apart from the core
 // catalogue's so that the surfaces cannot define a label twice.
 func orderFieldMessage(lang, field, reason string) string {
-	if _, ok := messages["orders.field."+field]; !ok {
+	if !ui.Admin.Has("orders.field." + field) {
 		return fieldMessage(lang, field, reason)
 	}
 	key := "reason." + reason
-	if _, ok := messages[key]; !ok {
+	if !ui.Admin.Has(key) {
 		key = "reason.other"
 	}
-	return T(lang, key, T(lang, "orders.field."+field))
+	return ui.Admin.T(lang, key, ui.Admin.T(lang, "orders.field."+field))
 }
 
 // orderDoneKeys are the confirmations an action may ask its page to show

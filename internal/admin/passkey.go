@@ -6,6 +6,7 @@ import (
 
 	"kaede/internal/edge"
 	"kaede/internal/staff"
+	"kaede/internal/ui"
 )
 
 // Passkeys (WebAuthn) are the alternative to the authenticator app's code
@@ -34,9 +35,9 @@ func (s *Server) passkeyOptions(w http.ResponseWriter, r *http.Request, begin fu
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	if err != nil {
 		status := edge.Status(err)
-		msg := T(info(r).Lang, errorKey(err))
+		msg := ui.Admin.T(info(r).Lang, errorKey(err))
 		if status >= 500 {
-			msg = T(info(r).Lang, "error.internal")
+			msg = ui.Admin.T(info(r).Lang, "error.internal")
 			s.log.Error("admin: passkey options", "request_id", info(r).ID, "path", r.URL.Path, "error", err)
 		}
 		w.WriteHeader(status)

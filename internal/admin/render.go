@@ -1,15 +1,8 @@
 package admin
 
 import (
-	"bytes"
-	"crypto/sha256"
-	"crypto/sha512"
-	"encoding/base64"
-	"encoding/hex"
 	"errors"
-	"fmt"
 	"html/template"
-	"io/fs"
 	"net/http"
 	"net/url"
 	"path"
@@ -19,70 +12,19 @@ import (
 	"kaede/internal/edge"
 	"kaede/internal/shop"
 	"kaede/internal/staff"
+	"kaede/internal/ui"
 )
 
-// views are the parsed page templates and the fingerprinted stylesheet.
-type views struct {
-	pages map[string]*template.Template
-	css   asset
-	js    asset // passkey.js, the admin's one script
-}
-
-// asset is the stylesheet with the name it is served under (a hash of its
-// content, so that it can be cached for a year) and its SRI value.
-type asset struct {
-	URL       string
-	Integrity string
-	Body      []byte
-}
-
-func newViews() (*views, error) {
-	body, err := files.ReadFile("static/admin.css")
-	if err != nil {
-		return nil, fmt.Errorf("read stylesheet: %w", err)
-	}
-	sum := sha256.Sum256(body)
-	sri := sha512.Sum384(body)
-	v := &views{pages: map[string]*template.Template{}, css: asset{
-		URL:       Prefix + "static/admin." + hex.EncodeToString(sum[:6]) + ".css",
-		Integrity: "sha384-" + base64.StdEncoding.EncodeToString(sri[:]),
-		Body:      body,
-	}}
-	if v.js, err = newAsset("static/passkey.js", "passkey", ".js"); err != nil {
-		return nil, err
-	}
-	names, err := fs.Glob(files, "templates/*.html")
-	if err != nil {
-		return nil, fmt.Errorf("list templates: %w", err)
-	}
-	for _, file := range names {
-		name := strings.TrimSuffix(path.Base(file), ".html")
-		// layout.html and the _partials are parsed into every page.
-		if name == "layout" || strings.HasPrefix(name, "_") {
-			continue
-		}
-		t, err := template.New("layout.html").Funcs(v.funcs()).ParseFS(files, "templates/layout.html", "templates/_*.html", file)
-		if err != nil {
-			return nil, fmt.Errorf("parse template %s: %w", name, err)
-		}
-		v.pages[name] = t
-	}
-	return v, nil
-}
-
-func (v *views) funcs() template.FuncMap {
-	return template.FuncMap{
-		"t":       T,
+// newViews parses the admin's templates (internal/ui/admin) with the
+// admin's own template functions; the words come from ui.Admin.
+func newViews() (*ui.UI, error) {
+	return ui.NewAdmin(template.FuncMap{
 		"yen":     func(y shop.Yen) string { return y.String() },
 		"when":    when,
 		"day":     day,
 		"roleKey": func(r staff.Role) string { return "role." + string(r) },
 		"field":   newFieldView,
-		"css":     func() string { return v.css.URL },
-		"sri":     func() string { return v.css.Integrity },
-		"jsURL":   func() string { return v.js.URL },
-		"jsSRI":   func() string { return v.js.Integrity },
-	}
+	})
 }
 
 // jst is Japan Standard Time, the shop's clock: staff read times in it.
@@ -227,7 +169,7 @@ func (s *Server) newPage(w http.ResponseWriter, r *http.Request, data any) *Page
 	// because the settings cannot be read.
 	if set, err := s.settings.Load(r.Context()); err == nil {
 		p.ShopName = set.ShopName
-		if p.Lang == langEn && set.ShopNameEn != "" {
+		if p.Lang == ui.English && set.ShopNameEn != "" {
 			p.ShopName = set.ShopNameEn
 		}
 	}
@@ -255,7 +197,7 @@ func (s *Server) renderForm(w http.ResponseWriter, r *http.Request, name string,
 	if p.Errors == nil {
 		p.Errors = map[string]string{}
 	}
-	p.Errors["_form"] = T(p.Lang, errorKey(err))
+	p.Errors["_form"] = ui.Admin.T(p.Lang, errorKey(err))
 	s.writePage(w, r, edge.Status(err), name, p)
 }
 
@@ -304,14 +246,7 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 // writePage renders into memory first, so that a template failure becomes
 // a clean 500 instead of half a page.
 func (s *Server) writePage(w http.ResponseWriter, r *http.Request, status int, name string, p *Page) {
-	var b bytes.Buffer
-	t, ok := s.views.pages[name]
-	var err error
-	if !ok {
-		err = fmt.Errorf("no template %q", name)
-	} else {
-		err = t.ExecuteTemplate(&b, "layout", p)
-	}
+	body, err := s.views.RenderBytes(name, p)
 	if err != nil {
 		s.log.Error("admin: render page", "request_id", info(r).ID, "page", name, "error", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
@@ -319,44 +254,29 @@ func (s *Server) writePage(w http.ResponseWriter, r *http.Request, status int, n
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
-	w.Write(b.Bytes())
+	w.Write(body)
 }
 
-// newAsset reads an embedded static file and names it by its content.
-func newAsset(file, base, ext string) (asset, error) {
-	body, err := files.ReadFile(file)
-	if err != nil {
-		return asset{}, fmt.Errorf("read %s: %w", file, err)
-	}
-	sum := sha256.Sum256(body)
-	sri := sha512.Sum384(body)
-	return asset{
-		URL:       Prefix + "static/" + base + "." + hex.EncodeToString(sum[:6]) + ext,
-		Integrity: "sha384-" + base64.StdEncoding.EncodeToString(sri[:]),
-		Body:      body,
-	}, nil
+// staticTypes are the content types of the admin's static files.
+var staticTypes = map[string]string{
+	".css": "text/css; charset=utf-8",
+	".js":  "text/javascript; charset=utf-8",
 }
 
-// stylesheet serves the admin's CSS, and its one script, under their
-// fingerprinted names.
-func (s *Server) stylesheet(w http.ResponseWriter, r *http.Request) {
-	if r.URL.Path == s.views.js.URL {
-		h := w.Header()
-		h.Set("Content-Security-Policy", edge.FileCSP)
-		h.Set("Content-Type", "text/javascript; charset=utf-8")
-		w.Write(s.views.js.Body)
-		return
-	}
-	if r.URL.Path != s.views.css.URL {
+// staticFile serves the admin's stylesheet and its one script under their
+// fingerprinted names. Cache-Control stays no-store, like every admin
+// response: the files are small, and one rule for the whole admin is
+// easier to check.
+func (s *Server) staticFile(w http.ResponseWriter, r *http.Request) {
+	a, ok := s.views.ServedAsset(r.PathValue("name"))
+	if !ok {
 		s.renderError(w, r, shop.Errorf(shop.NotFound, "no such file"))
 		return
 	}
-	// Cache-Control stays no-store, like every admin response: the file
-	// is small, and one rule for the whole admin is easier to check.
 	h := w.Header()
 	h.Set("Content-Security-Policy", edge.FileCSP)
-	h.Set("Content-Type", "text/css; charset=utf-8")
-	w.Write(s.views.css.Body)
+	h.Set("Content-Type", staticTypes[path.Ext(a.Name)])
+	w.Write(a.Body)
 }
 
 // notFound is the page for an admin URL that no route matches.

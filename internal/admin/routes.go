@@ -23,7 +23,7 @@ import "kaede/internal/staff"
 func (s *Server) routes() {
 	mux := s.mux
 
-	mux.HandleFunc("GET "+Prefix+"static/{name}", s.stylesheet)
+	mux.HandleFunc("GET "+Prefix+"static/{name}", s.staticFile)
 
 	// Public: logging in and enrolling.
 	mux.Handle("GET "+Prefix+"login", s.public(s.loginPage))

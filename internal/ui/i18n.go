@@ -48,11 +48,15 @@ func AcceptLanguage(header string) string {
 // text is one message in both languages.
 type text struct{ ja, en string }
 
+// Catalogue is the messages of one surface, by key, in both languages.
+type Catalogue struct{ m map[string]text }
+
 // T returns the message for key in lang, formatted with args when given
-// (fmt verbs). A missing key returns the key itself, so that a typo shows on
-// the page instead of an empty space; TestMessages keeps the catalogue whole.
-func T(lang, key string, args ...any) string {
-	m, ok := messages[key]
+// (fmt verbs). A missing key returns the key itself, so that a typo shows
+// on the page instead of an empty space; the catalogue tests keep each
+// catalogue whole.
+func (c Catalogue) T(lang, key string, args ...any) string {
+	m, ok := c.m[key]
 	if !ok {
 		return key
 	}
@@ -66,27 +70,30 @@ func T(lang, key string, args ...any) string {
 	return s
 }
 
-// HasMessage reports whether key is in the catalogue.
-func HasMessage(key string) bool {
-	_, ok := messages[key]
+// Has reports whether key is in the catalogue.
+func (c Catalogue) Has(key string) bool {
+	_, ok := c.m[key]
 	return ok
 }
 
-// MessageKeys lists the catalogue's keys, for tests that check every
-// message has both languages.
-func MessageKeys() []string {
-	keys := make([]string, 0, len(messages))
-	for k := range messages {
+// Keys lists the catalogue's keys, for tests that check every message has
+// both languages.
+func (c Catalogue) Keys() []string {
+	keys := make([]string, 0, len(c.m))
+	for k := range c.m {
 		keys = append(keys, k)
 	}
 	return keys
 }
 
-// messages is the catalogue: the layout's own messages and each surface's
-// (store pages, account pages), kept in one file per surface. Keys are
-// "area.what". Japanese is written in polite form (です・ます), as customers
-// expect from a shop.
-var messages = merge("message", layoutMessages, storeMessages, accountMessages)
+// Store is the store's catalogue: the layout's own messages and each
+// surface's (store pages, account pages), kept in one file per surface.
+// Keys are "area.what". Japanese is written in polite form (です・ます), as
+// customers expect from a shop.
+var Store = Catalogue{merge("message", layoutMessages, storeMessages, accountMessages)}
+
+// T is Store.T, the store's words.
+func T(lang, key string, args ...any) string { return Store.T(lang, key, args...) }
 
 // merge joins the surfaces' catalogues; a key defined twice is a
 // programming error caught at start-up (and by the tests).

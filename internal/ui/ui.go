@@ -1,8 +1,10 @@
-// Package ui holds the store's templates, static files and words: the HTML
-// layout and pages (html/template only), the stylesheet, the Japanese and
-// English message catalogue, and how yen, dates and field errors are
-// written. Everything is embedded in the binary, so that no file the server
-// runs from sits in a writable, publicly served directory.
+// Package ui holds both edges' templates, static files and words: the
+// HTML layouts and pages (html/template only) of the store and, under
+// admin/, of the admin; the partials they share; the stylesheets; the
+// Japanese and English message catalogues (Store, Admin); and how yen,
+// dates and field errors are written. Everything is embedded in the
+// binary, so that no file the server runs from sits in a writable,
+// publicly served directory.
 package ui
 
 import (
@@ -20,10 +22,11 @@ import (
 	"strings"
 )
 
-//go:embed templates static content
+//go:embed templates static content all:admin
 var files embed.FS
 
-// UI is the parsed templates and the fingerprinted static files.
+// UI is one edge's parsed page templates and fingerprinted static files:
+// the store's (New) or the admin's (NewAdmin), rendered the same way.
 type UI struct {
 	pages  map[string]*template.Template
 	assets map[string]Asset // by source name: "kaede.css"
@@ -40,21 +43,79 @@ type Asset struct {
 	Body      []byte
 }
 
-// New parses every page template with the layout and fingerprints the
-// static files. It fails on a template error, so a broken template stops
-// the server at start rather than on a customer's request.
+// edgeFiles says where an edge's files are in the embedded tree.
+type edgeFiles struct {
+	layout    string   // the layout every page is parsed with
+	partials  []string // globs of templates parsed into every page
+	pages     string   // glob of the page templates
+	static    string   // directory of the static files
+	urlPrefix string   // where the static files are served
+}
+
+// partials are the templates both edges share (address fields, order
+// lines, the second-factor code form).
+const partials = "templates/partials/*.html"
+
+// New parses the store's page templates with its layout and fingerprints
+// its static files. It fails on a template error, so a broken template
+// stops the server at start rather than on a customer's request.
 func New() (*UI, error) {
+	return newUI(edgeFiles{
+		layout:    "templates/layout.html",
+		partials:  []string{partials},
+		pages:     "templates/pages/*.html",
+		static:    "static",
+		urlPrefix: "/static/",
+	}, Store, template.FuncMap{
+		"yen":  Yen,
+		"date": Date,
+		"field": func(lang, field, reason string) string {
+			return FieldMessage(lang, field, reason)
+		},
+		"prefecture": PrefectureName,
+		"blocks":     Blocks,
+	})
+}
+
+// NewAdmin parses the admin's page templates (admin/templates; names
+// starting with "_" are its partials) with its own functions and
+// catalogue, and fingerprints its static files, served under
+// /admin/static/.
+func NewAdmin(funcs template.FuncMap) (*UI, error) {
+	return newUI(edgeFiles{
+		layout:    "admin/templates/layout.html",
+		partials:  []string{partials, "admin/templates/_*.html"},
+		pages:     "admin/templates/[^_]*.html",
+		static:    "admin/static",
+		urlPrefix: "/admin/static/",
+	}, Admin, funcs)
+}
+
+func newUI(ef edgeFiles, c Catalogue, funcs template.FuncMap) (*UI, error) {
 	u := &UI{pages: map[string]*template.Template{}, assets: map[string]Asset{}, served: map[string]Asset{}}
-	if err := u.loadAssets(); err != nil {
+	if err := u.loadAssets(ef.static, ef.urlPrefix); err != nil {
 		return nil, err
 	}
-	names, err := fs.Glob(files, "templates/pages/*.html")
+	all := u.funcs(c)
+	for k, f := range funcs {
+		all[k] = f
+	}
+	shared := []string{ef.layout}
+	for _, g := range ef.partials {
+		if m, _ := fs.Glob(files, g); len(m) > 0 {
+			shared = append(shared, g)
+		}
+	}
+	names, err := fs.Glob(files, ef.pages)
 	if err != nil {
 		return nil, fmt.Errorf("list templates: %w", err)
 	}
 	for _, file := range names {
 		name := strings.TrimSuffix(path.Base(file), ".html")
-		t, err := template.New("layout.html").Funcs(u.funcs()).ParseFS(files, "templates/layout.html", file)
+		if file == ef.layout {
+			continue
+		}
+		t, err := template.New(path.Base(ef.layout)).Funcs(all).ParseFS(files, append(shared, file)...)
 		if err != nil {
 			return nil, fmt.Errorf("parse template %s: %w", name, err)
 		}
@@ -63,8 +124,8 @@ func New() (*UI, error) {
 	return u, nil
 }
 
-func (u *UI) loadAssets() error {
-	return fs.WalkDir(files, "static", func(p string, e fs.DirEntry, err error) error {
+func (u *UI) loadAssets(dir, urlPrefix string) error {
+	return fs.WalkDir(files, dir, func(p string, e fs.DirEntry, err error) error {
 		if err != nil || e.IsDir() {
 			return err
 		}
@@ -72,12 +133,12 @@ func (u *UI) loadAssets() error {
 		if err != nil {
 			return fmt.Errorf("read %s: %w", p, err)
 		}
-		name := strings.TrimPrefix(p, "static/")
+		name := strings.TrimPrefix(p, dir+"/")
 		sum := sha256.Sum256(body)
 		ext := path.Ext(name)
 		served := strings.TrimSuffix(name, ext) + "." + hex.EncodeToString(sum[:6]) + ext
 		sri := sha512.Sum384(body)
-		a := Asset{Name: name, URL: "/static/" + served, Integrity: "sha384-" + base64.StdEncoding.EncodeToString(sri[:]), Body: body}
+		a := Asset{Name: name, URL: urlPrefix + served, Integrity: "sha384-" + base64.StdEncoding.EncodeToString(sri[:]), Body: body}
 		u.assets[name] = a
 		u.served[served] = a
 		return nil
@@ -103,7 +164,7 @@ func (u *UI) HasPage(name string) bool {
 	return ok
 }
 
-// Render writes the page templates/pages/NAME.html inside the layout.
+// Render writes the page template NAME inside the layout.
 func (u *UI) Render(w io.Writer, name string, data any) error {
 	t, ok := u.pages[name]
 	if !ok {
@@ -125,18 +186,12 @@ func (u *UI) RenderBytes(name string, data any) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-// funcs are the template functions. They format and translate; none of
-// them returns HTML built from data.
-func (u *UI) funcs() template.FuncMap {
+// funcs are the template functions every edge has: its catalogue's
+// words and its static files' URLs and integrity values. They format and
+// translate; none of them returns HTML built from data.
+func (u *UI) funcs(c Catalogue) template.FuncMap {
 	return template.FuncMap{
-		"t":    T,
-		"yen":  Yen,
-		"date": Date,
-		"field": func(lang, field, reason string) string {
-			return FieldMessage(lang, field, reason)
-		},
-		"prefecture": PrefectureName,
-		"blocks":     Blocks,
+		"t": c.T,
 		"asset": func(name string) (string, error) {
 			a, ok := u.assets[name]
 			if !ok {

@@ -125,7 +125,7 @@ func TestFieldMessage(t *testing.T) {
 }
 
 func TestMessagesHaveBothLanguages(t *testing.T) {
-	for _, k := range ui.MessageKeys() {
+	for _, k := range ui.Store.Keys() {
 		ja, en := ui.T("ja", k), ui.T("en", k)
 		if ja == "" || en == "" || ja == en {
 			t.Errorf("%s: ja=%q en=%q", k, ja, en)
@@ -133,7 +133,7 @@ func TestMessagesHaveBothLanguages(t *testing.T) {
 	}
 	for _, code := range []shop.Code{shop.Invalid, shop.NotFound, shop.Conflict, shop.OutOfStock,
 		shop.Unauthorized, shop.Forbidden, shop.TooMany, shop.Internal} {
-		if !ui.HasMessage("error." + string(code)) {
+		if !ui.Store.Has("error." + string(code)) {
 			t.Errorf("no message for error code %s", code)
 		}
 	}

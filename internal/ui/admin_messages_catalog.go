@@ -1,13 +1,13 @@
-package admin
+package ui
 
-// catalogMessages are the catalogue and content pages' messages.
+// adminCatalogMessages are the catalogue and content pages' messages.
 //
 // Field labels ("field.X") are only those of the catalogue's and content's
 // own fields; generic names that other pages may define too ("status",
 // "q", "category") have sentences of their own instead
 // ("catalog.reason.FIELD.REASON", see catalogFormError), so that the two
 // catalogues never define one key twice.
-var catalogMessages = map[string]text{
+var adminCatalogMessages = map[string]text{
 	// Shared words
 	"catalog.back":          {"商品一覧へ戻る", "Back to the products"},
 	"catalog.save":          {"保存する", "Save"},

@@ -1,27 +1,12 @@
-package admin
+package ui
 
-// messages is the admin's catalogue, kept apart from the store's
-// (internal/ui): staff words differ from customers', and the two surfaces
-// change independently. Keys are "area.what".
-var messages = merge(coreMessages, catalogMessages, orderMessages, passkeyMessages)
+// Admin is the admin's catalogue, kept apart from the store's: staff
+// words differ from customers', and the two surfaces change
+// independently. Keys are "area.what".
+var Admin = Catalogue{merge("admin message", adminCoreMessages, adminCatalogMessages, adminOrderMessages, adminPasskeyMessages)}
 
-// merge joins the surfaces' catalogues; a key defined twice is a
-// programming error caught at start-up (and by the tests).
-func merge(parts ...map[string]text) map[string]text {
-	all := map[string]text{}
-	for _, part := range parts {
-		for k, v := range part {
-			if _, dup := all[k]; dup {
-				panic("admin: message " + k + " is defined twice")
-			}
-			all[k] = v
-		}
-	}
-	return all
-}
-
-// coreMessages are the layout's, login's, staff's, audit's and settings'.
-var coreMessages = map[string]text{
+// adminCoreMessages are the layout's, login's, staff's, audit's and settings'.
+var adminCoreMessages = map[string]text{
 	// Layout
 	"layout.title":    {"管理画面", "Admin"},
 	"layout.skip":     {"本文へ移動", "Skip to content"},

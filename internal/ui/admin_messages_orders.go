@@ -1,9 +1,9 @@
-package admin
+package ui
 
-// orderMessages are the order and customer pages' messages, including the
+// adminOrderMessages are the order and customer pages' messages, including the
 // printed invoice and delivery slip. Field labels are "orders.field.NAME"
 // (see orderFieldMessage), apart from the core catalogue's "field.NAME".
-var orderMessages = map[string]text{
+var adminOrderMessages = map[string]text{
 	// Order search
 	"orders.title":         {"注文", "Orders"},
 	"orders.search":        {"注文の検索", "Search orders"},
