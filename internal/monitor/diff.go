@@ -181,6 +181,10 @@ func (d *differ) page(b, c Page) {
 		}
 		d.add(RedirectOrigin, sev, name, "redirects", hb, hc)
 	}
+	if c.Status/100 == 3 {
+		// A redirect elsewhere, not followed: there is no page to compare.
+		return
+	}
 	d.headers(name, b, c)
 	if b.Base != c.Base {
 		d.add(PageChanged, Critical, name, "<base href>", b.Base, c.Base)

@@ -13,6 +13,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -40,7 +41,14 @@ type Walker struct {
 	cfg    Config
 	base   *url.URL
 	client *http.Client // without a jar; each walk gets its own
+
+	mu      sync.Mutex
+	product string // the product page whose item went into the last cart
 }
+
+// maxProductTries bounds the product pages tried for one that sells to a
+// guest: a shop of practitioner-only needles may list many first.
+const maxProductTries = 20
 
 // NewWalker checks cfg and returns a walker. It keeps its connections
 // between walks.
@@ -184,11 +192,19 @@ func (r *run) fillCart() error {
 		if len(products) == 0 {
 			return &BlindError{Step: "GET " + cfg.StartPath, Err: fmt.Errorf("no link to a product under %s", cfg.ProductPrefix)}
 		}
+		// The product that worked last time first: a walk then costs one
+		// product page.
+		r.w.mu.Lock()
+		prev := r.w.product
+		r.w.mu.Unlock()
+		if i := slices.Index(products, prev); i > 0 {
+			products = append([]string{prev}, slices.Delete(products, i, i+1)...)
+		}
 	}
 	// A product may be sold out or for practitioners only: try a few.
 	var last error
 	for i, path := range products {
-		if i == 5 {
+		if i == maxProductTries {
 			break
 		}
 		p, err := r.get(path)
@@ -215,6 +231,9 @@ func (r *run) fillCart() error {
 			continue
 		}
 		r.sku, r.token = values.Get("sku"), values
+		r.w.mu.Lock()
+		r.w.product = path
+		r.w.mu.Unlock()
 		return nil
 	}
 	return &BlindError{Step: "POST " + cfg.AddPath, Err: last}
