@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -368,4 +369,37 @@ func TestRealStoreTampered(t *testing.T) {
 	if n := s.count(t, `SELECT COUNT(*) FROM orders`); n != 0 {
 		t.Errorf("orders after the walks: %d, want 0", n)
 	}
+}
+
+// BenchmarkWalkAndDiff is one monitor run against the real store (SQLite):
+// a walk through the proxy and a diff with the baseline. The store runs in
+// this process, so the CPU figures include the store serving the walk.
+func BenchmarkWalkAndDiff(b *testing.B) {
+	s := newRealStore(b, dbtest.SQLite(b))
+	w := s.walker(b)
+	ctx := context.Background()
+	baseline, err := w.Walk(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	start := cpuTime(b)
+	b.ResetTimer()
+	for b.Loop() {
+		_, diffs, err := w.Check(ctx, baseline)
+		if err != nil || len(diffs) != 0 {
+			b.Fatalf("check: %v %v", diffs, err)
+		}
+	}
+	b.StopTimer()
+	b.ReportMetric(float64((cpuTime(b)-start).Microseconds())/1000/float64(b.N), "cpu-ms/op")
+}
+
+// cpuTime is the process's user and system CPU time so far.
+func cpuTime(tb testing.TB) time.Duration {
+	tb.Helper()
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		tb.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
