@@ -164,6 +164,7 @@ func form(n *html.Node, base *url.URL) Form {
 // after a round trip through JSON. Lists keep document order, which the
 // parser gives deterministically.
 func (c *pageContent) fill() {
+	c.clean()
 	if c.Scripts == nil {
 		c.Scripts = []Script{}
 	}
@@ -186,6 +187,49 @@ func (c *pageContent) fill() {
 		c.Forms = []Form{}
 	}
 }
+
+// clean replaces invalid UTF-8 in every recorded string: JSON cannot carry
+// it, and a snapshot must read back exactly as it was written.
+func (c *pageContent) clean() {
+	v := validUTF8
+	c.Base = v(c.Base)
+	for i := range c.Meta {
+		c.Meta[i].HTTPEquiv, c.Meta[i].Content = v(c.Meta[i].HTTPEquiv), v(c.Meta[i].Content)
+	}
+	for i := range c.Scripts {
+		s := &c.Scripts[i]
+		s.Src, s.Type, s.Integrity = v(s.Src), v(s.Type), v(s.Integrity)
+	}
+	for i := range c.InlineScripts {
+		s := &c.InlineScripts[i]
+		s.Type, s.Excerpt = v(s.Type), v(s.Excerpt)
+	}
+	for _, hs := range [][]Handler{c.Handlers, c.JavascriptURLs} {
+		for i := range hs {
+			hs[i].Element, hs[i].Attr, hs[i].Excerpt = v(hs[i].Element), v(hs[i].Attr), v(hs[i].Excerpt)
+		}
+	}
+	for i := range c.Frames {
+		c.Frames[i].Element, c.Frames[i].Src = v(c.Frames[i].Element), v(c.Frames[i].Src)
+	}
+	for i := range c.Stylesheets {
+		c.Stylesheets[i].Href, c.Stylesheets[i].Integrity = v(c.Stylesheets[i].Href), v(c.Stylesheets[i].Integrity)
+	}
+	for i := range c.Forms {
+		f := &c.Forms[i]
+		f.Action, f.Method = v(f.Action), v(f.Method)
+		for j := range f.FormActions {
+			f.FormActions[j] = v(f.FormActions[j])
+		}
+		for j := range f.Fields {
+			f.Fields[j] = v(f.Fields[j])
+		}
+		sort.Strings(f.Fields)
+	}
+}
+
+// validUTF8 is s with each invalid byte sequence replaced by U+FFFD.
+func validUTF8(s string) string { return strings.ToValidUTF8(s, "\uFFFD") }
 
 // handler records an event handler or javascript: URL attribute.
 func handler(n *html.Node, key, val string) Handler {

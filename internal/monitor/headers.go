@@ -51,7 +51,7 @@ func pageHeaders(h http.Header, https bool) []Header {
 		if strings.HasPrefix(name, "Content-Security-Policy") {
 			v = normalizeNonces(v)
 		}
-		out = append(out, Header{Name: name, Value: strings.TrimSpace(v)})
+		out = append(out, Header{Name: name, Value: validUTF8(strings.TrimSpace(v))})
 	}
 	return out
 }
@@ -289,7 +289,7 @@ func (s cookieJarSet) add(res *http.Response) {
 		if s[c.Name] == nil {
 			s[c.Name] = map[string]bool{}
 		}
-		s[c.Name][cookieFlags(c)] = true
+		s[c.Name][validUTF8(cookieFlags(c))] = true
 	}
 }
 
@@ -297,7 +297,7 @@ func (s cookieJarSet) add(res *http.Response) {
 func (s cookieJarSet) list() []Cookie {
 	out := []Cookie{}
 	for name, flags := range s {
-		c := Cookie{Name: name}
+		c := Cookie{Name: validUTF8(name)}
 		for f := range flags {
 			c.Flags = append(c.Flags, f)
 		}
