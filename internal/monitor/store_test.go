@@ -130,8 +130,10 @@ func (s *realStore) setTamper(f func(*http.Response) error) {
 // the transport refuses it at once instead of asking DNS.
 func (s *realStore) walker(tb testing.TB) *monitor.Walker {
 	tb.Helper()
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	tb.Cleanup(t.CloseIdleConnections)
 	w, err := monitor.NewWalker(monitor.Config{BaseURL: s.baseURL, ProviderOrigins: []string{s.gateway},
-		Transport: offline{http.DefaultTransport}})
+		Transport: offline{t}})
 	if err != nil {
 		tb.Fatalf("NewWalker: %v", err)
 	}

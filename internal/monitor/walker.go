@@ -373,6 +373,19 @@ func (r *run) fetch(method, target string, form url.Values) (*http.Response, err
 	r.browserHeaders(req, "document", "navigate")
 	r.hops = nil
 	res, err := r.client.Do(req)
+	if err != nil && form != nil && ctx.Err() == nil {
+		// The transport retries a GET that met a keep-alive connection
+		// the server had just closed, never a POST. The walker's posts
+		// are safe to repeat (an item into its own cart, a quote), and
+		// without a retry that race would read as a blind monitor.
+		if req, err = http.NewRequestWithContext(ctx, method, target, strings.NewReader(form.Encode())); err != nil {
+			return nil, err
+		}
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		r.browserHeaders(req, "document", "navigate")
+		r.hops = nil
+		res, err = r.client.Do(req)
+	}
 	if err != nil {
 		return nil, err
 	}
