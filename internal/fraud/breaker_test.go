@@ -189,35 +189,3 @@ func TestIPBlockCountsDeclinesOnly(t *testing.T) {
 		}
 	})
 }
-
-func TestPrune(t *testing.T) {
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		g, c, _ := newGuard(t, d, fraud.DefaultLimits())
-		ctx := context.Background()
-		for i := range 5 {
-			a := stranger(i)
-			a.IP = "203.0.113.11"
-			pay(t, g, a, fraud.Declined) // blocks the address for 2h
-		}
-		c.Advance(47 * time.Hour)
-		pay(t, g, stranger(10), fraud.Succeeded)
-		c.Advance(1*time.Hour + time.Second) // the first five are now older than 48h
-		n, err := g.Prune(ctx)
-		if err != nil {
-			t.Fatalf("Prune: %v", err)
-		}
-		if n != 5 {
-			t.Fatalf("pruned %d, want 5", n)
-		}
-		var attempts, blocks int
-		if err := d.QueryRowContext(ctx, `SELECT COUNT(*) FROM fraud_attempts`).Scan(&attempts); err != nil {
-			t.Fatal(err)
-		}
-		if err := d.QueryRowContext(ctx, `SELECT COUNT(*) FROM fraud_ip_blocks`).Scan(&blocks); err != nil {
-			t.Fatal(err)
-		}
-		if attempts != 1 || blocks != 0 {
-			t.Fatalf("left %d attempts and %d blocks, want 1 and 0", attempts, blocks)
-		}
-	})
-}

@@ -92,8 +92,8 @@ func DefaultLimits() Limits {
 	}
 }
 
-// maxWindow is the longest window a limit may use. Prune keeps attempts
-// for twice as long, so that every window is always complete.
+// maxWindow is the longest window a limit may use, in minutes. Prune
+// keeps attempts for at least twice as long (minRetention).
 const maxWindow = 24 * 60
 
 // Validate reports every bad limit by its JSON name, e.g. "ip[1].max".

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"fmt"
 	"time"
+
+	"kaede/internal/settings"
 )
 
 // CardSuspended reports whether the breaker has suspended card payments,
@@ -150,26 +152,38 @@ func blockedIPs(ctx context.Context, tx *sql.Tx, now time.Time) ([]BlockedIP, er
 	return out, nil
 }
 
-// Retention is how long attempts are kept: twice the longest window, so
-// that every window is complete, and short enough that the hashes of
-// sessions and e-mail addresses do not pile up.
-const Retention = 48 * time.Hour
+// minRetention is the shortest time attempts are kept whatever the
+// settings say: twice the longest window, so that every window and the
+// admin's status always count whole periods.
+const minRetention = 2 * maxWindow * time.Minute
 
-// Prune deletes attempts older than Retention and blocks that have ended,
-// and returns how many attempts it deleted. The job runner calls it (an
-// hourly run is plenty).
-func (g *Guard) Prune(ctx context.Context) (int64, error) {
-	now := g.clock().UTC()
+// Prune deletes card attempts, and IP blocks that ended, older than the
+// shop's retention period for them (settings.Retention.CardAttemptDays),
+// and returns how many attempts it deleted. While the settings hold the
+// data for an incident (IncidentHold) it deletes nothing. A periodic job
+// calls it.
+func (g *Guard) Prune(ctx context.Context, now time.Time) (int64, error) {
+	set, err := settings.Load(ctx, g.db)
+	if err != nil {
+		return 0, fmt.Errorf("prune card attempts: %w", err)
+	}
+	if set.Retention.IncidentHold {
+		return 0, nil
+	}
+	cutoff := now.UTC().AddDate(0, 0, -set.Retention.CardAttemptDays)
+	if floor := now.UTC().Add(-minRetention); cutoff.After(floor) {
+		cutoff = floor
+	}
 	var n int64
-	err := g.db.Tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM fraud_attempts WHERE created_at < $1`, now.Add(-Retention))
+	err = g.db.Tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM fraud_attempts WHERE created_at < $1`, cutoff)
 		if err != nil {
 			return fmt.Errorf("prune card attempts: %w", err)
 		}
 		if n, err = res.RowsAffected(); err != nil {
 			return fmt.Errorf("prune card attempts: %w", err)
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM fraud_ip_blocks WHERE blocked_until <= $1`, now); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM fraud_ip_blocks WHERE blocked_until < $1`, cutoff); err != nil {
 			return fmt.Errorf("prune ip blocks: %w", err)
 		}
 		return nil

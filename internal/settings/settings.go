@@ -49,7 +49,45 @@ type Settings struct {
 	DeliveryMaxDays int         `json:"delivery_max_days"` // latest date: today + N
 	ShipWithinDays  int         `json:"ship_within_days"`  // shown as the delivery time
 	ReturnPolicy    string      `json:"return_policy"`     // shown on the confirmation screen
+
+	// Retention is how long data the shop no longer needs is kept before
+	// the periodic clean-up jobs delete it.
+	Retention Retention `json:"retention"`
 }
+
+// Retention is how long, in days, each kind of leftover data is kept. The
+// capability that owns each table deletes what is older in its Prune,
+// which a periodic job calls (cmd/kaede). Shorter is better for personal
+// data; the lower bounds are what the shop's own features need.
+type Retention struct {
+	// CardAttemptDays keeps card attempts (fraud_attempts: the customer's
+	// IP address and hashes of the session and e-mail). At least
+	// MinCardAttemptDays, so that every card-testing window is whole.
+	CardAttemptDays int `json:"card_attempt_days"`
+	// IncidentHold stops the pruning of card attempts and IP blocks while
+	// an incident is being investigated, so that the evidence (the IP
+	// addresses) stays. Turn it off when the incident is closed: the
+	// next run then deletes everything past CardAttemptDays.
+	IncidentHold bool `json:"incident_hold"`
+	// IdempotencyKeyDays keeps checkout idempotency keys: a client retries
+	// a checkout within minutes, not days.
+	IdempotencyKeyDays int `json:"idempotency_key_days"`
+	// MemberTokenDays keeps e-mailed verification and reset tokens after
+	// they expire, so that a late click is answered "expired", not
+	// "unknown", for a while.
+	MemberTokenDays int `json:"member_token_days"`
+	// SessionDays keeps expired staff and customer sessions, with their IP
+	// addresses, after they expire: the admin's session list and an
+	// investigation of a session just ended still find them.
+	SessionDays int `json:"session_days"`
+	// AbandonedCartDays keeps a cart nobody changed for that long.
+	AbandonedCartDays int `json:"abandoned_cart_days"`
+}
+
+// MinCardAttemptDays is the shortest CardAttemptDays: twice the longest
+// card-testing window (a day, internal/fraud), so that the windows and
+// the admin's card-testing status always count whole periods.
+const MinCardAttemptDays = 2
 
 // BankAccount is where bank-transfer customers pay (振込先).
 type BankAccount struct {
@@ -107,7 +145,28 @@ func (s Settings) Validate() error {
 		shop.CheckText(p, "delivery_slots", slot, true, 30)
 	}
 	shop.CheckText(p, "return_policy", s.ReturnPolicy, true, 2000)
+	s.Retention.validate(p)
 	return p.Err()
+}
+
+// validate adds the retention periods out of range, named
+// "retention.<field>".
+func (r Retention) validate(p shop.Problems) {
+	for _, c := range []struct {
+		name     string
+		v        int
+		min, max int
+	}{
+		{"retention.card_attempt_days", r.CardAttemptDays, MinCardAttemptDays, 365},
+		{"retention.idempotency_key_days", r.IdempotencyKeyDays, 1, 30},
+		{"retention.member_token_days", r.MemberTokenDays, 0, 90},
+		{"retention.session_days", r.SessionDays, 0, 90},
+		{"retention.abandoned_cart_days", r.AbandonedCartDays, 7, 365},
+	} {
+		if c.v < c.min || c.v > c.max {
+			p.Add(c.name, shop.ReasonRange)
+		}
+	}
 }
 
 // ShippingFee is the fee for a delivery to the prefecture of an order whose
@@ -213,5 +272,21 @@ func Default() Settings {
 			"お客様のご都合による返品の送料はお客様のご負担となります。" +
 			"鍼などの管理医療機器および開封後の衛生用品は返品をお受けできません。" +
 			"ご注文のキャンセルは発送前までマイページまたはお問い合わせ窓口にて承ります。",
+		Retention: DefaultRetention(),
+	}
+}
+
+// DefaultRetention is what a new shop keeps: IP addresses 90 days (personal
+// data: long enough to look into a dispute or a card-testing attack, no
+// longer), idempotency keys a day, expired tokens and sessions a week,
+// abandoned carts 30 days. Settings saved before these existed load with
+// these values too.
+func DefaultRetention() Retention {
+	return Retention{
+		CardAttemptDays:    90,
+		IdempotencyKeyDays: 1,
+		MemberTokenDays:    7,
+		SessionDays:        7,
+		AbandonedCartDays:  30,
 	}
 }

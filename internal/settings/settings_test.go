@@ -67,6 +67,12 @@ func TestValidateNamesBadSettings(t *testing.T) {
 		{"shipping_fees", func(s *settings.Settings) { s.ShippingFees[48] = 100 }},
 		{"payment_due_days", func(s *settings.Settings) { s.PaymentDueDays = 0 }},
 		{"delivery_max_days", func(s *settings.Settings) { s.DeliveryMaxDays = 1; s.DeliveryMinDays = 3 }},
+		{"retention.card_attempt_days", func(s *settings.Settings) { s.Retention.CardAttemptDays = settings.MinCardAttemptDays - 1 }},
+		{"retention.card_attempt_days", func(s *settings.Settings) { s.Retention.CardAttemptDays = 366 }},
+		{"retention.idempotency_key_days", func(s *settings.Settings) { s.Retention.IdempotencyKeyDays = 0 }},
+		{"retention.member_token_days", func(s *settings.Settings) { s.Retention.MemberTokenDays = -1 }},
+		{"retention.session_days", func(s *settings.Settings) { s.Retention.SessionDays = 91 }},
+		{"retention.abandoned_cart_days", func(s *settings.Settings) { s.Retention.AbandonedCartDays = 6 }},
 	}
 	if err := settings.Default().Validate(); err != nil {
 		t.Fatalf("default settings invalid: %v", err)
@@ -110,6 +116,29 @@ func TestSaveAndLoad(t *testing.T) {
 		err = d.Tx(ctx, func(tx *sql.Tx) error { return settings.Save(ctx, tx, bad, now) })
 		if shop.ErrorCode(err) != shop.Invalid {
 			t.Fatalf("saving bad settings: err=%v, want invalid", err)
+		}
+	})
+}
+
+// Settings saved before the retention periods existed load with the
+// default periods, not with zero (which would prune at once).
+func TestLoadFillsRetentionDefaults(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		_, err := d.ExecContext(ctx, `INSERT INTO settings (key, value, updated_at) VALUES ('shop', $1, $2)`,
+			`{"shop_name":"鍼灸堂"}`, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := settings.Load(ctx, d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.ShopName != "鍼灸堂" {
+			t.Fatalf("shop name %q, want the saved one", got.ShopName)
+		}
+		if got.Retention != settings.DefaultRetention() {
+			t.Fatalf("retention=%+v, want the defaults %+v", got.Retention, settings.DefaultRetention())
 		}
 	})
 }
