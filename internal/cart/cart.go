@@ -10,8 +10,10 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"time"
 
 	"kaede/internal/db"
+	"kaede/internal/settings"
 	"kaede/internal/shop"
 )
 
@@ -221,4 +223,25 @@ func memberViewer(ctx context.Context, tx *sql.Tx, memberID int64) (shop.Viewer,
 		return shop.Viewer{}, fmt.Errorf("read member %d: %w", memberID, err)
 	}
 	return shop.Viewer{MemberID: memberID, Practitioner: practitioner == "approved"}, nil
+}
+
+// Prune deletes carts, guests' and members', that nobody changed for the
+// shop's retention period (settings.Retention.AbandonedCartDays), with
+// their lines, and returns how many carts it deleted. A session that
+// still points at one simply has no cart again. A periodic job calls it.
+func (s *Service) Prune(ctx context.Context, now time.Time) (int64, error) {
+	set, err := settings.Load(ctx, s.db)
+	if err != nil {
+		return 0, fmt.Errorf("prune abandoned carts: %w", err)
+	}
+	cutoff := now.UTC().AddDate(0, 0, -set.Retention.AbandonedCartDays)
+	res, err := s.db.ExecContext(ctx, `DELETE FROM carts WHERE updated_at < $1`, cutoff)
+	if err != nil {
+		return 0, fmt.Errorf("prune abandoned carts: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("prune abandoned carts: %w", err)
+	}
+	return n, nil
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"kaede/internal/order"
+	"kaede/internal/settings"
 	"kaede/internal/shop"
 )
 
@@ -154,4 +155,25 @@ func newGCM(key string) (cipher.AEAD, error) {
 		return nil, fmt.Errorf("token cipher: %w", err)
 	}
 	return gcm, nil
+}
+
+// Prune deletes idempotency keys older than the shop's retention period
+// for them (settings.Retention.IdempotencyKeyDays), and returns how many it
+// deleted: a client retries a checkout within minutes, and a key past the
+// period only keeps a sealed access token. A periodic job calls it.
+func (s *Service) Prune(ctx context.Context, now time.Time) (int64, error) {
+	set, err := settings.Load(ctx, s.db)
+	if err != nil {
+		return 0, fmt.Errorf("prune idempotency keys: %w", err)
+	}
+	cutoff := now.UTC().AddDate(0, 0, -set.Retention.IdempotencyKeyDays)
+	res, err := s.db.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE created_at < $1`, cutoff)
+	if err != nil {
+		return 0, fmt.Errorf("prune idempotency keys: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("prune idempotency keys: %w", err)
+	}
+	return n, nil
 }

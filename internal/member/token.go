@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"time"
 
+	"kaede/internal/settings"
 	"kaede/internal/shop"
 )
 
@@ -101,4 +102,24 @@ func (s *Service) peekToken(ctx context.Context, token, purpose string) (int64, 
 		return 0, fmt.Errorf("look up %s token: %w", purpose, err)
 	}
 	return memberID, nil
+}
+
+// Prune deletes e-mailed tokens that expired longer ago than the shop's
+// retention period for them (settings.Retention.MemberTokenDays), used or
+// not, and returns how many it deleted. A periodic job calls it.
+func (s *Service) Prune(ctx context.Context, now time.Time) (int64, error) {
+	set, err := settings.Load(ctx, s.db)
+	if err != nil {
+		return 0, fmt.Errorf("prune member tokens: %w", err)
+	}
+	cutoff := now.UTC().AddDate(0, 0, -set.Retention.MemberTokenDays)
+	res, err := s.db.ExecContext(ctx, `DELETE FROM member_tokens WHERE expires_at < $1`, cutoff)
+	if err != nil {
+		return 0, fmt.Errorf("prune member tokens: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("prune member tokens: %w", err)
+	}
+	return n, nil
 }

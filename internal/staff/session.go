@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"kaede/internal/settings"
 	"kaede/internal/shop"
 )
 
@@ -301,4 +302,44 @@ func (s *Service) ChangePassword(ctx context.Context, token, current, newPasswor
 		}
 		return s.record(ctx, tx, m.Email, sess.IP, "staff.password", target(m.ID), nil, map[string]any{"session": sess.Ref})
 	})
+}
+
+// Prune deletes admin sessions, and logins left waiting for their second
+// factor, that ended longer ago than the shop's retention period for them
+// (settings.Retention.SessionDays), and returns how many rows it deleted.
+// Until then an ended session, with its IP address, can still be looked
+// into. A periodic job calls it.
+func (s *Service) Prune(ctx context.Context, now time.Time) (int64, error) {
+	set, err := settings.Load(ctx, s.db)
+	if err != nil {
+		return 0, fmt.Errorf("prune staff sessions: %w", err)
+	}
+	cutoff := now.UTC().AddDate(0, 0, -set.Retention.SessionDays)
+	var n int64
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		// A session ends IdleTimeout after its last use or MaxSessionAge
+		// after its login, whichever is first (Session.ExpiresAt).
+		res, err := tx.ExecContext(ctx, `DELETE FROM staff_sessions WHERE last_seen_at < $1 OR created_at < $2`,
+			cutoff.Add(-IdleTimeout), cutoff.Add(-MaxSessionAge))
+		if err != nil {
+			return fmt.Errorf("prune staff sessions: %w", err)
+		}
+		if n, err = res.RowsAffected(); err != nil {
+			return fmt.Errorf("prune staff sessions: %w", err)
+		}
+		res, err = tx.ExecContext(ctx, `DELETE FROM staff_pending_logins WHERE expires_at < $1`, cutoff)
+		if err != nil {
+			return fmt.Errorf("prune pending staff logins: %w", err)
+		}
+		pending, err := res.RowsAffected()
+		if err != nil {
+			return fmt.Errorf("prune pending staff logins: %w", err)
+		}
+		n += pending
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	return n, nil
 }
