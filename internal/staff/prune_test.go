@@ -38,8 +38,8 @@ func TestPruneSessions(t *testing.T) {
 
 		week := 7 * 24 * time.Hour
 		for _, step := range []struct {
-			at              time.Time
-			pruned          int64
+			at                time.Time
+			pruned            int64
 			sessions, pending int
 		}{
 			{pendingEnds.Add(week - time.Second), 0, 2, 1},
