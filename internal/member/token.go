@@ -104,22 +104,38 @@ func (s *Service) peekToken(ctx context.Context, token, purpose string) (int64, 
 	return memberID, nil
 }
 
-// Prune deletes e-mailed tokens that expired longer ago than the shop's
-// retention period for them (settings.Retention.MemberTokenDays), used or
-// not, and returns how many it deleted. A periodic job calls it.
+// Prune deletes e-mailed tokens (settings.Retention.MemberTokenDays) and
+// customer sessions (SessionDays) that expired longer ago than the shop's
+// retention period for them, and returns how many rows it deleted. A
+// periodic job calls it.
 func (s *Service) Prune(ctx context.Context, now time.Time) (int64, error) {
 	set, err := settings.Load(ctx, s.db)
 	if err != nil {
-		return 0, fmt.Errorf("prune member tokens: %w", err)
+		return 0, fmt.Errorf("prune tokens and sessions: %w", err)
 	}
-	cutoff := now.UTC().AddDate(0, 0, -set.Retention.MemberTokenDays)
-	res, err := s.db.ExecContext(ctx, `DELETE FROM member_tokens WHERE expires_at < $1`, cutoff)
+	var n int64
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		for _, p := range []struct {
+			what, query string
+			days        int
+		}{
+			{"member tokens", `DELETE FROM member_tokens WHERE expires_at < $1`, set.Retention.MemberTokenDays},
+			{"customer sessions", `DELETE FROM sessions WHERE expires_at < $1`, set.Retention.SessionDays},
+		} {
+			res, err := tx.ExecContext(ctx, p.query, now.UTC().AddDate(0, 0, -p.days))
+			if err != nil {
+				return fmt.Errorf("prune %s: %w", p.what, err)
+			}
+			deleted, err := res.RowsAffected()
+			if err != nil {
+				return fmt.Errorf("prune %s: %w", p.what, err)
+			}
+			n += deleted
+		}
+		return nil
+	})
 	if err != nil {
-		return 0, fmt.Errorf("prune member tokens: %w", err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return 0, fmt.Errorf("prune member tokens: %w", err)
+		return 0, err
 	}
 	return n, nil
 }
