@@ -11,16 +11,8 @@ import (
 
 	"kaede/internal/admin"
 	"kaede/internal/audit"
-	"kaede/internal/cardpay"
-	"kaede/internal/catalog"
-	"kaede/internal/content"
-	"kaede/internal/db"
-	"kaede/internal/mail"
-	"kaede/internal/member"
-	"kaede/internal/order"
 	"kaede/internal/settings"
 	"kaede/internal/shop"
-	"kaede/internal/staff"
 )
 
 // AdminConfig is where and to whom the admin answers.
@@ -69,28 +61,9 @@ func (c *AdminConfig) validate() error {
 	return nil
 }
 
-// adminServices are what the admin needs that the store does not build.
-type adminServices struct {
-	catalog  *catalog.Service
-	orders   *order.Service
-	members  *member.Service
-	payments *cardpay.Service
-	content  *content.Service
-	queue    *mail.Queue
-	mediaDir string
-}
-
-// newAdmin builds the admin's handler.
-func (m *Main) newAdmin(d *db.DB, svc adminServices) (*admin.Server, error) {
+// newAdmin builds the admin's handler on the store's services.
+func (m *Main) newAdmin(svc *services) (*admin.Server, error) {
 	cfg := m.Config
-	key, err := staffKey(cfg.DataDir, cfg.Demo)
-	if err != nil {
-		return nil, err
-	}
-	staffSvc, err := staff.New(d, svc.queue, m.Clock, key)
-	if err != nil {
-		return nil, err
-	}
 	nets, err := admin.ParseAllowList(cfg.Admin.Allow)
 	if err != nil {
 		return nil, fmt.Errorf("KAEDE_ADMIN_ALLOW: %w", err)
@@ -100,9 +73,9 @@ func (m *Main) newAdmin(d *db.DB, svc adminServices) (*admin.Server, error) {
 		return nil, err
 	}
 	deps := admin.Deps{
-		DB: d, Logger: m.Log.With("component", "admin"), Clock: m.Clock,
-		Staff:    staffSvc,
-		Settings: settings.NewCache(d, m.Clock, 2*time.Second),
+		DB: m.db, Logger: m.Log.With("component", "admin"), Clock: m.Clock,
+		Staff:    svc.staff,
+		Settings: settings.NewCache(m.db, m.Clock, 2*time.Second),
 		Catalog:  svc.catalog, Orders: svc.orders, Members: svc.members,
 		Content:  svc.content,
 		MediaDir: svc.mediaDir,

@@ -7,24 +7,12 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"path/filepath"
 	"sync"
 	"time"
 
-	"github.com/riverqueue/river"
-
-	"kaede/internal/audit"
-	"kaede/internal/cardpay"
-	"kaede/internal/cart"
-	"kaede/internal/catalog"
-	"kaede/internal/checkout"
-	"kaede/internal/content"
 	"kaede/internal/db"
-	"kaede/internal/demo"
 	"kaede/internal/jobs"
 	"kaede/internal/mail"
-	"kaede/internal/member"
-	"kaede/internal/order"
 	"kaede/internal/payment/gateway"
 	"kaede/internal/shop"
 	"kaede/internal/web"
@@ -59,34 +47,61 @@ func NewMain(cfg Config, log *slog.Logger) *Main {
 }
 
 // Run opens the database, prepares it (the demo migrates and seeds; serve
-// refuses a schema that is behind), starts the job runner and the HTTP
-// server, and returns once the store is listening.
+// refuses a schema that is behind), builds the services and then the
+// servers on them, starts the job runner with the periodic tasks and the
+// HTTP server, and returns once the store is listening.
 func (m *Main) Run(ctx context.Context) error {
-	cfg := m.Config
 	var smtp *mail.SMTPConfig
-	if cfg.SMTPURL != "" {
-		c, err := mail.ParseSMTPURL(cfg.SMTPURL)
+	if m.Config.SMTPURL != "" {
+		c, err := mail.ParseSMTPURL(m.Config.SMTPURL)
 		if err != nil {
 			return fmt.Errorf("KAEDE_SMTP_URL: %w", err)
 		}
 		smtp = &c
 	}
-	d, err := db.Open(ctx, cfg.DatabaseURL)
+	if err := m.openDatabase(ctx); err != nil {
+		return err
+	}
+	if err := m.listen(); err != nil {
+		return err
+	}
+	svc, err := m.buildServices(ctx, smtp)
+	if err != nil {
+		return err
+	}
+	if err := m.buildServers(svc); err != nil {
+		return err
+	}
+	if err := m.jobs.Schedule(m.tasks(svc)...); err != nil {
+		return err
+	}
+	return m.serve()
+}
+
+// openDatabase opens the database and checks or (the demo) migrates its
+// schema.
+func (m *Main) openDatabase(ctx context.Context) error {
+	d, err := db.Open(ctx, m.Config.DatabaseURL)
 	if err != nil {
 		return err
 	}
 	m.db = d
-	if cfg.Demo {
+	if m.Config.Demo {
 		if err := migrateAll(ctx, d); err != nil {
 			return err
 		}
 	} else if err := checkSchema(ctx, d); err != nil {
 		return err
 	}
-	if err := web.EnsureDefaultContent(ctx, d, m.Clock()); err != nil {
-		return err
-	}
+	return web.EnsureDefaultContent(ctx, d, m.Clock())
+}
 
+// listen takes the store's address, derives the base URL from the port
+// actually taken when it was not configured, and starts the test gateway
+// when this process runs it.
+func (m *Main) listen() error {
+	cfg := &m.Config
+	var err error
 	m.listener, err = net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s (KAEDE_ADDR / --addr): %w", cfg.Addr, err)
@@ -98,66 +113,17 @@ func (m *Main) Run(ctx context.Context) error {
 			cfg.Admin.URL = m.URL()
 		}
 		cfg.BaseURL = m.URL()
-		m.Config.BaseURL, m.Config.Admin.URL = cfg.BaseURL, cfg.Admin.URL
 	}
 	if cfg.Card.RunGateway {
-		if err := m.startGateway(m.listener.Addr(), cfg.BaseURL); err != nil {
-			return err
-		}
-		cfg.Card = m.Config.Card
+		return m.startGateway(m.listener.Addr(), cfg.BaseURL)
 	}
+	return nil
+}
 
-	sender, err := mail.NewSendWorker(d, mail.Delivery{SMTP: smtp, From: cfg.MailFrom}, m.Clock, m.Log)
-	if err != nil {
-		return err
-	}
-	cardJobs := &cardpay.Jobs{}
-	jobsCfg := jobs.Config{Register: sender.Register}
-	if cfg.Card.Provider != "" {
-		jobsCfg.Register = func(ws *river.Workers) {
-			sender.Register(ws)
-			cardJobs.Register(ws)
-		}
-		jobsCfg.Periodic = cardpay.PeriodicJobs()
-	}
-	m.jobs, err = jobs.New(d, m.Log, jobsCfg)
-	if err != nil {
-		return err
-	}
-	queue := mail.NewQueue(m.jobs, m.Clock)
-	mediaDir := filepath.Join(cfg.DataDir, "media")
-	cat := catalog.New(d, m.Clock)
-	// Storefront reads may be two seconds old: stock and prices are
-	// checked again in the database when an item goes into the cart and
-	// when the order is placed.
-	cat.EnableCache(2 * time.Second)
-	carts := cart.New(d, m.Clock)
-	orders := order.New(d, queue, m.Clock)
-	checkouts := checkout.New(d, carts, orders, queue, m.Clock, cfg.BaseURL)
-	payments, err := m.newPayments(d, orders, cfg.BaseURL)
-	if err != nil {
-		return err
-	}
-	if payments != nil {
-		cardJobs.Use(payments)
-		if err := checkouts.EnableCard(checkout.CardOptions{Provider: payments.Provider().Name(),
-			Capture: cfg.Card.Capture, TTL: cfg.Card.OrderTTL}); err != nil {
-			return err
-		}
-	}
-	if cfg.Demo {
-		err := demo.Seed(ctx, d, cat, mediaDir, m.Clock())
-		switch {
-		case err == nil:
-			m.Log.Info("demo data created", "data", cfg.DataDir)
-		case errors.Is(err, demo.ErrNotEmpty):
-			m.Log.Info("demo data kept from an earlier start", "data", cfg.DataDir)
-		default:
-			return fmt.Errorf("seed demo data: %w", err)
-		}
-	}
-	members := member.New(d, queue, m.Clock, cfg.BaseURL)
-	news := content.New(d, m.Clock)
+// buildServers builds the store's and the admin's HTTP handlers on svc, and
+// the store's server. The admin on its own listener starts serving here.
+func (m *Main) buildServers(svc *services) error {
+	cfg := m.Config
 	proxies, err := cfg.proxies()
 	if err != nil {
 		return err
@@ -166,25 +132,24 @@ func (m *Main) Run(ctx context.Context) error {
 		BaseURL:        cfg.BaseURL,
 		Secret:         []byte(cfg.Secret),
 		Demo:           cfg.Demo,
-		MediaDir:       mediaDir,
+		MediaDir:       svc.mediaDir,
 		TrustedProxies: proxies,
 	}, web.Deps{
-		DB:       d,
+		DB:       m.db,
 		Logger:   m.Log,
 		Clock:    m.Clock,
-		Catalog:  cat,
-		Carts:    carts,
-		Checkout: checkouts,
-		Orders:   orders,
-		Members:  members,
-		Payments: payments,
-		Content:  news,
+		Catalog:  svc.catalog,
+		Carts:    svc.carts,
+		Checkout: svc.checkout,
+		Orders:   svc.orders,
+		Members:  svc.members,
+		Payments: svc.payments,
+		Content:  svc.content,
 	})
 	if err != nil {
 		return err
 	}
-	adm, err := m.newAdmin(d, adminServices{catalog: cat, orders: orders, members: members,
-		payments: payments, queue: queue, mediaDir: mediaDir, content: news})
+	adm, err := m.newAdmin(svc)
 	if err != nil {
 		return err
 	}
@@ -192,7 +157,6 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-
 	m.server = &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -201,49 +165,24 @@ func (m *Main) Run(ctx context.Context) error {
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
 	}
+	return nil
+}
+
+// serve starts the job runner and the store's HTTP server.
+func (m *Main) serve() error {
 	bg, stop := context.WithCancel(context.Background())
 	m.stop = stop
 	if err := m.jobs.Start(bg); err != nil {
 		return err
 	}
-	m.wg.Add(2)
+	m.wg.Add(1)
 	go func() {
 		defer m.wg.Done()
 		if err := m.server.Serve(m.listener); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			m.Log.Error("http server stopped", "error", err)
 		}
 	}()
-	go func() {
-		defer m.wg.Done()
-		m.housekeeping(bg)
-	}()
 	return nil
-}
-
-// housekeeping runs now and then every hour: it deletes expired sessions
-// and logs the audit log's head. Logs leave the machine (a log service, a
-// syslog host), so a head recorded there is what shows that someone with
-// database access rewrote the whole chain, head row included.
-func (m *Main) housekeeping(ctx context.Context) {
-	t := time.NewTicker(time.Hour)
-	defer t.Stop()
-	for {
-		if n, err := m.web.PurgeSessions(ctx); err != nil && ctx.Err() == nil {
-			m.Log.Warn("purge sessions", "error", err)
-		} else if n > 0 {
-			m.Log.Info("expired sessions purged", "count", n)
-		}
-		if id, hash, err := audit.Head(ctx, m.db); err != nil && ctx.Err() == nil {
-			m.Log.Warn("read audit head", "error", err)
-		} else if err == nil {
-			m.Log.Info("audit head", "entry", id, "hash", hash)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
 }
 
 // URL is the address the store listens on, e.g. http://127.0.0.1:43123.

@@ -19,7 +19,6 @@ import (
 	"time"
 
 	"kaede/internal/cardpay"
-	"kaede/internal/db"
 	"kaede/internal/fraud"
 	"kaede/internal/order"
 	"kaede/internal/payment"
@@ -207,23 +206,15 @@ func (m *Main) startGateway(storeAddr net.Addr, baseURL string) error {
 	return nil
 }
 
-// newPayments builds the card payment service, or nil without a provider.
-func (m *Main) newPayments(d *db.DB, orders *order.Service, baseURL string) (*cardpay.Service, error) {
+// newPayments builds the card payment service, guarded against card
+// testing by guard, or nil without a provider.
+func (m *Main) newPayments(orders *order.Service, guard *fraud.Guard) (*cardpay.Service, error) {
 	p, origins, err := m.Config.Card.provider()
 	if err != nil || p == nil {
 		return nil, err
 	}
-	// The card-testing guard (internal/fraud) with the shop's saved limits.
-	limits, err := fraud.LoadLimits(context.Background(), d)
-	if err != nil {
-		return nil, err
-	}
-	guard := fraud.New(d, m.Clock, limits)
-	guard.Alert = func(_ context.Context, a fraud.Alert) {
-		m.Log.Error("card testing suspected", "alert", a.Kind, "ip", a.IP, "until", a.Until, "failures", a.Failures, "settled", a.Settled)
-	}
-	return cardpay.New(d, orders, m.Clock, m.Log, cardpay.Config{
-		Provider: p, Capture: payment.CaptureMode(m.Config.Card.Capture), BaseURL: baseURL, PageOrigins: origins,
+	return cardpay.New(m.db, orders, m.Clock, m.Log, cardpay.Config{
+		Provider: p, Capture: payment.CaptureMode(m.Config.Card.Capture), BaseURL: m.Config.BaseURL, PageOrigins: origins,
 		Guard: guard,
 	})
 }

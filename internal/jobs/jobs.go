@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -43,18 +44,18 @@ type Config struct {
 	// RetryPolicy decides when a failed job runs again; nil means River's
 	// exponential backoff (attempt^4 seconds). Tests shorten it.
 	RetryPolicy river.ClientRetryPolicy
-	// Periodic are jobs River inserts on a schedule (card payment
-	// reconciliation and expiry). Only the elected leader among the
-	// store's instances inserts them, so several instances do not
-	// multiply them. Their workers must be registered too.
-	Periodic []*river.PeriodicJob
 }
 
-// Runner inserts jobs and, when it has workers, runs them.
+// Runner inserts jobs and, when it has workers, runs them and the tasks
+// given to Schedule.
 type Runner struct {
 	client  *river.Client[*sql.Tx]
 	log     *slog.Logger
 	working bool
+
+	mu      sync.Mutex
+	started bool
+	tasks   map[string]Task
 }
 
 // New builds a Runner on d. It does not start working; call Start. River's
@@ -70,16 +71,17 @@ func New(d *db.DB, log *slog.Logger, cfg Config) (*Runner, error) {
 		// The default JobTimeout of a minute suits SMTP and anything else
 		// Kaede runs; a job that needs more sets its own Timeout.
 	}
+	r := &Runner{log: log, working: cfg.Register != nil, tasks: map[string]Task{}}
 	if cfg.Register != nil {
 		workers := river.NewWorkers()
 		cfg.Register(workers)
+		river.AddWorker(workers, &taskWorker{r: r})
 		rc.Workers = workers
 		maxWorkers := cfg.MaxWorkers
 		if maxWorkers <= 0 {
 			maxWorkers = 4
 		}
 		rc.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: maxWorkers}}
-		rc.PeriodicJobs = cfg.Periodic
 		rc.FetchPollInterval = cfg.PollInterval
 		if cfg.PollInterval > 0 && cfg.PollInterval < river.FetchCooldownDefault {
 			// River refuses a cooldown longer than the poll interval.
@@ -90,7 +92,8 @@ func New(d *db.DB, log *slog.Logger, cfg Config) (*Runner, error) {
 	if err != nil {
 		return nil, fmt.Errorf("new job client: %w", err)
 	}
-	return &Runner{client: client, log: log, working: cfg.Register != nil}, nil
+	r.client = client
+	return r, nil
 }
 
 // newDriver picks River's driver for the dialect. Both run on the store's
@@ -162,6 +165,9 @@ func (r *Runner) Start(ctx context.Context) error {
 	if !r.working {
 		return errors.New("start job runner: no workers registered (insert-only runner)")
 	}
+	r.mu.Lock()
+	r.started = true
+	r.mu.Unlock()
 	if err := r.client.Start(ctx); err != nil {
 		return fmt.Errorf("start job runner: %w", err)
 	}

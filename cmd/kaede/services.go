@@ -1,0 +1,104 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"time"
+
+	"kaede/internal/cardpay"
+	"kaede/internal/cart"
+	"kaede/internal/catalog"
+	"kaede/internal/checkout"
+	"kaede/internal/content"
+	"kaede/internal/demo"
+	"kaede/internal/fraud"
+	"kaede/internal/jobs"
+	"kaede/internal/mail"
+	"kaede/internal/member"
+	"kaede/internal/order"
+	"kaede/internal/staff"
+)
+
+// services are the store's capabilities, built once on one database and
+// shared by the store's pages, the admin and the periodic tasks.
+type services struct {
+	queue    *mail.Queue
+	catalog  *catalog.Service
+	carts    *cart.Service
+	orders   *order.Service
+	checkout *checkout.Service
+	members  *member.Service
+	content  *content.Service
+	staff    *staff.Service
+	guard    *fraud.Guard
+	payments *cardpay.Service // nil when the shop takes no cards
+	mediaDir string
+}
+
+// buildServices builds the job runner and the services on the open
+// database, and seeds the demo's data. The runner comes first: services
+// insert their jobs (e-mail) through it.
+func (m *Main) buildServices(ctx context.Context, smtp *mail.SMTPConfig) (*services, error) {
+	cfg := m.Config
+	d := m.db
+	sender, err := mail.NewSendWorker(d, mail.Delivery{SMTP: smtp, From: cfg.MailFrom}, m.Clock, m.Log)
+	if err != nil {
+		return nil, err
+	}
+	m.jobs, err = jobs.New(d, m.Log, jobs.Config{Register: sender.Register})
+	if err != nil {
+		return nil, err
+	}
+	svc := &services{queue: mail.NewQueue(m.jobs, m.Clock), mediaDir: filepath.Join(cfg.DataDir, "media")}
+	svc.catalog = catalog.New(d, m.Clock)
+	// Storefront reads may be two seconds old: stock and prices are
+	// checked again in the database when an item goes into the cart and
+	// when the order is placed.
+	svc.catalog.EnableCache(2 * time.Second)
+	svc.carts = cart.New(d, m.Clock)
+	svc.orders = order.New(d, svc.queue, m.Clock)
+	svc.checkout = checkout.New(d, svc.carts, svc.orders, svc.queue, m.Clock, cfg.BaseURL)
+	svc.members = member.New(d, svc.queue, m.Clock, cfg.BaseURL)
+	svc.content = content.New(d, m.Clock)
+	key, err := staffKey(cfg.DataDir, cfg.Demo)
+	if err != nil {
+		return nil, err
+	}
+	if svc.staff, err = staff.New(d, svc.queue, m.Clock, key); err != nil {
+		return nil, err
+	}
+	// The card-testing guard (internal/fraud) with the shop's saved
+	// limits. It is built without a card provider too: its tables are
+	// pruned whatever the shop takes.
+	limits, err := fraud.LoadLimits(ctx, d)
+	if err != nil {
+		return nil, err
+	}
+	svc.guard = fraud.New(d, m.Clock, limits)
+	svc.guard.Alert = func(_ context.Context, a fraud.Alert) {
+		m.Log.Error("card testing suspected", "alert", a.Kind, "ip", a.IP, "until", a.Until, "failures", a.Failures, "settled", a.Settled)
+	}
+	if svc.payments, err = m.newPayments(svc.orders, svc.guard); err != nil {
+		return nil, err
+	}
+	if svc.payments != nil {
+		if err := svc.checkout.EnableCard(checkout.CardOptions{Provider: svc.payments.Provider().Name(),
+			Capture: cfg.Card.Capture, TTL: cfg.Card.OrderTTL}); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.Demo {
+		err := demo.Seed(ctx, d, svc.catalog, svc.mediaDir, m.Clock())
+		switch {
+		case err == nil:
+			m.Log.Info("demo data created", "data", cfg.DataDir)
+		case errors.Is(err, demo.ErrNotEmpty):
+			m.Log.Info("demo data kept from an earlier start", "data", cfg.DataDir)
+		default:
+			return nil, fmt.Errorf("seed demo data: %w", err)
+		}
+	}
+	return svc, nil
+}

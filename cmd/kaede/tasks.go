@@ -1,0 +1,72 @@
+package main
+
+import (
+	"context"
+	"time"
+
+	"kaede/internal/audit"
+	"kaede/internal/jobs"
+)
+
+// tasks is every job the store runs on a schedule, in one list: the card
+// payments' reconciliation and expiry, the clean-ups that delete what the
+// shop keeps no longer than its settings say (settings.Retention), and the
+// audit head in the log. Each runs at start and then at its interval, on
+// one instance (River's leader).
+func (m *Main) tasks(svc *services) []jobs.Task {
+	list := []jobs.Task{
+		m.pruneTask("card_attempts", svc.guard.Prune),
+		m.pruneTask("idempotency_keys", svc.checkout.Prune),
+		m.pruneTask("member_tokens_and_sessions", svc.members.Prune),
+		m.pruneTask("staff_sessions", svc.staff.Prune),
+		m.pruneTask("abandoned_carts", svc.carts.Prune),
+		{Name: "audit_head", Every: time.Hour, Run: m.logAuditHead},
+	}
+	if p := svc.payments; p != nil {
+		// Every minute: a customer who closed the browser after 3-D
+		// Secure gets the order soon, and unpaid orders return their
+		// stock on time.
+		list = append(list,
+			jobs.Task{Name: "card_reconcile", Every: time.Minute, Run: func(ctx context.Context) error {
+				n, err := p.Reconcile(ctx)
+				if n > 0 {
+					m.Log.Info("card payments reconciled", "count", n)
+				}
+				return err
+			}},
+			jobs.Task{Name: "card_expire", Every: time.Minute, Run: func(ctx context.Context) error {
+				_, err := p.ExpireDue(ctx)
+				return err
+			}},
+		)
+	}
+	return list
+}
+
+// pruneTask runs a capability's Prune every hour: retention periods are
+// days, so an hour late is nothing, and each run deletes little.
+func (m *Main) pruneTask(what string, prune func(context.Context, time.Time) (int64, error)) jobs.Task {
+	return jobs.Task{Name: "prune_" + what, Every: time.Hour, Run: func(ctx context.Context) error {
+		n, err := prune(ctx, m.Clock())
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			m.Log.Info("pruned", "what", what, "count", n)
+		}
+		return nil
+	}}
+}
+
+// logAuditHead writes the audit log's head to the log. Logs leave the
+// machine (a log service, a syslog host), so a head recorded there is what
+// shows that someone with database access rewrote the whole chain, head
+// row included.
+func (m *Main) logAuditHead(ctx context.Context) error {
+	id, hash, err := audit.Head(ctx, m.db)
+	if err != nil {
+		return err
+	}
+	m.Log.Info("audit head", "entry", id, "hash", hash)
+	return nil
+}

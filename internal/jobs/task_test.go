@@ -1,0 +1,143 @@
+package jobs_test
+
+import (
+	"context"
+	"errors"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"kaede/internal/db"
+	"kaede/internal/db/dbtest"
+	"kaede/internal/jobs"
+)
+
+// newTaskRunner returns a migrated runner with no workers of its own
+// (tasks only), not yet started.
+func newTaskRunner(t *testing.T, d *db.DB) *jobs.Runner {
+	t.Helper()
+	if err := jobs.Migrate(context.Background(), d); err != nil {
+		t.Fatalf("migrate: %v", err)
+	}
+	r, err := jobs.New(d, quietLog(), jobs.Config{
+		Register:     func(*river.Workers) {},
+		PollInterval: 50 * time.Millisecond,
+		RetryPolicy:  fastRetry{},
+	})
+	if err != nil {
+		t.Fatalf("new runner: %v", err)
+	}
+	return r
+}
+
+func start(t *testing.T, r *jobs.Runner) {
+	t.Helper()
+	if err := r.Start(context.Background()); err != nil {
+		t.Fatalf("start: %v", err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := r.Stop(ctx); err != nil {
+			t.Errorf("stop: %v", err)
+		}
+	})
+}
+
+// Scheduled tasks run when the runner starts (and then every interval); a
+// failed run is retried.
+func TestScheduledTasksRun(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		r := newTaskRunner(t, d)
+		ran := make(chan string, 10)
+		var flakyFails atomic.Int32
+		flakyFails.Store(1)
+		err := r.Schedule(
+			jobs.Task{Name: "steady", Every: time.Hour, Run: func(context.Context) error {
+				ran <- "steady"
+				return nil
+			}},
+			jobs.Task{Name: "flaky", Every: time.Hour, Run: func(context.Context) error {
+				if flakyFails.Add(-1) >= 0 {
+					return errors.New("not yet")
+				}
+				ran <- "flaky"
+				return nil
+			}},
+		)
+		if err != nil {
+			t.Fatalf("schedule: %v", err)
+		}
+		start(t, r)
+		got := map[string]bool{wait(t, ran): true, wait(t, ran): true}
+		if !got["steady"] || !got["flaky"] {
+			t.Fatalf("ran %v, want steady and flaky", got)
+		}
+		if err := r.Schedule(jobs.Task{Name: "late", Every: time.Hour, Run: func(context.Context) error { return nil }}); err == nil {
+			t.Fatal("a task was scheduled after start")
+		}
+	})
+}
+
+func TestScheduleRefusesBadTasks(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		r := newTaskRunner(t, d)
+		ok := func(context.Context) error { return nil }
+		for name, task := range map[string]jobs.Task{
+			"no name":     {Every: time.Hour, Run: ok},
+			"no interval": {Name: "x", Run: ok},
+			"no function": {Name: "x", Every: time.Hour},
+		} {
+			if err := r.Schedule(task); err == nil {
+				t.Errorf("%s: scheduled", name)
+			}
+		}
+		if err := r.Schedule(jobs.Task{Name: "twice", Every: time.Hour, Run: ok}, jobs.Task{Name: "twice", Every: time.Hour, Run: ok}); err == nil {
+			t.Error("the same name scheduled twice")
+		}
+		insertOnly, err := jobs.New(d, quietLog(), jobs.Config{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := insertOnly.Schedule(jobs.Task{Name: "x", Every: time.Hour, Run: ok}); err == nil {
+			t.Error("an insert-only runner took a task")
+		}
+	})
+}
+
+// A job naming a task this release does not have is cancelled, not
+// retried.
+func TestUnknownTaskIsCancelled(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		r := newTaskRunner(t, d)
+		start(t, r)
+		tx, err := d.BeginTx(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer tx.Rollback()
+		if err := r.InsertTx(ctx, tx, jobs.TaskArgs{Task: "gone"}, nil); err != nil {
+			t.Fatal(err)
+		}
+		if err := tx.Commit(); err != nil {
+			t.Fatal(err)
+		}
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			var state string
+			if err := d.QueryRowContext(ctx, `SELECT state FROM river_job WHERE kind = 'task'`).Scan(&state); err != nil {
+				t.Fatal(err)
+			}
+			if state == "cancelled" {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("state=%q after 10s, want cancelled", state)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	})
+}
