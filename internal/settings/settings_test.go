@@ -70,7 +70,7 @@ func TestValidateNamesBadSettings(t *testing.T) {
 		{"retention.card_attempt_days", func(s *settings.Settings) { s.Retention.CardAttemptDays = settings.MinCardAttemptDays - 1 }},
 		{"retention.card_attempt_days", func(s *settings.Settings) { s.Retention.CardAttemptDays = 366 }},
 		{"retention.idempotency_key_days", func(s *settings.Settings) { s.Retention.IdempotencyKeyDays = 0 }},
-		{"retention.member_token_days", func(s *settings.Settings) { s.Retention.MemberTokenDays = -1 }},
+		{"retention.email_link_days", func(s *settings.Settings) { s.Retention.EmailLinkDays = -1 }},
 		{"retention.session_days", func(s *settings.Settings) { s.Retention.SessionDays = 91 }},
 		{"retention.abandoned_cart_days", func(s *settings.Settings) { s.Retention.AbandonedCartDays = 6 }},
 	}
