@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"crypto/sha256"
 	"database/sql"
 	"encoding/base64"
@@ -219,16 +218,6 @@ func (s *Server) Logout(w http.ResponseWriter, r *http.Request) error {
 	*st = sessionState{}
 	s.expireSessionCookie(w)
 	return nil
-}
-
-// PurgeSessions deletes expired sessions; a periodic job calls it so that
-// abandoned guest sessions do not pile up.
-func (s *Server) PurgeSessions(ctx context.Context) (int64, error) {
-	res, err := s.db.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at <= $1`, s.now())
-	if err != nil {
-		return 0, fmt.Errorf("purge sessions: %w", err)
-	}
-	return res.RowsAffected()
 }
 
 // logoutAction is the header's logout button.
