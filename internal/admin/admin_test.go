@@ -19,6 +19,7 @@ import (
 	"kaede/internal/mail"
 	"kaede/internal/member"
 	"kaede/internal/settings"
+	"kaede/internal/shop"
 	"kaede/internal/staff"
 )
 
@@ -565,7 +566,7 @@ func TestAdminAuditBrowser(t *testing.T) {
 			t.Fatalf("target filter shows %d rows, want 1", rows)
 		}
 		wantStatus(t, auditor.get("/admin/audit?from=yesterday"), http.StatusUnprocessableEntity)
-		today := e.clock.Now().In(time.FixedZone("JST", 9*3600)).Format(time.DateOnly)
+		today := e.clock.Now().In(shop.JST).Format(time.DateOnly)
 		res = auditor.get("/admin/audit?action=test.bulk&from=" + today + "&to=" + today)
 		if rows := countRows(res.Doc); rows != 50 {
 			t.Fatalf("date filter shows %d rows, want 50", rows)

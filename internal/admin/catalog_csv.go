@@ -45,7 +45,7 @@ func (s *Server) productExport(w http.ResponseWriter, r *http.Request) {
 	if enc == catalogcsv.ShiftJIS {
 		charset = "Shift_JIS"
 	}
-	name := "products-" + s.now().In(jst).Format("20060102-1504") + ".csv"
+	name := "products-" + s.now().In(shop.JST).Format("20060102-1504") + ".csv"
 	h := w.Header()
 	h.Set("Content-Type", "text/csv; charset="+charset)
 	h.Set("Content-Disposition", `attachment; filename="`+name+`"`)

@@ -39,8 +39,8 @@ func (s *Server) dashboardPage(w http.ResponseWriter, r *http.Request) {
 // change them. They belong in order.Service and member.Service; the
 // queries move there unchanged when those gain a Summary method.
 func (s *Server) dashboard(ctx context.Context) (dashboardView, error) {
-	now := s.now().In(jst)
-	start := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, jst)
+	now := s.now().In(shop.JST)
+	start := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, shop.JST)
 	v := dashboardView{Day: start}
 	err := s.db.ReadTx(ctx, func(tx *sql.Tx) error {
 		// A card order awaiting payment is not binding yet, so it is no

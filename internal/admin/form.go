@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"kaede/internal/form"
+	"kaede/internal/shop"
 )
 
 // newForm returns the request's form: the query for GET, the body (already
@@ -18,4 +19,4 @@ func newForm(r *http.Request) *form.Form {
 
 // formDay reads a YYYY-MM-DD field as the start of that day in Japan: staff
 // think in the shop's days.
-func formDay(f *form.Form, name string) time.Time { return f.Date(name, jst) }
+func formDay(f *form.Form, name string) time.Time { return f.Date(name, shop.JST) }

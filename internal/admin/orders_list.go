@@ -100,7 +100,7 @@ func (s *Server) orderExport(w http.ResponseWriter, r *http.Request) {
 	if enc == order.ShiftJIS {
 		charset = "Shift_JIS"
 	}
-	name := fmt.Sprintf("orders-%s.csv", s.now().In(jst).Format("20060102-1504"))
+	name := fmt.Sprintf("orders-%s.csv", s.now().In(shop.JST).Format("20060102-1504"))
 	h := w.Header()
 	h.Set("Content-Type", "text/csv; charset="+charset)
 	h.Set("Content-Disposition", `attachment; filename="`+name+`"`)

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"kaede/internal/order"
+	"kaede/internal/shop"
 	"kaede/internal/ui"
 )
 
@@ -65,7 +66,7 @@ func (s *Server) orderSlipPage(w http.ResponseWriter, r *http.Request) {
 // documentDate writes a day as a printed document does: 「2026年4月1日」,
 // or "1 April 2026" in English.
 func documentDate(lang string, t time.Time) string {
-	t = t.In(jst)
+	t = t.In(shop.JST)
 	if lang == ui.English {
 		return t.Format("2 January 2006")
 	}

@@ -27,15 +27,12 @@ func newViews() (*ui.UI, error) {
 	})
 }
 
-// jst is Japan Standard Time, the shop's clock: staff read times in it.
-var jst = time.FixedZone("JST", 9*60*60)
-
 // when formats an instant as staff read it: "2026-04-01 18:00 JST".
 func when(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.In(jst).Format("2006-01-02 15:04 MST")
+	return t.In(shop.JST).Format("2006-01-02 15:04 MST")
 }
 
 // day formats an instant's calendar day in Japan for an <input type=date>.
@@ -43,7 +40,7 @@ func day(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.In(jst).Format(time.DateOnly)
+	return t.In(shop.JST).Format(time.DateOnly)
 }
 
 // fieldView is one labelled input of a long form, for the "text"

@@ -12,14 +12,10 @@ import (
 	"kaede/internal/shop"
 )
 
-// tokyo is Japan Standard Time; Japan has no daylight saving, so a fixed
-// zone is exact and needs no time zone database.
-var tokyo = time.FixedZone("JST", 9*60*60)
-
 // tokyoDate returns the calendar day in Tokyo at t, as midnight UTC so that
 // adding days and formatting never cross a zone boundary.
 func tokyoDate(t time.Time) time.Time {
-	y, m, d := t.In(tokyo).Date()
+	y, m, d := t.In(shop.JST).Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 

@@ -15,7 +15,7 @@ func TestReadingFields(t *testing.T) {
 		"pw": {" a b "}, "ok": {"on"}, "day": {"2026-11-25"}, "badday": {"25/11/2026"},
 		"lines": {"a\r\n\r\n b \n"}, "tags": {"x", "y"},
 	})
-	tokyo := time.FixedZone("JST", 9*60*60)
+	tokyo := shop.JST
 	if got := f.Int("qty"); got != 12 {
 		t.Errorf("Int(qty)=%d, want 12", got)
 	}

@@ -163,7 +163,7 @@ func exportRow(o *Order) []string {
 	}
 	row := []string{
 		o.Number,
-		o.CreatedAt.In(tokyo).Format("2006/01/02"),
+		o.CreatedAt.In(shop.JST).Format("2006/01/02"),
 		a.Name, a.NameKana, a.PostalCode, a.PrefectureName(), a.City, a.Line1, a.Line2, a.Phone,
 		PaymentLabel(o.PaymentMethod),
 		strconv.FormatInt(int64(cod), 10),

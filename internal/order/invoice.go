@@ -134,8 +134,8 @@ func (s *Service) Invoice(ctx context.Context, number string) (*InvoiceDoc, erro
 
 // day is the calendar day of t in Tokyo, at midnight there.
 func day(t time.Time) time.Time {
-	y, m, d := t.In(tokyo).Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, tokyo)
+	y, m, d := t.In(shop.JST).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, shop.JST)
 }
 
 // DeliverySlip is a packing slip (納品書) to put in the parcel: who it

@@ -6,7 +6,6 @@ import (
 	"reflect"
 	"regexp"
 	"testing"
-	"time"
 
 	"kaede/internal/cart/carttest"
 	"kaede/internal/db"
@@ -30,7 +29,7 @@ func TestInvoice(t *testing.T) {
 			t.Fatal(err)
 		}
 		st := settings.Default()
-		tokyo := time.FixedZone("JST", 9*60*60)
+		tokyo := shop.JST
 		checks := []struct {
 			what      string
 			got, want any

@@ -136,7 +136,7 @@ func parseDay(p shop.Problems, field, s string) (time.Time, bool) {
 	if s == "" {
 		return time.Time{}, false
 	}
-	t, err := time.ParseInLocation("2006-01-02", s, tokyo)
+	t, err := time.ParseInLocation("2006-01-02", s, shop.JST)
 	if err != nil {
 		p.Add(field, shop.ReasonFormat)
 		return time.Time{}, false

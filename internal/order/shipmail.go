@@ -10,6 +10,7 @@ import (
 
 	"kaede/internal/mail"
 	"kaede/internal/settings"
+	"kaede/internal/shop"
 )
 
 // templates/KIND.LOCALE.txt: the first line is the subject, then a blank
@@ -88,7 +89,7 @@ func shippedMail(o *Order, sh Shipment, st settings.Settings) (mail.Message, err
 // formatDate writes the day of t in Tokyo, as a Japanese or an English
 // reader expects it.
 func formatDate(t time.Time, locale string) string {
-	t = t.In(tokyo)
+	t = t.In(shop.JST)
 	if locale == "en" {
 		return t.Format("2 January 2006")
 	}
@@ -99,7 +100,7 @@ func formatDate(t time.Time, locale string) string {
 // or "" when they left both to the shop.
 func deliveryWish(o *Order, locale string) string {
 	var parts []string
-	if d, err := time.ParseInLocation("2006-01-02", o.DeliveryDate, tokyo); err == nil {
+	if d, err := time.ParseInLocation("2006-01-02", o.DeliveryDate, shop.JST); err == nil {
 		parts = append(parts, formatDate(d, locale))
 	}
 	if o.DeliverySlot != "" {

@@ -32,10 +32,6 @@ type Draft struct {
 	AccessTokenHash string
 }
 
-// tokyo is Japan Standard Time. Japan has no daylight saving, so a fixed
-// zone is exact and needs no time zone database on the server.
-var tokyo = time.FixedZone("JST", 9*60*60)
-
 // Insert writes a new order with its lines, taxes, pending payment and
 // first event inside tx, numbering it from the day's sequence, and returns
 // it as stored. The caller has reserved the stock in the same transaction.
@@ -71,7 +67,7 @@ func (s *Service) Insert(ctx context.Context, tx *sql.Tx, d Draft) (*Order, erro
 // which locks the day's row until the transaction ends: two checkouts can
 // never read the same last number and both add one to it.
 func nextNumber(ctx context.Context, tx *sql.Tx, now time.Time) (string, error) {
-	day := now.In(tokyo).Format("20060102")
+	day := now.In(shop.JST).Format("20060102")
 	var seq int
 	err := tx.QueryRowContext(ctx, `INSERT INTO order_sequences (day, last) VALUES ($1, 1)
 		ON CONFLICT (day) DO UPDATE SET last = order_sequences.last + 1

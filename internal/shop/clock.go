@@ -11,3 +11,8 @@ type Clock func() time.Time
 func SystemClock() time.Time {
 	return time.Now().UTC().Truncate(time.Microsecond)
 }
+
+// JST is Japan Standard Time, the shop's own time: order numbers, delivery
+// dates, due dates and the times staff and customers read are in it. Japan
+// keeps no daylight saving, so a fixed zone is exact and needs no tzdata.
+var JST = time.FixedZone("JST", 9*60*60)

@@ -12,6 +12,7 @@ import (
 
 	kmail "kaede/internal/mail"
 	"kaede/internal/settings"
+	"kaede/internal/shop"
 )
 
 // templates/KIND.txt: the first line is the subject, then a blank line,
@@ -22,9 +23,6 @@ import (
 var templateFiles embed.FS
 
 var mailTemplates = template.Must(template.New("").Option("missingkey=error").ParseFS(templateFiles, "templates/*.txt"))
-
-// jst is the time zone of the notices' readers.
-var jst = time.FixedZone("JST", 9*60*60)
 
 // notice is what the templates may use. It never holds a secret.
 type notice struct {
@@ -39,7 +37,7 @@ type notice struct {
 }
 
 // JST formats t for the Japanese text.
-func (notice) JST(t time.Time) string { return t.In(jst).Format("2006年1月2日 15:04") }
+func (notice) JST(t time.Time) string { return t.In(shop.JST).Format("2006年1月2日 15:04") }
 
 // UTC formats t for the English text.
 func (notice) UTC(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 MST") }

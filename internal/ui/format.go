@@ -7,10 +7,6 @@ import (
 	"kaede/internal/shop"
 )
 
-// jst is Japan Standard Time. Japan keeps no daylight saving, so a fixed
-// zone is exact and needs no tz database on the server.
-var jst = time.FixedZone("JST", 9*60*60)
-
 // Yen formats an amount as the shop prints prices: "¥1,980".
 func Yen(v any) string {
 	switch y := v.(type) {
@@ -30,7 +26,7 @@ func Date(lang string, t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	t = t.In(jst)
+	t = t.In(shop.JST)
 	if lang == English {
 		return t.Format("Jan 2, 2006")
 	}

@@ -4,11 +4,11 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"time"
 
 	"kaede/internal/cardpay"
 	"kaede/internal/order"
 	"kaede/internal/payment"
+	"kaede/internal/shop"
 	"kaede/internal/ui"
 )
 
@@ -49,7 +49,7 @@ func (s *Server) newCardView(r *http.Request, o *order.Order, orderURL string) (
 	}
 	v.CanPay = sum.CanPay
 	if !sum.ExpiresAt.IsZero() {
-		v.Expires = sum.ExpiresAt.In(time.FixedZone("JST", 9*60*60)).Format("2006-01-02 15:04")
+		v.Expires = sum.ExpiresAt.In(shop.JST).Format("2006-01-02 15:04")
 	}
 	u, _ := url.Parse(orderURL)
 	u.Path += "/payment"

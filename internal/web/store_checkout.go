@@ -304,7 +304,7 @@ func (s *Server) checkoutView(r *http.Request, c *cart.Cart, values url.Values, 
 // jstDay is the calendar day in Japan at t, as midnight UTC, the way
 // checkout counts delivery dates.
 func jstDay(t time.Time) time.Time {
-	y, m, d := t.In(time.FixedZone("JST", 9*60*60)).Date()
+	y, m, d := t.In(shop.JST).Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 

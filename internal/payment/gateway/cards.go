@@ -201,10 +201,6 @@ func atoi(s string) int {
 	return n
 }
 
-// jst is Japan's time zone: a card expires at the end of its month, and the
-// customers and issuers of this shop count months in Japan.
-var jst = time.FixedZone("JST", 9*60*60)
-
 // checkExpiry accepts MM/YY (also MMYY, MM/YYYY, spaces, full-width
 // digits) with a month 1–12 whose last day has not passed.
 func checkExpiry(p shop.Problems, s string, now time.Time) {
@@ -218,9 +214,9 @@ func checkExpiry(p shop.Problems, s string, now time.Time) {
 		p.Add("expiry", shop.ReasonFormat)
 		return
 	}
-	now = now.In(jst)
+	now = now.In(shop.JST)
 	// The first instant after the card's last valid day.
-	end := time.Date(year, time.Month(month)+1, 1, 0, 0, 0, 0, jst)
+	end := time.Date(year, time.Month(month)+1, 1, 0, 0, 0, 0, shop.JST)
 	switch {
 	case !now.Before(end):
 		p.Add("expiry", reasonExpired)
