@@ -3,7 +3,6 @@ package audit
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -32,25 +31,21 @@ const entryColumns = `id, at, actor, action, target, before_json, after_json, ip
 // List returns the entries that match f, newest first, for auditors.
 func List(ctx context.Context, d *db.DB, f Filter) ([]Entry, error) {
 	var where []string
-	var args []any
-	add := func(cond string, v any) {
-		args = append(args, v)
-		where = append(where, strings.ReplaceAll(cond, "?", "$"+strconv.Itoa(len(args))))
-	}
+	var args db.Args
 	if f.Actor != "" {
-		add("actor = ?", f.Actor)
+		where = append(where, "actor = "+args.Add(f.Actor))
 	}
 	if f.Action != "" {
-		add("action = ?", f.Action)
+		where = append(where, "action = "+args.Add(f.Action))
 	}
 	if f.Target != "" {
-		add("target = ?", f.Target)
+		where = append(where, "target = "+args.Add(f.Target))
 	}
 	if !f.From.IsZero() {
-		add("at >= ?", f.From.UTC())
+		where = append(where, "at >= "+args.Add(f.From.UTC()))
 	}
 	if !f.To.IsZero() {
-		add("at < ?", f.To.UTC())
+		where = append(where, "at < "+args.Add(f.To.UTC()))
 	}
 	q := `SELECT ` + entryColumns + ` FROM audit_log`
 	if len(where) > 0 {
@@ -61,8 +56,7 @@ func List(ctx context.Context, d *db.DB, f Filter) ([]Entry, error) {
 		limit = defaultLimit
 	}
 	limit = min(limit, maxLimit)
-	args = append(args, limit, max(f.Offset, 0))
-	q += fmt.Sprintf(` ORDER BY id DESC LIMIT $%d OFFSET $%d`, len(args)-1, len(args))
+	q += ` ORDER BY id DESC LIMIT ` + args.Add(limit) + ` OFFSET ` + args.Add(max(f.Offset, 0))
 	rows, err := d.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list audit log: %w", err)

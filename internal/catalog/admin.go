@@ -621,11 +621,7 @@ func (s *Service) AdminList(ctx context.Context, q AdminQuery) (products []Produ
 		return nil, 0, err
 	}
 	err = s.db.ReadTx(ctx, func(tx *sql.Tx) error {
-		where, args := []string{"1 = 1"}, []any{}
-		arg := func(v any) string {
-			args = append(args, v)
-			return "$" + strconv.Itoa(len(args))
-		}
+		where, args := []string{"1 = 1"}, db.Args{}
 		if q.Category != "" {
 			id, err := categoryID(ctx, tx, q.Category)
 			if shop.ErrorCode(err) == shop.NotFound {
@@ -636,16 +632,16 @@ func (s *Service) AdminList(ctx context.Context, q AdminQuery) (products []Produ
 			}
 			where = append(where, `p.category_id IN (
 				WITH RECURSIVE tree (id) AS (
-					SELECT id FROM categories WHERE id = `+arg(id)+`
+					SELECT id FROM categories WHERE id = `+args.Add(id)+`
 					UNION ALL
 					SELECT c.id FROM categories c JOIN tree ON c.parent_id = tree.id)
 				SELECT id FROM tree)`)
 		}
 		if q.Status != "" {
-			where = append(where, `p.status = `+arg(q.Status))
+			where = append(where, `p.status = `+args.Add(q.Status))
 		}
 		for _, t := range searchTerms(q.Q) {
-			where = append(where, `p.search_text LIKE `+arg(db.LikePattern(t))+` ESCAPE '\'`)
+			where = append(where, args.Contains("p.search_text", t))
 		}
 		cond := strings.Join(where, " AND ")
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM products p WHERE `+cond, args...).Scan(&total); err != nil {
@@ -654,11 +650,12 @@ func (s *Service) AdminList(ctx context.Context, q AdminQuery) (products []Produ
 		if total == 0 || q.Offset >= total {
 			return nil
 		}
-		var err error
-		products, err = queryProducts(ctx, tx, productSelect+`
-			WHERE `+cond+`
+		page := productSelect + `
+			WHERE ` + cond + `
 			ORDER BY p.position, p.id
-			LIMIT `+arg(q.Limit)+` OFFSET `+arg(q.Offset), args...)
+			LIMIT ` + args.Add(q.Limit) + ` OFFSET ` + args.Add(q.Offset)
+		var err error
+		products, err = queryProducts(ctx, tx, page, args...)
 		if err != nil {
 			return err
 		}

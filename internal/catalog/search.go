@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -99,11 +98,7 @@ type searchPage struct {
 
 func (s *Service) search(ctx context.Context, q Query, terms []string) (products []Product, total int, err error) {
 	err = s.db.ReadTx(ctx, func(tx *sql.Tx) error {
-		where, args := []string{"p.status = 'published'"}, []any{}
-		arg := func(v any) string {
-			args = append(args, v)
-			return "$" + strconv.Itoa(len(args))
-		}
+		where, args := []string{"p.status = 'published'"}, db.Args{}
 		if q.Category != "" {
 			id, err := categoryID(ctx, tx, q.Category)
 			if err != nil {
@@ -111,13 +106,13 @@ func (s *Service) search(ctx context.Context, q Query, terms []string) (products
 			}
 			where = append(where, `p.category_id IN (
 				WITH RECURSIVE tree (id) AS (
-					SELECT id FROM categories WHERE id = `+arg(id)+`
+					SELECT id FROM categories WHERE id = `+args.Add(id)+`
 					UNION ALL
 					SELECT c.id FROM categories c JOIN tree ON c.parent_id = tree.id)
 				SELECT id FROM tree)`)
 		}
 		for _, t := range terms {
-			where = append(where, `p.search_text LIKE `+arg(db.LikePattern(t))+` ESCAPE '\'`)
+			where = append(where, args.Contains("p.search_text", t))
 		}
 		cond := strings.Join(where, " AND ")
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM products p WHERE `+cond, args...).Scan(&total); err != nil {
@@ -129,7 +124,7 @@ func (s *Service) search(ctx context.Context, q Query, terms []string) (products
 		query := productSelect + `
 			WHERE ` + cond + `
 			ORDER BY ` + orderBy[q.Sort] + `
-			LIMIT ` + arg(q.Limit) + ` OFFSET ` + arg(q.Offset)
+			LIMIT ` + args.Add(q.Limit) + ` OFFSET ` + args.Add(q.Offset)
 		products, err = queryProducts(ctx, tx, query, args...)
 		if err != nil {
 			return err

@@ -61,16 +61,12 @@ func (s *Service) SearchMembers(ctx context.Context, q MemberQuery) ([]Member, i
 		return nil, 0, err
 	}
 
-	where, args := []string{"TRUE"}, []any{}
-	arg := func(v any) string {
-		args = append(args, v)
-		return "$" + strconv.Itoa(len(args))
-	}
+	where, args := []string{"TRUE"}, db.Args{}
 	if q.Practitioner != "" {
-		where = append(where, "practitioner = "+arg(q.Practitioner))
+		where = append(where, "practitioner = "+args.Add(q.Practitioner))
 	}
 	if q.Q != "" {
-		where = append(where, "("+strings.Join(memberTextConditions(q.Q, arg), " OR ")+")")
+		where = append(where, "("+strings.Join(memberTextConditions(q.Q, &args), " OR ")+")")
 	}
 	cond := strings.Join(where, " AND ")
 	var members []Member
@@ -82,9 +78,10 @@ func (s *Service) SearchMembers(ctx context.Context, q MemberQuery) ([]Member, i
 		if total == 0 || q.Offset >= total {
 			return nil
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT `+memberColumns+` FROM members WHERE `+cond+`
+		page := `SELECT ` + memberColumns + ` FROM members WHERE ` + cond + `
 			ORDER BY created_at DESC, id DESC
-			LIMIT `+arg(q.Limit)+` OFFSET `+arg(q.Offset), args...)
+			LIMIT ` + args.Add(q.Limit) + ` OFFSET ` + args.Add(q.Offset)
+		rows, err := tx.QueryContext(ctx, page, args...)
 		if err != nil {
 			return fmt.Errorf("list: %w", err)
 		}
@@ -107,10 +104,8 @@ func (s *Service) SearchMembers(ctx context.Context, q MemberQuery) ([]Member, i
 // memberTextConditions are the ways the search text may match a member.
 // Names are compared without spaces, since 「山田太郎」 and 「山田 太郎」
 // are the same person.
-func memberTextConditions(q string, arg func(any) string) []string {
-	like := func(column, s string) string {
-		return column + " LIKE " + arg(db.LikePattern(s)) + ` ESCAPE '\'`
-	}
+func memberTextConditions(q string, args *db.Args) []string {
+	like := args.Contains
 	noSpaces := func(column string) string { return "REPLACE(REPLACE(" + column + ", ' ', ''), '　', '')" }
 	bare := strings.ReplaceAll(q, " ", "")
 	conds := []string{

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -41,7 +40,7 @@ const (
 // o) and its arguments.
 type filter struct {
 	where string
-	args  []any
+	args  db.Args
 }
 
 // validate normalises q and returns its filter, or an Invalid error naming
@@ -79,24 +78,20 @@ func (q AdminQuery) validate(defLimit, maxLimit int) (AdminQuery, filter, error)
 
 	var f filter
 	var where []string
-	arg := func(v any) string {
-		f.args = append(f.args, v)
-		return "$" + strconv.Itoa(len(f.args))
-	}
 	if q.Status != "" {
-		where = append(where, "o.status = "+arg(q.Status))
+		where = append(where, "o.status = "+f.args.Add(q.Status))
 	}
 	if q.Method != "" {
-		where = append(where, "o.payment_method = "+arg(q.Method))
+		where = append(where, "o.payment_method = "+f.args.Add(q.Method))
 	}
 	if fromOK {
-		where = append(where, "o.created_at >= "+arg(from.UTC()))
+		where = append(where, "o.created_at >= "+f.args.Add(from.UTC()))
 	}
 	if toOK {
-		where = append(where, "o.created_at < "+arg(to.AddDate(0, 0, 1).UTC()))
+		where = append(where, "o.created_at < "+f.args.Add(to.AddDate(0, 0, 1).UTC()))
 	}
 	if q.Q != "" {
-		where = append(where, "("+strings.Join(textConditions(q.Q, arg), " OR ")+")")
+		where = append(where, "("+strings.Join(textConditions(q.Q, &f.args), " OR ")+")")
 	}
 	f.where = "TRUE"
 	if len(where) > 0 {
@@ -108,10 +103,8 @@ func (q AdminQuery) validate(defLimit, maxLimit int) (AdminQuery, filter, error)
 // textConditions are the ways the search text may match an order. Names
 // are compared without spaces, because customers type 「山田太郎」 and
 // 「山田 太郎」 (or a full-width space) alike.
-func textConditions(q string, arg func(any) string) []string {
-	like := func(column, s string) string {
-		return column + " LIKE " + arg(db.LikePattern(s)) + ` ESCAPE '\'`
-	}
+func textConditions(q string, args *db.Args) []string {
+	like := args.Contains
 	noSpaces := func(column string) string { return "REPLACE(REPLACE(" + column + ", ' ', ''), '　', '')" }
 	bare := strings.ReplaceAll(q, " ", "")
 	conds := []string{
@@ -175,11 +168,11 @@ func searchTx(ctx context.Context, tx *sql.Tx, q AdminQuery, f filter) ([]Order,
 	if total == 0 || q.Offset >= total {
 		return nil, total, nil
 	}
-	n := len(f.args)
-	args := append(f.args[:n:n], q.Limit, q.Offset)
-	rows, err := tx.QueryContext(ctx, `SELECT o.number FROM orders o WHERE `+f.where+`
+	args := f.args[:len(f.args):len(f.args)] // so that Add copies, leaving f as it is
+	page := `SELECT o.number FROM orders o WHERE ` + f.where + `
 		ORDER BY o.created_at DESC, o.id DESC
-		LIMIT $`+strconv.Itoa(n+1)+` OFFSET $`+strconv.Itoa(n+2), args...)
+		LIMIT ` + args.Add(q.Limit) + ` OFFSET ` + args.Add(q.Offset)
+	rows, err := tx.QueryContext(ctx, page, args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list: %w", err)
 	}
