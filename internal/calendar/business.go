@@ -2,6 +2,7 @@ package calendar
 
 import (
 	"fmt"
+	"kaede/internal/shop"
 	"time"
 )
 
@@ -117,7 +118,7 @@ func (c Calendar) AddBusinessDays(t time.Time, n int) (time.Time, error) {
 		d = d.add(step)
 		open, err := c.open(d)
 		if err != nil {
-			return time.Time{}, fmt.Errorf("calendar: adding business days to %s: %w", t.In(jst).Format(time.DateOnly), err)
+			return time.Time{}, fmt.Errorf("calendar: adding business days to %s: %w", t.In(shop.JST).Format(time.DateOnly), err)
 		}
 		if open {
 			n--

@@ -11,15 +11,11 @@ package calendar
 import (
 	"errors"
 	"fmt"
+	"kaede/internal/shop"
 	"sort"
 	"sync"
 	"time"
 )
-
-// jst is Japan Standard Time (Asia/Tokyo, which has kept +09:00 without
-// daylight saving since 1951). A fixed zone needs no tzdata on the host.
-// It becomes shop.JST once internal/shop defines one.
-var jst = time.FixedZone("JST", 9*60*60)
 
 // The years whose holidays this package can compute. The equinox formula
 // it uses holds from 1980 to 2099; outside those years the package answers
@@ -81,14 +77,14 @@ func checkYear(year int) error {
 type day int
 
 func dayOf(t time.Time) day {
-	y, m, d := t.In(jst).Date()
+	y, m, d := t.In(shop.JST).Date()
 	return dayFromDate(y, m, d)
 }
 
 func dayFromDate(y int, m time.Month, d int) day { return day(y*10000 + int(m)*100 + d) }
 
 func (d day) time() time.Time {
-	return time.Date(int(d)/10000, time.Month(int(d)/100%100), int(d)%100, 0, 0, 0, 0, jst)
+	return time.Date(int(d)/10000, time.Month(int(d)/100%100), int(d)%100, 0, 0, 0, 0, shop.JST)
 }
 
 func (d day) year() int { return int(d) / 10000 }
@@ -177,7 +173,7 @@ func yearHolidays(year int) []Holiday {
 func nationalHolidays(year int) []Holiday {
 	var hs []Holiday
 	add := func(m time.Month, d int, name string) {
-		hs = append(hs, Holiday{Date: time.Date(year, m, d, 0, 0, 0, 0, jst), Name: name, Kind: National})
+		hs = append(hs, Holiday{Date: time.Date(year, m, d, 0, 0, 0, 0, shop.JST), Name: name, Kind: National})
 	}
 
 	add(time.January, 1, "元日")
@@ -293,7 +289,7 @@ func nationalHolidays(year int) []Holiday {
 
 // nthMonday returns the day of the month of the n-th Monday of month.
 func nthMonday(year int, month time.Month, n int) int {
-	first := time.Date(year, month, 1, 0, 0, 0, 0, jst).Weekday()
+	first := time.Date(year, month, 1, 0, 0, 0, 0, shop.JST).Weekday()
 	offset := (int(time.Monday) - int(first) + 7) % 7
 	return 1 + offset + 7*(n-1)
 }

@@ -7,11 +7,8 @@ import (
 	"time"
 
 	"kaede/internal/calendar"
+	"kaede/internal/shop"
 )
-
-// jst is Japan Standard Time; deadlines are days in Japan. It becomes
-// shop.JST once internal/shop defines one.
-var jst = time.FixedZone("JST", 9*60*60)
 
 // Code names a report the shop owes; it is stable and safe to store.
 type Code string
@@ -172,8 +169,8 @@ func (d Deadline) Late(at time.Time) bool {
 }
 
 func startOfDay(t time.Time) time.Time {
-	y, m, d := t.In(jst).Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, jst)
+	y, m, d := t.In(shop.JST).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, shop.JST)
 }
 
 // endOfDay returns the last instant of the day that starts at day.

@@ -7,9 +7,8 @@ import (
 
 	"kaede/internal/calendar"
 	"kaede/internal/incident"
+	"kaede/internal/shop"
 )
-
-var jst = time.FixedZone("JST", 9*60*60)
 
 func at(tb testing.TB, s string) time.Time {
 	tb.Helper()
@@ -148,7 +147,7 @@ func TestDeadlines(t *testing.T) {
 // endOf returns the last instant of a day in JST.
 func endOf(tb testing.TB, day string) time.Time {
 	tb.Helper()
-	d, err := time.ParseInLocation(time.DateOnly, day, jst)
+	d, err := time.ParseInLocation(time.DateOnly, day, shop.JST)
 	if err != nil {
 		tb.Fatal(err)
 	}
