@@ -139,9 +139,9 @@ func (s *Server) permit(w http.ResponseWriter, r *http.Request, p staff.Permissi
 
 // actor is the logged-in member of staff acting from the request's
 // address, for the staff service's methods.
-func (s *Server) actor(r *http.Request) staff.Actor {
+func (s *Server) actor(r *http.Request) staff.Principal {
 	in := info(r)
-	return in.staff.Actor(in.IP)
+	return in.staff.Principal(in.IP)
 }
 
 // audit appends an entry for the request's member of staff to the audit
@@ -153,27 +153,15 @@ func (s *Server) actor(r *http.Request) staff.Actor {
 //		return s.audit(ctx, tx, r, "thing.update", "thing:12", before, after)
 //	})
 //
-// before and after are marshalled with audit.JSON (secrets redacted); nil
+// before and after are marshalled by audit.Record (secrets redacted); nil
 // leaves them empty.
 func (s *Server) audit(ctx context.Context, tx *sql.Tx, r *http.Request, action, target string, before, after any) error {
 	in := info(r)
-	e := audit.Entry{At: s.now(), Actor: audit.ActorSystem, Action: action, Target: target, IP: in.IP}
+	by := audit.Actor{Name: audit.ActorSystem, IP: in.IP}
 	if in.staff != nil {
-		e.Actor = in.staff.Email
+		by.Name = in.staff.Email
 	}
-	var err error
-	if before != nil {
-		if e.Before, err = audit.JSON(before); err != nil {
-			return err
-		}
-	}
-	if after != nil {
-		if e.After, err = audit.JSON(after); err != nil {
-			return err
-		}
-	}
-	_, err = audit.Append(ctx, tx, e)
-	return err
+	return audit.Record(ctx, tx, s.now(), by, action, target, before, after)
 }
 
 // safeNext returns where to go after login or re-authentication: an admin

@@ -21,8 +21,7 @@ import (
 // content services write them into the audit log: their e-mail address and
 // the request's address, both from the session, never from the form.
 func (s *Server) catalogActor(r *http.Request) audit.Actor {
-	a := s.actor(r)
-	return audit.Actor{Name: a.Name, IP: a.IP}
+	return s.actor(r).Actor
 }
 
 // catalogPathID reads a numeric {name} of the path. Anything else names

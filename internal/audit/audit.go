@@ -24,20 +24,27 @@ import (
 // Genesis is the PrevHash of the first entry.
 const Genesis = "0000000000000000000000000000000000000000000000000000000000000000"
 
-// Actors that are not members of staff.
 // Actor is who makes a change and from where, as every audited service
-// method takes it: a member of staff's e-mail address (or ActorCLI,
-// ActorSystem) and the request's IP address. The admin edge fills it from
+// method takes it: a member of staff's e-mail address (or ActorCLI, or a
+// System actor) and the request's IP address. The admin edge fills it from
 // the staff session, never from form input.
 type Actor struct {
 	Name string
 	IP   string
 }
 
+// Names of the actors that are not members of staff.
 const (
-	ActorSystem = "system" // background jobs
+	ActorSystem = "system" // background jobs and the demo data
 	ActorCLI    = "cli"    // the kaede command line, run by the operator
 )
+
+// System is the shop acting on its own, for the part of it named by what
+// ("demo", "jobs"): the log shows "system:demo", so that an operator can
+// tell the demo's products from a job's changes.
+func System(what string) Actor {
+	return Actor{Name: ActorSystem + ":" + what}
+}
 
 // Entry is one record of the audit log.
 type Entry struct {
@@ -151,12 +158,43 @@ func hashEntry(e Entry) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// JSON marshals v for Entry.Before or Entry.After with known secret fields
-// redacted. v should marshal to a JSON object (a struct or a map).
-func JSON(v any) (string, error) {
+// Record appends to the log inside tx, the transaction that makes the
+// change, the entry of by's action on target at the time at, so that a
+// change and its record commit together or not at all. before and after
+// are the states the change replaced and made: each is marshalled to a
+// JSON object with known secret fields redacted; nil (or a value that
+// marshals to null, such as a nil pointer) leaves that side empty.
+//
+// Every audited service method writes its entry through Record; at comes
+// from the service's clock, so that tests can set it.
+func Record(ctx context.Context, tx *sql.Tx, at time.Time, by Actor, action, target string, before, after any) error {
+	e := Entry{At: at, Actor: by.Name, Action: action, Target: target, IP: by.IP}
+	var err error
+	if e.Before, err = state(before); err != nil {
+		return fmt.Errorf("audit %s: before: %w", action, err)
+	}
+	if e.After, err = state(after); err != nil {
+		return fmt.Errorf("audit %s: after: %w", action, err)
+	}
+	_, err = Append(ctx, tx, e)
+	return err
+}
+
+// state marshals v for Entry.Before or Entry.After: a JSON object, or
+// empty for nil. Append redacts it.
+func state(v any) (string, error) {
+	if v == nil {
+		return "", nil
+	}
 	b, err := json.Marshal(v)
 	if err != nil {
-		return "", fmt.Errorf("audit: marshal state: %w", err)
+		return "", fmt.Errorf("marshal state: %w", err)
 	}
-	return Redact(string(b))
+	switch {
+	case string(b) == "null":
+		return "", nil
+	case len(b) == 0 || b[0] != '{':
+		return "", fmt.Errorf("state is %.20s, not a JSON object", b)
+	}
+	return string(b), nil
 }

@@ -31,19 +31,7 @@ func (s *Service) audited(ctx context.Context, by audit.Actor, fn func(tx *sql.T
 		if err != nil {
 			return err
 		}
-		e := audit.Entry{At: s.clock(), Actor: by.Name, Action: c.action, Target: c.target, IP: by.IP}
-		if c.before != nil {
-			if e.Before, err = audit.JSON(c.before); err != nil {
-				return err
-			}
-		}
-		if c.after != nil {
-			if e.After, err = audit.JSON(c.after); err != nil {
-				return err
-			}
-		}
-		_, err = audit.Append(ctx, tx, e)
-		return err
+		return audit.Record(ctx, tx, s.clock(), by, c.action, c.target, c.before, c.after)
 	})
 	if err != nil {
 		return err

@@ -137,30 +137,21 @@ type postState struct {
 	PublishedAt time.Time `json:"published_at"`
 }
 
-func stateOf(p Post) postState {
-	return postState{ID: p.ID, TitleJa: p.TitleJa, TitleEn: p.TitleEn, BodyJa: p.BodyJa, BodyEn: p.BodyEn,
+// stateOf is nil for no post, which leaves that side of the entry empty.
+func stateOf(p *Post) *postState {
+	if p == nil {
+		return nil
+	}
+	return &postState{ID: p.ID, TitleJa: p.TitleJa, TitleEn: p.TitleEn, BodyJa: p.BodyJa, BodyEn: p.BodyEn,
 		Status: p.Status, PublishedAt: p.PublishedAt}
 }
 
 func target(id int64) string { return "news:" + strconv.FormatInt(id, 10) }
 
-// record appends the audit entry of a change inside tx; a nil state
+// record appends the audit entry of a change inside tx; a nil post
 // leaves its side empty.
 func (s *Service) record(ctx context.Context, tx *sql.Tx, by audit.Actor, action string, id int64, before, after *Post) error {
-	e := audit.Entry{At: s.clock(), Actor: by.Name, Action: action, Target: target(id), IP: by.IP}
-	var err error
-	if before != nil {
-		if e.Before, err = audit.JSON(stateOf(*before)); err != nil {
-			return err
-		}
-	}
-	if after != nil {
-		if e.After, err = audit.JSON(stateOf(*after)); err != nil {
-			return err
-		}
-	}
-	_, err = audit.Append(ctx, tx, e)
-	return err
+	return audit.Record(ctx, tx, s.clock(), by, action, target(id), stateOf(before), stateOf(after))
 }
 
 // Create validates p and stores it, with its audit entry ("news.create")

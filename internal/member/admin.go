@@ -234,15 +234,8 @@ func (s *Service) ReviewLicenceBy(ctx context.Context, licenceID int64, approve 
 		if err != nil {
 			return err
 		}
-		e := audit.Entry{At: s.now(), Actor: by.Name, Action: "licence.review",
-			Target: "licence:" + strconv.FormatInt(licenceID, 10), IP: by.IP}
-		if e.Before, err = audit.JSON(before); err != nil {
-			return err
-		}
-		if e.After, err = audit.JSON(after); err != nil {
-			return err
-		}
-		if _, err := audit.Append(ctx, tx, e); err != nil {
+		err = audit.Record(ctx, tx, s.now(), by, "licence.review", "licence:"+strconv.FormatInt(licenceID, 10), before, after)
+		if err != nil {
 			return fmt.Errorf("review licence %d: %w", licenceID, err)
 		}
 		l, err = getLicence(ctx, tx, licenceID)

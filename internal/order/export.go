@@ -78,18 +78,12 @@ func (s *Service) ExportCSV(ctx context.Context, w io.Writer, q AdminQuery, enc 
 		return err
 	}
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		after, err := audit.JSON(map[string]any{
+		return audit.Record(ctx, tx, s.clock(), by, "export.orders", "orders", nil, map[string]any{
 			"count":    len(orders),
 			"encoding": enc,
 			"filter": map[string]any{"q": q.Q, "status": q.Status, "method": q.Method, "from": q.From, "to": q.To,
 				"limit": q.Limit, "offset": q.Offset},
 		})
-		if err != nil {
-			return err
-		}
-		_, err = audit.Append(ctx, tx, audit.Entry{At: s.clock().UTC(), Actor: by.Name, Action: "export.orders",
-			Target: "orders", After: after, IP: by.IP})
-		return err
 	})
 	if err != nil {
 		return fmt.Errorf("export orders: %w", err)

@@ -185,14 +185,7 @@ func (s *Service) audit(ctx context.Context, tx *sql.Tx, by audit.Actor, action,
 		return fmt.Errorf("order %s: %w", number, err)
 	}
 	after.Extra = extra
-	e := audit.Entry{At: s.clock().UTC(), Actor: by.Name, Action: action, Target: "order:" + number, IP: by.IP}
-	if e.Before, err = audit.JSON(before); err != nil {
-		return err
-	}
-	if e.After, err = audit.JSON(after); err != nil {
-		return err
-	}
-	if _, err := audit.Append(ctx, tx, e); err != nil {
+	if err := audit.Record(ctx, tx, s.clock(), by, action, "order:"+number, before, after); err != nil {
 		return fmt.Errorf("order %s: %w", number, err)
 	}
 	return nil

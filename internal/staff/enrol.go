@@ -14,6 +14,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"kaede/internal/audit"
 	"kaede/internal/settings"
 	"kaede/internal/shop"
 )
@@ -179,7 +180,7 @@ func (s *Service) Enrol(ctx context.Context, token, password string) (*Enrolment
 		if n, err := res.RowsAffected(); err != nil || n != 1 {
 			return badToken()
 		}
-		return s.record(ctx, tx, m.Email, "", "staff.enrol_password", target(m.ID), nil, nil)
+		return s.record(ctx, tx, audit.Actor{Name: m.Email}, "staff.enrol_password", target(m.ID), nil, nil)
 	})
 	if err != nil {
 		return nil, err
@@ -238,7 +239,7 @@ func (s *Service) ConfirmTOTP(ctx context.Context, token, code string) ([]string
 		}
 		after := viewOf(m)
 		after.Enrolled = true
-		return s.record(ctx, tx, m.Email, "", "staff.enrol", target(m.ID), viewOf(m), after)
+		return s.record(ctx, tx, audit.Actor{Name: m.Email}, "staff.enrol", target(m.ID), viewOf(m), after)
 	})
 	if err != nil {
 		return nil, err

@@ -119,16 +119,16 @@ func (h *harness) login(a account, ip string) *staff.Session {
 	return sess
 }
 
-// actor returns the account's Actor, as the admin edge builds it.
-func (h *harness) actor(email string) staff.Actor {
+// actor returns the account acting, as the admin edge builds it.
+func (h *harness) actor(email string) staff.Principal {
 	h.t.Helper()
 	for _, m := range h.list() {
 		if m.Email == email {
-			return m.Actor(ipHome)
+			return m.Principal(ipHome)
 		}
 	}
 	h.t.Fatalf("no staff %s", email)
-	return staff.Actor{}
+	return staff.Principal{}
 }
 
 func (h *harness) list() []staff.Staff {

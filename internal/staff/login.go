@@ -9,6 +9,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"kaede/internal/audit"
 	"kaede/internal/member"
 	"kaede/internal/shop"
 )
@@ -98,7 +99,7 @@ func (s *Service) Authenticate(ctx context.Context, email, password, ip string) 
 		}
 		// The password was right: worth knowing even if the second
 		// factor then stops whoever typed it.
-		return s.record(ctx, tx, email, ip, "staff.login_password", target(id), nil, nil)
+		return s.record(ctx, tx, audit.Actor{Name: email, IP: ip}, "staff.login_password", target(id), nil, nil)
 	})
 	if err != nil {
 		return "", err
@@ -160,7 +161,7 @@ func (s *Service) VerifySecondFactor(ctx context.Context, pendingID, code, ip, u
 		if err := s.noteIP(ctx, tx, id, email, ip, userAgent); err != nil {
 			return err
 		}
-		return s.record(ctx, tx, email, ip, "staff.login", target(id), nil, map[string]any{
+		return s.record(ctx, tx, audit.Actor{Name: email, IP: ip}, "staff.login", target(id), nil, map[string]any{
 			"method": method, "session": sess.Ref, "user_agent": sess.UserAgent})
 	})
 	if err != nil {
@@ -241,7 +242,7 @@ func (s *Service) refuseIfLocked(ctx context.Context, email, ip string, now time
 		return nil
 	}
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		return s.record(ctx, tx, email, ip, "staff.login_refused", "", nil, loginFailure{Reason: reason, LockedUntil: utc(until)})
+		return s.record(ctx, tx, audit.Actor{Name: email, IP: ip}, "staff.login_refused", "", nil, loginFailure{Reason: reason, LockedUntil: utc(until)})
 	})
 	if err != nil {
 		return err
@@ -299,14 +300,14 @@ func (s *Service) fail(ctx context.Context, email string, staffID int64, ip, rea
 		if staffID != 0 {
 			tgt = target(staffID)
 		}
-		if err := s.record(ctx, tx, email, ip, "staff.login_failed", tgt, nil,
+		if err := s.record(ctx, tx, audit.Actor{Name: email, IP: ip}, "staff.login_failed", tgt, nil,
 			loginFailure{Reason: reason, Failures: failures, LockedUntil: lockedUntil}); err != nil {
 			return err
 		}
 		if lockedUntil.IsZero() {
 			return nil
 		}
-		if err := s.record(ctx, tx, email, ip, "staff.locked", tgt, nil,
+		if err := s.record(ctx, tx, audit.Actor{Name: email, IP: ip}, "staff.locked", tgt, nil,
 			map[string]any{"level": level, "until": lockedUntil}); err != nil {
 			return err
 		}

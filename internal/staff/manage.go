@@ -14,7 +14,7 @@ import (
 // a one-time enrolment token (valid for 72 hours) with which they set their
 // password and authenticator. Give it to them by a channel other than the
 // one this screen is on. Only an owner may add staff.
-func (s *Service) Add(ctx context.Context, email string, role Role, by Actor) (token string, err error) {
+func (s *Service) Add(ctx context.Context, email string, role Role, by Principal) (token string, err error) {
 	if err := by.require(StaffManage); err != nil {
 		return "", err
 	}
@@ -39,7 +39,7 @@ func (s *Service) Add(ctx context.Context, email string, role Role, by Actor) (t
 		if token, err = s.newEnrolment(ctx, tx, id); err != nil {
 			return err
 		}
-		return s.record(ctx, tx, by.Name, by.IP, "staff.add", target(id), nil, view{Email: email, Role: role})
+		return s.record(ctx, tx, by.Actor, "staff.add", target(id), nil, view{Email: email, Role: role})
 	})
 	if err != nil {
 		return "", err
@@ -50,7 +50,7 @@ func (s *Service) Add(ctx context.Context, email string, role Role, by Actor) (t
 // ResetEnrolment is for a member of staff who lost their authenticator or
 // password: it removes both, their recovery codes and sessions, and returns
 // a new enrolment token. The account cannot log in until they enrol again.
-func (s *Service) ResetEnrolment(ctx context.Context, id int64, by Actor) (token string, err error) {
+func (s *Service) ResetEnrolment(ctx context.Context, id int64, by Principal) (token string, err error) {
 	if err := by.require(StaffManage); err != nil {
 		return "", err
 	}
@@ -78,7 +78,7 @@ func (s *Service) ResetEnrolment(ctx context.Context, id int64, by Actor) (token
 		}
 		after := viewOf(m)
 		after.Enrolled = false
-		return s.record(ctx, tx, by.Name, by.IP, "staff.reset_enrolment", target(id), viewOf(m), after)
+		return s.record(ctx, tx, by.Actor, "staff.reset_enrolment", target(id), viewOf(m), after)
 	})
 	if err != nil {
 		return "", err
@@ -89,7 +89,7 @@ func (s *Service) ResetEnrolment(ctx context.Context, id int64, by Actor) (token
 // ChangeRole gives the member of staff another role. It takes effect on
 // their next request, since sessions read the role afresh. The last active
 // owner cannot be demoted.
-func (s *Service) ChangeRole(ctx context.Context, id int64, role Role, by Actor) error {
+func (s *Service) ChangeRole(ctx context.Context, id int64, role Role, by Principal) error {
 	if err := by.require(StaffManage); err != nil {
 		return err
 	}
@@ -114,13 +114,13 @@ func (s *Service) ChangeRole(ctx context.Context, id int64, role Role, by Actor)
 		}
 		before := viewOf(m)
 		m.Role = role
-		return s.record(ctx, tx, by.Name, by.IP, "staff.role", target(id), before, viewOf(m))
+		return s.record(ctx, tx, by.Actor, "staff.role", target(id), before, viewOf(m))
 	})
 }
 
 // Disable stops the member of staff from logging in and ends their
 // sessions at once. The last active owner cannot be disabled.
-func (s *Service) Disable(ctx context.Context, id int64, by Actor) error {
+func (s *Service) Disable(ctx context.Context, id int64, by Principal) error {
 	if err := by.require(StaffManage); err != nil {
 		return err
 	}
@@ -147,13 +147,13 @@ func (s *Service) Disable(ctx context.Context, id int64, by Actor) error {
 		}
 		before := viewOf(m)
 		m.DisabledAt = s.now()
-		return s.record(ctx, tx, by.Name, by.IP, "staff.disable", target(id), before, viewOf(m))
+		return s.record(ctx, tx, by.Actor, "staff.disable", target(id), before, viewOf(m))
 	})
 }
 
 // Enable lets a disabled member of staff log in again with their existing
 // password and authenticator.
-func (s *Service) Enable(ctx context.Context, id int64, by Actor) error {
+func (s *Service) Enable(ctx context.Context, id int64, by Principal) error {
 	if err := by.require(StaffManage); err != nil {
 		return err
 	}
@@ -170,13 +170,13 @@ func (s *Service) Enable(ctx context.Context, id int64, by Actor) error {
 		}
 		before := viewOf(m)
 		m.DisabledAt = time.Time{}
-		return s.record(ctx, tx, by.Name, by.IP, "staff.enable", target(id), before, viewOf(m))
+		return s.record(ctx, tx, by.Actor, "staff.enable", target(id), before, viewOf(m))
 	})
 }
 
 // Unlock lifts a login lock on the member of staff before it runs out, once
 // an owner has made sure the failures were theirs, and resets the delay.
-func (s *Service) Unlock(ctx context.Context, id int64, by Actor) error {
+func (s *Service) Unlock(ctx context.Context, id int64, by Principal) error {
 	if err := by.require(StaffManage); err != nil {
 		return err
 	}
@@ -192,7 +192,7 @@ func (s *Service) Unlock(ctx context.Context, id int64, by Actor) error {
 		if n, _ := res.RowsAffected(); n == 0 {
 			return nil
 		}
-		return s.record(ctx, tx, by.Name, by.IP, "staff.unlock", target(id), nil, nil)
+		return s.record(ctx, tx, by.Actor, "staff.unlock", target(id), nil, nil)
 	})
 }
 

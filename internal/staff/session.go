@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"kaede/internal/audit"
 	"kaede/internal/settings"
 	"kaede/internal/shop"
 )
@@ -132,7 +133,7 @@ func (s *Service) Touch(ctx context.Context, token, ip, userAgent string) (*Sess
 			if _, err := tx.ExecContext(ctx, `DELETE FROM staff_sessions WHERE id = $1`, sess.Ref); err != nil {
 				return fmt.Errorf("end session: %w", err)
 			}
-			return s.record(ctx, tx, m.Email, ip, "staff.session_end", target(m.ID), nil,
+			return s.record(ctx, tx, audit.Actor{Name: m.Email, IP: ip}, "staff.session_end", target(m.ID), nil,
 				map[string]any{"session": sess.Ref, "reason": end})
 		})
 		if err != nil {
@@ -150,7 +151,7 @@ func (s *Service) Touch(ctx context.Context, token, ip, userAgent string) (*Sess
 		if ip == sess.IP {
 			return nil
 		}
-		return s.record(ctx, tx, m.Email, ip, "staff.session_ip", target(m.ID),
+		return s.record(ctx, tx, audit.Actor{Name: m.Email, IP: ip}, "staff.session_ip", target(m.ID),
 			map[string]any{"session": sess.Ref, "ip": sess.IP}, map[string]any{"session": sess.Ref, "ip": ip})
 	})
 	if err != nil {
@@ -187,7 +188,7 @@ func (s *Service) Sessions(ctx context.Context, staffID int64) ([]Session, error
 // Revoke ends the session with the handle ref. Anyone may end their own
 // sessions; ending another's needs StaffManage. Another's session that
 // does not exist and one the actor may not end both give NotFound.
-func (s *Service) Revoke(ctx context.Context, ref int64, by Actor) error {
+func (s *Service) Revoke(ctx context.Context, ref int64, by Principal) error {
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		var staffID int64
 		err := tx.QueryRowContext(ctx, `SELECT staff_id FROM staff_sessions WHERE id = $1`, ref).Scan(&staffID)
@@ -200,7 +201,7 @@ func (s *Service) Revoke(ctx context.Context, ref int64, by Actor) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM staff_sessions WHERE id = $1`, ref); err != nil {
 			return fmt.Errorf("revoke session %d: %w", ref, err)
 		}
-		return s.record(ctx, tx, by.Name, by.IP, "staff.session_revoke", target(staffID), nil, map[string]any{"session": ref})
+		return s.record(ctx, tx, by.Actor, "staff.session_revoke", target(staffID), nil, map[string]any{"session": ref})
 	})
 }
 
@@ -223,7 +224,7 @@ func (s *Service) Logout(ctx context.Context, token, ip string) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM staff_sessions WHERE id = $1`, ref); err != nil {
 			return fmt.Errorf("log out: %w", err)
 		}
-		return s.record(ctx, tx, email, clip(ip, 64), "staff.logout", target(staffID), nil, map[string]any{"session": ref})
+		return s.record(ctx, tx, audit.Actor{Name: email, IP: clip(ip, 64)}, "staff.logout", target(staffID), nil, map[string]any{"session": ref})
 	})
 }
 
@@ -249,7 +250,7 @@ func (s *Service) Reauthenticate(ctx context.Context, token, code, ip, userAgent
 		if _, err := tx.ExecContext(ctx, `UPDATE staff_sessions SET second_factor_at = $1 WHERE id = $2`, now, sess.Ref); err != nil {
 			return fmt.Errorf("renew second factor: %w", err)
 		}
-		return s.record(ctx, tx, m.Email, sess.IP, "staff.reauthenticate", target(m.ID), nil,
+		return s.record(ctx, tx, audit.Actor{Name: m.Email, IP: sess.IP}, "staff.reauthenticate", target(m.ID), nil,
 			map[string]any{"session": sess.Ref, "method": method})
 	})
 	if err != nil {
@@ -300,7 +301,7 @@ func (s *Service) ChangePassword(ctx context.Context, token, current, newPasswor
 		if _, err := tx.ExecContext(ctx, `DELETE FROM staff_sessions WHERE staff_id = $1 AND id <> $2`, m.ID, sess.Ref); err != nil {
 			return fmt.Errorf("end other sessions of staff %d: %w", m.ID, err)
 		}
-		return s.record(ctx, tx, m.Email, sess.IP, "staff.password", target(m.ID), nil, map[string]any{"session": sess.Ref})
+		return s.record(ctx, tx, audit.Actor{Name: m.Email, IP: sess.IP}, "staff.password", target(m.ID), nil, map[string]any{"session": sess.Ref})
 	})
 }
 

@@ -109,25 +109,25 @@ func (m Staff) Enrolled() bool { return !m.EnrolledAt.IsZero() }
 // Active reports whether the account can log in: enrolled and not disabled.
 func (m Staff) Active() bool { return m.Enrolled() && m.DisabledAt.IsZero() }
 
-// Actor returns m acting from the IP address, for the service's methods.
-func (m Staff) Actor(ip string) Actor {
-	return Actor{StaffID: m.ID, Name: m.Email, Role: m.Role, IP: ip}
+// Principal returns m acting from the IP address, for the service's methods.
+func (m Staff) Principal(ip string) Principal {
+	return Principal{Actor: audit.Actor{Name: m.Email, IP: ip}, StaffID: m.ID, Role: m.Role}
 }
 
-// Actor is who performs a staff-management action, as the audit log names
-// them: a logged-in member of staff (Staff.Actor) or the command line.
-type Actor struct {
+// Principal is who performs a staff-management action: the audit log's
+// Actor (a logged-in member of staff, Staff.Principal, or the command
+// line, CLI) with what the permission checks need.
+type Principal struct {
+	audit.Actor
 	StaffID int64 // 0 for the command line
-	Name    string
 	Role    Role
-	IP      string
 }
 
 // CLI is the operator at the server's command line, who creates the first
 // owner and can recover the shop when no owner can log in.
-var CLI = Actor{Name: audit.ActorCLI, Role: Owner}
+var CLI = Principal{Actor: audit.Actor{Name: audit.ActorCLI}, Role: Owner}
 
-func (a Actor) require(p Permission) error {
+func (a Principal) require(p Permission) error {
 	if !a.Role.Can(p) {
 		return shop.Errorf(shop.Forbidden, "your role does not allow this")
 	}
@@ -180,7 +180,7 @@ func (s *Service) Get(ctx context.Context, id int64) (*Staff, error) {
 }
 
 // List returns every member of staff, enabled ones first, by e-mail.
-func (s *Service) List(ctx context.Context, by Actor) ([]Staff, error) {
+func (s *Service) List(ctx context.Context, by Principal) ([]Staff, error) {
 	if err := by.require(StaffRead); err != nil {
 		return nil, err
 	}
@@ -230,25 +230,9 @@ func checkEmail(email string) error {
 
 func target(id int64) string { return "staff:" + strconv.FormatInt(id, 10) }
 
-// record appends an audit entry inside tx. before and after are marshalled
-// with secrets redacted; nil leaves them empty.
-func (s *Service) record(ctx context.Context, tx *sql.Tx, actor, ip, action, tgt string, before, after any) error {
-	e := audit.Entry{At: s.now(), Actor: actor, Action: action, Target: tgt, IP: ip}
-	var err error
-	if before != nil {
-		if e.Before, err = audit.JSON(before); err != nil {
-			return err
-		}
-	}
-	if after != nil {
-		if e.After, err = audit.JSON(after); err != nil {
-			return err
-		}
-	}
-	if _, err := audit.Append(ctx, tx, e); err != nil {
-		return err
-	}
-	return nil
+// record appends by's audit entry inside tx, at the service's time.
+func (s *Service) record(ctx context.Context, tx *sql.Tx, by audit.Actor, action, tgt string, before, after any) error {
+	return audit.Record(ctx, tx, s.now(), by, action, tgt, before, after)
 }
 
 // view is the state of an account as the audit log records it.

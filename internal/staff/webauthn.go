@@ -17,6 +17,7 @@ import (
 	"github.com/go-webauthn/webauthn/protocol"
 	"github.com/go-webauthn/webauthn/webauthn"
 
+	"kaede/internal/audit"
 	"kaede/internal/shop"
 )
 
@@ -252,7 +253,7 @@ func (p *Passkeys) FinishPasskeyRegistration(ctx context.Context, enrolToken, na
 		data, err := s.takeChallenge(ctx, tx, "register", enrolToken, m.ID)
 		if shop.ErrorCode(err) == shop.Unauthorized {
 			refused = err
-			return s.record(ctx, tx, m.Email, "", "staff.passkey_register_failed", target(m.ID), nil,
+			return s.record(ctx, tx, audit.Actor{Name: m.Email}, "staff.passkey_register_failed", target(m.ID), nil,
 				map[string]any{"reason": "challenge_expired"})
 		}
 		if err != nil {
@@ -268,7 +269,7 @@ func (p *Passkeys) FinishPasskeyRegistration(ctx context.Context, enrolToken, na
 		}
 		if parseErr != nil || err != nil {
 			refused = badPasskey()
-			return s.record(ctx, tx, m.Email, "", "staff.passkey_register_failed", target(m.ID), nil,
+			return s.record(ctx, tx, audit.Actor{Name: m.Email}, "staff.passkey_register_failed", target(m.ID), nil,
 				map[string]any{"reason": passkeyReason(errors.Join(parseErr, err))})
 		}
 		now := s.now()
@@ -295,13 +296,13 @@ func (p *Passkeys) FinishPasskeyRegistration(ctx context.Context, enrolToken, na
 		if err := s.storeRecoveryCodes(ctx, tx, m.ID, codes); err != nil {
 			return err
 		}
-		if err := s.record(ctx, tx, m.Email, "", "staff.passkey_register", target(m.ID), nil,
+		if err := s.record(ctx, tx, audit.Actor{Name: m.Email}, "staff.passkey_register", target(m.ID), nil,
 			map[string]any{"passkey": ref, "name": name}); err != nil {
 			return err
 		}
 		after := viewOf(m)
 		after.Enrolled = true
-		return s.record(ctx, tx, m.Email, "", "staff.enrol", target(m.ID), viewOf(m),
+		return s.record(ctx, tx, audit.Actor{Name: m.Email}, "staff.enrol", target(m.ID), viewOf(m),
 			map[string]any{"account": after, "method": "passkey"})
 	})
 	if err != nil {
@@ -445,7 +446,7 @@ func (p *Passkeys) FinishPasskeyLogin(ctx context.Context, pendingID string, res
 		if err := s.noteIP(ctx, tx, id, email, ip, userAgent); err != nil {
 			return err
 		}
-		return s.record(ctx, tx, email, ip, "staff.login", target(id), nil, map[string]any{
+		return s.record(ctx, tx, audit.Actor{Name: email, IP: ip}, "staff.login", target(id), nil, map[string]any{
 			"method": "passkey", "passkey": ref, "session": sess.Ref, "user_agent": sess.UserAgent})
 	})
 	if err != nil {
@@ -465,7 +466,7 @@ func (s *Service) failPasskey(ctx context.Context, email string, id int64, ip, r
 		action = "staff.passkey_clone_warning"
 	}
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		return s.record(ctx, tx, email, ip, action, target(id), nil, map[string]any{"reason": reason})
+		return s.record(ctx, tx, audit.Actor{Name: email, IP: ip}, action, target(id), nil, map[string]any{"reason": reason})
 	})
 	if err != nil {
 		return err
@@ -524,7 +525,7 @@ func (p *Passkeys) useAssertion(ctx context.Context, tx *sql.Tx, purpose, token 
 	if n, err := res.RowsAffected(); err != nil || n != 1 {
 		return used.id, "sign_count", err
 	}
-	if err := s.record(ctx, tx, email, ip, "staff.passkey_use", target(staffID), nil,
+	if err := s.record(ctx, tx, audit.Actor{Name: email, IP: ip}, "staff.passkey_use", target(staffID), nil,
 		map[string]any{"passkey": used.id, "purpose": purpose}); err != nil {
 		return 0, "", err
 	}
@@ -564,7 +565,7 @@ func (p *Passkeys) FinishPasskeyReauth(ctx context.Context, token string, respon
 		if _, err := tx.ExecContext(ctx, `UPDATE staff_sessions SET second_factor_at = $1 WHERE id = $2`, now, sess.Ref); err != nil {
 			return fmt.Errorf("renew second factor: %w", err)
 		}
-		return s.record(ctx, tx, m.Email, sess.IP, "staff.reauthenticate", target(m.ID), nil,
+		return s.record(ctx, tx, audit.Actor{Name: m.Email, IP: sess.IP}, "staff.reauthenticate", target(m.ID), nil,
 			map[string]any{"session": sess.Ref, "method": "passkey", "passkey": ref})
 	})
 	if err != nil {
