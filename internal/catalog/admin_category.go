@@ -5,10 +5,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"kaede/internal/audit"
 	"strconv"
 	"strings"
 
+	"kaede/internal/audit"
 	"kaede/internal/db"
 	"kaede/internal/shop"
 )
@@ -196,6 +196,33 @@ func (s *Service) DeleteCategory(ctx context.Context, id int64, by audit.Actor) 
 	})
 	if err != nil {
 		return fmt.Errorf("delete category %d: %w", id, err)
+	}
+	return nil
+}
+
+// reindex recomputes the search text of the products in the categories,
+// whose names (or ancestors) changed; the products themselves did not, so
+// their updated_at stays.
+func reindex(ctx context.Context, tx *sql.Tx, categoryIDs []int64) error {
+	cats, err := loadCategories(ctx, tx)
+	if err != nil {
+		return err
+	}
+	for _, cid := range categoryIDs {
+		ps, err := queryProducts(ctx, tx, productSelect+` WHERE p.category_id = $1`, cid)
+		if err != nil {
+			return err
+		}
+		if err := loadDetails(ctx, tx, ps); err != nil {
+			return err
+		}
+		for _, p := range ps {
+			_, err := tx.ExecContext(ctx, `UPDATE products SET search_text = $1 WHERE id = $2`,
+				searchText(p, ancestorNames(cats, p.CategoryID)), p.ID)
+			if err != nil {
+				return fmt.Errorf("reindex product %d: %w", p.ID, err)
+			}
+		}
 	}
 	return nil
 }

@@ -1,0 +1,89 @@
+package catalog
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"kaede/internal/audit"
+	"kaede/internal/shop"
+)
+
+type imageState struct {
+	Path  string `json:"path"`
+	AltJa string `json:"alt_ja"`
+	AltEn string `json:"alt_en"`
+}
+
+// maxImages bounds a product's gallery.
+const maxImages = 20
+
+// AddImage adds an image, after the product's others. path is the URL the
+// media package's stored file is served at ("/media/products/….jpg"),
+// audited as "catalog.image.add".
+func (s *Service) AddImage(ctx context.Context, productID int64, img Image, by audit.Actor) error {
+	err := s.audited(ctx, by, func(tx *sql.Tx) (change, error) {
+		before, err := s.lockProduct(ctx, tx, productID)
+		if err != nil {
+			return change{}, err
+		}
+		img.AltJa, img.AltEn = strings.TrimSpace(img.AltJa), strings.TrimSpace(img.AltEn)
+		problems := shop.Problems{}
+		validateImage(problems, "", img)
+		if len(before.Images) >= maxImages {
+			problems.Add("images", shop.ReasonLength)
+		}
+		if err := problems.Err(); err != nil {
+			return change{}, err
+		}
+		_, err = tx.ExecContext(ctx, `
+			INSERT INTO product_images (product_id, path, alt_ja, alt_en, position)
+			VALUES ($1, $2, $3, $4, (SELECT COALESCE(MAX(position), -1) + 1 FROM product_images WHERE product_id = $1))`,
+			productID, img.Path, img.AltJa, img.AltEn)
+		if err != nil {
+			return change{}, err
+		}
+		after, err := s.refresh(ctx, tx, productID)
+		if err != nil {
+			return change{}, err
+		}
+		return change{action: "catalog.image.add", target: productTarget(productID),
+			before: stateOf(before), after: stateOf(after)}, nil
+	})
+	if err != nil {
+		return fmt.Errorf("add image to product %d: %w", productID, err)
+	}
+	return nil
+}
+
+// RemoveImage takes the image with the path off the product, audited as
+// "catalog.image.remove". The file stays: deleting it (media.Remove) is
+// the caller's choice once the transaction has committed.
+func (s *Service) RemoveImage(ctx context.Context, productID int64, path string, by audit.Actor) error {
+	err := s.audited(ctx, by, func(tx *sql.Tx) (change, error) {
+		before, err := s.lockProduct(ctx, tx, productID)
+		if err != nil {
+			return change{}, err
+		}
+		res, err := tx.ExecContext(ctx, `DELETE FROM product_images WHERE product_id = $1 AND path = $2`, productID, path)
+		if err != nil {
+			return change{}, err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return change{}, err
+		} else if n == 0 {
+			return change{}, shop.Errorf(shop.NotFound, "no such image")
+		}
+		after, err := s.refresh(ctx, tx, productID)
+		if err != nil {
+			return change{}, err
+		}
+		return change{action: "catalog.image.remove", target: productTarget(productID),
+			before: stateOf(before), after: stateOf(after)}, nil
+	})
+	if err != nil {
+		return fmt.Errorf("remove image from product %d: %w", productID, err)
+	}
+	return nil
+}
