@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"kaede/internal/audit"
 	"kaede/internal/catalog"
 	"kaede/internal/db"
 	"kaede/internal/demo"
@@ -38,7 +39,8 @@ func fill(ctx context.Context, dir string, count int) error {
 	}
 	defer d.Close()
 	cat := catalog.New(d, shop.SystemClock)
-	if _, err := cat.CreateCategory(ctx, catalog.Category{Slug: "bench", NameJa: "ベンチマーク用", NameEn: "Benchmark", Position: 99}); err != nil {
+	by := audit.System("bench")
+	if _, err := cat.CreateCategory(ctx, catalog.Category{Slug: "bench", NameJa: "ベンチマーク用", NameEn: "Benchmark", Position: 99}, by); err != nil {
 		return err
 	}
 	var ps []catalog.Product
@@ -59,6 +61,6 @@ func fill(ctx context.Context, dir string, count int) error {
 	if len(ps) < count {
 		return fmt.Errorf("the demo has only %d published products", len(ps))
 	}
-	_, err = cat.CreateProducts(ctx, ps)
+	_, err = cat.CreateProducts(ctx, ps, by)
 	return err
 }

@@ -63,7 +63,7 @@ func (s *Server) categoryCreateAction(w http.ResponseWriter, r *http.Request) {
 		s.catalogFormError(w, r, "catalog_categories", view, err, "new.", "")
 		return
 	}
-	if _, err := s.catalog.CreateCategoryBy(r.Context(), c, s.catalogActor(r)); err != nil {
+	if _, err := s.catalog.CreateCategory(r.Context(), c, s.catalogActor(r)); err != nil {
 		s.catalogFormError(w, r, "catalog_categories", view, err, "new.", "")
 		return
 	}

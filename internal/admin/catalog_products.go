@@ -172,7 +172,7 @@ func (s *Server) productCreateAction(w http.ResponseWriter, r *http.Request) {
 		s.catalogFormError(w, r, "catalog_product", view, err, "", "")
 		return
 	}
-	id, err := s.catalog.CreateProductBy(ctx, p, s.catalogActor(r))
+	id, err := s.catalog.CreateProduct(ctx, p, s.catalogActor(r))
 	if err != nil {
 		s.catalogFormError(w, r, "catalog_product", view, err, "", "")
 		return

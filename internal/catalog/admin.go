@@ -21,12 +21,27 @@ type change struct {
 // same transaction, so that a change and its record commit together or
 // not at all. The cache is cleared only after the commit.
 func (s *Service) audited(ctx context.Context, by audit.Actor, fn func(tx *sql.Tx) (change, error)) error {
-	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+	return s.auditedAll(ctx, by, func(tx *sql.Tx) ([]change, error) {
 		c, err := fn(tx)
+		return []change{c}, err
+	})
+}
+
+// auditedAll is audited for a write that makes several changes, such as
+// creating many products at once: one entry per change, all appended
+// after fn's writes, so that the audit log's lock is held briefly.
+func (s *Service) auditedAll(ctx context.Context, by audit.Actor, fn func(tx *sql.Tx) ([]change, error)) error {
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		cs, err := fn(tx)
 		if err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, s.clock(), by, c.action, c.target, c.before, c.after)
+		for _, c := range cs {
+			if err := audit.Record(ctx, tx, s.clock(), by, c.action, c.target, c.before, c.after); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return err

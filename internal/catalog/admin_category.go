@@ -42,26 +42,30 @@ func (s *Service) lockCategory(ctx context.Context, tx *sql.Tx, id int64) (*Cate
 	return c, err
 }
 
-// CreateCategoryBy creates c (without its Children) as CreateCategory
-// does, audited as by's "catalog.category.create".
-func (s *Service) CreateCategoryBy(ctx context.Context, c Category, by audit.Actor) (int64, error) {
-	var id int64
-	c.Children = nil
-	err := s.audited(ctx, by, func(tx *sql.Tx) (change, error) {
+// CreateCategory creates c and, beneath it, its Children (recursively), in
+// one transaction, and returns c's id. Position orders siblings. Each
+// category created is audited as by's "catalog.category.create".
+func (s *Service) CreateCategory(ctx context.Context, c Category, by audit.Actor) (int64, error) {
+	var ids []int64
+	err := s.auditedAll(ctx, by, func(tx *sql.Tx) ([]change, error) {
 		var err error
-		if id, err = insertCategory(ctx, tx, c, c.ParentID, ""); err != nil {
-			return change{}, err
+		if ids, err = insertCategory(ctx, tx, c, c.ParentID, ""); err != nil {
+			return nil, err
 		}
-		after, err := s.lockCategory(ctx, tx, id)
-		if err != nil {
-			return change{}, err
+		cs := make([]change, len(ids))
+		for i, id := range ids {
+			after, err := s.lockCategory(ctx, tx, id)
+			if err != nil {
+				return nil, err
+			}
+			cs[i] = change{action: "catalog.category.create", target: categoryTarget(id), after: categoryStateOf(after)}
 		}
-		return change{action: "catalog.category.create", target: categoryTarget(id), after: categoryStateOf(after)}, nil
+		return cs, nil
 	})
 	if err != nil {
 		return 0, fmt.Errorf("create category %q: %w", c.Slug, err)
 	}
-	return id, nil
+	return ids[0], nil
 }
 
 // CategoryUpdate is what the category form edits.

@@ -72,28 +72,72 @@ func (s *Service) ProductByID(ctx context.Context, id int64) (*Product, error) {
 	return p, nil
 }
 
-// CreateProductBy creates p as CreateProduct does, and records it in the
-// audit log as by's action in the same transaction.
-func (s *Service) CreateProductBy(ctx context.Context, p Product, by audit.Actor) (int64, error) {
+// CreateProduct validates p and creates it with its variants and images,
+// audited as by's "catalog.product.create" (the product as stored) in the
+// same transaction, and returns its id. It is the one way a product is
+// created outside an import: staff through the admin, the demo data as
+// audit.System("demo").
+//
+// The category is p.CategoryID or, when that is 0, p.CategorySlug. A zero
+// CreatedAt means now; an empty Status means draft. Bad input is an
+// Invalid error naming every bad field ("slug", "variants[0].sku"…); a
+// used slug or SKU has the reason shop.ReasonTaken.
+func (s *Service) CreateProduct(ctx context.Context, p Product, by audit.Actor) (int64, error) {
 	var id int64
-	err := s.audited(ctx, by, func(tx *sql.Tx) (change, error) {
+	err := s.auditedAll(ctx, by, func(tx *sql.Tx) ([]change, error) {
 		cats, err := loadCategories(ctx, tx)
 		if err != nil {
-			return change{}, err
+			return nil, err
 		}
 		if id, err = s.insertProduct(ctx, tx, p, cats, ""); err != nil {
-			return change{}, err
+			return nil, err
 		}
-		after, err := s.lockProduct(ctx, tx, id)
-		if err != nil {
-			return change{}, err
-		}
-		return change{action: "catalog.product.create", target: productTarget(id), after: stateOf(after)}, nil
+		c, err := s.createdProduct(ctx, tx, id)
+		return []change{c}, err
 	})
 	if err != nil {
 		return 0, fmt.Errorf("create product %q: %w", p.Slug, err)
 	}
 	return id, nil
+}
+
+// CreateProducts creates every product as CreateProduct does or, if any is
+// bad, none: the demo data is one transaction. Fields in errors are
+// prefixed with the product's index ("products[3].variants[0].sku").
+func (s *Service) CreateProducts(ctx context.Context, ps []Product, by audit.Actor) ([]int64, error) {
+	ids := make([]int64, len(ps))
+	err := s.auditedAll(ctx, by, func(tx *sql.Tx) ([]change, error) {
+		cats, err := loadCategories(ctx, tx)
+		if err != nil {
+			return nil, err
+		}
+		for i, p := range ps {
+			if ids[i], err = s.insertProduct(ctx, tx, p, cats, fmt.Sprintf("products[%d].", i)); err != nil {
+				return nil, fmt.Errorf("product %q: %w", p.Slug, err)
+			}
+		}
+		cs := make([]change, len(ids))
+		for i, id := range ids {
+			if cs[i], err = s.createdProduct(ctx, tx, id); err != nil {
+				return nil, err
+			}
+		}
+		return cs, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("create products: %w", err)
+	}
+	return ids, nil
+}
+
+// createdProduct is the audit record of the product just inserted, read
+// back as stored: trimmed, with its defaults and ids.
+func (s *Service) createdProduct(ctx context.Context, tx *sql.Tx, id int64) (change, error) {
+	after, err := s.lockProduct(ctx, tx, id)
+	if err != nil {
+		return change{}, err
+	}
+	return change{action: "catalog.product.create", target: productTarget(id), after: stateOf(after)}, nil
 }
 
 // ProductUpdate is what the product form edits. The slug (the product's

@@ -42,10 +42,10 @@ func variantID(t *testing.T, cat *catalog.Service, sku string) int64 {
 	return v.ID
 }
 
-// entries returns the audit log's entries, oldest first.
+// entries returns owner's entries in the audit log, oldest first.
 func entries(t *testing.T, d *db.DB) []audit.Entry {
 	t.Helper()
-	es, err := audit.List(context.Background(), d, audit.Filter{Limit: 1000})
+	es, err := audit.List(context.Background(), d, audit.Filter{Actor: owner.Name, Limit: 1000})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +111,7 @@ func TestAdminWritesAreAuditedInTheirTransaction(t *testing.T) {
 		if err := cat.DeleteVariant(ctx, vid, owner); err != nil {
 			t.Fatal(err)
 		}
-		cid, err := cat.CreateCategoryBy(ctx, catalog.Category{Slug: "towel", NameJa: "タオル"}, owner)
+		cid, err := cat.CreateCategory(ctx, catalog.Category{Slug: "towel", NameJa: "タオル"}, owner)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -349,5 +349,70 @@ func TestAdminList(t *testing.T) {
 		wantField(t, err, "limit", shop.ReasonRange)
 		_, _, err = cat.AdminList(ctx, catalog.AdminQuery{Category: "none"})
 		wantField(t, err, "category", shop.ReasonChoice)
+	})
+}
+
+func TestCreatingIsAudited(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		cat := fixture(t, d)
+		cid, err := cat.CreateCategory(ctx, catalog.Category{Slug: "tape", NameJa: "テーピング", Children: []*catalog.Category{
+			{Slug: "tape-kinesio", NameJa: "キネシオ"}}}, owner)
+		if err != nil {
+			t.Fatal(err)
+		}
+		id, err := cat.CreateProduct(ctx, product(" kinesio ", "tape-kinesio", "キネシオテープ", "Kinesio tape", "", 9, 0,
+			variant("TAPE-50", "5cm", 880, 0, 5)), owner)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids, err := cat.CreateProducts(ctx, []catalog.Product{
+			product("tape-25", "tape", "テープ 25mm", "", "", 10, 0, variant("TAPE-25", "2.5cm", 550, 0, 5)),
+			product("tape-75", "tape", "テープ 75mm", "", "", 11, 0, variant("TAPE-75", "7.5cm", 1100, 0, 5)),
+		}, owner)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// A refused batch writes nothing, its entries included.
+		_, err = cat.CreateProducts(ctx, []catalog.Product{
+			product("tape-100", "tape", "テープ 100mm", "", "", 12, 0, variant("TAPE-100", "10cm", 1320, 0, 5)),
+			product("tape-dup", "tape", "重複", "", "", 13, 0, variant("TAPE-25", "2.5cm", 550, 0, 5)),
+		}, owner)
+		wantField(t, err, "products[1].variants[0].sku", shop.ReasonTaken)
+
+		child, err := cat.CategoryBySlug(ctx, "tape-kinesio")
+		if err != nil {
+			t.Fatal(err)
+		}
+		es := entries(t, d)
+		want := []string{"category:" + strconv.FormatInt(cid, 10), "category:" + strconv.FormatInt(child.ID, 10),
+			"product:" + strconv.FormatInt(id, 10), "product:" + strconv.FormatInt(ids[0], 10), "product:" + strconv.FormatInt(ids[1], 10)}
+		if len(es) != len(want) {
+			t.Fatalf("%d audit entries, want %d", len(es), len(want))
+		}
+		for i, e := range es {
+			action := "catalog.product.create"
+			if i < 2 {
+				action = "catalog.category.create"
+			}
+			if e.Action != action || e.Target != want[i] || e.Before != "" || e.After == "" {
+				t.Errorf("entry %d: %s on %s (before %q), want %s on %s with only an after", i, e.Action, e.Target, e.Before, action, want[i])
+			}
+		}
+		// The entry records the product as stored: trimmed, with its ids.
+		var after struct {
+			ID       int64  `json:"id"`
+			Slug     string `json:"slug"`
+			Variants []struct {
+				SKU string `json:"sku"`
+			} `json:"variants"`
+		}
+		if err := json.Unmarshal([]byte(es[2].After), &after); err != nil {
+			t.Fatal(err)
+		}
+		if after.ID != id || after.Slug != "kinesio" || len(after.Variants) != 1 || after.Variants[0].SKU != "TAPE-50" {
+			t.Fatalf("after=%+v, want product %d kinesio with TAPE-50", after, id)
+		}
+		verifyChain(t, d)
 	})
 }

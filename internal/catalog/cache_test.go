@@ -48,7 +48,7 @@ func TestCacheServesRecentResultsAndForgetsThem(t *testing.T) {
 		// A write through the Service shows at once.
 		p := catalog.Product{Slug: "jojoba", CategorySlug: "oil", NameJa: "ホホバオイル", TaxClass: "standard",
 			Status: catalog.StatusPublished, Variants: []catalog.Variant{{SKU: "OIL-JOJ", Price: 2200, Stock: 5}}}
-		if _, err := cat.CreateProduct(ctx, p); err != nil {
+		if _, err := cat.CreateProduct(ctx, p, owner); err != nil {
 			t.Fatal(err)
 		}
 		if got := count(); got != 2 {

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"kaede/internal/audit"
 	"kaede/internal/catalog"
 	"kaede/internal/db"
 	"kaede/internal/shop"
@@ -13,6 +14,10 @@ import (
 var t0 = time.Date(2026, 4, 1, 9, 0, 0, 0, time.UTC)
 
 func fixedClock() time.Time { return t0 }
+
+// setup is who creates the fixture, so that its audit entries stay apart
+// from the tests' own (owner's).
+var setup = audit.System("test")
 
 // fixture creates a small catalogue: 鍼 (with ディスポ鍼 and 円皮鍼 beneath
 // it), オイル・クリーム and 健康茶, five published products and a draft.
@@ -29,7 +34,7 @@ func fixture(t *testing.T, d *db.DB) *catalog.Service {
 		{Slug: "tea", NameJa: "健康茶", NameEn: "Herbal teas", Position: 3},
 	}
 	for _, c := range trees {
-		if _, err := cat.CreateCategory(ctx, c); err != nil {
+		if _, err := cat.CreateCategory(ctx, c, setup); err != nil {
 			t.Fatalf("create category: %v", err)
 		}
 	}
@@ -51,7 +56,7 @@ func fixture(t *testing.T, d *db.DB) *catalog.Service {
 	ps[0].Images = []catalog.Image{{Path: "/media/products/seirin-j.png", AltJa: "セイリン Jタイプ", AltEn: "SEIRIN J-type"}}
 	ps[4].TaxClass = shop.TaxReduced
 	ps[5].Status = catalog.StatusDraft
-	if _, err := cat.CreateProducts(ctx, ps); err != nil {
+	if _, err := cat.CreateProducts(ctx, ps, setup); err != nil {
 		t.Fatalf("create products: %v", err)
 	}
 	return cat

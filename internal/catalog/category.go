@@ -131,40 +131,25 @@ func ancestorNames(all []*Category, id int64) []string {
 
 var slugPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 
-// CreateCategory creates c and, beneath it, its Children (recursively), in
-// one transaction, and returns c's id. Position orders siblings.
-func (s *Service) CreateCategory(ctx context.Context, c Category) (int64, error) {
-	var id int64
-	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		var err error
-		id, err = insertCategory(ctx, tx, c, c.ParentID, "")
-		return err
-	})
-	if err != nil {
-		return 0, fmt.Errorf("create category %q: %w", c.Slug, err)
-	}
-	s.cache.clear()
-	return id, nil
-}
-
 // insertCategory validates and inserts c under parent, then its children;
 // field names in errors carry prefix ("children[1].") to say which one.
-func insertCategory(ctx context.Context, tx *sql.Tx, c Category, parent int64, prefix string) (int64, error) {
+// It returns the ids of the categories it created, c's first.
+func insertCategory(ctx context.Context, tx *sql.Tx, c Category, parent int64, prefix string) ([]int64, error) {
 	p := shop.Problems{}
 	c.Slug = strings.TrimSpace(c.Slug)
 	checkSlug(p, prefix+"slug", c.Slug)
 	shop.CheckText(p, prefix+"name_ja", strings.TrimSpace(c.NameJa), true, 100)
 	shop.CheckText(p, prefix+"name_en", strings.TrimSpace(c.NameEn), false, 100)
 	if err := checkTaken(ctx, tx, p, prefix+"slug", `SELECT COUNT(*) FROM categories WHERE slug = $1`, c.Slug); err != nil {
-		return 0, err
+		return nil, err
 	}
 	if parent != 0 {
 		if err := checkExists(ctx, tx, p, prefix+"parent_id", `SELECT COUNT(*) FROM categories WHERE id = $1`, parent); err != nil {
-			return 0, err
+			return nil, err
 		}
 	}
 	if err := p.Err(); err != nil {
-		return 0, err
+		return nil, err
 	}
 	var id int64
 	err := tx.QueryRowContext(ctx, `
@@ -173,17 +158,20 @@ func insertCategory(ctx context.Context, tx *sql.Tx, c Category, parent int64, p
 		RETURNING id`,
 		nullIfZero(parent), c.Slug, strings.TrimSpace(c.NameJa), strings.TrimSpace(c.NameEn), c.Position).Scan(&id)
 	if db.IsUniqueViolation(err) {
-		return 0, shop.Problems{prefix + "slug": shop.ReasonTaken}.Err()
+		return nil, shop.Problems{prefix + "slug": shop.ReasonTaken}.Err()
 	}
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
+	ids := []int64{id}
 	for i, child := range c.Children {
-		if _, err := insertCategory(ctx, tx, *child, id, fmt.Sprintf("%schildren[%d].", prefix, i)); err != nil {
-			return 0, err
+		sub, err := insertCategory(ctx, tx, *child, id, fmt.Sprintf("%schildren[%d].", prefix, i))
+		if err != nil {
+			return nil, err
 		}
+		ids = append(ids, sub...)
 	}
-	return id, nil
+	return ids, nil
 }
 
 func checkSlug(p shop.Problems, field, slug string) {

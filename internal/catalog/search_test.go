@@ -235,11 +235,11 @@ func TestCategories(t *testing.T) {
 		if _, err := cat.CategoryBySlug(ctx, "nope"); shop.ErrorCode(err) != shop.NotFound {
 			t.Fatalf("missing category: err=%v, want not found", err)
 		}
-		_, err = cat.CreateCategory(ctx, catalog.Category{Slug: "hari", NameJa: "重複"})
+		_, err = cat.CreateCategory(ctx, catalog.Category{Slug: "hari", NameJa: "重複"}, owner)
 		if got := shop.ErrorFields(err)["slug"]; got != shop.ReasonTaken {
 			t.Fatalf("duplicate slug: err=%v, want slug taken", err)
 		}
-		_, err = cat.CreateCategory(ctx, catalog.Category{Slug: "Bad Slug", ParentID: 9999})
+		_, err = cat.CreateCategory(ctx, catalog.Category{Slug: "Bad Slug", ParentID: 9999}, owner)
 		f := shop.ErrorFields(err)
 		if f["slug"] != shop.ReasonFormat || f["name_ja"] != shop.ReasonRequired || f["parent_id"] != shop.ReasonChoice {
 			t.Fatalf("bad category: err=%v", err)
@@ -283,7 +283,7 @@ func TestCreateProductValidation(t *testing.T) {
 			t.Run(tt.name, func(t *testing.T) {
 				p := good()
 				tt.mutate(&p)
-				_, err := cat.CreateProduct(ctx, p)
+				_, err := cat.CreateProduct(ctx, p, owner)
 				if shop.ErrorCode(err) != shop.Invalid {
 					t.Fatalf("err=%v, want invalid", err)
 				}
@@ -292,7 +292,7 @@ func TestCreateProductValidation(t *testing.T) {
 				}
 			})
 		}
-		id, err := cat.CreateProduct(ctx, good())
+		id, err := cat.CreateProduct(ctx, good(), owner)
 		if err != nil || id == 0 {
 			t.Fatalf("create good product: id %d, err %v", id, err)
 		}
@@ -309,7 +309,7 @@ func TestCreateProductsIsAllOrNothing(t *testing.T) {
 		cat := fixture(t, d)
 		ok := product("kinesio-tape", "oil", "テーピング", "Tape", "", 9, 0, variant("TAPE-50", "5cm", 880, 0, 5))
 		bad := product("bad", "oil", "不良", "Bad", "", 9, 0, variant("TAPE-50", "5cm", 880, 0, 5))
-		_, err := cat.CreateProducts(ctx, []catalog.Product{ok, bad})
+		_, err := cat.CreateProducts(ctx, []catalog.Product{ok, bad}, owner)
 		if got := shop.ErrorFields(err)["products[1].variants[0].sku"]; got != shop.ReasonTaken {
 			t.Fatalf("err=%v, want products[1].variants[0].sku taken", err)
 		}

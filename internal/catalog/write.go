@@ -21,53 +21,6 @@ const (
 
 var skuPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
 
-// CreateProduct validates p and creates it with its variants and images in
-// one transaction, returning its id. The category is p.CategoryID or, when
-// that is 0, p.CategorySlug. A zero CreatedAt means now; an import may set
-// it. An empty Status means draft. Bad input is an Invalid error naming
-// every bad field ("slug", "variants[0].sku"…); a used slug or SKU has the
-// reason shop.ReasonTaken.
-func (s *Service) CreateProduct(ctx context.Context, p Product) (int64, error) {
-	var id int64
-	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		cats, err := loadCategories(ctx, tx)
-		if err != nil {
-			return err
-		}
-		id, err = s.insertProduct(ctx, tx, p, cats, "")
-		return err
-	})
-	if err != nil {
-		return 0, fmt.Errorf("create product %q: %w", p.Slug, err)
-	}
-	s.cache.clear()
-	return id, nil
-}
-
-// CreateProducts creates every product or, if any is bad, none: an import
-// or the demo data is one transaction. Fields in errors are prefixed with
-// the product's index ("products[3].variants[0].sku").
-func (s *Service) CreateProducts(ctx context.Context, ps []Product) ([]int64, error) {
-	ids := make([]int64, len(ps))
-	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		cats, err := loadCategories(ctx, tx)
-		if err != nil {
-			return err
-		}
-		for i, p := range ps {
-			if ids[i], err = s.insertProduct(ctx, tx, p, cats, fmt.Sprintf("products[%d].", i)); err != nil {
-				return fmt.Errorf("product %q: %w", p.Slug, err)
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("create products: %w", err)
-	}
-	s.cache.clear()
-	return ids, nil
-}
-
 // insertProduct validates p against the categories and the rows already
 // in tx, then inserts it, its variants and its images.
 func (s *Service) insertProduct(ctx context.Context, tx *sql.Tx, p Product, cats []*Category, prefix string) (int64, error) {

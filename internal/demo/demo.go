@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"time"
 
+	"kaede/internal/audit"
 	"kaede/internal/catalog"
 	"kaede/internal/db"
 )
@@ -17,8 +18,12 @@ import (
 // demo products must never mix with a shop's real ones.
 var ErrNotEmpty = errors.New("the catalogue is not empty")
 
+// actor is who the audit log names for the demo data: the shop itself.
+var actor = audit.System("demo")
+
 // Seed creates the demo categories and products in d, through cat, and
-// writes their images under mediaDir/products. The products are created
+// writes their images under mediaDir/products. They are created as staff
+// create them, through the catalogue's audited methods, as audit.System("demo"). The products are created
 // over the days before now, so that "newest" differs from the shop's
 // recommended order. It refuses a database that already has categories or
 // products; the categories' unique slugs stop two seeds that race.
@@ -39,11 +44,11 @@ func Seed(ctx context.Context, d *db.DB, cat *catalog.Service, mediaDir string, 
 	// One transaction per top-level category (with its subtree), one for
 	// all the products.
 	for _, c := range Categories() {
-		if _, err := cat.CreateCategory(ctx, c); err != nil {
+		if _, err := cat.CreateCategory(ctx, c, actor); err != nil {
 			return fmt.Errorf("seed demo data: %w", err)
 		}
 	}
-	if _, err := cat.CreateProducts(ctx, ps); err != nil {
+	if _, err := cat.CreateProducts(ctx, ps, actor); err != nil {
 		return fmt.Errorf("seed demo data: %w", err)
 	}
 	return nil

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"kaede/internal/audit"
 	"kaede/internal/catalog"
 	"kaede/internal/db"
 	"kaede/internal/db/dbtest"
@@ -46,10 +47,42 @@ func TestSeed(t *testing.T) {
 				t.Errorf("search %q: %d found, err %v", q, n, err)
 			}
 		}
+		checkAudited(t, d, len(demo.Products(now)))
 		if err := demo.Seed(ctx, d, cat, media, now); !errors.Is(err, demo.ErrNotEmpty) {
 			t.Fatalf("second seed: err=%v, want ErrNotEmpty", err)
 		}
 	})
+}
+
+// checkAudited asserts that every demo product and category is in the
+// audit log, created by the shop itself, and that the chain verifies.
+func checkAudited(t *testing.T, d *db.DB, products int) {
+	t.Helper()
+	ctx := context.Background()
+	es, err := audit.List(ctx, d, audit.Filter{Limit: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := map[string]int{}
+	for _, e := range es {
+		if e.Actor != "system:demo" || e.IP != "" {
+			t.Errorf("entry %d (%s) by %q from %q, want system:demo", e.ID, e.Action, e.Actor, e.IP)
+		}
+		count[e.Action]++
+	}
+	if count["catalog.product.create"] != products {
+		t.Errorf("%d catalog.product.create entries, want %d", count["catalog.product.create"], products)
+	}
+	var categories int
+	for _, c := range demo.Categories() {
+		categories += 1 + len(c.Children)
+	}
+	if count["catalog.category.create"] != categories || len(count) != 2 {
+		t.Errorf("entries %v, want %d catalog.category.create and nothing else", count, categories)
+	}
+	if n, err := audit.Verify(ctx, d); err != nil || n != len(es) {
+		t.Fatalf("Verify=%d, %v; want %d, nil", n, err, len(es))
+	}
 }
 
 // checkVariety asserts the demo shows every case the store has to render.
@@ -123,7 +156,7 @@ func TestSeedRefusesACatalogueInUse(t *testing.T) {
 	d := dbtest.SQLite(t)
 	ctx := context.Background()
 	cat := catalog.New(d, shop.SystemClock)
-	if _, err := cat.CreateCategory(ctx, catalog.Category{Slug: "mine", NameJa: "自社商品"}); err != nil {
+	if _, err := cat.CreateCategory(ctx, catalog.Category{Slug: "mine", NameJa: "自社商品"}, audit.Actor{Name: "owner@kaede.example"}); err != nil {
 		t.Fatal(err)
 	}
 	media := t.TempDir()
