@@ -3,7 +3,6 @@ package staff
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"database/sql"
 	"encoding/base64"
 	"encoding/json"
@@ -184,157 +183,6 @@ func (s *Service) takeChallenge(ctx context.Context, tx *sql.Tx, purpose, token 
 	return &data, nil
 }
 
-func badPasskey() error {
-	return &shop.Error{Code: shop.Invalid, Message: "the passkey could not be checked; please try again",
-		Fields: map[string]string{"passkey": shop.ReasonMismatch}}
-}
-
-// BeginPasskeyRegistration starts registering a passkey during enrolment,
-// after Enrol has set the password: it returns the options for the
-// browser's navigator.credentials.create, as JSON.
-func (p *Passkeys) BeginPasskeyRegistration(ctx context.Context, enrolToken string) ([]byte, error) {
-	s := p.s
-	m, passwordHash, _, err := s.enrolling(ctx, enrolToken)
-	if err != nil {
-		return nil, err
-	}
-	if passwordHash == "" {
-		return nil, shop.Errorf(shop.Conflict, "set a password first")
-	}
-	existing, err := s.passkeysOf(ctx, s.db, m.ID)
-	if err != nil {
-		return nil, err
-	}
-	user := passkeyUser{m: m, creds: credentials(existing)}
-	creation, data, err := p.wa.BeginRegistration(user, webauthn.WithExclusions(user.descriptors()))
-	if err != nil {
-		return nil, fmt.Errorf("begin passkey registration of staff %d: %w", m.ID, err)
-	}
-	if err := s.saveChallenge(ctx, "register", enrolToken, m.ID, data); err != nil {
-		return nil, err
-	}
-	return json.Marshal(creation)
-}
-
-// FinishPasskeyRegistration checks the browser's attestation (response,
-// the JSON of the PublicKeyCredential) and completes enrolment with it,
-// as ConfirmTOTP does with a code: the passkey is stored under name, the
-// account becomes active, the token is used up and ten recovery codes are
-// returned. The TOTP secret shown on the enrolment page was never
-// confirmed, so it is replaced by one nobody knows: TOTP stays off for
-// the account. A bad attestation → Invalid on "passkey"; the challenge is
-// spent either way.
-func (p *Passkeys) FinishPasskeyRegistration(ctx context.Context, enrolToken, name string, response []byte) ([]string, error) {
-	s := p.s
-	m, passwordHash, _, err := s.enrolling(ctx, enrolToken)
-	if err != nil {
-		return nil, err
-	}
-	if passwordHash == "" {
-		return nil, shop.Errorf(shop.Conflict, "set a password first")
-	}
-	name = clip(strings.TrimSpace(name), maxPasskeyName)
-	if name == "" {
-		name = "passkey"
-	}
-	parsed, parseErr := protocol.ParseCredentialCreationResponseBytes(response)
-	codes, err := newRecoveryCodes()
-	if err != nil {
-		return nil, err
-	}
-	unknown := make([]byte, 20)
-	rand.Read(unknown)
-	sealed, err := s.sealSecret(m.ID, base32NoPad(unknown))
-	if err != nil {
-		return nil, err
-	}
-	var refused error
-	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		data, err := s.takeChallenge(ctx, tx, "register", enrolToken, m.ID)
-		if shop.ErrorCode(err) == shop.Unauthorized {
-			refused = err
-			return s.record(ctx, tx, audit.Actor{Name: m.Email}, "staff.passkey_register_failed", target(m.ID), nil,
-				map[string]any{"reason": "challenge_expired"})
-		}
-		if err != nil {
-			return err
-		}
-		existing, err := s.passkeysOf(ctx, tx, m.ID)
-		if err != nil {
-			return err
-		}
-		var cred *webauthn.Credential
-		if parseErr == nil {
-			cred, err = p.wa.CreateCredential(passkeyUser{m: m, creds: credentials(existing)}, *data, parsed)
-		}
-		if parseErr != nil || err != nil {
-			refused = badPasskey()
-			return s.record(ctx, tx, audit.Actor{Name: m.Email}, "staff.passkey_register_failed", target(m.ID), nil,
-				map[string]any{"reason": passkeyReason(errors.Join(parseErr, err))})
-		}
-		now := s.now()
-		res, err := tx.ExecContext(ctx, `UPDATE staff_enrolments SET used_at = $1
-			WHERE token_hash = $2 AND staff_id = $3 AND used_at IS NULL AND expires_at > $1`, now, hashToken(enrolToken), m.ID)
-		if err != nil {
-			return fmt.Errorf("use enrolment of staff %d: %w", m.ID, err)
-		}
-		if n, err := res.RowsAffected(); err != nil || n != 1 {
-			return badToken()
-		}
-		res, err = tx.ExecContext(ctx, `UPDATE staff SET totp_confirmed_at = $1, totp_secret = $2
-			WHERE id = $3 AND totp_confirmed_at IS NULL`, now, sealed, m.ID)
-		if err != nil {
-			return fmt.Errorf("confirm passkey of staff %d: %w", m.ID, err)
-		}
-		if n, err := res.RowsAffected(); err != nil || n != 1 {
-			return shop.Errorf(shop.Conflict, "the enrolment changed meanwhile; please start again")
-		}
-		ref, err := s.insertPasskey(ctx, tx, m.ID, name, cred)
-		if err != nil {
-			return err
-		}
-		if err := s.storeRecoveryCodes(ctx, tx, m.ID, codes); err != nil {
-			return err
-		}
-		if err := s.record(ctx, tx, audit.Actor{Name: m.Email}, "staff.passkey_register", target(m.ID), nil,
-			map[string]any{"passkey": ref, "name": name}); err != nil {
-			return err
-		}
-		after := viewOf(m)
-		after.Enrolled = true
-		return s.record(ctx, tx, audit.Actor{Name: m.Email}, "staff.enrol", target(m.ID), viewOf(m),
-			map[string]any{"account": after, "method": "passkey"})
-	})
-	if err != nil {
-		return nil, err
-	}
-	if refused != nil {
-		return nil, refused
-	}
-	return codes, nil
-}
-
-func base32NoPad(b []byte) string { return strings.ToUpper(recoveryEncoding.EncodeToString(b)) }
-
-// insertPasskey stores a new credential and returns its row id.
-func (s *Service) insertPasskey(ctx context.Context, tx *sql.Tx, staffID int64, name string, c *webauthn.Credential) (int64, error) {
-	transports := make([]string, len(c.Transport))
-	for i, t := range c.Transport {
-		transports[i] = string(t)
-	}
-	var id int64
-	err := tx.QueryRowContext(ctx, `INSERT INTO staff_passkeys (staff_id, credential_id, public_key, sign_count,
-		transports, user_verified, backup_eligible, backup_state, aaguid, name, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
-		staffID, b64.EncodeToString(c.ID), b64.EncodeToString(c.PublicKey), int64(c.Authenticator.SignCount),
-		strings.Join(transports, ","), c.Flags.UserVerified, c.Flags.BackupEligible, c.Flags.BackupState,
-		b64.EncodeToString(c.Authenticator.AAGUID), name, s.now()).Scan(&id)
-	if err != nil {
-		return 0, fmt.Errorf("store passkey of staff %d: %w", staffID, err)
-	}
-	return id, nil
-}
-
 // passkeyReason is what the audit log keeps of a refused ceremony: the
 // library's short description, no key material.
 func passkeyReason(err error) string {
@@ -343,19 +191,6 @@ func passkeyReason(err error) string {
 		return clip(pe.Type+": "+pe.Details, 200)
 	}
 	return clip(err.Error(), 200)
-}
-
-// BeginPasskeyLogin starts the passkey alternative to the code step of a
-// login whose password was right (Authenticate's pendingID): it returns
-// the options for navigator.credentials.get, as JSON. No passkey on the
-// account → Conflict.
-func (p *Passkeys) BeginPasskeyLogin(ctx context.Context, pendingID string) ([]byte, error) {
-	s := p.s
-	id, _, _, err := s.pendingLogin(ctx, pendingID)
-	if err != nil {
-		return nil, err
-	}
-	return p.beginAssertion(ctx, "login", pendingID, id)
 }
 
 func (p *Passkeys) beginAssertion(ctx context.Context, purpose, token string, staffID int64) ([]byte, error) {
@@ -379,83 +214,6 @@ func (p *Passkeys) beginAssertion(ctx context.Context, purpose, token string, st
 		return nil, err
 	}
 	return json.Marshal(assertion)
-}
-
-// pendingLogin returns the account of a pending login still waiting for
-// its second factor.
-func (s *Service) pendingLogin(ctx context.Context, pendingID string) (id int64, email, ip string, err error) {
-	if !validTokenForm(pendingID) {
-		return 0, "", "", expiredLogin()
-	}
-	err = s.db.QueryRowContext(ctx, `SELECT p.staff_id, s.email, p.ip
-		FROM staff_pending_logins p JOIN staff s ON s.id = p.staff_id
-		WHERE p.token_hash = $1 AND p.expires_at > $2
-		AND s.totp_confirmed_at IS NOT NULL AND s.disabled_at IS NULL`, hashToken(pendingID), s.now()).Scan(&id, &email, &ip)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, "", "", expiredLogin()
-	}
-	if err != nil {
-		return 0, "", "", fmt.Errorf("read pending login: %w", err)
-	}
-	return id, email, ip, nil
-}
-
-// FinishPasskeyLogin completes a login with the browser's assertion
-// (response, the JSON of the PublicKeyCredential) instead of a code, and
-// returns the new session, like VerifySecondFactor: the same lock-out, the
-// same check of the IP address, the same notice of a new address. A
-// signature counter that went backwards (a cloned authenticator) refuses
-// the login and is audited as "staff.passkey_clone_warning".
-func (p *Passkeys) FinishPasskeyLogin(ctx context.Context, pendingID string, response []byte, ip, userAgent string) (*Session, error) {
-	s := p.s
-	ip = clip(ip, 64)
-	now := s.now()
-	id, email, pendingIP, err := s.pendingLogin(ctx, pendingID)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.refuseIfLocked(ctx, email, ip, now); err != nil {
-		return nil, err
-	}
-	if pendingIP != ip {
-		if _, err := s.db.ExecContext(ctx, `DELETE FROM staff_pending_logins WHERE token_hash = $1`, hashToken(pendingID)); err != nil {
-			return nil, fmt.Errorf("end pending login: %w", err)
-		}
-		return nil, s.fail(ctx, email, id, ip, "ip_changed")
-	}
-	var sess *Session
-	reason := ""
-	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		ref, why, err := p.useAssertion(ctx, tx, "login", pendingID, id, email, ip, response)
-		if err != nil || why != "" {
-			reason = why
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM staff_pending_logins WHERE token_hash = $1`, hashToken(pendingID)); err != nil {
-			return fmt.Errorf("end pending login: %w", err)
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM staff_login_locks WHERE email = $1`, email); err != nil {
-			return fmt.Errorf("clear login failures: %w", err)
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE staff SET last_login_at = $1 WHERE id = $2`, now, id); err != nil {
-			return fmt.Errorf("record login of staff %d: %w", id, err)
-		}
-		if sess, err = s.newSession(ctx, tx, id, ip, userAgent); err != nil {
-			return err
-		}
-		if err := s.noteIP(ctx, tx, id, email, ip, userAgent); err != nil {
-			return err
-		}
-		return s.record(ctx, tx, audit.Actor{Name: email, IP: ip}, "staff.login", target(id), nil, map[string]any{
-			"method": "passkey", "passkey": ref, "session": sess.Ref, "user_agent": sess.UserAgent})
-	})
-	if err != nil {
-		return nil, err
-	}
-	if sess == nil {
-		return nil, s.failPasskey(ctx, email, id, ip, reason)
-	}
-	return sess, nil
 }
 
 // failPasskey audits a refused assertion and counts it towards the
@@ -530,50 +288,4 @@ func (p *Passkeys) useAssertion(ctx context.Context, tx *sql.Tx, purpose, token 
 		return 0, "", err
 	}
 	return used.id, "", nil
-}
-
-// BeginPasskeyReauth starts renewing a session's second factor with a
-// passkey (the alternative to Reauthenticate's code): options for
-// navigator.credentials.get, as JSON.
-func (p *Passkeys) BeginPasskeyReauth(ctx context.Context, token, ip, userAgent string) ([]byte, error) {
-	sess, _, err := p.s.Touch(ctx, token, ip, userAgent)
-	if err != nil {
-		return nil, err
-	}
-	return p.beginAssertion(ctx, "reauth", token, sess.StaffID)
-}
-
-// FinishPasskeyReauth renews the session's second factor with the
-// browser's assertion, as Reauthenticate does with a code.
-func (p *Passkeys) FinishPasskeyReauth(ctx context.Context, token string, response []byte, ip, userAgent string) (*Session, error) {
-	s := p.s
-	sess, m, err := s.Touch(ctx, token, ip, userAgent)
-	if err != nil {
-		return nil, err
-	}
-	now := s.now()
-	if err := s.refuseIfLocked(ctx, m.Email, sess.IP, now); err != nil {
-		return nil, err
-	}
-	reason := ""
-	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		ref, why, err := p.useAssertion(ctx, tx, "reauth", token, m.ID, m.Email, sess.IP, response)
-		if err != nil || why != "" {
-			reason = why
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE staff_sessions SET second_factor_at = $1 WHERE id = $2`, now, sess.Ref); err != nil {
-			return fmt.Errorf("renew second factor: %w", err)
-		}
-		return s.record(ctx, tx, audit.Actor{Name: m.Email, IP: sess.IP}, "staff.reauthenticate", target(m.ID), nil,
-			map[string]any{"session": sess.Ref, "method": "passkey", "passkey": ref})
-	})
-	if err != nil {
-		return nil, err
-	}
-	if reason != "" {
-		return nil, s.failPasskey(ctx, m.Email, m.ID, sess.IP, reason)
-	}
-	sess.SecondFactorAt = now
-	return sess, nil
 }
