@@ -113,62 +113,106 @@ func (s *Service) Authenticate(ctx context.Context, email, password, ip string) 
 // from an IP address the account has not used before is reported to its
 // holder by e-mail.
 func (s *Service) VerifySecondFactor(ctx context.Context, pendingID, code, ip, userAgent string) (*Session, error) {
-	if !validTokenForm(pendingID) {
-		return nil, expiredLogin()
-	}
 	ip = clip(ip, 64)
 	now := s.now()
-	var id int64
-	var email, pendingIP string
-	err := s.db.QueryRowContext(ctx, `SELECT p.staff_id, s.email, p.ip
-		FROM staff_pending_logins p JOIN staff s ON s.id = p.staff_id
-		WHERE p.token_hash = $1 AND p.expires_at > $2
-		AND s.totp_confirmed_at IS NOT NULL AND s.disabled_at IS NULL`, hashToken(pendingID), now).Scan(&id, &email, &pendingIP)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, expiredLogin()
-	}
+	p, err := s.findPending(ctx, pendingID)
 	if err != nil {
-		return nil, fmt.Errorf("verify second factor: %w", err)
-	}
-	if err := s.refuseIfLocked(ctx, email, ip, now); err != nil {
 		return nil, err
 	}
-	if pendingIP != ip {
-		// The password was typed from elsewhere: a stolen pending cookie.
-		if _, err := s.db.ExecContext(ctx, `DELETE FROM staff_pending_logins WHERE token_hash = $1`, hashToken(pendingID)); err != nil {
-			return nil, fmt.Errorf("end pending login: %w", err)
-		}
-		return nil, s.fail(ctx, email, id, ip, "ip_changed")
+	if err := s.checkPendingFrom(ctx, p, ip, now); err != nil {
+		return nil, err
 	}
 	var sess *Session
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		method, err := s.useSecondFactor(ctx, tx, id, code)
+		method, err := s.useSecondFactor(ctx, tx, p.staffID, code)
 		if err != nil || method == "" {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM staff_pending_logins WHERE token_hash = $1`, hashToken(pendingID)); err != nil {
-			return fmt.Errorf("end pending login: %w", err)
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM staff_login_locks WHERE email = $1`, email); err != nil {
-			return fmt.Errorf("clear login failures: %w", err)
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE staff SET last_login_at = $1 WHERE id = $2`, now, id); err != nil {
-			return fmt.Errorf("record login of staff %d: %w", id, err)
-		}
-		if sess, err = s.newSession(ctx, tx, id, ip, userAgent); err != nil {
-			return err
-		}
-		if err := s.noteIP(ctx, tx, id, email, ip, userAgent); err != nil {
-			return err
-		}
-		return s.record(ctx, tx, audit.Actor{Name: email, IP: ip}, "staff.login", target(id), nil, map[string]any{
-			"method": method, "session": sess.Ref, "user_agent": sess.UserAgent})
+		sess, err = s.completeLogin(ctx, tx, p, ip, userAgent, now, map[string]any{"method": method})
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	if sess == nil {
-		return nil, s.fail(ctx, email, id, ip, "code")
+		return nil, s.fail(ctx, p.email, p.staffID, ip, "code")
+	}
+	return sess, nil
+}
+
+// pendingLogin is a login whose password was right, waiting for its
+// second factor: a code (VerifySecondFactor) or a passkey
+// (FinishPasskeyLogin).
+type pendingLogin struct {
+	token   string // what Authenticate returned
+	staffID int64
+	email   string
+	ip      string // where the password was typed
+}
+
+// findPending returns the pending login of the token, still waiting for
+// its second factor on an active account; otherwise expiredLogin.
+func (s *Service) findPending(ctx context.Context, token string) (pendingLogin, error) {
+	if !validTokenForm(token) {
+		return pendingLogin{}, expiredLogin()
+	}
+	p := pendingLogin{token: token}
+	err := s.db.QueryRowContext(ctx, `SELECT p.staff_id, s.email, p.ip
+		FROM staff_pending_logins p JOIN staff s ON s.id = p.staff_id
+		WHERE p.token_hash = $1 AND p.expires_at > $2
+		AND s.totp_confirmed_at IS NOT NULL AND s.disabled_at IS NULL`, hashToken(token), s.now()).Scan(&p.staffID, &p.email, &p.ip)
+	if errors.Is(err, sql.ErrNoRows) {
+		return pendingLogin{}, expiredLogin()
+	}
+	if err != nil {
+		return pendingLogin{}, fmt.Errorf("read pending login: %w", err)
+	}
+	return p, nil
+}
+
+// checkPendingFrom refuses a second factor for p from a locked or
+// throttled address, and from any address but the one the password was
+// typed from: that is a stolen pending cookie, so the pending login ends
+// and the attempt counts as a failure.
+func (s *Service) checkPendingFrom(ctx context.Context, p pendingLogin, ip string, now time.Time) error {
+	if err := s.refuseIfLocked(ctx, p.email, ip, now); err != nil {
+		return err
+	}
+	if p.ip == ip {
+		return nil
+	}
+	if _, err := s.db.ExecContext(ctx, `DELETE FROM staff_pending_logins WHERE token_hash = $1`, hashToken(p.token)); err != nil {
+		return fmt.Errorf("end pending login: %w", err)
+	}
+	return s.fail(ctx, p.email, p.staffID, ip, "ip_changed")
+}
+
+// completeLogin finishes p inside tx once its second factor has been
+// checked, the same for a code and a passkey: the pending login is spent,
+// the address's failures are cleared, the login time is stamped, the
+// session starts, a new IP address is reported to the holder, and
+// "staff.login" is audited with details (the method, …) and the session.
+func (s *Service) completeLogin(ctx context.Context, tx *sql.Tx, p pendingLogin, ip, userAgent string, now time.Time,
+	details map[string]any) (*Session, error) {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM staff_pending_logins WHERE token_hash = $1`, hashToken(p.token)); err != nil {
+		return nil, fmt.Errorf("end pending login: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM staff_login_locks WHERE email = $1`, p.email); err != nil {
+		return nil, fmt.Errorf("clear login failures: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE staff SET last_login_at = $1 WHERE id = $2`, now, p.staffID); err != nil {
+		return nil, fmt.Errorf("record login of staff %d: %w", p.staffID, err)
+	}
+	sess, err := s.newSession(ctx, tx, p.staffID, ip, userAgent)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.noteIP(ctx, tx, p.staffID, p.email, ip, userAgent); err != nil {
+		return nil, err
+	}
+	details["session"], details["user_agent"] = sess.Ref, sess.UserAgent
+	if err := s.record(ctx, tx, audit.Actor{Name: p.email, IP: ip}, "staff.login", target(p.staffID), nil, details); err != nil {
+		return nil, err
 	}
 	return sess, nil
 }

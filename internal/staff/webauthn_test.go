@@ -15,6 +15,7 @@ import (
 	"github.com/go-webauthn/webauthn/protocol/webauthncbor"
 	"github.com/go-webauthn/webauthn/protocol/webauthncose"
 
+	"kaede/internal/audit"
 	"kaede/internal/db"
 	"kaede/internal/db/dbtest"
 	"kaede/internal/shop"
@@ -314,5 +315,78 @@ func TestPasskeyRegistrationRefused(t *testing.T) {
 		_, err = p.FinishPasskeyRegistration(h.ctx, token, "", key.create(options))
 		wantCode(t, err, shop.Unauthorized)
 		h.wantActions("owner@example.jp", "staff.passkey_register_failed", "staff.passkey_register_failed")
+	})
+}
+
+// TestPasskeyLoginCompletesAsTheCodeLogin holds the two second factors to
+// one completion: the same binding to the password's IP address, the same
+// notice of a new address and the same audit entry.
+func TestPasskeyLoginCompletesAsTheCodeLogin(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		h := newHarness(t, d)
+		p := newPasskeys(t, h)
+		key := newSoftKey(t)
+		const email, away = "owner@example.jp", "203.0.113.5"
+		_, recovery := h.enrolWithPasskey(p, email, key)
+
+		// The password typed at home, the passkey answered from elsewhere:
+		// refused, and the pending login is over.
+		pending, err := h.s.Authenticate(h.ctx, email, password, ipHome)
+		if err != nil {
+			t.Fatal(err)
+		}
+		options, err := p.BeginPasskeyLogin(h.ctx, pending)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = p.FinishPasskeyLogin(h.ctx, pending, key.get(options), away, browser)
+		wantCode(t, err, shop.Unauthorized)
+		_, err = p.BeginPasskeyLogin(h.ctx, pending)
+		wantCode(t, err, shop.Unauthorized)
+		h.wantActions(email, "staff.login_password", "staff.login_failed")
+
+		// From a new address, both ways: a passkey, then a recovery code.
+		pending, err = h.s.Authenticate(h.ctx, email, password, away)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if options, err = p.BeginPasskeyLogin(h.ctx, pending); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := p.FinishPasskeyLogin(h.ctx, pending, key.get(options), away, browser); err != nil {
+			t.Fatalf("passkey login: %v", err)
+		}
+		if n := h.mailCount(email, "staff_new_ip_login"); n != 1 {
+			t.Fatalf("%d new-address notices after the passkey login, want 1", n)
+		}
+		if pending, err = h.s.Authenticate(h.ctx, email, password, away); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := h.s.VerifySecondFactor(h.ctx, pending, recovery[0], away, browser); err != nil {
+			t.Fatalf("recovery code login: %v", err)
+		}
+		es, err := audit.List(h.ctx, d, audit.Filter{Actor: email, Action: "staff.login"})
+		if err != nil || len(es) != 2 {
+			t.Fatalf("staff.login entries=%d, %v; want 2", len(es), err)
+		}
+		want := map[string][]string{ // newest first
+			"recovery": {"method", "session", "user_agent"},
+			"passkey":  {"method", "passkey", "session", "user_agent"},
+		}
+		for i, method := range []string{"recovery", "passkey"} {
+			var after map[string]any
+			if err := json.Unmarshal([]byte(es[i].After), &after); err != nil {
+				t.Fatal(err)
+			}
+			keys := make([]string, 0, len(after))
+			for k := range after {
+				keys = append(keys, k)
+			}
+			slices.Sort(keys)
+			if after["method"] != method || !slices.Equal(keys, want[method]) || es[i].IP != away {
+				t.Errorf("%s login entry: %s from %s, want keys %v from %s", method, es[i].After, es[i].IP, want[method], away)
+			}
+		}
+		h.verifyChain()
 	})
 }
