@@ -19,13 +19,13 @@ import (
 	"kaede/internal/audit"
 	"kaede/internal/db"
 	"kaede/internal/mail"
-	"kaede/internal/member"
+	pwhash "kaede/internal/password"
 	"kaede/internal/settings"
 	"kaede/internal/staff"
 )
 
-// fastHash keeps tests quick; production uses member.DefaultHashParams.
-var fastHash = member.HashParams{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
+// fastHash keeps tests quick; production uses pwhash.Default.
+var fastHash = pwhash.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
 
 const (
 	password  = "a long staff passphrase"

@@ -36,8 +36,7 @@ func (s *Service) Authenticate(ctx context.Context, email, password string) (*Me
 	email = normalizeEmail(email)
 	if len(email) > 254 {
 		// Not an address anyone registered; not worth a failure row.
-		_, err := s.hash(ctx, password)
-		if err != nil {
+		if err := s.passwords.Waste(ctx, password); err != nil {
 			return nil, fmt.Errorf("authenticate: %w", err)
 		}
 		return nil, wrongLogin()
@@ -51,7 +50,7 @@ func (s *Service) Authenticate(ctx context.Context, email, password string) (*Me
 	var id int64
 	err := s.db.QueryRowContext(ctx, `SELECT id, password_hash FROM members WHERE email = $1`, email).Scan(&id, &hash)
 	if errors.Is(err, sql.ErrNoRows) {
-		if _, err := s.hash(ctx, password); err != nil {
+		if err := s.passwords.Waste(ctx, password); err != nil {
 			return nil, fmt.Errorf("authenticate: %w", err)
 		}
 		return nil, s.failed(ctx, email)
@@ -59,7 +58,7 @@ func (s *Service) Authenticate(ctx context.Context, email, password string) (*Me
 	if err != nil {
 		return nil, fmt.Errorf("authenticate: %w", err)
 	}
-	ok, err := s.check(ctx, hash, password)
+	ok, err := s.passwords.Check(ctx, hash, password)
 	if err != nil {
 		return nil, fmt.Errorf("authenticate member %d: %w", id, err)
 	}
@@ -69,7 +68,7 @@ func (s *Service) Authenticate(ctx context.Context, email, password string) (*Me
 	if _, err := s.db.ExecContext(ctx, `DELETE FROM member_login_failures WHERE email = $1`, email); err != nil {
 		return nil, fmt.Errorf("clear login failures: %w", err)
 	}
-	if needsRehash(hash, s.hashParams) {
+	if s.passwords.NeedsRehash(hash) {
 		if err := s.rehash(ctx, id, hash, password); err != nil {
 			return nil, err
 		}
@@ -80,7 +79,7 @@ func (s *Service) Authenticate(ctx context.Context, email, password string) (*Me
 // rehash stores the password at today's cost, replacing a hash made with
 // other parameters, unless the password changed meanwhile.
 func (s *Service) rehash(ctx context.Context, id int64, old, password string) error {
-	hash, err := s.hash(ctx, password)
+	hash, err := s.passwords.Hash(ctx, password)
 	if err != nil {
 		return fmt.Errorf("rehash member %d: %w", id, err)
 	}
@@ -195,7 +194,7 @@ func (s *Service) ResetPassword(ctx context.Context, token, newPassword string) 
 	if err := p.Err(); err != nil {
 		return err
 	}
-	hash, err := s.hash(ctx, newPassword)
+	hash, err := s.passwords.Hash(ctx, newPassword)
 	if err != nil {
 		return fmt.Errorf("reset password: %w", err)
 	}
@@ -239,7 +238,7 @@ func (s *Service) ChangePassword(ctx context.Context, memberID int64, current, n
 		return fmt.Errorf("change password of member %d: %w", memberID, err)
 	}
 	p := shop.Problems{}
-	ok, err := s.check(ctx, hash, current)
+	ok, err := s.passwords.Check(ctx, hash, current)
 	if err != nil {
 		return fmt.Errorf("change password of member %d: %w", memberID, err)
 	}
@@ -250,7 +249,7 @@ func (s *Service) ChangePassword(ctx context.Context, memberID int64, current, n
 	if err := p.Err(); err != nil {
 		return err
 	}
-	newHash, err := s.hash(ctx, newPassword)
+	newHash, err := s.passwords.Hash(ctx, newPassword)
 	if err != nil {
 		return fmt.Errorf("change password of member %d: %w", memberID, err)
 	}

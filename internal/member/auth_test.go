@@ -8,11 +8,11 @@ import (
 
 	"kaede/internal/db"
 	"kaede/internal/db/dbtest"
-	"kaede/internal/member"
+	"kaede/internal/password"
 	"kaede/internal/shop"
 )
 
-const password = "correct horse battery" // validInput's
+const validPassword = "correct horse battery" // validInput's
 
 func TestAuthenticate(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
@@ -20,16 +20,16 @@ func TestAuthenticate(t *testing.T) {
 		s, _ := newService(t, d)
 		m := register(t, s, "taro@example.jp")
 
-		got, err := s.Authenticate(ctx, "Taro@Example.jp", password)
+		got, err := s.Authenticate(ctx, "Taro@Example.jp", validPassword)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if got.ID != m.ID || got.Verified() {
 			t.Fatalf("authenticated member %d verified=%v, want %d unverified", got.ID, got.Verified(), m.ID)
 		}
-		_, errWrong := s.Authenticate(ctx, "taro@example.jp", password+"!")
+		_, errWrong := s.Authenticate(ctx, "taro@example.jp", validPassword+"!")
 		wantCode(t, errWrong, shop.Unauthorized)
-		_, errUnknown := s.Authenticate(ctx, "jiro@example.jp", password)
+		_, errUnknown := s.Authenticate(ctx, "jiro@example.jp", validPassword)
 		wantCode(t, errUnknown, shop.Unauthorized)
 		if shop.ErrorMessage(errWrong) != shop.ErrorMessage(errUnknown) {
 			t.Fatalf("messages differ: %q and %q; they must not tell which accounts exist",
@@ -50,21 +50,21 @@ func TestAuthenticateRehashesWithNewParams(t *testing.T) {
 		if err := s.SetHashParams(stronger); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.Authenticate(ctx, m.Email, password); err != nil {
+		if _, err := s.Authenticate(ctx, m.Email, validPassword); err != nil {
 			t.Fatal(err)
 		}
 		var stored string
 		if err := d.QueryRowContext(ctx, `SELECT password_hash FROM members WHERE id = $1`, m.ID).Scan(&stored); err != nil {
 			t.Fatal(err)
 		}
-		h, err := member.ParsePasswordHash(stored)
+		h, err := password.Parse(stored)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if h.Params != stronger {
 			t.Fatalf("stored params %+v, want %+v", h.Params, stronger)
 		}
-		if _, err := s.Authenticate(ctx, m.Email, password); err != nil {
+		if _, err := s.Authenticate(ctx, m.Email, validPassword); err != nil {
 			t.Fatalf("login after rehash: %v", err)
 		}
 	})
@@ -80,20 +80,20 @@ func TestLoginLock(t *testing.T) {
 			_, err := s.Authenticate(ctx, m.Email, "wrong password")
 			wantCode(t, err, shop.Unauthorized)
 		}
-		_, err := s.Authenticate(ctx, m.Email, password)
-		wantCode(t, err, shop.TooMany) // even the right password
+		_, err := s.Authenticate(ctx, m.Email, validPassword)
+		wantCode(t, err, shop.TooMany) // even the right validPassword
 		clock.Advance(14 * time.Minute)
-		_, err = s.Authenticate(ctx, "TARO@example.jp", password)
+		_, err = s.Authenticate(ctx, "TARO@example.jp", validPassword)
 		wantCode(t, err, shop.TooMany)
 
 		// Other addresses are not affected.
 		other := register(t, s, "jiro@example.jp")
-		if _, err := s.Authenticate(ctx, other.Email, password); err != nil {
+		if _, err := s.Authenticate(ctx, other.Email, validPassword); err != nil {
 			t.Fatalf("other member: %v", err)
 		}
 
 		clock.Advance(time.Minute)
-		if _, err := s.Authenticate(ctx, m.Email, password); err != nil {
+		if _, err := s.Authenticate(ctx, m.Email, validPassword); err != nil {
 			t.Fatalf("after the lock: %v", err)
 		}
 		// A success clears the count.
@@ -101,7 +101,7 @@ func TestLoginLock(t *testing.T) {
 			_, err := s.Authenticate(ctx, m.Email, "wrong password")
 			wantCode(t, err, shop.Unauthorized)
 		}
-		if _, err := s.Authenticate(ctx, m.Email, password); err != nil {
+		if _, err := s.Authenticate(ctx, m.Email, validPassword); err != nil {
 			t.Fatalf("after 9 failures: %v", err)
 		}
 	})
@@ -130,7 +130,7 @@ func TestSlowFailuresDoNotLock(t *testing.T) {
 			_, err := s.Authenticate(ctx, m.Email, "wrong password")
 			wantCode(t, err, shop.Unauthorized)
 		}
-		if _, err := s.Authenticate(ctx, m.Email, password); err != nil {
+		if _, err := s.Authenticate(ctx, m.Email, validPassword); err != nil {
 			t.Fatalf("after slow failures: %v", err)
 		}
 	})
@@ -160,7 +160,7 @@ func TestPasswordReset(t *testing.T) {
 		}
 		second := tokenIn(t, msg.Body, "/account/reset")
 
-		// A bad password leaves the token usable.
+		// A bad validPassword leaves the token usable.
 		err = s.ResetPassword(ctx, second, "short")
 		wantField(t, err, "password", shop.ReasonLength)
 		err = s.ResetPassword(ctx, second, "TARO@EXAMPLE.JP")
@@ -183,7 +183,7 @@ func TestPasswordReset(t *testing.T) {
 		if sessions != 0 {
 			t.Fatalf("%d sessions after reset, want 0", sessions)
 		}
-		_, err = s.Authenticate(ctx, m.Email, password)
+		_, err = s.Authenticate(ctx, m.Email, validPassword)
 		wantCode(t, err, shop.Unauthorized)
 		got, err := s.Authenticate(ctx, m.Email, newPassword)
 		if err != nil {
@@ -194,7 +194,7 @@ func TestPasswordReset(t *testing.T) {
 		}
 		changed := lastMail(t, d, m.Email, "password_changed")
 		if strings.Contains(changed.Body, newPassword) {
-			t.Fatal("the password is in the mail")
+			t.Fatal("the validPassword is in the mail")
 		}
 	})
 }
@@ -211,8 +211,8 @@ func TestPasswordResetExpires(t *testing.T) {
 		clock.Advance(time.Hour)
 		err := s.ResetPassword(ctx, token, "a brand new secret")
 		wantField(t, err, "token", shop.ReasonFormat)
-		if _, err := s.Authenticate(ctx, m.Email, password); err != nil {
-			t.Fatalf("old password after failed reset: %v", err)
+		if _, err := s.Authenticate(ctx, m.Email, validPassword); err != nil {
+			t.Fatalf("old validPassword after failed reset: %v", err)
 		}
 	})
 }
@@ -267,20 +267,20 @@ func TestChangePassword(t *testing.T) {
 		m := register(t, s, "taro@example.jp")
 		err := s.ChangePassword(ctx, m.ID, "not my password", "another good secret")
 		wantField(t, err, "current_password", shop.ReasonMismatch)
-		err = s.ChangePassword(ctx, m.ID, password, "short")
+		err = s.ChangePassword(ctx, m.ID, validPassword, "short")
 		wantField(t, err, "new_password", shop.ReasonLength)
-		if err := s.ChangePassword(ctx, m.ID, password, "another good secret"); err != nil {
+		if err := s.ChangePassword(ctx, m.ID, validPassword, "another good secret"); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := s.Authenticate(ctx, m.Email, "another good secret"); err != nil {
 			t.Fatal(err)
 		}
-		_, err = s.Authenticate(ctx, m.Email, password)
+		_, err = s.Authenticate(ctx, m.Email, validPassword)
 		wantCode(t, err, shop.Unauthorized)
 		if n := len(mails(t, d, m.Email, "password_changed")); n != 1 {
-			t.Fatalf("%d password-changed mails, want 1", n)
+			t.Fatalf("%d validPassword-changed mails, want 1", n)
 		}
-		err = s.ChangePassword(ctx, m.ID+100, password, "another good secret")
+		err = s.ChangePassword(ctx, m.ID+100, validPassword, "another good secret")
 		wantCode(t, err, shop.NotFound)
 	})
 }

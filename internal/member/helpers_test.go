@@ -11,13 +11,14 @@ import (
 	"kaede/internal/db"
 	"kaede/internal/mail"
 	"kaede/internal/member"
+	"kaede/internal/password"
 	"kaede/internal/shop"
 )
 
 const baseURL = "http://127.0.0.1:8080"
 
-// fastHash keeps tests quick; production uses member.DefaultHashParams.
-var fastHash = member.HashParams{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
+// fastHash keeps tests quick; production uses password.Default.
+var fastHash = password.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
 
 // testClock is a clock the test moves forward by hand.
 type testClock struct {

@@ -19,6 +19,7 @@ import (
 
 	"kaede/internal/db"
 	kmail "kaede/internal/mail"
+	"kaede/internal/password"
 	"kaede/internal/shop"
 )
 
@@ -29,8 +30,7 @@ type Service struct {
 	clock   shop.Clock
 	baseURL string
 
-	hashParams HashParams
-	hashSlots  chan struct{}
+	passwords *password.Hasher
 }
 
 // hashSlots bounds concurrent Argon2 runs; four at 64 MiB is 256 MiB.
@@ -40,13 +40,20 @@ const hashSlots = 4
 // such as "https://shop.example.jp", and begins the links in e-mails.
 func New(d *db.DB, q *kmail.Queue, clock shop.Clock, baseURL string) *Service {
 	return &Service{
-		db:         d,
-		mail:       q,
-		clock:      clock,
-		baseURL:    strings.TrimRight(baseURL, "/"),
-		hashParams: DefaultHashParams,
-		hashSlots:  make(chan struct{}, hashSlots),
+		db:        d,
+		mail:      q,
+		clock:     clock,
+		baseURL:   strings.TrimRight(baseURL, "/"),
+		passwords: password.NewHasher(hashSlots),
 	}
+}
+
+// SetHashParams changes the cost of new password hashes. It is for tests,
+// which cannot spend 64 MiB and a fraction of a second on every hash;
+// production keeps password.Default. Existing hashes still verify, since
+// each carries its own parameters.
+func (s *Service) SetHashParams(p password.Params) error {
+	return s.passwords.SetParams(p)
 }
 
 func (s *Service) now() time.Time { return s.clock().UTC() }
@@ -189,7 +196,7 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) (*Member, erro
 	}
 	// Hashing takes a noticeable time; doing it before the transaction
 	// keeps SQLite's write lock free meanwhile.
-	hash, err := s.hash(ctx, in.Password)
+	hash, err := s.passwords.Hash(ctx, in.Password)
 	if err != nil {
 		return nil, fmt.Errorf("register: %w", err)
 	}

@@ -142,7 +142,7 @@ func (s *Service) Enrol(ctx context.Context, token, password string) (*Enrolment
 	if err := checkPassword(password, m.Email); err != nil {
 		return nil, err
 	}
-	hash, err := s.hash(ctx, password)
+	hash, err := s.passwords.Hash(ctx, password)
 	if err != nil {
 		return nil, fmt.Errorf("enrol staff %d: %w", m.ID, err)
 	}

@@ -13,13 +13,13 @@ import (
 	"kaede/internal/audit"
 	"kaede/internal/db"
 	"kaede/internal/mail"
-	"kaede/internal/member"
+	pwhash "kaede/internal/password"
 	"kaede/internal/shop"
 	"kaede/internal/staff"
 )
 
-// fastHash keeps tests quick; production uses member.DefaultHashParams.
-var fastHash = member.HashParams{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
+// fastHash keeps tests quick; production uses pwhash.Default.
+var fastHash = pwhash.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
 
 var testKey = bytes.Repeat([]byte{7}, staff.KeySize)
 

@@ -10,7 +10,6 @@ import (
 	"unicode/utf8"
 
 	"kaede/internal/audit"
-	"kaede/internal/member"
 	"kaede/internal/shop"
 )
 
@@ -376,61 +375,10 @@ func (s *Service) fail(ctx context.Context, email string, staffID int64, ip, rea
 // otherwise spends the same time on a hash that never matches.
 func (s *Service) checkOrWaste(ctx context.Context, hash, password string, real bool) (bool, error) {
 	if !real {
-		dummy, err := s.dummy()
-		if err != nil {
-			return false, err
-		}
-		_, err = s.check(ctx, dummy, password)
-		return false, err
+		return false, s.passwords.Waste(ctx, password)
 	}
-	return s.check(ctx, hash, password)
+	return s.passwords.Check(ctx, hash, password)
 }
-
-// dummy returns a hash made with the current parameters, once.
-func (s *Service) dummy() (string, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.dummyHash == "" {
-		h, err := member.HashPassword("no such account", s.hashParams)
-		if err != nil {
-			return "", err
-		}
-		s.dummyHash = h
-	}
-	return s.dummyHash, nil
-}
-
-// hash and check run Argon2 under a semaphore, so that a flood of logins
-// cannot take all the server's memory.
-func (s *Service) hash(ctx context.Context, password string) (string, error) {
-	if err := s.acquire(ctx); err != nil {
-		return "", err
-	}
-	defer s.release()
-	s.mu.Lock()
-	p := s.hashParams
-	s.mu.Unlock()
-	return member.HashPassword(password, p)
-}
-
-func (s *Service) check(ctx context.Context, encoded, password string) (bool, error) {
-	if err := s.acquire(ctx); err != nil {
-		return false, err
-	}
-	defer s.release()
-	return member.CheckPassword(encoded, password)
-}
-
-func (s *Service) acquire(ctx context.Context) error {
-	select {
-	case s.hashSlots <- struct{}{}:
-		return nil
-	case <-ctx.Done():
-		return fmt.Errorf("wait to hash a password: %w", ctx.Err())
-	}
-}
-
-func (s *Service) release() { <-s.hashSlots }
 
 // clip shortens what a stranger typed to n bytes of valid UTF-8, for the
 // tables and the audit log.

@@ -279,7 +279,7 @@ func (s *Service) ChangePassword(ctx context.Context, token, current, newPasswor
 	if err := s.db.QueryRowContext(ctx, `SELECT password_hash FROM staff WHERE id = $1`, m.ID).Scan(&hash); err != nil {
 		return fmt.Errorf("change password of staff %d: %w", m.ID, err)
 	}
-	ok, err := s.check(ctx, hash, current)
+	ok, err := s.passwords.Check(ctx, hash, current)
 	if err != nil {
 		return fmt.Errorf("change password of staff %d: %w", m.ID, err)
 	}
@@ -290,7 +290,7 @@ func (s *Service) ChangePassword(ctx context.Context, token, current, newPasswor
 	if err := checkPassword(newPassword, m.Email); err != nil {
 		return err
 	}
-	newHash, err := s.hash(ctx, newPassword)
+	newHash, err := s.passwords.Hash(ctx, newPassword)
 	if err != nil {
 		return fmt.Errorf("change password of staff %d: %w", m.ID, err)
 	}

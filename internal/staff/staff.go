@@ -18,7 +18,6 @@ import (
 	"net/mail"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"golang.org/x/text/unicode/norm"
@@ -26,7 +25,7 @@ import (
 	"kaede/internal/audit"
 	"kaede/internal/db"
 	kmail "kaede/internal/mail"
-	"kaede/internal/member"
+	"kaede/internal/password"
 	"kaede/internal/shop"
 )
 
@@ -43,11 +42,7 @@ type Service struct {
 	// only, and no second factor.
 	seal cipher.AEAD
 
-	hashSlots chan struct{}
-
-	mu         sync.Mutex
-	hashParams member.HashParams
-	dummyHash  string // a hash at hashParams, checked for unknown addresses
+	passwords *password.Hasher
 }
 
 // hashSlots bounds concurrent Argon2 runs (64 MiB each by default).
@@ -69,24 +64,20 @@ func New(d *db.DB, q *kmail.Queue, clock shop.Clock, key []byte) (*Service, erro
 		return nil, fmt.Errorf("staff: %w", err)
 	}
 	return &Service{
-		db:         d,
-		mail:       q,
-		clock:      clock,
-		seal:       seal,
-		hashSlots:  make(chan struct{}, hashSlots),
-		hashParams: member.DefaultHashParams,
+		db:        d,
+		mail:      q,
+		clock:     clock,
+		seal:      seal,
+		passwords: password.NewHasher(hashSlots),
 	}, nil
 }
 
 // SetHashParams changes the cost of new password hashes. It is for tests;
-// production keeps member.DefaultHashParams.
-func (s *Service) SetHashParams(p member.HashParams) error {
-	if _, err := member.HashPassword("check", p); err != nil {
+// production keeps password.Default.
+func (s *Service) SetHashParams(p password.Params) error {
+	if err := s.passwords.SetParams(p); err != nil {
 		return fmt.Errorf("staff: %w", err)
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.hashParams, s.dummyHash = p, ""
 	return nil
 }
 

@@ -28,6 +28,7 @@ import (
 	"kaede/internal/mail"
 	"kaede/internal/member"
 	"kaede/internal/order"
+	"kaede/internal/password"
 	"kaede/internal/web"
 )
 
@@ -76,7 +77,7 @@ func newEnv(t testing.TB, d *db.DB) *testEnv {
 	orders := order.New(d, q, e.clock)
 	e.members = member.New(d, q, e.clock, "https://shop.example")
 	// Argon2 at production cost would make account tests slow.
-	if err := e.members.SetHashParams(member.HashParams{Memory: 1024, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}); err != nil {
+	if err := e.members.SetHashParams(password.Params{Memory: 1024, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}); err != nil {
 		t.Fatal(err)
 	}
 	srv, err := web.New(web.Config{

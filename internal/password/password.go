@@ -1,7 +1,10 @@
-package member
+// Package password hashes passwords with Argon2id, for the customers'
+// accounts (member) and the staff's (staff) alike: the PHC string format
+// that both store, its parameters, and a Hasher that runs a few hashes at a
+// time, so that a flood of logins cannot take all the server's memory.
+package password
 
 import (
-	"context"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
@@ -13,10 +16,10 @@ import (
 	"golang.org/x/crypto/argon2"
 )
 
-// HashParams are the cost parameters of Argon2id. They are written into
+// Params are the cost parameters of Argon2id. They are written into
 // every stored hash, so that raising them later only affects new hashes and
 // old ones are upgraded when their owner next logs in.
-type HashParams struct {
+type Params struct {
 	Memory  uint32 // KiB
 	Time    uint32 // passes over the memory
 	Threads uint8
@@ -24,10 +27,10 @@ type HashParams struct {
 	KeyLen  uint32 // bytes
 }
 
-// DefaultHashParams is what production uses: 64 MiB, 3 passes, 2 lanes,
+// Default is what production uses: 64 MiB, 3 passes, 2 lanes,
 // RFC 9106's second recommended option with fewer lanes (the shop's server
 // has few cores), well above OWASP's minimum of 19 MiB and 2 passes.
-var DefaultHashParams = HashParams{Memory: 64 * 1024, Time: 3, Threads: 2, SaltLen: 16, KeyLen: 32}
+var Default = Params{Memory: 64 * 1024, Time: 3, Threads: 2, SaltLen: 16, KeyLen: 32}
 
 // Limits on parameters read back from a stored hash. They stop a damaged or
 // planted hash from making one login take minutes or gigabytes.
@@ -40,7 +43,7 @@ const (
 	maxKeyLen  = 64
 )
 
-func (p HashParams) validate() error {
+func (p Params) validate() error {
 	switch {
 	case p.Threads < 1:
 		return errors.New("argon2id: p must be at least 1")
@@ -56,11 +59,11 @@ func (p HashParams) validate() error {
 	return nil
 }
 
-// PasswordHash is a parsed Argon2id hash in the PHC string format:
+// PHC is a parsed Argon2id hash in the PHC string format:
 // $argon2id$v=19$m=65536,t=3,p=2$SALT$HASH, salt and hash in unpadded
 // standard base64.
-type PasswordHash struct {
-	Params HashParams
+type PHC struct {
+	Params Params
 	Salt   []byte
 	Key    []byte
 }
@@ -68,42 +71,42 @@ type PasswordHash struct {
 var phcB64 = base64.RawStdEncoding.Strict()
 
 // String formats h as a PHC string.
-func (h PasswordHash) String() string {
+func (h PHC) String() string {
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version,
 		h.Params.Memory, h.Params.Time, h.Params.Threads,
 		phcB64.EncodeToString(h.Salt), phcB64.EncodeToString(h.Key))
 }
 
-// ParsePasswordHash parses a PHC string written by String. It accepts only
+// Parse parses a PHC string written by String. It accepts only
 // Argon2id version 19 with parameters inside sane limits.
-func ParsePasswordHash(s string) (PasswordHash, error) {
+func Parse(s string) (PHC, error) {
 	parts := strings.Split(s, "$")
 	if len(parts) != 6 || parts[0] != "" {
-		return PasswordHash{}, errors.New("argon2id: not a PHC string")
+		return PHC{}, errors.New("argon2id: not a PHC string")
 	}
 	if parts[1] != "argon2id" {
-		return PasswordHash{}, fmt.Errorf("argon2id: unsupported algorithm %q", parts[1])
+		return PHC{}, fmt.Errorf("argon2id: unsupported algorithm %q", parts[1])
 	}
 	if parts[2] != "v="+strconv.Itoa(argon2.Version) {
-		return PasswordHash{}, fmt.Errorf("argon2id: unsupported version %q", parts[2])
+		return PHC{}, fmt.Errorf("argon2id: unsupported version %q", parts[2])
 	}
-	var h PasswordHash
+	var h PHC
 	fields := strings.Split(parts[3], ",")
 	if len(fields) != 3 {
-		return PasswordHash{}, errors.New("argon2id: want m, t and p")
+		return PHC{}, errors.New("argon2id: want m, t and p")
 	}
 	for i, name := range []string{"m", "t", "p"} {
 		k, v, ok := strings.Cut(fields[i], "=")
 		if !ok || k != name {
-			return PasswordHash{}, fmt.Errorf("argon2id: want %s= in %q", name, fields[i])
+			return PHC{}, fmt.Errorf("argon2id: want %s= in %q", name, fields[i])
 		}
 		// Leading zeros or signs would let two strings mean the same hash.
 		if v == "" || (len(v) > 1 && v[0] == '0') || strings.IndexFunc(v, func(r rune) bool { return r < '0' || r > '9' }) >= 0 {
-			return PasswordHash{}, fmt.Errorf("argon2id: bad number %q", v)
+			return PHC{}, fmt.Errorf("argon2id: bad number %q", v)
 		}
 		n, err := strconv.ParseUint(v, 10, 32)
 		if err != nil {
-			return PasswordHash{}, fmt.Errorf("argon2id: bad number %q: %w", v, err)
+			return PHC{}, fmt.Errorf("argon2id: bad number %q: %w", v, err)
 		}
 		switch name {
 		case "m":
@@ -112,28 +115,28 @@ func ParsePasswordHash(s string) (PasswordHash, error) {
 			h.Params.Time = uint32(n)
 		case "p":
 			if n > 255 {
-				return PasswordHash{}, fmt.Errorf("argon2id: p=%d out of range", n)
+				return PHC{}, fmt.Errorf("argon2id: p=%d out of range", n)
 			}
 			h.Params.Threads = uint8(n)
 		}
 	}
 	var err error
 	if h.Salt, err = phcB64.DecodeString(parts[4]); err != nil {
-		return PasswordHash{}, fmt.Errorf("argon2id: salt: %w", err)
+		return PHC{}, fmt.Errorf("argon2id: salt: %w", err)
 	}
 	if h.Key, err = phcB64.DecodeString(parts[5]); err != nil {
-		return PasswordHash{}, fmt.Errorf("argon2id: hash: %w", err)
+		return PHC{}, fmt.Errorf("argon2id: hash: %w", err)
 	}
 	h.Params.SaltLen, h.Params.KeyLen = uint32(len(h.Salt)), uint32(len(h.Key))
 	if err := h.Params.validate(); err != nil {
-		return PasswordHash{}, err
+		return PHC{}, err
 	}
 	return h, nil
 }
 
-// HashPassword returns a new Argon2id hash of password with a random salt,
+// Hash returns a new Argon2id hash of password with a random salt,
 // as a PHC string.
-func HashPassword(password string, p HashParams) (string, error) {
+func Hash(password string, p Params) (string, error) {
 	if err := p.validate(); err != nil {
 		return "", err
 	}
@@ -142,13 +145,13 @@ func HashPassword(password string, p HashParams) (string, error) {
 		return "", fmt.Errorf("argon2id salt: %w", err)
 	}
 	key := argon2.IDKey([]byte(password), salt, p.Time, p.Memory, p.Threads, p.KeyLen)
-	return PasswordHash{Params: p, Salt: salt, Key: key}.String(), nil
+	return PHC{Params: p, Salt: salt, Key: key}.String(), nil
 }
 
-// CheckPassword reports whether password matches the PHC string encoded,
+// Check reports whether password matches the PHC string encoded,
 // comparing in constant time. The error is for a hash that cannot be read.
-func CheckPassword(encoded, password string) (bool, error) {
-	h, err := ParsePasswordHash(encoded)
+func Check(encoded, password string) (bool, error) {
+	h, err := Parse(encoded)
 	if err != nil {
 		return false, err
 	}
@@ -158,48 +161,7 @@ func CheckPassword(encoded, password string) (bool, error) {
 
 // needsRehash reports whether encoded was made with parameters other than
 // p, so that a successful login can store a hash at today's cost.
-func needsRehash(encoded string, p HashParams) bool {
-	h, err := ParsePasswordHash(encoded)
+func needsRehash(encoded string, p Params) bool {
+	h, err := Parse(encoded)
 	return err != nil || h.Params != p
 }
-
-// SetHashParams changes the cost of new password hashes. It is for tests,
-// which cannot spend 64 MiB and a fraction of a second on every hash;
-// production keeps DefaultHashParams. Existing hashes still verify, since
-// each carries its own parameters.
-func (s *Service) SetHashParams(p HashParams) error {
-	if err := p.validate(); err != nil {
-		return err
-	}
-	s.hashParams = p
-	return nil
-}
-
-// hash and check run Argon2 under a semaphore: each run takes 64 MiB, and a
-// flood of logins must not take all the server's memory.
-func (s *Service) hash(ctx context.Context, password string) (string, error) {
-	if err := s.acquire(ctx); err != nil {
-		return "", err
-	}
-	defer s.release()
-	return HashPassword(password, s.hashParams)
-}
-
-func (s *Service) check(ctx context.Context, encoded, password string) (bool, error) {
-	if err := s.acquire(ctx); err != nil {
-		return false, err
-	}
-	defer s.release()
-	return CheckPassword(encoded, password)
-}
-
-func (s *Service) acquire(ctx context.Context) error {
-	select {
-	case s.hashSlots <- struct{}{}:
-		return nil
-	case <-ctx.Done():
-		return fmt.Errorf("wait to hash a password: %w", ctx.Err())
-	}
-}
-
-func (s *Service) release() { <-s.hashSlots }
