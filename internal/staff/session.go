@@ -247,11 +247,7 @@ func (s *Service) Reauthenticate(ctx context.Context, token, code, ip, userAgent
 			return err
 		}
 		ok = true
-		if _, err := tx.ExecContext(ctx, `UPDATE staff_sessions SET second_factor_at = $1 WHERE id = $2`, now, sess.Ref); err != nil {
-			return fmt.Errorf("renew second factor: %w", err)
-		}
-		return s.record(ctx, tx, audit.Actor{Name: m.Email, IP: sess.IP}, "staff.reauthenticate", target(m.ID), nil,
-			map[string]any{"session": sess.Ref, "method": method})
+		return s.completeReauth(ctx, tx, sess, m, now, map[string]any{"method": method})
 	})
 	if err != nil {
 		return nil, err
@@ -261,6 +257,17 @@ func (s *Service) Reauthenticate(ctx context.Context, token, code, ip, userAgent
 	}
 	sess.SecondFactorAt = now
 	return sess, nil
+}
+
+// completeReauth renews the second factor of m's session inside tx once it
+// has been checked, the same for a code and a passkey, and audits
+// "staff.reauthenticate" with details (the method, …) and the session.
+func (s *Service) completeReauth(ctx context.Context, tx *sql.Tx, sess *Session, m *Staff, now time.Time, details map[string]any) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE staff_sessions SET second_factor_at = $1 WHERE id = $2`, now, sess.Ref); err != nil {
+		return fmt.Errorf("renew second factor: %w", err)
+	}
+	details["session"] = sess.Ref
+	return s.record(ctx, tx, audit.Actor{Name: m.Email, IP: sess.IP}, "staff.reauthenticate", target(m.ID), nil, details)
 }
 
 // ChangePassword replaces the session holder's password. It needs a fresh

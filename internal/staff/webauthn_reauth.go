@@ -3,9 +3,6 @@ package staff
 import (
 	"context"
 	"database/sql"
-	"fmt"
-
-	"kaede/internal/audit"
 )
 
 // BeginPasskeyReauth starts renewing a session's second factor with a
@@ -38,11 +35,7 @@ func (p *Passkeys) FinishPasskeyReauth(ctx context.Context, token string, respon
 			reason = why
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE staff_sessions SET second_factor_at = $1 WHERE id = $2`, now, sess.Ref); err != nil {
-			return fmt.Errorf("renew second factor: %w", err)
-		}
-		return s.record(ctx, tx, audit.Actor{Name: m.Email, IP: sess.IP}, "staff.reauthenticate", target(m.ID), nil,
-			map[string]any{"session": sess.Ref, "method": "passkey", "passkey": ref})
+		return s.completeReauth(ctx, tx, sess, m, now, map[string]any{"method": "passkey", "passkey": ref})
 	})
 	if err != nil {
 		return nil, err
