@@ -35,7 +35,7 @@ type Actor struct {
 
 // Names of the actors that are not members of staff.
 const (
-	ActorSystem = "system" // background jobs and the demo data
+	ActorSystem = "system" // the shop on its own; System says which part
 	ActorCLI    = "cli"    // the kaede command line, run by the operator
 )
 
@@ -194,7 +194,8 @@ func state(v any) (string, error) {
 	case string(b) == "null":
 		return "", nil
 	case len(b) == 0 || b[0] != '{':
-		return "", fmt.Errorf("state is %.20s, not a JSON object", b)
+		// Not quoted: a stray string could be a secret, and errors are logged.
+		return "", errors.New("state is not a JSON object")
 	}
 	return string(b), nil
 }

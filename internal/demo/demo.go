@@ -21,11 +21,11 @@ var ErrNotEmpty = errors.New("the catalogue is not empty")
 // actor is who the audit log names for the demo data: the shop itself.
 var actor = audit.System("demo")
 
-// Seed creates the demo categories and products in d, through cat, and
-// writes their images under mediaDir/products. They are created as staff
-// create them, through the catalogue's audited methods, as audit.System("demo"). The products are created
-// over the days before now, so that "newest" differs from the shop's
-// recommended order. It refuses a database that already has categories or
+// Seed creates the demo categories and products in d, through cat's
+// audited methods (as staff create them, with audit.System("demo") as the
+// actor), and writes their images under mediaDir/products. The products
+// are created over the days before now, so that "newest" differs from the
+// shop's recommended order. It refuses a database that already has categories or
 // products; the categories' unique slugs stop two seeds that race.
 func Seed(ctx context.Context, d *db.DB, cat *catalog.Service, mediaDir string, now time.Time) error {
 	var n int
