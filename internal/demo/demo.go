@@ -25,8 +25,9 @@ var actor = audit.System("demo")
 // audited methods (as staff create them, with audit.System("demo") as the
 // actor), and writes their images under mediaDir/products. The products
 // are created over the days before now, so that "newest" differs from the
-// shop's recommended order. It refuses a database that already has categories or
-// products; the categories' unique slugs stop two seeds that race.
+// shop's recommended order. It refuses a database that already has
+// categories or products; the categories' unique slugs stop two seeds that
+// race.
 func Seed(ctx context.Context, d *db.DB, cat *catalog.Service, mediaDir string, now time.Time) error {
 	var n int
 	err := d.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM categories) + (SELECT COUNT(*) FROM products)`).Scan(&n)
