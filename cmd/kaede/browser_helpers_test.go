@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
-	"os"
-	"os/exec"
 	"regexp"
 	"strings"
 	"sync"
@@ -19,6 +17,8 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+
+	"kaede/internal/testenv"
 )
 
 // The browser tests drive the system's Chromium (Debian's package
@@ -26,20 +26,12 @@ import (
 // the CSP as enforced, the card form on the gateway's origin, the requests
 // a real form post makes — is checked there and nowhere else.
 
-// chromiumPath finds the Chromium binary, or skips the test: a developer
-// without one still runs every other test. CI installs it.
+// chromiumPath finds the Chromium binary. Without one the test skips (a
+// developer without one still runs every other test), or fails when
+// KAEDE_REQUIRE_EXTERNAL is set, as CI does.
 func chromiumPath(t *testing.T) string {
 	t.Helper()
-	if p := os.Getenv("KAEDE_CHROMIUM"); p != "" {
-		return p
-	}
-	for _, name := range []string{"/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	t.Skip("no Chromium found (install the Debian package chromium, or set KAEDE_CHROMIUM): browser tests skipped")
-	return ""
+	return testenv.Chromium(t)
 }
 
 // browser is one headless Chromium with one tab, and what the tab saw.
@@ -217,13 +209,7 @@ func eval[T any](t *testing.T, b *browser, expr string) T {
 // waitFor evaluates expr until it is true, or fails after limit.
 func waitFor(t *testing.T, b *browser, limit time.Duration, what, expr string) {
 	t.Helper()
-	deadline := time.Now().Add(limit)
-	for !eval[bool](t, b, expr) {
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: not within %s (%s)", what, limit, expr)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	testenv.WaitFor(t, limit, what+" ("+expr+")", func() bool { return eval[bool](t, b, expr) })
 }
 
 // location is the tab's current URL.

@@ -14,19 +14,28 @@ import (
 	"testing"
 
 	"kaede/internal/db"
+	"kaede/internal/testenv"
 )
 
 // EnvPostgres names the variable that holds the PostgreSQL server's URL.
 const EnvPostgres = "KAEDE_TEST_POSTGRES"
 
 // Each runs fn as a subtest once per available database: "sqlite", and
-// "postgres" when KAEDE_TEST_POSTGRES is set.
+// "postgres" when KAEDE_TEST_POSTGRES is set (or required: see
+// WantPostgres).
 func Each(t *testing.T, fn func(t *testing.T, d *db.DB)) {
 	t.Helper()
 	t.Run("sqlite", func(t *testing.T) { fn(t, SQLite(t)) })
-	if os.Getenv(EnvPostgres) != "" {
+	if WantPostgres() {
 		t.Run("postgres", func(t *testing.T) { fn(t, Postgres(t)) })
 	}
+}
+
+// WantPostgres reports whether tests run on PostgreSQL as well: when
+// KAEDE_TEST_POSTGRES is set, and when testenv requires every external
+// server (then Postgres fails the test if the variable is missing).
+func WantPostgres() bool {
+	return os.Getenv(EnvPostgres) != "" || testenv.Required()
 }
 
 // SQLite returns a migrated database in a new file under t.TempDir().
@@ -42,13 +51,14 @@ func SQLite(tb testing.TB) *db.DB {
 }
 
 // Postgres returns a migrated database in a new schema of the server named
-// by KAEDE_TEST_POSTGRES; the schema is dropped when the test ends. It
-// skips the test when the variable is not set.
+// by KAEDE_TEST_POSTGRES; the schema is dropped when the test ends. When
+// the variable is not set it skips the test, or fails it when testenv
+// requires every external server.
 func Postgres(tb testing.TB) *db.DB {
 	tb.Helper()
 	base := os.Getenv(EnvPostgres)
 	if base == "" {
-		tb.Skip(EnvPostgres + " is not set")
+		testenv.Missing(tb, "%s is not set", EnvPostgres)
 	}
 	schema := "kaede_test_" + randomHex(tb)
 	admin, err := sql.Open("pgx", base)

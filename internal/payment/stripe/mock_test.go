@@ -5,14 +5,12 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"go/build"
 	"io"
 	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -20,10 +18,8 @@ import (
 
 	"kaede/internal/payment"
 	"kaede/internal/payment/stripe"
+	"kaede/internal/testenv"
 )
-
-// installStripeMock is how CI gets the server these tests run against.
-const installStripeMock = "go install github.com/stripe/stripe-mock@v0.203.0"
 
 // mock is the stripe-mock process shared by the package's tests, started
 // by the first test that needs it and stopped by TestMain.
@@ -31,8 +27,7 @@ var mock struct {
 	once sync.Once
 	cmd  *exec.Cmd
 	url  string
-	err  error // why there is no server: not installed, or would not start
-	skip bool  // not installed: skip rather than fail
+	err  error // why there is no server: it would not start
 }
 
 func TestMain(m *testing.M) {
@@ -45,29 +40,19 @@ func TestMain(m *testing.M) {
 }
 
 // stripeMockURL returns the base URL of a running stripe-mock, starting it
-// on free loopback ports the first time. It skips the test when stripe-mock
-// is not installed.
+// on free loopback ports the first time. When stripe-mock is not installed
+// the test skips, or fails under KAEDE_REQUIRE_EXTERNAL (see testenv).
 func stripeMockURL(tb testing.TB) string {
 	tb.Helper()
-	mock.once.Do(startStripeMock)
-	if mock.skip {
-		tb.Skipf("stripe-mock is not installed (looked on PATH and in $(go env GOPATH)/bin): %v; install it with: %s", mock.err, installStripeMock)
-	}
+	bin := testenv.StripeMock(tb)
+	mock.once.Do(func() { startStripeMock(bin) })
 	if mock.err != nil {
 		tb.Fatalf("stripe-mock: %v", mock.err)
 	}
 	return mock.url
 }
 
-func startStripeMock() {
-	bin, err := exec.LookPath("stripe-mock")
-	if err != nil {
-		bin = filepath.Join(build.Default.GOPATH, "bin", "stripe-mock")
-		if _, statErr := os.Stat(bin); statErr != nil {
-			mock.skip, mock.err = true, err
-			return
-		}
-	}
+func startStripeMock(bin string) {
 	// Port 0 lets the system choose; stripe-mock prints the address it got.
 	cmd := exec.Command(bin, "-http-addr", "127.0.0.1:0", "-https-addr", "127.0.0.1:0")
 	cmd.Stderr = os.Stderr
