@@ -18,6 +18,7 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
+	"kaede/internal/db"
 	"kaede/internal/testenv"
 )
 
@@ -293,11 +294,12 @@ func startLogged(t *testing.T, cfg Config) (*Main, *syncBuffer) {
 	return m, logs
 }
 
-// startCardStore runs the demo store with its own test gateway and returns
-// it with its log and the gateway's origin.
-func startCardStore(t *testing.T) (*Main, *syncBuffer, string) {
+// startCardStore runs the demo store on cfg's database with its own test
+// gateway, and returns it with its log and the gateway's origin.
+func startCardStore(t *testing.T, cfg Config) (*Main, *syncBuffer, string) {
 	t.Helper()
-	m, logs := startLogged(t, Config{DataDir: t.TempDir(), Card: CardConfig{Provider: "gateway", RunGateway: true}})
+	cfg.Card = CardConfig{Provider: "gateway", RunGateway: true}
+	m, logs := startLogged(t, cfg)
 	gw := m.Config.Card.GatewayURL
 	if gw == "" || originOf(gw) == originOf(m.URL()) {
 		t.Fatalf("gateway at %q beside the store at %q: want an origin of its own", gw, m.URL())
@@ -533,7 +535,13 @@ func luhnOK(d string) bool {
 // store's database (River's tables too), each labelled with its table.
 func storeTexts(t *testing.T, m *Main) map[string][]string {
 	t.Helper()
-	rows, err := m.db.Query(`SELECT name FROM sqlite_master WHERE type = 'table'`)
+	tablesSQL := `SELECT name FROM sqlite_master WHERE type = 'table'`
+	if m.db.Dialect == db.Postgres {
+		// The store's schema only: dbtest gives each test its own.
+		tablesSQL = `SELECT table_name FROM information_schema.tables
+			WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'`
+	}
+	rows, err := m.db.Query(tablesSQL)
 	if err != nil {
 		t.Fatal(err)
 	}

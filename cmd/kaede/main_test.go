@@ -16,6 +16,7 @@ import (
 	"github.com/emersion/go-smtp"
 
 	"kaede/internal/db/dbtest"
+	"kaede/internal/testenv"
 )
 
 // start runs a store the way "kaede demo" does, on a free port.
@@ -109,8 +110,12 @@ func buy(t *testing.T, base string) string {
 }
 
 func TestDemoKeepsDataAcrossRestarts(t *testing.T) {
-	dir := t.TempDir()
-	m := start(t, Config{DataDir: dir})
+	eachDatabase(t, testDemoKeepsDataAcrossRestarts)
+}
+
+func testDemoKeepsDataAcrossRestarts(t *testing.T, cfg Config) {
+	dir := cfg.DataDir
+	m := start(t, cfg)
 	var before struct{ Total int }
 	getJSON(t, m.URL()+"/api/v1/products", &before)
 	if before.Total < 30 {
@@ -121,7 +126,7 @@ func TestDemoKeepsDataAcrossRestarts(t *testing.T) {
 		t.Fatalf("close: %v", err)
 	}
 
-	m = start(t, Config{DataDir: dir})
+	m = start(t, cfg)
 	defer m.Close()
 	var after struct{ Total int }
 	getJSON(t, m.URL()+"/api/v1/products", &after)
@@ -167,7 +172,7 @@ func (s *sink) count() int {
 
 // TestOrderMailWhileSMTPIsDown places orders while the SMTP server is not
 // listening, then starts it: every confirmation arrives, exactly once.
-// It runs on PostgreSQL too when KAEDE_TEST_POSTGRES is set.
+// It runs on PostgreSQL too.
 func TestOrderMailWhileSMTPIsDown(t *testing.T) {
 	if testing.Short() {
 		t.Skip("waits for the queue's retry back-off")
@@ -180,63 +185,61 @@ func TestOrderMailWhileSMTPIsDown(t *testing.T) {
 	addr := l.Addr().String()
 	l.Close()
 
-	cfgs := map[string]Config{"sqlite": {DataDir: t.TempDir()}}
-	if os.Getenv(dbtest.EnvPostgres) != "" {
-		d := dbtest.Postgres(t)
-		cfgs["postgres"] = Config{DataDir: t.TempDir(), DatabaseURL: d.URL}
-	}
-	for name, cfg := range cfgs {
-		t.Run(name, func(t *testing.T) {
-			cfg.SMTPURL = "smtp://" + addr
-			m := start(t, cfg)
-			defer m.Close()
-			const orders = 3
-			for range orders {
-				buy(t, m.URL())
-			}
-			// Start the server only once every message has failed at least once.
-			waitUntil(t, 30*time.Second, func() bool {
-				var failing int
-				m.db.QueryRow(`SELECT COUNT(*) FROM mail_messages WHERE status = 'queued' AND attempts >= 1`).Scan(&failing)
-				return failing == orders
-			})
-			s := &sink{}
-			srv := smtp.NewServer(s)
-			srv.Domain = "localhost"
-			srv.AllowInsecureAuth = true
-			ln, err := net.Listen("tcp", addr)
-			if err != nil {
-				t.Fatalf("listen for SMTP: %v", err)
-			}
-			go srv.Serve(ln)
-			defer srv.Close()
-			// River retries with back-off (1 s, 16 s…): wait for every
-			// message, then a little longer to see that none comes twice.
-			deadline := time.Now().Add(60 * time.Second)
-			for s.count() < orders && time.Now().Before(deadline) {
-				time.Sleep(200 * time.Millisecond)
-			}
-			time.Sleep(time.Second)
-			if got := s.count(); got != orders {
-				t.Fatalf("SMTP server got %d e-mails, want %d", got, orders)
-			}
-			var sent int
-			m.db.QueryRow(`SELECT COUNT(*) FROM mail_messages WHERE status = 'sent'`).Scan(&sent)
-			if sent != orders {
-				t.Fatalf("%d messages marked sent, want %d", sent, orders)
-			}
+	eachDatabase(t, func(t *testing.T, cfg Config) {
+		cfg.SMTPURL = "smtp://" + addr
+		m := start(t, cfg)
+		defer m.Close()
+		const orders = 3
+		for range orders {
+			buy(t, m.URL())
+		}
+		// Start the server only once every message has failed at least once.
+		waitUntil(t, 30*time.Second, func() bool {
+			var failing int
+			m.db.QueryRow(`SELECT COUNT(*) FROM mail_messages WHERE status = 'queued' AND attempts >= 1`).Scan(&failing)
+			return failing == orders
 		})
-	}
+		s := &sink{}
+		srv := smtp.NewServer(s)
+		srv.Domain = "localhost"
+		srv.AllowInsecureAuth = true
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			t.Fatalf("listen for SMTP: %v", err)
+		}
+		go srv.Serve(ln)
+		defer srv.Close()
+		// River retries with back-off (1 s, 16 s…): wait until every
+		// message is marked sent and no job is left to run; only then
+		// does the count say that none came twice.
+		waitUntil(t, 60*time.Second, func() bool {
+			var sent, unfinished int
+			m.db.QueryRow(`SELECT COUNT(*) FROM mail_messages WHERE status = 'sent'`).Scan(&sent)
+			m.db.QueryRow(`SELECT COUNT(*) FROM river_job WHERE kind = 'mail_send' AND state NOT IN ('completed', 'discarded', 'cancelled')`).Scan(&unfinished)
+			return sent == orders && unfinished == 0
+		})
+		if got := s.count(); got != orders {
+			t.Fatalf("SMTP server got %d e-mails, want %d", got, orders)
+		}
+	})
 }
 
+// waitUntil waits for ok to hold, and fails the test after limit.
 func waitUntil(t *testing.T, limit time.Duration, ok func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(limit)
-	for !ok() {
-		if time.Now().After(deadline) {
-			t.Fatalf("condition not met within %s", limit)
-		}
-		time.Sleep(100 * time.Millisecond)
+	testenv.WaitFor(t, limit, "condition", ok)
+}
+
+// eachDatabase runs fn as a subtest on each database dbtest runs on: a
+// SQLite file in the data directory, and a private PostgreSQL schema
+// (dropped at the end) when KAEDE_TEST_POSTGRES is set or required.
+func eachDatabase(t *testing.T, fn func(t *testing.T, cfg Config)) {
+	t.Helper()
+	t.Run("sqlite", func(t *testing.T) { fn(t, Config{DataDir: t.TempDir()}) })
+	if dbtest.WantPostgres() {
+		t.Run("postgres", func(t *testing.T) {
+			fn(t, Config{DataDir: t.TempDir(), DatabaseURL: dbtest.Postgres(t).URL})
+		})
 	}
 }
 

@@ -20,6 +20,10 @@ import (
 // A login stopped after the password reaches no admin page.
 func TestBrowserPasskeyEnrolAndLogin(t *testing.T) {
 	chromiumPath(t)
+	eachDatabase(t, testBrowserPasskeyEnrolAndLogin)
+}
+
+func testBrowserPasskeyEnrolAndLogin(t *testing.T, cfg Config) {
 	// WebAuthn wants a domain as the relying party, not an IP address:
 	// the admin gets its own listener, reached as localhost.
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -29,13 +33,13 @@ func TestBrowserPasskeyEnrolAndLogin(t *testing.T) {
 	port := l.Addr().(*net.TCPAddr).Port
 	l.Close()
 	admin := "http://localhost:" + strconv.Itoa(port)
-	dir := t.TempDir()
-	m := start(t, Config{DataDir: dir, Admin: AdminConfig{
-		Addr: "127.0.0.1:" + strconv.Itoa(port), URL: admin, Allow: "127.0.0.0/8,::1/128"}})
+	cfg.Admin = AdminConfig{Addr: "127.0.0.1:" + strconv.Itoa(port), URL: admin, Allow: "127.0.0.0/8,::1/128"}
+	m := start(t, cfg)
 	defer m.Close()
 
 	var out, errOut bytes.Buffer
-	if err := runStaff(context.Background(), []string{"add", "--data", dir, "--demo", "--email", "owner@example.jp",
+	// The command opens the store's database, whichever it is.
+	if err := runStaff(context.Background(), []string{"add", "--data", cfg.DataDir, "--database", m.Config.DatabaseURL, "--demo", "--email", "owner@example.jp",
 		"--role", "owner", "--admin-url", admin}, &out, &errOut); err != nil {
 		t.Fatalf("staff add: %v\n%s", err, errOut.String())
 	}

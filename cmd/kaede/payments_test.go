@@ -15,10 +15,15 @@ import (
 
 // TestDemoTakesCardsThroughItsGateway runs the demo with its own test
 // gateway and pays a card order through the gateway's page, as a browser
-// would, until the store says paid.
+// would, until the store says paid; on SQLite and on PostgreSQL.
 func TestDemoTakesCardsThroughItsGateway(t *testing.T) {
-	dir := t.TempDir()
-	m := start(t, Config{DataDir: dir, Card: CardConfig{Provider: "gateway", RunGateway: true}})
+	eachDatabase(t, testDemoTakesCardsThroughItsGateway)
+}
+
+func testDemoTakesCardsThroughItsGateway(t *testing.T, cfg Config) {
+	dir := cfg.DataDir
+	cfg.Card = CardConfig{Provider: "gateway", RunGateway: true}
+	m := start(t, cfg)
 	defer m.Close()
 	gw := m.Config.Card.GatewayURL
 	if gw == "" || gw == m.URL() {

@@ -16,6 +16,7 @@ import (
 	"kaede/internal/db"
 	"kaede/internal/db/dbtest"
 	"kaede/internal/jobs"
+	"kaede/internal/testenv"
 )
 
 type noteArgs struct {
@@ -161,7 +162,15 @@ func TestCommittedJobRunsAndRolledBackJobNever(t *testing.T) {
 		if n != 1 {
 			t.Fatalf("jobs in river_job=%d, want 1 (the rolled-back one must not exist)", n)
 		}
-		time.Sleep(200 * time.Millisecond) // several polls: nothing else may run
+		// Once River has recorded the job done, it has nothing left to run:
+		// only then does "ran only committed" say something.
+		testenv.WaitFor(t, 10*time.Second, "the job completed", func() bool {
+			var state string
+			if err := d.QueryRowContext(context.Background(), `SELECT state FROM river_job`).Scan(&state); err != nil {
+				t.Fatalf("job state: %v", err)
+			}
+			return state == "completed"
+		})
 		w.mu.Lock()
 		defer w.mu.Unlock()
 		if strings.Join(w.done, ",") != "committed" {

@@ -104,7 +104,7 @@ func TestManyMessagesWhileTheStoreWrites(t *testing.T) {
 		}
 		waitFor(t, "every message", func() bool { return len(srv.got()) >= writers*each })
 		t.Logf("%d messages enqueued by %d writers and delivered in %v", writers*each, writers, time.Since(begin).Round(time.Millisecond))
-		time.Sleep(300 * time.Millisecond)
+		waitDrained(t, d)
 		seen := map[string]int{}
 		for _, m := range srv.got() {
 			seen[m.to]++

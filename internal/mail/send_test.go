@@ -25,6 +25,7 @@ import (
 	"kaede/internal/jobs"
 	"kaede/internal/mail"
 	"kaede/internal/shop"
+	"kaede/internal/testenv"
 )
 
 // received is one message as the test SMTP server got it.
@@ -203,13 +204,22 @@ func (h *harness) enqueue(t *testing.T, m mail.Message, commit bool) int64 {
 // waitFor polls cond until it holds, failing after 10 seconds.
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
+	testenv.WaitFor(t, 10*time.Second, what, cond)
+}
+
+// waitDrained waits until River holds no send job that could still run:
+// every one is completed, discarded or cancelled. Only then can a test say
+// that a message arrived once, not merely that no second copy came yet.
+func waitDrained(t *testing.T, d *db.DB) {
+	t.Helper()
+	waitFor(t, "the job queue to drain", func() bool {
+		var n int
+		if err := d.QueryRowContext(context.Background(), `SELECT COUNT(*) FROM river_job
+			WHERE kind = 'mail_send' AND state NOT IN ('completed', 'discarded', 'cancelled')`).Scan(&n); err != nil {
+			t.Fatalf("count unfinished jobs: %v", err)
 		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		return n == 0
+	})
 }
 
 func stored(t *testing.T, d *db.DB, id int64) mail.Stored {
@@ -281,7 +291,7 @@ func TestCommittedMailArrivesOnce(t *testing.T) {
 		waitFor(t, "the message to arrive", func() bool { return len(srv.got()) > 0 })
 		checkDelivered(t, srv.got()[0], order)
 		waitFor(t, "status sent", func() bool { return stored(t, d, id).Status == mail.StatusSent })
-		time.Sleep(300 * time.Millisecond) // several polls: no second delivery
+		waitDrained(t, d)
 		if n := len(srv.got()); n != 1 {
 			t.Fatalf("server got %d messages, want 1", n)
 		}
@@ -301,7 +311,7 @@ func TestRolledBackMailIsNeverSent(t *testing.T) {
 		h.enqueue(t, rolledBack, false)
 		h.enqueue(t, order, true)
 		waitFor(t, "the committed message", func() bool { return len(srv.got()) > 0 })
-		time.Sleep(300 * time.Millisecond)
+		waitDrained(t, d)
 		got := srv.got()
 		if len(got) != 1 {
 			t.Fatalf("server got %d messages, want 1", len(got))
@@ -324,7 +334,7 @@ func TestTemporaryRefusalIsRetried(t *testing.T) {
 		h := start(t, d, "smtp://"+srv.addr)
 		id := h.enqueue(t, order, true)
 		waitFor(t, "status sent", func() bool { return stored(t, d, id).Status == mail.StatusSent })
-		time.Sleep(300 * time.Millisecond)
+		waitDrained(t, d)
 		if n := len(srv.got()); n != 1 {
 			t.Fatalf("server got %d messages, want 1", n)
 		}
@@ -355,7 +365,7 @@ func TestServerDownThenUp(t *testing.T) {
 		}
 		srv := newSMTPServer(t, addr)
 		waitFor(t, "status sent", func() bool { return stored(t, d, id).Status == mail.StatusSent })
-		time.Sleep(300 * time.Millisecond)
+		waitDrained(t, d)
 		if n := len(srv.got()); n != 1 {
 			t.Fatalf("server got %d messages, want 1", n)
 		}

@@ -20,6 +20,7 @@ import (
 	"kaede/internal/payment"
 	"kaede/internal/payment/gateway"
 	"kaede/internal/shop"
+	"kaede/internal/testenv"
 	"kaede/internal/web"
 )
 
@@ -180,8 +181,16 @@ func TestCardCheckoutEndToEnd(t *testing.T) {
 			e.setDropWebhooks(true)
 			defer e.setDropWebhooks(false)
 			o := e.checkoutCard(teaSKU, 1)
+			gaveUp := strings.Count(e.log.String(), `msg="webhook given up"`)
 			e.payOnGateway(o.NextAction.URL, challenge, gateway.ChallengeCode)
-			time.Sleep(100 * time.Millisecond) // the gateway tries twice and gives up
+			// The gateway tries each event twice and gives up: wait until it
+			// has given up on every event it tried, so that no late retry
+			// reaches the store after this subtest.
+			testenv.WaitFor(t, 5*time.Second, "the gateway to give up its webhooks", func() bool {
+				log := e.log.String()
+				n := strings.Count(log, `msg="webhook given up"`)
+				return n > gaveUp && n == strings.Count(log, `msg="webhook failed"`)/2
+			})
 			if got := e.getOrder(o); got.Order.Status != "awaiting_payment" {
 				t.Fatalf("order %s without webhooks", got.Order.Status)
 			}
