@@ -201,10 +201,12 @@ func (h *harness) enqueue(t *testing.T, m mail.Message, commit bool) int64 {
 	return id
 }
 
-// waitFor polls cond until it holds, failing after 10 seconds.
+// waitFor polls cond until it holds, failing after 30 seconds: generous,
+// since it returns as soon as cond holds, and the race detector on a busy
+// machine needs it.
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	testenv.WaitFor(t, 10*time.Second, what, cond)
+	testenv.WaitFor(t, 30*time.Second, what, cond)
 }
 
 // waitDrained waits until River holds no send job that could still run:
