@@ -41,8 +41,9 @@ func Missing(tb testing.TB, format string, args ...any) {
 	msg := fmt.Sprintf(format, args...)
 	if Required() {
 		tb.Fatalf("%s (%s is set: CI does not skip)", msg, EnvRequire)
+	} else {
+		tb.Skip(msg)
 	}
-	tb.Skip(msg)
 }
 
 // Chromium returns the path of the Chromium binary for the browser tests:
