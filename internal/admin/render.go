@@ -249,6 +249,9 @@ func (s *Server) writePage(w http.ResponseWriter, r *http.Request, status int, n
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
+	// The page's policy lists the scripts the inventory lets it run
+	// (passkey.js on the second-factor pages), by nonce and hash.
+	w.Header().Set("Content-Security-Policy", edge.CSP{}.PagePolicy(p.Nonce, s.views.PageScripts(name)))
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
 	w.Write(body)

@@ -137,3 +137,6 @@ func (d *DB) CheckSchema(ctx context.Context) error {
 	}
 	return nil
 }
+
+// Migrations are the embedded migration files, for the release manifest.
+func Migrations() fs.FS { return migrationFiles }

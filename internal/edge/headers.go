@@ -10,7 +10,8 @@ import (
 // read; each edge adds its caching rules in Headers.Extra.
 
 // CSP is an edge's Content-Security-Policy for HTML pages: scripts only
-// with the response's nonce, never one a running script creates (no
+// with the response's nonce or listed in the script inventory (package
+// scripts), none on payment pages, never one a running script creates (no
 // 'strict-dynamic': no page needs to load scripts, and with it an injected
 // script could add more); styles and everything else from our own origin;
 // images also from data: (QR codes); no plugins, no framing, no <base>;
@@ -24,15 +25,41 @@ type CSP struct {
 	ReportURI string
 }
 
-// Policy is the header value for a response with this nonce.
-func (c CSP) Policy(nonce string) string {
+// Policy is the header value for a response with this nonce: the edge's
+// default, for every response until the page renderer knows which page it
+// writes (see PagePolicy and PaymentPolicy).
+func (c CSP) Policy(nonce string) string { return c.PagePolicy(nonce, nil) }
+
+// PagePolicy is the policy of a page that may run the scripts of the
+// script inventory with these SRI values ("sha384-…"): script-src lists
+// the response's nonce, which every <script> the templates write carries
+// (and the inventory vouches for each of them), and the scripts' hashes,
+// nothing else.
+func (c CSP) PagePolicy(nonce string, scripts []string) string {
+	src := "'nonce-" + nonce + "'"
+	for _, h := range scripts {
+		src += " '" + h + "'"
+	}
+	return c.policy(src, false)
+}
+
+// PaymentPolicy is the strictest policy, for the pages on the way to a
+// card payment: no script at all, no nonce an injection could borrow,
+// and Trusted Types required, so that even a script that got in could not
+// write markup into the page.
+func (c CSP) PaymentPolicy() string { return c.policy("'none'", true) }
+
+func (c CSP) policy(scriptSrc string, trustedTypes bool) string {
 	var b strings.Builder
-	b.WriteString("default-src 'self'; script-src 'nonce-" + nonce + "'; style-src 'self'; " +
+	b.WriteString("default-src 'self'; script-src " + scriptSrc + "; style-src 'self'; " +
 		"img-src 'self' data:; font-src 'self'; connect-src 'self'; form-action 'self'")
 	for _, o := range c.FormAction {
 		b.WriteString(" " + o)
 	}
 	b.WriteString("; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
+	if trustedTypes {
+		b.WriteString("; require-trusted-types-for 'script'")
+	}
 	if c.ReportURI != "" {
 		b.WriteString("; report-uri " + c.ReportURI + "; report-to csp")
 	}

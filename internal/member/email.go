@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"embed"
 	"fmt"
+	"io/fs"
 	"strings"
 	"text/template"
 
@@ -70,3 +71,7 @@ func (s *Service) send(ctx context.Context, tx *sql.Tx, to, locale, kind string,
 	}
 	return nil
 }
+
+// MailTemplates are the embedded e-mail templates, for the release
+// manifest.
+func MailTemplates() fs.FS { return templateFiles }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"embed"
 	"fmt"
+	"io/fs"
 	"strings"
 	"text/template"
 	"time"
@@ -108,3 +109,7 @@ func deliveryWish(o *Order, locale string) string {
 	}
 	return strings.Join(parts, " ")
 }
+
+// MailTemplates are the embedded e-mail templates, for the release
+// manifest.
+func MailTemplates() fs.FS { return templateFiles }

@@ -14,3 +14,7 @@ var ipaexGothic []byte
 
 // fontFamily is the name the document registers the font under.
 const fontFamily = "ipaexg"
+
+// FontFile is the embedded font's path and content, for the release
+// manifest.
+func FontFile() (name string, body []byte) { return "font/ipaexg.ttf", ipaexGothic }

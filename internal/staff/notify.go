@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"embed"
 	"fmt"
+	"io/fs"
 	"strings"
 	"text/template"
 	"time"
@@ -83,3 +84,7 @@ func (s *Service) noteIP(ctx context.Context, tx *sql.Tx, id int64, email, ip, u
 	}
 	return s.send(ctx, tx, email, "new_ip_login", notice{IP: ip, UserAgent: clip(userAgent, 200), At: now})
 }
+
+// MailTemplates are the embedded e-mail templates, for the release
+// manifest.
+func MailTemplates() fs.FS { return templateFiles }

@@ -10,9 +10,7 @@ package ui
 import (
 	"bytes"
 	"crypto/sha256"
-	"crypto/sha512"
 	"embed"
-	"encoding/base64"
 	"encoding/hex"
 	"fmt"
 	"html/template"
@@ -20,6 +18,8 @@ import (
 	"io/fs"
 	"path"
 	"strings"
+
+	"kaede/internal/scripts"
 )
 
 //go:embed templates static content all:admin
@@ -31,6 +31,8 @@ type UI struct {
 	pages  map[string]*template.Template
 	assets map[string]Asset // by source name: "kaede.css"
 	served map[string]Asset // by fingerprinted name: "kaede.3f9a1c2be07d.css"
+	// scripts is the edge's part of the script inventory (scripts.go).
+	scripts []scripts.Script
 }
 
 // Asset is one static file with the name it is served under (which holds a
@@ -50,6 +52,10 @@ type edgeFiles struct {
 	pages     string   // glob of the page templates
 	static    string   // directory of the static files
 	urlPrefix string   // where the static files are served
+
+	edge    string          // the edge's name in the script inventory
+	table   []scripts.Entry // the scripts its pages may run (scripts.go)
+	payment []string        // its payment pages, which may run none
 }
 
 // partials are the templates both edges share (address fields, order
@@ -66,6 +72,9 @@ func New() (*UI, error) {
 		pages:     "templates/pages/*.html",
 		static:    "static",
 		urlPrefix: "/static/",
+		edge:      "store",
+		table:     storeScripts,
+		payment:   StorePaymentPages,
 	}, Store, template.FuncMap{
 		"yen":  Yen,
 		"date": Date,
@@ -88,6 +97,8 @@ func NewAdmin(funcs template.FuncMap) (*UI, error) {
 		pages:     "admin/templates/[^_]*.html",
 		static:    "admin/static",
 		urlPrefix: "/admin/static/",
+		edge:      "admin",
+		table:     adminScripts,
 	}, Admin, funcs)
 }
 
@@ -121,8 +132,46 @@ func newUI(ef edgeFiles, c Catalogue, funcs template.FuncMap) (*UI, error) {
 		}
 		u.pages[name] = t
 	}
+	if err := u.buildInventory(ef); err != nil {
+		return nil, err
+	}
 	return u, nil
 }
+
+// buildInventory finds the scripts each page loads and checks them
+// against the edge's table (see package scripts): a mismatch is a start-up
+// error.
+func (u *UI) buildInventory(ef edgeFiles) error {
+	uses := map[string]scripts.Uses{}
+	for name, t := range u.pages {
+		sc, err := scripts.Scan(t, "layout")
+		if err != nil {
+			return fmt.Errorf("page %s: %w", name, err)
+		}
+		uses[name] = sc
+	}
+	var files []scripts.File
+	for _, a := range u.assets {
+		files = append(files, scripts.File{Name: a.Name, URL: a.URL, Integrity: a.Integrity})
+	}
+	inv, err := scripts.Build(ef.edge, files, uses, ef.payment, ef.table)
+	if err != nil {
+		return fmt.Errorf("script inventory: %w", err)
+	}
+	u.scripts = inv
+	return nil
+}
+
+// Scripts is the edge's part of the script inventory.
+func (u *UI) Scripts() []scripts.Script { return u.scripts }
+
+// PageScripts returns the SRI values of the scripts page may run, for its
+// Content-Security-Policy; none for most pages.
+func (u *UI) PageScripts(page string) []string { return scripts.ForPage(u.scripts, page) }
+
+// Files are the embedded templates, static files and page texts of both
+// edges, for the release manifest.
+func Files() fs.FS { return files }
 
 func (u *UI) loadAssets(dir, urlPrefix string) error {
 	return fs.WalkDir(files, dir, func(p string, e fs.DirEntry, err error) error {
@@ -137,8 +186,7 @@ func (u *UI) loadAssets(dir, urlPrefix string) error {
 		sum := sha256.Sum256(body)
 		ext := path.Ext(name)
 		served := strings.TrimSuffix(name, ext) + "." + hex.EncodeToString(sum[:6]) + ext
-		sri := sha512.Sum384(body)
-		a := Asset{Name: name, URL: urlPrefix + served, Integrity: "sha384-" + base64.StdEncoding.EncodeToString(sri[:]), Body: body}
+		a := Asset{Name: name, URL: urlPrefix + served, Integrity: scripts.Integrity(body), Body: body}
 		u.assets[name] = a
 		u.served[served] = a
 		return nil

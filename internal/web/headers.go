@@ -3,9 +3,11 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"slices"
 
 	"kaede/internal/cardpay"
 	"kaede/internal/edge"
+	"kaede/internal/ui"
 )
 
 // Every security-relevant response header is set in this file, so that a
@@ -15,7 +17,7 @@ import (
 // /csp-report, forms also to the card provider's pages) and its caching.
 func (s *Server) securityHeaders() edge.Headers {
 	return edge.Headers{
-		CSP:      edge.CSP{FormAction: formActionOrigins(s.payments), ReportURI: "/csp-report"},
+		CSP:      s.csp(),
 		HTTPS:    s.https,
 		Referrer: "strict-origin-when-cross-origin",
 		Extra: func(h http.Header, r *http.Request) {
@@ -31,6 +33,33 @@ func (s *Server) securityHeaders() edge.Headers {
 			h.Set("Vary", "Cookie")
 		},
 	}
+}
+
+// csp is the store's Content-Security-Policy: violations reported to
+// /csp-report, forms also to the card provider's pages.
+func (s *Server) csp() edge.CSP {
+	return edge.CSP{FormAction: formActionOrigins(s.payments), ReportURI: "/csp-report"}
+}
+
+// pagePolicy is the policy of the store page NAME, derived from the
+// script inventory: the payment pages (ui.StorePaymentPages) get the
+// strictest, every other page its nonce and the hashes of the scripts the
+// inventory lets it run.
+func (s *Server) pagePolicy(name, nonce string) string {
+	if slices.Contains(ui.StorePaymentPages, name) {
+		return s.csp().PaymentPolicy()
+	}
+	return s.csp().PagePolicy(nonce, s.ui.PageScripts(name))
+}
+
+// paymentStep marks the requests on the way to the card provider whose
+// answer is no page of ours (the order button's 303 to the provider):
+// they carry the payment pages' policy too.
+func (s *Server) paymentStep(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Security-Policy", s.csp().PaymentPolicy())
+		next.ServeHTTP(w, r)
+	})
 }
 
 // formActionOrigins are the origins forms may post to besides our own.

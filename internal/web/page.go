@@ -154,6 +154,7 @@ func (s *Server) writePage(w http.ResponseWriter, r *http.Request, status int, n
 		writePlainError(w, http.StatusInternalServerError)
 		return
 	}
+	w.Header().Set("Content-Security-Policy", s.pagePolicy(name, p.Nonce))
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
 	w.Write(body)

@@ -21,13 +21,13 @@ func (s *Server) storeRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /checkout", s.private(s.checkoutPage))
 	mux.Handle("POST /checkout", s.private(s.checkoutEdit))
 	mux.Handle("POST /checkout/confirm", s.private(s.checkoutConfirm))
-	mux.Handle("POST /checkout/place", s.private(s.checkoutPlace))
+	mux.Handle("POST /checkout/place", s.paymentStep(s.private(s.checkoutPlace)))
 
 	// Orders: a guest's token is in the URL.
 	mux.Handle("GET /orders/{number}/complete", s.secret(s.orderCompletePage))
 	mux.Handle("GET /orders/{number}", s.secret(s.orderPage))
 
 	// Card payment: back from the provider's page, and "pay again".
-	mux.Handle("GET /orders/{number}/payment", s.secret(s.orderPaymentReturn))
-	mux.Handle("POST /orders/{number}/payment", s.secret(s.orderPay))
+	mux.Handle("GET /orders/{number}/payment", s.paymentStep(s.secret(s.orderPaymentReturn)))
+	mux.Handle("POST /orders/{number}/payment", s.paymentStep(s.secret(s.orderPay)))
 }

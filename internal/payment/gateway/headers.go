@@ -31,7 +31,8 @@ func commonHeaders(next http.Handler) http.Handler {
 }
 
 // cardPageCSP is the policy of the card page and the challenge page. No
-// script runs at all; the one stylesheet is inline and carries this
+// script runs at all (the script inventory holds none for the gateway, and
+// Scripts fails at start if a template gains one); the one stylesheet is inline and carries this
 // response's nonce; nothing loads from anywhere; the page cannot be framed
 // (no overlay, no clickjacking); forms post only to the gateway itself and
 // — because browsers apply form-action to the redirect after a post too —
@@ -50,6 +51,7 @@ func cardPageCSP(nonce string, formTargets ...string) string {
 		"form-action " + strings.Join(targets, " ") + "; " +
 		"frame-ancestors 'none'; " +
 		"base-uri 'none'; " +
+		"require-trusted-types-for 'script'; " +
 		"report-uri /csp-report"
 }
 

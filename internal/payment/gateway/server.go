@@ -105,6 +105,9 @@ func New(cfg Config) (*Server, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
+	if _, err := Scripts(); err != nil {
+		return nil, fmt.Errorf("gateway: %w", err)
+	}
 	if cfg.Clock == nil {
 		cfg.Clock = shop.SystemClock
 	}
