@@ -41,7 +41,8 @@ Commands:
   staff      staff accounts: add (prints a one-time enrolment link), list
   audit      audit log tasks: verify (checks the hash chain)
   gateway    run the built-in test card gateway alone
-  version    print the version
+  security   security tools: inventory (every script a page may run)
+  version    print the version (--manifest: the SHA-256 of every embedded file)
 
 Run "kaede <command> --help" for a command's flags.
 `
@@ -69,9 +70,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runAudit(ctx, rest, stdout, stderr)
 	case "gateway":
 		return runGateway(ctx, rest, stdout, stderr)
+	case "security":
+		return runSecurity(ctx, rest, stdout, stderr)
 	case "version":
-		fmt.Fprintln(stdout, "kaede", version)
-		return nil
+		return runVersion(rest, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

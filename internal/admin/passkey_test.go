@@ -47,6 +47,10 @@ func TestAdminPasskeyScript(t *testing.T) {
 		if got, want := attr(script, "integrity"), "sha384-"+base64.StdEncoding.EncodeToString(sum[:]); got != want {
 			t.Errorf("integrity=%q, want %q", got, want)
 		}
+		// The policy names the script's hash from the inventory.
+		if !strings.Contains(csp, "'"+attr(script, "integrity")+"'") {
+			t.Errorf("CSP %q does not list the script's hash", csp)
+		}
 		box := find(res.Doc, func(n *html.Node) bool { return hasAttr(n, "data-passkey") })
 		if box == nil || !hasAttr(box, "hidden") || attr(box, "data-passkey") != "get" {
 			t.Fatalf("passkey box %v: want a hidden data-passkey=get element", box)

@@ -123,6 +123,7 @@ var navItems = []struct {
 	{Prefix + "password", "nav.password", ""},
 	{Prefix + "audit", "nav.audit", staff.AuditRead},
 	{Prefix + "settings", "nav.settings", staff.SettingsRead},
+	{Prefix + "security/inventory", "nav.inventory", staff.SecurityRead},
 }
 
 func navFor(m *staff.Staff, current string) []navLink {

@@ -56,6 +56,7 @@ func (s *Server) routes() {
 	mux.Handle("GET "+Prefix+"audit", s.can(staff.AuditRead, s.auditPage))
 	mux.Handle("GET "+Prefix+"audit/verify", s.can(staff.AuditRead, s.auditVerifyPage))
 	mux.Handle("GET "+Prefix+"settings", s.can(staff.SettingsRead, s.settingsPage))
+	mux.Handle("GET "+Prefix+"security/inventory", s.can(staff.SecurityRead, s.inventoryPage))
 
 	// Staff with a permission and a fresh second factor.
 	mux.Handle("GET "+Prefix+"staff/new", s.fresh(staff.StaffManage, s.staffNewPage))

@@ -52,13 +52,16 @@ const (
 	StaffRead       Permission = "staff.read"
 	StaffManage     Permission = "staff.manage"
 	AuditRead       Permission = "audit.read"
+	// SecurityRead shows the security pages: the script inventory and the
+	// release manifest.
+	SecurityRead Permission = "security.read"
 )
 
 // Permissions lists every permission, for tests and the role overview.
 var Permissions = []Permission{
 	DashboardRead, CatalogRead, CatalogWrite, OrdersRead, OrdersWrite, OrdersRefund,
 	CustomersRead, CustomersWrite, CustomersExport, InquiriesRead, InquiriesWrite,
-	ContentWrite, SettingsRead, SettingsWrite, StaffRead, StaffManage, AuditRead,
+	ContentWrite, SettingsRead, SettingsWrite, StaffRead, StaffManage, AuditRead, SecurityRead,
 }
 
 // grants is the role × permission table. Exporting every customer's
@@ -71,7 +74,7 @@ var grants = map[Role][]Permission{
 	Shipping: {DashboardRead, OrdersRead, OrdersWrite},
 	Support:  {DashboardRead, OrdersRead, CustomersRead, CustomersWrite, InquiriesRead, InquiriesWrite},
 	Auditor: {DashboardRead, CatalogRead, OrdersRead, CustomersRead, InquiriesRead,
-		SettingsRead, StaffRead, AuditRead},
+		SettingsRead, StaffRead, AuditRead, SecurityRead},
 }
 
 // Can reports whether the role grants p. An unknown role grants nothing.

@@ -35,6 +35,7 @@ func TestRolePermissions(t *testing.T) {
 		staff.StaffRead:       O | A,
 		staff.StaffManage:     O,
 		staff.AuditRead:       O | A,
+		staff.SecurityRead:    O | A,
 	}
 	bits := map[staff.Role]int{staff.Owner: O, staff.Manager: M, staff.Shipping: H, staff.Support: S, staff.Auditor: A}
 	if len(want) != len(staff.Permissions) {
