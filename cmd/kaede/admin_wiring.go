@@ -117,6 +117,7 @@ func (m *Main) serveAdmin(adm *admin.Server, store http.Handler) (http.Handler, 
 	// their thumbnails.
 	top := http.NewServeMux()
 	top.Handle(admin.Prefix, adm.Handler())
+	top.Handle("GET /metrics", adm.Handler())
 	top.Handle("GET /media/", store)
 	m.adminServer = &http.Server{
 		Handler:           top,

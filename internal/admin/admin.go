@@ -34,6 +34,7 @@ import (
 	"kaede/internal/db"
 	"kaede/internal/edge"
 	"kaede/internal/member"
+	"kaede/internal/metrics"
 	"kaede/internal/order"
 	"kaede/internal/settings"
 	"kaede/internal/shop"
@@ -157,7 +158,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 		s.log.Warn("admin: no IP allow-list; the admin answers every address (set the allowed networks)")
 	}
 	s.routes()
-	if s.handler, err = s.middleware(s.mux); err != nil {
+	if s.handler, err = s.middleware(metrics.Route(s.mux)); err != nil {
 		return nil, err
 	}
 	return s, nil

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"kaede/internal/edge"
+	"kaede/internal/metrics"
 	"kaede/internal/staff"
 )
 
@@ -50,6 +51,7 @@ func (s *Server) middleware(h http.Handler) (http.Handler, error) {
 	cop.SetDenyHandler(http.HandlerFunc(s.crossOriginDenied))
 
 	return edge.Chain(h,
+		metrics.HTTP("admin"),
 		edge.WithInfo(s.cfg.TrustedProxies),
 		withStaffState,
 		edge.AccessLog{Log: s.log, Message: "admin request", Attrs: staffAttr}.Middleware,

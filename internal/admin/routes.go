@@ -1,6 +1,9 @@
 package admin
 
-import "kaede/internal/staff"
+import (
+	"kaede/internal/metrics"
+	"kaede/internal/staff"
+)
 
 // routes is the admin's whole route table, grouped by trust. Each line
 // says who may call it through the group it is wrapped in (auth.go):
@@ -24,6 +27,12 @@ func (s *Server) routes() {
 	mux := s.mux
 
 	mux.HandleFunc("GET "+Prefix+"static/{name}", s.staticFile)
+
+	// Prometheus: behind the allow-list, no staff session (a scraper
+	// cannot log in); /metrics on the admin's own listener, /admin/metrics
+	// either way. See package metrics.
+	mux.Handle("GET /metrics", metrics.Handler())
+	mux.Handle("GET "+Prefix+"metrics", metrics.Handler())
 
 	// Public: logging in and enrolling.
 	mux.Handle("GET "+Prefix+"login", s.public(s.loginPage))

@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"kaede/internal/fraud"
+	"kaede/internal/metrics"
 	"kaede/internal/order"
 	"kaede/internal/payment"
 )
@@ -52,6 +53,7 @@ func (s *Service) Apply(ctx context.Context, st payment.Status, via string) (boo
 		return err
 	})
 	if err == nil && changed {
+		metrics.Payment(string(st.State))
 		s.tellGuard(ctx, st)
 	}
 	return changed, err

@@ -9,6 +9,7 @@ import (
 
 	"kaede/internal/cart"
 	"kaede/internal/db"
+	"kaede/internal/metrics"
 	"kaede/internal/order"
 	"kaede/internal/settings"
 	"kaede/internal/shop"
@@ -47,11 +48,13 @@ func (s *Service) place(ctx context.Context, in Input, st settings.Settings) (*o
 	in, p := normalize(in, st, today, true, s.card != nil)
 	var o *order.Order
 	var token string
+	var replayed bool
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		if _, bad := p["idempotency_key"]; !bad {
 			var err error
 			var found bool
 			if o, token, found, err = s.replay(ctx, tx, in); err != nil || found {
+				replayed = found
 				return err
 			}
 			// The key's row goes in before anything is checked: on
@@ -74,6 +77,9 @@ func (s *Service) place(ctx context.Context, in Input, st settings.Settings) (*o
 	})
 	if err != nil {
 		return nil, "", err
+	}
+	if !replayed {
+		metrics.OrderPlaced(string(o.PaymentMethod))
 	}
 	return o, token, nil
 }

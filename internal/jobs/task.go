@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
+
+	"kaede/internal/metrics"
 )
 
 // Task is work the store does on a schedule: a clean-up, a provider
@@ -52,7 +54,10 @@ func (w *taskWorker) Work(ctx context.Context, job *river.Job[TaskArgs]) error {
 		// instance of a newer release: retrying would not help.
 		return river.JobCancel(fmt.Errorf("unknown task %q", job.Args.Task))
 	}
-	return t.Run(ctx)
+	start := time.Now()
+	err := t.Run(ctx)
+	metrics.JobRun(t.Name, time.Since(start), err)
+	return err
 }
 
 // Schedule adds tasks to a runner with workers. Call it before Start: the

@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"kaede/internal/edge"
+	"kaede/internal/metrics"
 )
 
 // requestInfo is what the middleware learns about a request and the
@@ -49,6 +50,7 @@ func (s *Server) middleware(h http.Handler) (http.Handler, error) {
 	cop.SetDenyHandler(http.HandlerFunc(s.crossOriginDenied))
 
 	return edge.Chain(h,
+		metrics.HTTP("store"),
 		edge.WithInfo(s.cfg.TrustedProxies),
 		withSessionState,
 		edge.AccessLog{Log: s.log, Message: "request",

@@ -27,6 +27,7 @@ import (
 	"kaede/internal/db"
 	"kaede/internal/edge"
 	"kaede/internal/member"
+	"kaede/internal/metrics"
 	"kaede/internal/order"
 	"kaede/internal/settings"
 	"kaede/internal/shop"
@@ -148,7 +149,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 		s.media = root
 	}
 	s.routes()
-	s.handler, err = s.middleware(s.mux)
+	s.handler, err = s.middleware(metrics.Route(s.mux))
 	if err != nil {
 		return nil, err
 	}
