@@ -3,7 +3,6 @@ package catalog
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 
 	"kaede/internal/audit"
@@ -22,7 +21,7 @@ func (s *Service) SetStock(ctx context.Context, variantID int64, stock int, by a
 		if stock < 0 || stock > maxStock {
 			return change{}, shop.Problems{"stock": shop.ReasonRange}.Err()
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE variants SET stock = $1 WHERE id = $2`, stock, variantID); err != nil {
+		if err := setStock(ctx, tx, variantID, stock); err != nil {
 			return change{}, err
 		}
 		if _, err := s.refresh(ctx, tx, before.ProductID); err != nil {
@@ -53,15 +52,12 @@ func (s *Service) AdjustStock(ctx context.Context, variantID int64, delta int, b
 		if delta < -maxStock || delta > maxStock || before.Stock+delta > maxStock {
 			return change{}, shop.Problems{"delta": shop.ReasonRange}.Err()
 		}
-		err = tx.QueryRowContext(ctx, `
-			UPDATE variants SET stock = stock + $1
-			WHERE id = $2 AND stock + $1 >= 0
-			RETURNING stock`, delta, variantID).Scan(&stock)
-		if errors.Is(err, sql.ErrNoRows) {
-			return change{}, shop.Errorf(shop.Conflict, "stock would fall below zero")
-		}
-		if err != nil {
+		var ok bool
+		if stock, ok, err = addStock(ctx, tx, variantID, delta); err != nil {
 			return change{}, err
+		}
+		if !ok {
+			return change{}, shop.Errorf(shop.Conflict, "stock would fall below zero")
 		}
 		if _, err := s.refresh(ctx, tx, before.ProductID); err != nil {
 			return change{}, err

@@ -2,8 +2,8 @@
 // their variants (a needle's gauge × length, a towel's colour), images, and
 // the search over them. Prices are stored tax-included (総額表示), in yen.
 //
-// Stock is read here but decremented by checkout, with its own SQL in the
-// transaction that places the order.
+// Stock is changed only through this package (stock.go): checkout reserves
+// it and order cancellation returns it, each in its own transaction.
 package catalog
 
 import (

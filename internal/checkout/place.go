@@ -5,14 +5,13 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"sort"
 
 	"kaede/internal/cart"
+	"kaede/internal/catalog"
 	"kaede/internal/db"
 	"kaede/internal/metrics"
 	"kaede/internal/order"
 	"kaede/internal/settings"
-	"kaede/internal/shop"
 )
 
 // Place places the order in one transaction: it re-validates the input and
@@ -129,28 +128,14 @@ func (s *Service) write(ctx context.Context, tx *sql.Tx, in Input, q *Quote, st 
 	return o, nil
 }
 
-// reserve takes each line's quantity off its variant's stock with one
-// conditional UPDATE, which cannot oversell: the check and the decrement
-// are one statement, atomic on both databases. Lines go in variant order
-// so that two checkouts lock rows in the same order and cannot deadlock.
+// reserve takes each line's quantity off its variant's stock; catalog
+// owns the stock and cannot oversell.
 func reserve(ctx context.Context, tx *sql.Tx, lines []cart.Line) error {
-	sorted := append([]cart.Line(nil), lines...)
-	sort.Slice(sorted, func(i, j int) bool { return sorted[i].VariantID < sorted[j].VariantID })
-	for _, l := range sorted {
-		res, err := tx.ExecContext(ctx, `UPDATE variants SET stock = stock - $1 WHERE id = $2 AND stock >= $1`,
-			l.Quantity, l.VariantID)
-		if err != nil {
-			return fmt.Errorf("reserve %s: %w", l.SKU, err)
-		}
-		n, err := res.RowsAffected()
-		if err != nil {
-			return fmt.Errorf("reserve %s: %w", l.SKU, err)
-		}
-		if n == 0 {
-			return shop.Errorf(shop.OutOfStock, "not enough stock of %s", l.SKU)
-		}
+	items := make([]catalog.Quantity, len(lines))
+	for i, l := range lines {
+		items[i] = catalog.Quantity{VariantID: l.VariantID, SKU: l.SKU, Quantity: l.Quantity}
 	}
-	return nil
+	return catalog.ReserveStock(ctx, tx, items)
 }
 
 // draft is the order as the quote priced it.

@@ -5,9 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"sort"
 	"time"
 
+	"kaede/internal/catalog"
 	"kaede/internal/mail"
 	"kaede/internal/shop"
 )
@@ -101,20 +101,18 @@ func (s *Service) applyToPayment(ctx context.Context, tx *sql.Tx, orderID int64,
 	return nil
 }
 
-// returnStock puts every line's quantity back, in variant order: the same
-// lock order as checkout's reservations, so the two cannot deadlock.
+// returnStock puts every line's quantity back through catalog, which
+// owns the stock.
 func returnStock(ctx context.Context, tx *sql.Tx, orderID int64) error {
 	lines, err := loadLines(ctx, tx, orderID)
 	if err != nil {
 		return err
 	}
-	sort.Slice(lines, func(i, j int) bool { return lines[i].VariantID < lines[j].VariantID })
-	for _, l := range lines {
-		if _, err := tx.ExecContext(ctx, `UPDATE variants SET stock = stock + $1 WHERE id = $2`, l.Quantity, l.VariantID); err != nil {
-			return fmt.Errorf("return stock of %s: %w", l.SKU, err)
-		}
+	items := make([]catalog.Quantity, len(lines))
+	for i, l := range lines {
+		items[i] = catalog.Quantity{VariantID: l.VariantID, SKU: l.SKU, Quantity: l.Quantity}
 	}
-	return nil
+	return catalog.ReturnStock(ctx, tx, items)
 }
 
 // cancellationMail tells the customer the order is cancelled, in the
