@@ -11,7 +11,6 @@ import (
 
 	"kaede/internal/admin"
 	"kaede/internal/audit"
-	"kaede/internal/settings"
 	"kaede/internal/shop"
 )
 
@@ -73,9 +72,11 @@ func (m *Main) newAdmin(svc *services) (*admin.Server, error) {
 		return nil, err
 	}
 	deps := admin.Deps{
-		DB: m.db, Logger: m.Log.With("component", "admin"), Clock: m.Clock,
+		Logger: m.Log.With("component", "admin"), Clock: m.Clock,
 		Staff:    svc.staff,
-		Settings: settings.NewCache(m.db, m.Clock, 2*time.Second),
+		Settings: svc.settings,
+		Audit:    audit.NewLog(m.db),
+		Legal:    svc.legal,
 		Catalog:  svc.catalog, Orders: svc.orders, Members: svc.members,
 		Content:  svc.content,
 		MediaDir: svc.mediaDir,

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"kaede/internal/content"
 	"kaede/internal/db"
 	"kaede/internal/jobs"
 	"kaede/internal/mail"
@@ -93,7 +94,7 @@ func (m *Main) openDatabase(ctx context.Context) error {
 	} else if err := checkSchema(ctx, d); err != nil {
 		return err
 	}
-	return web.EnsureDefaultContent(ctx, d, m.Clock())
+	return web.EnsureDefaultContent(ctx, content.NewPages(d, m.Clock))
 }
 
 // listen takes the store's address, derives the base URL from the port
@@ -135,9 +136,13 @@ func (m *Main) buildServers(svc *services) error {
 		MediaDir:       svc.mediaDir,
 		TrustedProxies: proxies,
 	}, web.Deps{
-		DB:       m.db,
 		Logger:   m.Log,
 		Clock:    m.Clock,
+		Ping:     m.db.PingContext,
+		Settings: svc.settings,
+		Sessions: svc.sessions,
+		Legal:    svc.legal,
+		Outbox:   svc.outbox,
 		Catalog:  svc.catalog,
 		Carts:    svc.carts,
 		Checkout: svc.checkout,

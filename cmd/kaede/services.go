@@ -18,6 +18,7 @@ import (
 	"kaede/internal/mail"
 	"kaede/internal/member"
 	"kaede/internal/order"
+	"kaede/internal/settings"
 	"kaede/internal/staff"
 )
 
@@ -31,6 +32,13 @@ type services struct {
 	checkout *checkout.Service
 	members  *member.Service
 	content  *content.Service
+	// settings is the one settings service, given to the store and the
+	// admin alike: a change saved in the admin clears the cache the store
+	// reads.
+	settings *settings.Service
+	sessions *member.Sessions
+	legal    *content.Pages
+	outbox   *mail.Outbox // the demo's view of the stored e-mails; nil otherwise
 	staff    *staff.Service
 	guard    *fraud.Guard
 	payments *cardpay.Service // nil when the shop takes no cards
@@ -62,6 +70,12 @@ func (m *Main) buildServices(ctx context.Context, smtp *mail.SMTPConfig) (*servi
 	svc.checkout = checkout.New(d, svc.carts, svc.orders, svc.queue, m.Clock, cfg.BaseURL)
 	svc.members = member.New(d, svc.queue, m.Clock, cfg.BaseURL)
 	svc.content = content.New(d, m.Clock)
+	svc.settings = settings.NewService(d, m.Clock, 2*time.Second)
+	svc.sessions = member.NewSessions(d, m.Clock)
+	svc.legal = content.NewPages(d, m.Clock)
+	if cfg.Demo {
+		svc.outbox = mail.NewOutbox(d)
+	}
 	key, err := staffKey(cfg.DataDir, cfg.Demo)
 	if err != nil {
 		return nil, err

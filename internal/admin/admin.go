@@ -31,7 +31,6 @@ import (
 	"kaede/internal/audit"
 	"kaede/internal/catalog"
 	"kaede/internal/content"
-	"kaede/internal/db"
 	"kaede/internal/edge"
 	"kaede/internal/member"
 	"kaede/internal/metrics"
@@ -69,19 +68,24 @@ type Config struct {
 	Demo bool
 }
 
-// Deps are the services the admin's handlers call. DB, Logger, Clock,
-// Staff and Settings are required; the others are for the screens that
-// manage the catalogue, orders and members.
+// Deps are the services the admin's handlers call; cmd/kaede builds them,
+// and the admin reaches the database only through them. Logger, Clock,
+// Staff, Settings, Audit, Legal, Orders and Members are required; the
+// others are for the screens that manage the catalogue and the news.
 type Deps struct {
-	DB       *db.DB
-	Logger   *slog.Logger
-	Clock    shop.Clock
-	Staff    *staff.Service
-	Settings *settings.Cache
-	Catalog  *catalog.Service
-	Orders   *order.Service
-	Members  *member.Service
-	Content  *content.Service
+	Logger *slog.Logger
+	Clock  shop.Clock
+	Staff  *staff.Service
+	// Settings is the one settings service, shared with the store so that
+	// a change saved here shows there at once.
+	Settings *settings.Service
+	Audit    *audit.Log
+	// Legal is the legal pages' text (privacy, terms, 特定商取引法).
+	Legal   *content.Pages
+	Catalog *catalog.Service
+	Orders  *order.Service
+	Members *member.Service
+	Content *content.Service
 	// MediaDir is where uploaded product images are stored (served by the
 	// store under /media/).
 	MediaDir string
@@ -97,7 +101,6 @@ type Server struct {
 	origin  string // scheme://host of BaseURL
 	csrf    *edge.CSRF
 	cookies edge.Cookies
-	db      *db.DB
 	log     *slog.Logger
 	now     shop.Clock
 	views   *ui.UI
@@ -105,7 +108,9 @@ type Server struct {
 	handler http.Handler
 
 	staff    *staff.Service
-	settings *settings.Cache
+	settings *settings.Service
+	auditLog *audit.Log
+	pages    *content.Pages
 	catalog  *catalog.Service
 	orders   *order.Service
 	members  *member.Service
@@ -118,8 +123,9 @@ type Server struct {
 // New checks the configuration, parses the templates and builds the route
 // table. A bad setting is reported by its name.
 func New(cfg Config, d Deps) (*Server, error) {
-	if d.DB == nil || d.Logger == nil || d.Clock == nil || d.Staff == nil || d.Settings == nil {
-		return nil, errors.New("admin: DB, Logger, Clock, Staff and Settings are required")
+	if d.Logger == nil || d.Clock == nil || d.Staff == nil || d.Settings == nil || d.Audit == nil ||
+		d.Legal == nil || d.Orders == nil || d.Members == nil {
+		return nil, errors.New("admin: Logger, Clock, Staff, Settings, Audit, Legal, Orders and Members are required")
 	}
 	if len(cfg.Secret) < 32 {
 		return nil, errors.New("admin: Secret must be at least 32 bytes")
@@ -138,13 +144,14 @@ func New(cfg Config, d Deps) (*Server, error) {
 		origin:   u.Scheme + "://" + u.Host,
 		csrf:     edge.NewCSRF(cfg.Secret, "kaede admin csrf"),
 		cookies:  adminCookies(u.Scheme == "https"),
-		db:       d.DB,
 		log:      d.Logger,
 		now:      d.Clock,
 		views:    v,
 		mux:      http.NewServeMux(),
 		staff:    d.Staff,
 		settings: d.Settings,
+		auditLog: d.Audit,
+		pages:    d.Legal,
 		catalog:  d.Catalog,
 		orders:   d.Orders,
 		members:  d.Members,

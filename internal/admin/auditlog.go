@@ -48,7 +48,7 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request) {
 		s.renderForm(w, r, "audit", auditView{Page: 1}, err)
 		return
 	}
-	entries, err := audit.List(r.Context(), s.db, filter)
+	entries, err := s.auditLog.List(r.Context(), filter)
 	if err != nil {
 		s.renderError(w, r, err)
 		return
@@ -74,7 +74,7 @@ func pageURL(q url.Values, n int) string {
 // auditVerifyPage walks the whole chain and shows how many entries it
 // holds, or the first broken one.
 func (s *Server) auditVerifyPage(w http.ResponseWriter, r *http.Request) {
-	n, err := audit.Verify(r.Context(), s.db)
+	n, err := s.auditLog.Verify(r.Context())
 	res := &verifyResult{Count: n}
 	if err != nil && !errors.As(err, &res.Broken) {
 		s.renderError(w, r, err)

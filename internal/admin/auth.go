@@ -1,13 +1,10 @@
 package admin
 
 import (
-	"context"
-	"database/sql"
 	"net/http"
 	"net/url"
 	"strings"
 
-	"kaede/internal/audit"
 	"kaede/internal/shop"
 	"kaede/internal/staff"
 )
@@ -118,18 +115,14 @@ func (s *Server) loadStaff(w http.ResponseWriter, r *http.Request) bool {
 	return false
 }
 
-// permit reports whether the logged-in role grants p; when not, it audits
-// the attempt in its own transaction and answers 403.
+// permit reports whether the logged-in role grants p; when not, the staff
+// service audits the attempt and the answer is 403.
 func (s *Server) permit(w http.ResponseWriter, r *http.Request, p staff.Permission) bool {
 	m := info(r).staff
 	if m.Role.Can(p) {
 		return true
 	}
-	err := s.db.Tx(r.Context(), func(tx *sql.Tx) error {
-		return s.audit(r.Context(), tx, r, "staff.denied", "staff:"+itoa(m.ID), nil, map[string]string{
-			"permission": string(p), "method": r.Method, "path": r.URL.Path, "role": string(m.Role)})
-	})
-	if err != nil {
+	if err := s.staff.Denied(r.Context(), s.actor(r), p, r.Method, r.URL.Path); err != nil {
 		s.log.Error("admin: audit denied action", "request_id", info(r).ID, "staff", m.ID, "error", err)
 	}
 	s.log.Warn("admin: action denied", "request_id", info(r).ID, "staff", m.ID, "permission", p, "path", r.URL.Path)
@@ -142,26 +135,6 @@ func (s *Server) permit(w http.ResponseWriter, r *http.Request, p staff.Permissi
 func (s *Server) actor(r *http.Request) staff.Principal {
 	in := info(r)
 	return in.staff.Principal(in.IP)
-}
-
-// audit appends an entry for the request's member of staff to the audit
-// log inside tx, the transaction that makes the change, so that the change
-// and its record commit together or not at all:
-//
-//	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-//		if err := thing.Update(ctx, tx, …); err != nil { return err }
-//		return s.audit(ctx, tx, r, "thing.update", "thing:12", before, after)
-//	})
-//
-// before and after are marshalled by audit.Record (secrets redacted); nil
-// leaves them empty.
-func (s *Server) audit(ctx context.Context, tx *sql.Tx, r *http.Request, action, target string, before, after any) error {
-	in := info(r)
-	by := audit.Actor{Name: audit.ActorSystem, IP: in.IP}
-	if in.staff != nil {
-		by.Name = in.staff.Email
-	}
-	return audit.Record(ctx, tx, s.now(), by, action, target, before, after)
 }
 
 // safeNext returns where to go after login or re-authentication: an admin

@@ -21,7 +21,7 @@ import (
 func TestCatalogPagesAreClean(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		e := newCatalogEnv(t, d)
-		if err := web.EnsureDefaultContent(e.ctx, d, e.clock.Now()); err != nil {
+		if err := web.EnsureDefaultContent(e.ctx, content.NewPages(d, e.clock.Now)); err != nil {
 			t.Fatal(err)
 		}
 		b := e.loggedIn("owner@example.jp", staff.Owner)

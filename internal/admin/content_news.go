@@ -14,7 +14,7 @@ import (
 type contentIndexView struct {
 	Posts []content.Post
 	Total int
-	Pages []legalPage
+	Pages []content.Page
 	Pager edge.Pager
 	Done  string // catalogue key of the last action's confirmation
 }
@@ -44,7 +44,7 @@ func (s *Server) contentIndexPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	view.Pager = edge.NewPager(Prefix+"content", url.Values{}, page, newsPageSize, view.Total)
-	if view.Pages, err = loadLegalPages(ctx, s.db); err != nil {
+	if view.Pages, err = s.pages.Legal(ctx); err != nil {
 		s.renderError(w, r, err)
 		return
 	}

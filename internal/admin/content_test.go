@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"kaede/internal/content"
 	"kaede/internal/db"
 	"kaede/internal/db/dbtest"
 	"kaede/internal/staff"
@@ -15,7 +16,7 @@ import (
 func TestContentNews(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		e := newCatalogEnv(t, d)
-		if err := web.EnsureDefaultContent(e.ctx, d, e.clock.Now()); err != nil {
+		if err := web.EnsureDefaultContent(e.ctx, content.NewPages(d, e.clock.Now)); err != nil {
 			t.Fatal(err)
 		}
 		b := e.loggedIn("manager@example.jp", staff.Manager)
@@ -58,7 +59,7 @@ func TestContentNews(t *testing.T) {
 func TestContentLegalPage(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		e := newCatalogEnv(t, d)
-		if err := web.EnsureDefaultContent(e.ctx, d, e.clock.Now()); err != nil {
+		if err := web.EnsureDefaultContent(e.ctx, content.NewPages(d, e.clock.Now)); err != nil {
 			t.Fatal(err)
 		}
 		b := e.loggedIn("manager@example.jp", staff.Manager)

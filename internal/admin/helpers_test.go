@@ -17,8 +17,11 @@ import (
 
 	"kaede/internal/admin"
 	"kaede/internal/audit"
+	"kaede/internal/content"
 	"kaede/internal/db"
 	"kaede/internal/mail"
+	"kaede/internal/member"
+	"kaede/internal/order"
 	pwhash "kaede/internal/password"
 	"kaede/internal/settings"
 	"kaede/internal/staff"
@@ -76,11 +79,14 @@ func newEnv(t *testing.T, d *db.DB) *env {
 		Secret:      bytes.Repeat([]byte{9}, 32),
 		AllowedNets: []netip.Prefix{netip.MustParsePrefix("192.0.2.0/24")},
 	}, admin.Deps{
-		DB:       d,
 		Logger:   discardLogger(),
 		Clock:    clock.Now,
 		Staff:    svc,
-		Settings: settings.NewCache(d, clock.Now, time.Minute),
+		Settings: settings.NewService(d, clock.Now, time.Minute),
+		Audit:    audit.NewLog(d),
+		Legal:    content.NewPages(d, clock.Now),
+		Orders:   order.New(d, mail.NewTestQueue(clock.Now), clock.Now),
+		Members:  member.New(d, mail.NewTestQueue(clock.Now), clock.Now, "http://shop.test"),
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -18,6 +18,7 @@ import (
 	"kaede/internal/cart"
 	"kaede/internal/cart/carttest"
 	"kaede/internal/checkout"
+	"kaede/internal/content"
 	"kaede/internal/db"
 	"kaede/internal/mail"
 	"kaede/internal/member"
@@ -68,9 +69,10 @@ func newOrderEnvWithCards(t *testing.T, d *db.DB, refund func(context.Context, s
 		Secret:      bytes.Repeat([]byte{9}, 32),
 		AllowedNets: []netip.Prefix{netip.MustParsePrefix("192.0.2.0/24")},
 	}, admin.Deps{
-		DB: d, Logger: discardLogger(), Clock: clock.Now, Staff: staffSvc,
-		Settings: settings.NewCache(d, clock.Now, time.Minute),
-		Orders:   e.orders, Members: e.members, CardRefund: refund,
+		Logger: discardLogger(), Clock: clock.Now, Staff: staffSvc,
+		Settings: settings.NewService(d, clock.Now, time.Minute),
+		Audit:    audit.NewLog(d), Legal: content.NewPages(d, clock.Now),
+		Orders: e.orders, Members: e.members, CardRefund: refund,
 	})
 	if err != nil {
 		t.Fatal(err)

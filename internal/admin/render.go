@@ -165,7 +165,7 @@ func (s *Server) newPage(w http.ResponseWriter, r *http.Request, data any) *Page
 	}
 	// The shop's name is a courtesy in the header: a page must not fail
 	// because the settings cannot be read.
-	if set, err := s.settings.Load(r.Context()); err == nil {
+	if set, err := s.settings.Get(r.Context()); err == nil {
 		p.ShopName = set.ShopName
 		if p.Lang == ui.English && set.ShopNameEn != "" {
 			p.ShopName = set.ShopNameEn

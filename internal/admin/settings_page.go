@@ -1,7 +1,6 @@
 package admin
 
 import (
-	"database/sql"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -57,7 +56,7 @@ func (s *Server) settingsEditPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) showSettings(w http.ResponseWriter, r *http.Request, readOnly bool) {
-	set, err := settings.Load(r.Context(), s.db)
+	set, err := s.settings.Get(r.Context())
 	if err != nil {
 		s.renderError(w, r, err)
 		return
@@ -68,13 +67,13 @@ func (s *Server) showSettings(w http.ResponseWriter, r *http.Request, readOnly b
 
 var roundings = []shop.Rounding{shop.RoundFloor, shop.RoundHalfUp, shop.RoundCeil}
 
-// settingsSaveAction validates the form, saves the settings and writes an
-// audit entry with the settings before and after in the same transaction,
-// then drops the cached settings so that the store shows the change at
+// settingsSaveAction validates the form and saves the settings through the
+// settings service, which audits the change in the same transaction and
+// clears the cache the store shares, so that the store shows the change at
 // once. Bad values show the form again naming every field (422).
 func (s *Server) settingsSaveAction(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	before, err := settings.Load(ctx, s.db)
+	before, err := s.settings.Get(ctx)
 	if err != nil {
 		s.renderError(w, r, err)
 		return
@@ -89,17 +88,10 @@ func (s *Server) settingsSaveAction(w http.ResponseWriter, r *http.Request) {
 		s.renderForm(w, r, "settings", settingsView{Values: r.PostForm, Regions: regions, Roundings: roundings}, err)
 		return
 	}
-	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		if err := settings.Save(ctx, tx, after, s.now()); err != nil {
-			return err
-		}
-		return s.audit(ctx, tx, r, "settings.update", "settings:shop", before, after)
-	})
-	if err != nil {
+	if err := s.settings.Save(ctx, after, s.actor(r).Actor); err != nil {
 		s.renderForm(w, r, "settings", settingsView{Values: r.PostForm, Regions: regions, Roundings: roundings}, err)
 		return
 	}
-	s.settings.Invalidate()
 	http.Redirect(w, r, Prefix+"settings?done=saved", http.StatusSeeOther)
 }
 

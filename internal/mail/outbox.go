@@ -102,3 +102,19 @@ func scanStored(row interface{ Scan(...any) error }) (Stored, error) {
 	}
 	return m, nil
 }
+
+// Outbox is the stored messages as the demo store shows them to its
+// visitor, so that the HTTP edge reads mail_messages only through this
+// package.
+type Outbox struct {
+	db *db.DB
+}
+
+// NewOutbox returns the stored messages on d.
+func NewOutbox(d *db.DB) *Outbox { return &Outbox{db: d} }
+
+// List returns stored messages, newest first (see List).
+func (o *Outbox) List(ctx context.Context, f Filter) ([]Stored, error) { return List(ctx, o.db, f) }
+
+// Get returns one stored message, or a shop.NotFound error.
+func (o *Outbox) Get(ctx context.Context, id int64) (Stored, error) { return Get(ctx, o.db, id) }

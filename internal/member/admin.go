@@ -270,3 +270,15 @@ func licenceStateOf(ctx context.Context, tx *sql.Tx, licenceID int64) (licenceSt
 	return licenceState{MemberID: l.MemberID, Type: l.Type, Number: l.Number, Status: l.Status, Note: l.Note,
 		Practitioner: m.Practitioner}, nil
 }
+
+// CountAwaitingReview is the number of members whose practitioner licence
+// waits for staff to review it, for the admin's dashboard.
+func (s *Service) CountAwaitingReview(ctx context.Context) (int, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM members WHERE practitioner = $1`,
+		PractitionerPending).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count pending licences: %w", err)
+	}
+	return n, nil
+}

@@ -32,6 +32,7 @@ import (
 	"kaede/internal/order"
 	"kaede/internal/payment"
 	"kaede/internal/payment/gateway"
+	"kaede/internal/settings"
 	"kaede/internal/shop"
 	"kaede/internal/web"
 )
@@ -87,11 +88,12 @@ func newRealStore(tb testing.TB, d *db.DB) *realStore {
 	if err := demo.Seed(ctx, d, cat, media, clock()); err != nil {
 		tb.Fatalf("seed demo: %v", err)
 	}
-	if err := web.EnsureDefaultContent(ctx, d, clock()); err != nil {
+	if err := web.EnsureDefaultContent(ctx, content.NewPages(d, clock)); err != nil {
 		tb.Fatalf("default content: %v", err)
 	}
 	srv, err := web.New(web.Config{BaseURL: s.baseURL, Secret: bytes.Repeat([]byte("m"), 32), MediaDir: media}, web.Deps{
-		DB: d, Logger: log, Clock: clock, Catalog: cat, Carts: carts, Checkout: checkouts, Orders: orders,
+		Ping: d.PingContext, Settings: settings.NewService(d, clock, 2*time.Second),
+		Sessions: member.NewSessions(d, clock), Legal: content.NewPages(d, clock), Logger: log, Clock: clock, Catalog: cat, Carts: carts, Checkout: checkouts, Orders: orders,
 		Members: member.New(d, q, clock, s.baseURL), Payments: payments, Content: content.New(d, clock),
 	})
 	if err != nil {

@@ -199,8 +199,15 @@ const key = "shop"
 
 // Load returns the saved settings, or Default() when none are saved yet.
 func Load(ctx context.Context, d *db.DB) (Settings, error) {
+	return load(ctx, d)
+}
+
+// load reads the settings through q: the database or a transaction.
+func load(ctx context.Context, q interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}) (Settings, error) {
 	var raw string
-	err := d.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = $1`, key).Scan(&raw)
+	err := q.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = $1`, key).Scan(&raw)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Default(), nil
 	}

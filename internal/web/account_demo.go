@@ -38,7 +38,7 @@ func (s *Server) demoOutbox(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w, r)
 		return
 	}
-	list, err := mail.List(r.Context(), s.db, mail.Filter{Limit: outboxLimit})
+	list, err := s.outbox.List(r.Context(), mail.Filter{Limit: outboxLimit})
 	if err != nil {
 		s.renderError(w, r, fmt.Errorf("demo outbox: %w", err))
 		return
@@ -53,7 +53,7 @@ func (s *Server) demoOutboxMail(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w, r)
 		return
 	}
-	m, err := mail.Get(r.Context(), s.db, id)
+	m, err := s.outbox.Get(r.Context(), id)
 	if err != nil {
 		s.renderError(w, r, err)
 		return

@@ -9,17 +9,20 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/net/html"
 
 	"kaede/internal/cart"
 	"kaede/internal/catalog"
 	"kaede/internal/checkout"
+	"kaede/internal/content"
 	"kaede/internal/db"
 	"kaede/internal/db/dbtest"
 	"kaede/internal/mail"
 	"kaede/internal/member"
 	"kaede/internal/order"
+	"kaede/internal/settings"
 	"kaede/internal/shop"
 	"kaede/internal/web"
 )
@@ -39,7 +42,11 @@ func newAccountDemoEnv(t *testing.T, d *db.DB) *testEnv {
 		Secret:  bytes.Repeat([]byte("k"), 32),
 		Demo:    true,
 	}, web.Deps{
-		DB:       d,
+		Ping:     d.PingContext,
+		Settings: settings.NewService(d, e.clock, 2*time.Second),
+		Sessions: member.NewSessions(d, e.clock),
+		Legal:    content.NewPages(d, e.clock),
+		Outbox:   mail.NewOutbox(d),
 		Logger:   slog.New(slog.NewTextHandler(e.log, nil)),
 		Clock:    e.clock,
 		Catalog:  catalog.New(d, e.clock),

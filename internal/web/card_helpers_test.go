@@ -23,6 +23,7 @@ import (
 	"kaede/internal/cart"
 	"kaede/internal/catalog"
 	"kaede/internal/checkout"
+	"kaede/internal/content"
 	"kaede/internal/db"
 	"kaede/internal/demo"
 	"kaede/internal/edge"
@@ -32,6 +33,7 @@ import (
 	"kaede/internal/order"
 	"kaede/internal/payment"
 	"kaede/internal/payment/gateway"
+	"kaede/internal/settings"
 	"kaede/internal/web"
 )
 
@@ -111,12 +113,13 @@ func newCardEnvBehind(t *testing.T, d *db.DB, capture payment.CaptureMode, proxi
 		t.Fatal(err)
 	}
 	srv, err := web.New(web.Config{BaseURL: base, Secret: bytes.Repeat([]byte("k"), 32), MediaDir: t.TempDir(), TrustedProxies: proxies},
-		web.Deps{DB: d, Logger: logger, Clock: e.clock, Catalog: cat, Carts: carts, Checkout: co, Orders: e.orders,
+		web.Deps{Ping: d.PingContext, Settings: settings.NewService(d, e.clock, 2*time.Second),
+			Sessions: member.NewSessions(d, e.clock), Legal: content.NewPages(d, e.clock), Logger: logger, Clock: e.clock, Catalog: cat, Carts: carts, Checkout: co, Orders: e.orders,
 			Members: members, Payments: e.pay})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := web.EnsureDefaultContent(context.Background(), d, e.now); err != nil {
+	if err := web.EnsureDefaultContent(context.Background(), content.NewPages(d, e.clock)); err != nil {
 		t.Fatal(err)
 	}
 	if err := demo.Seed(context.Background(), d, cat, t.TempDir(), e.now); err != nil {

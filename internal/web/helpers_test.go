@@ -29,6 +29,7 @@ import (
 	"kaede/internal/member"
 	"kaede/internal/order"
 	"kaede/internal/password"
+	"kaede/internal/settings"
 	"kaede/internal/web"
 )
 
@@ -85,7 +86,10 @@ func newEnv(t testing.TB, d *db.DB) *testEnv {
 		Secret:   bytes.Repeat([]byte("k"), 32),
 		MediaDir: e.media,
 	}, web.Deps{
-		DB:       d,
+		Ping:     d.PingContext,
+		Settings: settings.NewService(d, e.clock, 2*time.Second),
+		Sessions: member.NewSessions(d, e.clock),
+		Legal:    content.NewPages(d, e.clock),
 		Logger:   slog.New(slog.NewTextHandler(e.log, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Clock:    e.clock,
 		Catalog:  e.catalog,
@@ -99,7 +103,7 @@ func newEnv(t testing.TB, d *db.DB) *testEnv {
 		t.Fatalf("web.New: %v", err)
 	}
 	t.Cleanup(func() { srv.Close() })
-	if err := web.EnsureDefaultContent(context.Background(), d, e.now); err != nil {
+	if err := web.EnsureDefaultContent(context.Background(), content.NewPages(d, e.clock)); err != nil {
 		t.Fatalf("EnsureDefaultContent: %v", err)
 	}
 	e.srv, e.h = srv, srv.Handler()

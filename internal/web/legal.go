@@ -27,7 +27,7 @@ type feeGroup struct {
 // requires, generated from the settings so that it always says what the
 // checkout charges.
 func (s *Server) tokushohoPage(w http.ResponseWriter, r *http.Request) {
-	set, err := s.settings.Load(r.Context())
+	set, err := s.settings.Get(r.Context())
 	if err != nil {
 		s.renderError(w, r, err)
 		return

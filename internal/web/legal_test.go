@@ -8,6 +8,7 @@ import (
 
 	"golang.org/x/net/html"
 
+	"kaede/internal/content"
 	"kaede/internal/db"
 	"kaede/internal/db/dbtest"
 	"kaede/internal/settings"
@@ -112,7 +113,7 @@ func TestContentPages(t *testing.T) {
 		}
 
 		// EnsureDefaultContent leaves edited pages alone.
-		if err := web.EnsureDefaultContent(context.Background(), d, e.now); err != nil {
+		if err := web.EnsureDefaultContent(context.Background(), content.NewPages(d, e.clock)); err != nil {
 			t.Fatal(err)
 		}
 		if n := e.count(`SELECT COUNT(*) FROM content_pages WHERE body_ja LIKE '%見出し%'`); n != 1 {

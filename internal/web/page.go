@@ -55,7 +55,7 @@ func (p *Page) LangURL(lang string) string { return p.langURL(lang) }
 
 // newPage fills the common fields for a page answering r.
 func (s *Server) newPage(w http.ResponseWriter, r *http.Request, data any) (*Page, error) {
-	set, err := s.settings.Load(r.Context())
+	set, err := s.settings.Get(r.Context())
 	if err != nil {
 		return nil, fmt.Errorf("page: %w", err)
 	}

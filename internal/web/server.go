@@ -10,6 +10,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -17,15 +18,14 @@ import (
 	"net/url"
 	"os"
 	"strings"
-	"time"
 
 	"kaede/internal/cardpay"
 	"kaede/internal/cart"
 	"kaede/internal/catalog"
 	"kaede/internal/checkout"
 	"kaede/internal/content"
-	"kaede/internal/db"
 	"kaede/internal/edge"
+	"kaede/internal/mail"
 	"kaede/internal/member"
 	"kaede/internal/metrics"
 	"kaede/internal/order"
@@ -52,11 +52,23 @@ type Config struct {
 	TrustedProxies edge.Proxies
 }
 
-// Deps are the services the handlers call.
+// Deps are the services the handlers call. cmd/kaede builds them: the
+// store's edge reaches the database only through them.
 type Deps struct {
-	DB       *db.DB
-	Logger   *slog.Logger
-	Clock    shop.Clock
+	Logger *slog.Logger
+	Clock  shop.Clock
+	// Ping reports whether the database answers, for the health check.
+	Ping func(context.Context) error
+	// Settings is the one settings service, shared with the admin so that
+	// a change saved there shows here at once.
+	Settings *settings.Service
+	// Sessions keeps the customers' sessions.
+	Sessions *member.Sessions
+	// Legal is the legal pages' text (privacy, terms, 特定商取引法).
+	Legal *content.Pages
+	// Outbox is the stored e-mails the demo shows its visitor; required
+	// with Config.Demo.
+	Outbox   *mail.Outbox
 	Catalog  *catalog.Service
 	Carts    *cart.Service
 	Checkout *checkout.Service
@@ -69,16 +81,12 @@ type Deps struct {
 	Payments *cardpay.Service
 }
 
-// settingsTTL is how long a page may show settings saved by another
-// instance before it reads them again.
-const settingsTTL = 2 * time.Second
-
 // Server is the store's HTTP edge.
 type Server struct {
 	cfg     Config
 	https   bool
 	origin  string // scheme://host of BaseURL
-	db      *db.DB
+	ping    func(context.Context) error
 	log     *slog.Logger
 	now     shop.Clock
 	ui      *ui.UI
@@ -89,7 +97,10 @@ type Server struct {
 	csrf    *edge.CSRF
 	cookies edge.Cookies
 
-	settings *settings.Cache
+	settings *settings.Service
+	sessions *member.Sessions
+	legal    *content.Pages
+	outbox   *mail.Outbox // nil outside the demo
 	pages    pageCache
 	catalog  *catalog.Service
 	carts    *cart.Service
@@ -103,8 +114,9 @@ type Server struct {
 // New checks the configuration, parses the templates and builds the route
 // table. A bad setting is reported by its name.
 func New(cfg Config, d Deps) (*Server, error) {
-	if d.DB == nil || d.Logger == nil || d.Clock == nil || d.Catalog == nil || d.Carts == nil ||
-		d.Checkout == nil || d.Orders == nil || d.Members == nil {
+	if d.Ping == nil || d.Logger == nil || d.Clock == nil || d.Settings == nil || d.Sessions == nil ||
+		d.Legal == nil || d.Catalog == nil || d.Carts == nil || d.Checkout == nil || d.Orders == nil ||
+		d.Members == nil || (cfg.Demo && d.Outbox == nil) {
 		return nil, errors.New("web: every dependency is required")
 	}
 	if len(cfg.Secret) < 32 {
@@ -122,7 +134,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 		cfg:     cfg,
 		https:   u.Scheme == "https",
 		origin:  u.Scheme + "://" + u.Host,
-		db:      d.DB,
+		ping:    d.Ping,
 		log:     d.Logger,
 		now:     d.Clock,
 		ui:      views,
@@ -131,7 +143,10 @@ func New(cfg Config, d Deps) (*Server, error) {
 		csrf:    edge.NewCSRF(cfg.Secret, "kaede store csrf"),
 		cookies: edge.Cookies{Secure: u.Scheme == "https", Path: "/", SameSite: http.SameSiteLaxMode},
 
-		settings: settings.NewCache(d.DB, d.Clock, settingsTTL),
+		settings: d.Settings,
+		sessions: d.Sessions,
+		legal:    d.Legal,
+		outbox:   d.Outbox,
 		catalog:  d.Catalog,
 		carts:    d.Carts,
 		checkout: d.Checkout,

@@ -1,28 +1,20 @@
 package web
 
 import (
-	"crypto/sha256"
-	"database/sql"
 	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/http"
 	"time"
 
 	"kaede/internal/edge"
+	"kaede/internal/member"
+	"kaede/internal/shop"
 )
 
-// The session cookie and how long an idle session lives. A member stays
-// logged in for a month of inactivity; a guest's cart is kept for a week.
-const (
-	sessionCookie = "kaede_session"
-	guestIdle     = 7 * 24 * time.Hour
-	memberIdle    = 30 * 24 * time.Hour
-	// touchEvery limits last_seen_at updates to one a minute per session,
-	// so that browsing does not write to the database on every request.
-	touchEvery = time.Minute
-)
+// sessionCookie carries the session id; member.Sessions keeps the rows
+// and decides how long an idle session lives.
+const sessionCookie = "kaede_session"
 
 // Session is what a handler knows about the browser it is serving.
 type Session struct {
@@ -63,19 +55,6 @@ func validSessionID(v string) bool {
 	return err == nil && len(b) == 32
 }
 
-// hashSessionID is what the sessions table keeps instead of the id.
-func hashSessionID(id string) string {
-	sum := sha256.Sum256([]byte(id))
-	return hex.EncodeToString(sum[:])
-}
-
-func idleFor(memberID int64) time.Duration {
-	if memberID != 0 {
-		return memberIdle
-	}
-	return guestIdle
-}
-
 // loadSession reads the session named by the cookie. The API uses no
 // cookies and gets an empty session, as do files and health checks, which
 // need none and should cost no query.
@@ -101,42 +80,25 @@ func (s *Server) loadSession(next http.Handler) http.Handler {
 }
 
 // readSession fills st from its row, forgets an expired session, and
-// refreshes the idle expiry at most once a minute.
+// renews the cookie when the session's idle expiry was extended.
 func (s *Server) readSession(w http.ResponseWriter, r *http.Request, st *sessionState) error {
-	ctx := r.Context()
-	now := s.now()
-	var member sql.NullInt64
-	var cart sql.NullString
-	var expires time.Time
-	err := s.db.QueryRowContext(ctx, `SELECT member_id, cart_id, last_seen_at, expires_at
-		FROM sessions WHERE id_hash = $1`, hashSessionID(st.id)).Scan(&member, &cart, &st.lastSeen, &expires)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil // an id with no row yet: a guest who has stored nothing
-	}
-	if err != nil {
-		return fmt.Errorf("read session: %w", err)
-	}
-	if !now.Before(expires) {
-		if _, err := s.db.ExecContext(ctx, `DELETE FROM sessions WHERE id_hash = $1`, hashSessionID(st.id)); err != nil {
-			return fmt.Errorf("delete expired session: %w", err)
-		}
+	sess, touched, err := s.sessions.Resume(r.Context(), st.id)
+	switch {
+	case errors.Is(err, member.ErrSessionExpired):
 		// A fresh id is issued when one is next needed; the old one is
 		// never reused.
 		*st = sessionState{}
 		s.expireSessionCookie(w)
 		return nil
+	case shop.ErrorCode(err) == shop.NotFound:
+		return nil // an id with no row yet: a guest who has stored nothing
+	case err != nil:
+		return err
 	}
-	st.stored, st.memberID, st.cartID = true, member.Int64, cart.String
-	if now.Sub(st.lastSeen) < touchEvery {
-		return nil
+	st.stored, st.memberID, st.cartID, st.lastSeen = true, sess.MemberID, sess.CartID, sess.LastSeen
+	if touched {
+		s.setSessionCookie(w, st.id, member.IdleFor(st.memberID))
 	}
-	idle := idleFor(st.memberID)
-	if _, err := s.db.ExecContext(ctx, `UPDATE sessions SET last_seen_at = $1, expires_at = $2 WHERE id_hash = $3`,
-		now, now.Add(idle), hashSessionID(st.id)); err != nil {
-		return fmt.Errorf("touch session: %w", err)
-	}
-	st.lastSeen = now
-	s.setSessionCookie(w, st.id, idle)
 	return nil
 }
 
@@ -146,7 +108,7 @@ func (s *Server) ensureSessionID(w http.ResponseWriter, r *http.Request) string 
 	st := info(r).session
 	if st.id == "" {
 		st.id = newSessionID()
-		s.setSessionCookie(w, st.id, guestIdle)
+		s.setSessionCookie(w, st.id, member.GuestIdle)
 	}
 	return st.id
 }
@@ -159,25 +121,17 @@ func (s *Server) SetMember(w http.ResponseWriter, r *http.Request, memberID int6
 		return fmt.Errorf("set member: bad member id %d", memberID)
 	}
 	st := info(r).session
-	newID := newSessionID()
-	now := s.now()
-	err := s.db.Tx(r.Context(), func(tx *sql.Tx) error {
-		if st.stored {
-			if _, err := tx.ExecContext(r.Context(), `DELETE FROM sessions WHERE id_hash = $1`, hashSessionID(st.id)); err != nil {
-				return err
-			}
-		}
-		_, err := tx.ExecContext(r.Context(), `INSERT INTO sessions
-			(id_hash, member_id, cart_id, created_at, last_seen_at, expires_at)
-			VALUES ($1, $2, $3, $4, $4, $5)`,
-			hashSessionID(newID), memberID, nullString(st.cartID), now, now.Add(memberIdle))
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("set member %d: %w", memberID, err)
+	oldID := ""
+	if st.stored {
+		oldID = st.id
 	}
-	*st = sessionState{id: newID, stored: true, memberID: memberID, cartID: st.cartID, lastSeen: now}
-	s.setSessionCookie(w, newID, memberIdle)
+	newID := newSessionID()
+	sess, err := s.sessions.LogIn(r.Context(), oldID, newID, memberID, st.cartID)
+	if err != nil {
+		return err
+	}
+	*st = sessionState{id: newID, stored: true, memberID: memberID, cartID: sess.CartID, lastSeen: sess.LastSeen}
+	s.setSessionCookie(w, newID, member.MemberIdle)
 	return nil
 }
 
@@ -189,20 +143,11 @@ func (s *Server) SetCart(w http.ResponseWriter, r *http.Request, cartID string) 
 	}
 	st := info(r).session
 	id := s.ensureSessionID(w, r)
-	now := s.now()
-	idle := idleFor(st.memberID)
-	// An upsert, because two first requests of a new visitor (two tabs)
-	// may both create the row.
-	_, err := s.db.ExecContext(r.Context(), `INSERT INTO sessions
-		(id_hash, member_id, cart_id, created_at, last_seen_at, expires_at)
-		VALUES ($1, $2, $3, $4, $4, $5)
-		ON CONFLICT (id_hash) DO UPDATE SET cart_id = excluded.cart_id,
-			last_seen_at = excluded.last_seen_at, expires_at = excluded.expires_at`,
-		hashSessionID(id), nullInt64(st.memberID), cartID, now, now.Add(idle))
+	sess, err := s.sessions.SetCart(r.Context(), id, st.memberID, cartID)
 	if err != nil {
-		return fmt.Errorf("set cart: %w", err)
+		return err
 	}
-	st.stored, st.cartID, st.lastSeen = true, cartID, now
+	st.stored, st.cartID, st.lastSeen = true, sess.CartID, sess.LastSeen
 	return nil
 }
 
@@ -211,7 +156,7 @@ func (s *Server) SetCart(w http.ResponseWriter, r *http.Request, cartID string) 
 func (s *Server) Logout(w http.ResponseWriter, r *http.Request) error {
 	st := info(r).session
 	if st.id != "" {
-		if _, err := s.db.ExecContext(r.Context(), `DELETE FROM sessions WHERE id_hash = $1`, hashSessionID(st.id)); err != nil {
+		if err := s.sessions.Delete(r.Context(), st.id); err != nil {
 			return fmt.Errorf("logout: %w", err)
 		}
 	}
@@ -234,7 +179,3 @@ func (s *Server) setSessionCookie(w http.ResponseWriter, id string, idle time.Du
 }
 
 func (s *Server) expireSessionCookie(w http.ResponseWriter) { s.cookies.Set(w, sessionCookie, "", -1) }
-
-func nullString(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }
-
-func nullInt64(n int64) sql.NullInt64 { return sql.NullInt64{Int64: n, Valid: n != 0} }

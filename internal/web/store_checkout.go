@@ -238,7 +238,7 @@ func (s *Server) memberDefaults(r *http.Request) (url.Values, error) {
 // checkoutView builds the form's fields, with fieldErr's messages, and its choices from the shop's settings: the
 // delivery dates it allows, its time slots and the payment methods it takes.
 func (s *Server) checkoutView(r *http.Request, c *cart.Cart, values url.Values, fieldErr error) (*checkoutView, error) {
-	st, err := s.settings.Load(r.Context())
+	st, err := s.settings.Get(r.Context())
 	if err != nil {
 		return nil, fmt.Errorf("checkout form: %w", err)
 	}

@@ -41,7 +41,7 @@ func (s *Server) renderOrder(w http.ResponseWriter, r *http.Request, page string
 		s.renderError(w, r, err)
 		return
 	}
-	st, err := s.settings.Load(r.Context())
+	st, err := s.settings.Get(r.Context())
 	if err != nil {
 		s.renderError(w, r, fmt.Errorf("order page: %w", err))
 		return
