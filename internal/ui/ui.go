@@ -81,8 +81,10 @@ func New() (*UI, error) {
 		"field": func(lang, field, reason string) string {
 			return FieldMessage(lang, field, reason)
 		},
-		"prefecture": PrefectureName,
-		"blocks":     Blocks,
+		"prefecture":    PrefectureName,
+		"blocks":        Blocks,
+		"addressFields": AddressFields,
+		"nameFields":    NameFields,
 	})
 }
 

@@ -13,8 +13,7 @@ import (
 // addressesView is the data of account_addresses: the address book and
 // the form to add one.
 type addressesView struct {
-	Addresses   []member.Address
-	Prefectures []shop.Prefecture
+	Addresses []member.Address
 }
 
 // addressesView reads the member's address book.
@@ -23,7 +22,7 @@ func (s *Server) addressesView(r *http.Request) (addressesView, error) {
 	if err != nil {
 		return addressesView{}, fmt.Errorf("account: addresses: %w", err)
 	}
-	return addressesView{Addresses: list, Prefectures: shop.Prefectures}, nil
+	return addressesView{Addresses: list}, nil
 }
 
 // addressesPage lists the member's delivery addresses.

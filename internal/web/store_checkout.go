@@ -33,27 +33,17 @@ type formChoice struct {
 	Selected           bool
 }
 
-// formField is one text input of the checkout form with its value and, after
-// a failed submission, its message.
-type formField struct {
-	Name, Label, Type, Auto, Help string
-	Value, Error                  string
-	Optional                      bool
-}
-
 // checkoutView is the checkout form's data.
 type checkoutView struct {
-	Values      url.Values
-	Contact     []formField
-	Address     []formField // the text inputs around the prefecture select
-	AddressTail []formField
-	Cart        *cart.Cart
-	Prefectures []formChoice
-	Dates       []formChoice
-	Slots       []formChoice
-	Methods     []formChoice
-	MinDays     int
-	MaxDays     int
+	Values  url.Values
+	Contact []ui.FormField
+	Address []ui.FormField // ui.AddressFields, named shipping_address.*
+	Cart    *cart.Cart
+	Dates   []formChoice
+	Slots   []formChoice
+	Methods []formChoice
+	MinDays int
+	MaxDays int
 }
 
 // confirmLine is one item on the confirmation screen.
@@ -248,31 +238,10 @@ func (s *Server) checkoutView(r *http.Request, c *cart.Cart, values url.Values, 
 	lang := info(r).Lang
 	view := &checkoutView{Values: values, Cart: c, MinDays: st.DeliveryMinDays, MaxDays: st.DeliveryMaxDays}
 	msgs := ui.FieldMessages(lang, fieldErr)
-	field := func(name, typ, auto, help string, optional bool) formField {
-		f := formField{Name: name, Label: ui.FieldLabel(lang, name), Type: typ, Auto: auto, Optional: optional,
-			Value: values.Get(name), Error: msgs[name]}
-		if help != "" {
-			f.Help = ui.T(lang, help)
-		}
-		return f
-	}
-	view.Contact = []formField{field("email", "email", "email", "checkout.email.help", false)}
-	view.Address = []formField{
-		field("shipping_address.name", "text", "name", "", false),
-		field("shipping_address.name_kana", "text", "off", "checkout.kana.help", false),
-		field("shipping_address.postal_code", "text", "postal-code", "checkout.postal.help", false),
-	}
-	view.AddressTail = []formField{
-		field("shipping_address.city", "text", "address-level2", "", false),
-		field("shipping_address.line1", "text", "address-line1", "", false),
-		field("shipping_address.line2", "text", "address-line2", "checkout.optional", true),
-		field("shipping_address.phone", "tel", "tel", "", false),
-	}
-	pref := values.Get("shipping_address.prefecture")
-	for _, p := range shop.Prefectures {
-		code := strconv.Itoa(p.Code)
-		view.Prefectures = append(view.Prefectures, formChoice{Value: code, Label: ui.PrefectureName(lang, p.Code), Selected: code == pref})
-	}
+	view.Contact = []ui.FormField{{Name: "email", ID: "f-email", Label: ui.T(lang, "account.field.email"), Type: "email",
+		Auto: "email", MaxLength: 254, Help: ui.T(lang, "checkout.email.help"), Required: true,
+		Marker: ui.T(lang, "account.required"), Value: values.Get("email"), Error: msgs["email"]}}
+	view.Address = ui.AddressFields(lang, "shipping_address.", "f-", values, msgs)
 	anyDay := formChoice{Label: ui.T(lang, "checkout.any")}
 	view.Dates = append(view.Dates, anyDay)
 	today := jstDay(s.now())
