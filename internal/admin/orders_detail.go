@@ -5,6 +5,7 @@ import (
 
 	"kaede/internal/order"
 	"kaede/internal/shop"
+	"kaede/internal/ui"
 )
 
 // orderDetailView is the order page's data: the order with its shipments
@@ -13,6 +14,7 @@ import (
 // again when the form is sent.
 type orderDetailView struct {
 	Detail *order.Detail
+	Lines  ui.OrderLines // the order's lines, totals and tax per rate
 	// What the order's status and payment allow.
 	CanPay, CanShip, CanDeliver, CanCancel, CanRefund bool
 	// CardRefundMissing says a card order could be refunded but no
@@ -49,6 +51,7 @@ func (s *Server) orderDetail(r *http.Request) (orderDetailView, error) {
 	o := d.Order
 	v := orderDetailView{
 		Detail:       d,
+		Lines:        detailLines(info(r).Lang, &o),
 		CanPay:       o.PaymentMethod == order.BankTransfer && order.CanTransition(o.Status, order.Paid, o.PaymentMethod),
 		CanShip:      order.CanTransition(o.Status, order.Shipped, o.PaymentMethod),
 		CanDeliver:   order.CanTransition(o.Status, order.Delivered, o.PaymentMethod),

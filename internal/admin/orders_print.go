@@ -19,6 +19,7 @@ import (
 // recorded with the order.
 type orderInvoiceView struct {
 	Doc             *order.InvoiceDoc
+	Lines           ui.OrderLines
 	IssueDate       string
 	TransactionDate string
 }
@@ -34,18 +35,16 @@ func (s *Server) orderInvoicePage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	lang := info(r).Lang
-	s.render(w, r, http.StatusOK, "orders_invoice", orderInvoiceView{Doc: doc,
+	s.render(w, r, http.StatusOK, "orders_invoice", orderInvoiceView{Doc: doc, Lines: invoiceLines(lang, doc),
 		IssueDate: documentDate(lang, doc.IssueDate), TransactionDate: documentDate(lang, doc.TransactionDate)})
 }
 
 // orderSlipView is the delivery slip page's data.
 type orderSlipView struct {
 	Slip      *order.DeliverySlip
+	Lines     ui.OrderLines
 	IssueDate string
 	OrderDate string
-	// HasReduced says some line carries the reduced-rate mark, whose
-	// meaning the slip then prints.
-	HasReduced bool
 }
 
 // orderSlipPage is the delivery slip (納品書) that goes into the parcel.
@@ -56,10 +55,7 @@ func (s *Server) orderSlipPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	lang := info(r).Lang
-	view := orderSlipView{Slip: slip, IssueDate: documentDate(lang, slip.IssueDate), OrderDate: documentDate(lang, slip.OrderDate)}
-	for _, l := range slip.Lines {
-		view.HasReduced = view.HasReduced || l.Mark != ""
-	}
+	view := orderSlipView{Slip: slip, Lines: slipLines(lang, slip), IssueDate: documentDate(lang, slip.IssueDate), OrderDate: documentDate(lang, slip.OrderDate)}
 	s.render(w, r, http.StatusOK, "orders_slip", view)
 }
 

@@ -46,19 +46,11 @@ type checkoutView struct {
 	MaxDays int
 }
 
-// confirmLine is one item on the confirmation screen.
-type confirmLine struct {
-	Name      string
-	Quantity  int
-	UnitPrice shop.Yen
-	LineTotal shop.Yen
-}
-
 // confirmView is the final confirmation screen's data: the quote and the
 // form that places the order.
 type confirmView struct {
 	Quote      *checkout.Quote
-	Lines      []confirmLine
+	Lines      ui.OrderLines
 	Method     string // catalogue key
 	PaymentDue time.Time
 	Hidden     []formChoice // Value and Label as name and value
@@ -277,11 +269,22 @@ func jstDay(t time.Time) time.Time {
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 
+// storeLine is one line of the store's order-lines table, marked ※ at
+// the reduced rate as the confirmation mail marks it.
+func storeLine(name string, qty int, unit, total shop.Yen, rate shop.TaxRate) ui.OrderLine {
+	l := ui.OrderLine{Name: name, Quantity: qty, UnitPrice: unit, LineTotal: total, TaxRate: rate}
+	if rate == shop.RateReduced {
+		l.Mark = order.ReducedMark
+	}
+	return l
+}
+
 // confirmationView prepares the final confirmation screen: the quote's
 // lines in the page's language, the values to post again and a fresh
 // idempotency key for the order button.
 func confirmationView(lang string, q *checkout.Quote, values url.Values) confirmView {
-	view := confirmView{Quote: q, Method: "confirm.pay." + methodKey(q.PaymentMethod), Key: newConfirmKey()}
+	view := confirmView{Quote: q, Method: "confirm.pay." + methodKey(q.PaymentMethod), Key: newConfirmKey(),
+		Lines: ui.OrderLines{Lang: lang}}
 	for _, l := range q.Lines {
 		name, label := l.ProductNameJa, l.LabelJa
 		if lang == ui.English {
@@ -293,7 +296,7 @@ func confirmationView(lang string, q *checkout.Quote, values url.Values) confirm
 		if label != "" {
 			name += " " + label
 		}
-		view.Lines = append(view.Lines, confirmLine{Name: name, Quantity: l.Quantity, UnitPrice: l.UnitPrice, LineTotal: l.LineTotal})
+		view.Lines.Lines = append(view.Lines.Lines, storeLine(name, l.Quantity, l.UnitPrice, l.LineTotal, l.TaxRate))
 	}
 	if due, err := time.Parse(time.DateOnly, q.PaymentDue); err == nil {
 		view.PaymentDue = due

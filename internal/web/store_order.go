@@ -15,7 +15,7 @@ import (
 // orderView is the data of the order complete page and the order page.
 type orderView struct {
 	Order *order.Order
-	Lines []confirmLine
+	Lines ui.OrderLines
 	// Token is kept in the links between the two pages for a guest.
 	Token      string
 	OrderURL   string
@@ -59,12 +59,13 @@ func (s *Server) renderOrder(w http.ResponseWriter, r *http.Request, page string
 		return
 	}
 	lang := info(r).Lang
+	view.Lines = ui.OrderLines{Lang: lang}
 	for _, l := range o.Lines {
 		name := l.Name
 		if lang == ui.English && l.NameEn != "" {
 			name = l.NameEn
 		}
-		view.Lines = append(view.Lines, confirmLine{Name: name, Quantity: l.Quantity, UnitPrice: l.UnitPrice, LineTotal: l.LineTotal})
+		view.Lines.Lines = append(view.Lines.Lines, storeLine(name, l.Quantity, l.UnitPrice, l.LineTotal, l.TaxRate))
 	}
 	s.render(w, r, http.StatusOK, page, view)
 }
