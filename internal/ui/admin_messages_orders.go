@@ -12,8 +12,6 @@ var adminOrderMessages = map[string]text{
 	"orders.count":         {"%d件（%d／%dページ）", "%d orders (page %d of %d)"},
 	"orders.none":          {"注文はまだありません。", "No orders yet."},
 	"orders.none.match":    {"条件に合う注文はありません。", "No orders match."},
-	"pager.prev":           {"← 前のページ", "← Previous"},
-	"pager.next":           {"次のページ →", "Next →"},
 	"orders.number":        {"注文番号", "Order number"},
 	"orders.placed":        {"注文日時", "Placed"},
 	"orders.customer":      {"お客様", "Customer"},

@@ -5,8 +5,7 @@ import "kaede/internal/shop"
 // OrderLines is what the shared "order_lines" partial draws: the lines of
 // an order as the store's confirmation and order pages and the admin's
 // order page, invoice and delivery slip show them. Each edge converts its
-// own data to it; the words come from the catalogue both edges merge
-// (lineMessages).
+// own data to it; the words come from sharedMessages.
 type OrderLines struct {
 	Lang  string
 	ID    string // the table's id, for the pages' tests and links; may be empty
@@ -59,16 +58,4 @@ func (l OrderLines) HasReduced() bool {
 		}
 	}
 	return false
-}
-
-// lineMessages are the order-lines table's words, in both edges'
-// catalogues.
-var lineMessages = map[string]text{
-	"lines.sku":     {"品番", "SKU"},
-	"lines.item":    {"商品", "Item"},
-	"lines.unit":    {"単価（税込）", "Unit price (tax incl.)"},
-	"lines.qty":     {"数量", "Qty"},
-	"lines.amount":  {"金額（税込）", "Amount (tax incl.)"},
-	"lines.rate":    {"税率", "Tax rate"},
-	"lines.reduced": {"※は軽減税率（8%）対象品目です。", "※ marks items at the reduced rate (8%)."},
 }

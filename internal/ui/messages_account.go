@@ -95,10 +95,6 @@ var accountMessages = map[string]text{
 	"account.order.status.shipped":          {"発送済み", "Shipped"},
 	"account.order.status.delivered":        {"お届け済み", "Delivered"},
 	"account.order.status.cancelled":        {"キャンセル", "Cancelled"},
-	"account.pager":                         {"ページ送り", "Pages"},
-	"account.pager.prev":                    {"前のページ", "Previous page"},
-	"account.pager.next":                    {"次のページ", "Next page"},
-	"account.pager.page":                    {"%dページ目", "Page %d"},
 
 	// Addresses
 	"account.addresses.title":        {"お届け先の管理", "Delivery addresses"},

@@ -3,8 +3,10 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 
+	"kaede/internal/edge"
 	"kaede/internal/member"
 	"kaede/internal/order"
 	"kaede/internal/shop"
@@ -65,11 +67,9 @@ func (s *Server) resendVerification(w http.ResponseWriter, r *http.Request) {
 
 // ordersView is the data of account_orders.
 type ordersView struct {
-	Orders   []order.Order
-	Total    int
-	Page     int
-	PrevPage int // 0 when there is none
-	NextPage int // 0 when there is none
+	Orders []order.Order
+	Total  int
+	Pager  edge.Pager
 }
 
 // accountOrders is the member's order history, newest first, a page at a
@@ -84,13 +84,7 @@ func (s *Server) accountOrders(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, fmt.Errorf("account: orders: %w", err))
 		return
 	}
-	v := ordersView{Orders: orders, Total: total, Page: page}
-	if page > 1 {
-		v.PrevPage = page - 1
-	}
-	if page*ordersPerPage < total {
-		v.NextPage = page + 1
-	}
+	v := ordersView{Orders: orders, Total: total, Pager: edge.NewPager("/account/orders", url.Values{}, page, ordersPerPage, total)}
 	s.render(w, r, http.StatusOK, "account_orders", v)
 }
 

@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"kaede/internal/catalog"
+	"kaede/internal/edge"
 	"kaede/internal/shop"
 	"kaede/internal/ui"
 )
@@ -51,8 +52,7 @@ type listingView struct {
 	Sorts      []sortOption
 	Action     string     // where the sort form goes
 	Hidden     url.Values // the sort form's other parameters (q, limit)
-	PrevURL    string
-	NextURL    string
+	Pager      edge.Pager
 }
 
 // homePage is the top page: the categories and the recommended products.
@@ -157,36 +157,15 @@ func (s *Server) listProducts(w http.ResponseWriter, r *http.Request, view listi
 	if q.Limit != catalog.DefaultLimit {
 		view.Hidden.Set("limit", strconv.Itoa(q.Limit))
 	}
-	view.PrevURL, view.NextURL = pageURLs(view.Action, view.Hidden, q, total)
+	links := url.Values{}
+	for k, vs := range view.Hidden {
+		links[k] = vs
+	}
+	if q.Sort != "" {
+		links.Set("sort", q.Sort)
+	}
+	view.Pager = edge.NewPager(view.Action, links, q.Offset/q.Limit+1, q.Limit, total)
 	s.render(w, r, http.StatusOK, "listing", view)
-}
-
-// pageURLs returns the links to the previous and next pages ("" when there
-// is none), keeping the query's other parameters.
-func pageURLs(action string, base url.Values, q catalog.Query, total int) (prev, next string) {
-	link := func(offset int) string {
-		v := url.Values{}
-		for k, vs := range base {
-			v[k] = vs
-		}
-		if q.Sort != "" {
-			v.Set("sort", q.Sort)
-		}
-		if offset > 0 {
-			v.Set("offset", strconv.Itoa(offset))
-		}
-		if len(v) == 0 {
-			return action
-		}
-		return action + "?" + v.Encode()
-	}
-	if q.Offset > 0 {
-		prev = link(max(q.Offset-q.Limit, 0))
-	}
-	if q.Offset+q.Limit < total {
-		next = link(q.Offset + q.Limit)
-	}
-	return prev, next
 }
 
 func sortOptions(lang, current string) []sortOption {
