@@ -22,7 +22,7 @@ import (
 	"kaede/internal/scripts"
 )
 
-//go:embed templates static content all:admin
+//go:embed templates static content all:admin shared
 var files embed.FS
 
 // UI is one edge's parsed page templates and fingerprinted static files:
@@ -57,6 +57,10 @@ type edgeFiles struct {
 	table   []scripts.Entry // the scripts its pages may run (scripts.go)
 	payment []string        // its payment pages, which may run none
 }
+
+// sharedStatic holds the static files both edges serve, each under its
+// own prefix: the base stylesheet both layouts load before their own.
+const sharedStatic = "shared"
 
 // partials are the templates both edges share (address fields, order
 // lines, the second-factor code form).
@@ -106,8 +110,10 @@ func NewAdmin(funcs template.FuncMap) (*UI, error) {
 
 func newUI(ef edgeFiles, c Catalogue, funcs template.FuncMap) (*UI, error) {
 	u := &UI{pages: map[string]*template.Template{}, assets: map[string]Asset{}, served: map[string]Asset{}}
-	if err := u.loadAssets(ef.static, ef.urlPrefix); err != nil {
-		return nil, err
+	for _, dir := range []string{sharedStatic, ef.static} {
+		if err := u.loadAssets(dir, ef.urlPrefix); err != nil {
+			return nil, err
+		}
 	}
 	all := u.funcs(c)
 	for k, f := range funcs {

@@ -32,6 +32,27 @@ func TestNewParsesEveryTemplate(t *testing.T) {
 	}
 }
 
+// Both layouts load the one base stylesheet, verified, before their own.
+func TestBothLayoutsLoadTheBaseStylesheet(t *testing.T) {
+	store, err := ui.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, ok := store.Asset("base.css"); !ok || !strings.HasPrefix(a.URL, "/static/base.") {
+		t.Fatalf("base.css asset: %+v", a.URL)
+	}
+	for layout, own := range map[string]string{"templates/layout.html": "kaede.css", "admin/templates/layout.html": "admin.css"} {
+		b, err := os.ReadFile(layout)
+		if err != nil {
+			t.Fatal(err)
+		}
+		base := strings.Index(string(b), `{{asset "base.css"}}" integrity="{{sri "base.css"}}"`)
+		if base < 0 || base > strings.Index(string(b), `{{asset "`+own+`"}}`) {
+			t.Errorf("%s does not load base.css, with its integrity, before %s", layout, own)
+		}
+	}
+}
+
 // The CSP allows no inline code and no inline styles, so the templates
 // must hold none: no style attributes or <style>, no on* handlers, no
 // javascript: URLs, no inline <script>, and no script without a nonce and

@@ -182,8 +182,8 @@ func TestPagesLoadOnlyVerifiedAssets(t *testing.T) {
 					}
 				}
 			})
-			if stylesheets != 1 {
-				t.Errorf("%s: %d stylesheets, want 1", p, stylesheets)
+			if stylesheets != 2 {
+				t.Errorf("%s: %d stylesheets, want 2 (the shared base.css and kaede.css)", p, stylesheets)
 			}
 		}
 	})
