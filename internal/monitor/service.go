@@ -1,0 +1,412 @@
+package monitor
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"kaede/internal/audit"
+	"kaede/internal/db"
+	"kaede/internal/secevent"
+	"kaede/internal/shop"
+)
+
+// Result is what one check found.
+type Result string
+
+// The results of a check.
+const (
+	OK        Result = "ok"        // the pages are the baseline's
+	Different Result = "different" // the pages differ from the baseline
+	Blind     Result = "blind"     // a page could not be fetched or walked
+)
+
+// ModeHTTP is the walk in pure Go, always available.
+const ModeHTTP = "http"
+
+// DefaultKeepRuns is how many runs the store keeps: a week of runs at the
+// default interval of a minute.
+const DefaultKeepRuns = 7 * 24 * 60
+
+// maxReason bounds the reason a person gives for approving a baseline.
+const maxReason = 1000
+
+// Baseline is an approved snapshot, or the pending candidate of a new
+// release.
+type Baseline struct {
+	ID             int64
+	Snapshot       *Snapshot
+	Digest         string
+	ManifestDigest string
+	State          string // "approved" or "pending"
+	CreatedAt      time.Time
+	ApprovedBy     string
+	ApprovedAt     time.Time // zero while pending
+	Reason         string
+}
+
+// Run is one stored check.
+type Run struct {
+	ID             int64
+	StartedAt      time.Time
+	FinishedAt     time.Time
+	Mode           string
+	Result         Result
+	Differences    []Difference
+	Blind          string // why the walk was blind
+	SnapshotDigest string
+	ManifestDigest string
+	BaselineID     int64 // zero when there was no baseline to compare with
+}
+
+// ServiceConfig is what a Service needs besides the database.
+type ServiceConfig struct {
+	Walker *Walker
+	Events *secevent.Store
+	// Manifest gives the digest of the running release's manifest: a
+	// difference under the baseline's manifest came from outside the
+	// release.
+	Manifest func() (string, error)
+	// KeepRuns is how many runs are kept; zero means DefaultKeepRuns.
+	KeepRuns int
+}
+
+// Service checks the payment pages against their baseline and keeps the
+// baselines and the runs.
+type Service struct {
+	db    *db.DB
+	clock shop.Clock
+	cfg   ServiceConfig
+}
+
+// NewService returns the monitor's service on d.
+func NewService(d *db.DB, clock shop.Clock, cfg ServiceConfig) (*Service, error) {
+	if cfg.Walker == nil || cfg.Events == nil || cfg.Manifest == nil {
+		return nil, errors.New("monitor: a walker, an event store and a manifest are required")
+	}
+	if cfg.KeepRuns <= 0 {
+		cfg.KeepRuns = DefaultKeepRuns
+	}
+	if clock == nil {
+		clock = shop.SystemClock
+	}
+	return &Service{db: d, clock: clock, cfg: cfg}, nil
+}
+
+// BaseURL is the public address the monitor walks.
+func (s *Service) BaseURL() string { return s.cfg.Walker.cfg.BaseURL }
+
+// Check walks the pages once, compares them with the approved baseline,
+// stores the run and raises a security event for a difference or a blind
+// walk. The first check takes the baseline, approved by the system. The
+// error is for a check that could not be stored; a blind walk is a run.
+func (s *Service) Check(ctx context.Context) (Run, error) {
+	run := Run{StartedAt: s.clock().UTC(), Mode: ModeHTTP, Differences: []Difference{}}
+	manifest, err := s.cfg.Manifest()
+	if err != nil {
+		return run, fmt.Errorf("monitor: release manifest: %w", err)
+	}
+	run.ManifestDigest = manifest
+	snap, walkErr := s.cfg.Walker.Walk(ctx)
+	var blind *BlindError
+	if walkErr != nil && !errors.As(walkErr, &blind) {
+		// A cancelled context or a refused request: the walk says nothing
+		// about the pages.
+		return run, fmt.Errorf("monitor: walk: %w", walkErr)
+	}
+	if blind == nil {
+		if run.SnapshotDigest, err = snap.Digest(); err != nil {
+			return run, err
+		}
+	}
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		base, err := s.approved(ctx, tx)
+		switch {
+		case errors.Is(err, sql.ErrNoRows) && blind == nil:
+			// The first walk is the baseline: there is nothing to
+			// compare it with, and a person sees it in the admin.
+			if base, err = s.insertBaseline(ctx, tx, snap, run.SnapshotDigest, manifest, "approved",
+				audit.System("monitor"), "first run"); err != nil {
+				return err
+			}
+			run.BaselineID = base.ID
+		case errors.Is(err, sql.ErrNoRows):
+		case err != nil:
+			return err
+		default:
+			run.BaselineID = base.ID
+			run.Differences = diff(base.Snapshot, snap, blind == nil)
+		}
+		switch {
+		case blind != nil:
+			run.Result, run.Blind = Blind, clip(blind.Error(), 1000)
+		case len(run.Differences) > 0:
+			run.Result = Different
+		default:
+			run.Result = OK
+		}
+		run.FinishedAt = s.clock().UTC()
+		if err := s.insertRun(ctx, tx, &run); err != nil {
+			return err
+		}
+		return s.raise(ctx, tx, run, base, snap)
+	})
+	return run, err
+}
+
+// raise turns a run into security events, in the run's transaction.
+func (s *Service) raise(ctx context.Context, tx *sql.Tx, run Run, base Baseline, snap *Snapshot) error {
+	target := s.BaseURL()
+	if run.Result == Blind {
+		if _, err := s.cfg.Events.RaiseTx(ctx, tx, secevent.Signal{Kind: secevent.KindMonitorBlind,
+			Severity: secevent.Critical, Source: "monitor", Target: target,
+			Summary: "The tamper monitor cannot see the payment pages: " + run.Blind,
+			Detail:  map[string]any{"run": run.ID, "blind": run.Blind, "base_url": target}}); err != nil {
+			return err
+		}
+	}
+	if len(run.Differences) == 0 {
+		return nil
+	}
+	detail := map[string]any{"run": run.ID, "base_url": target, "baseline": base.Digest,
+		"snapshot": run.SnapshotDigest, "manifest": run.ManifestDigest, "baseline_manifest": base.ManifestDigest,
+		"differences": firstDifferences(run.Differences, 20)}
+	sig := secevent.Signal{Kind: secevent.KindTamper, Source: "monitor",
+		// One event per state the pages are in: the same change seen
+		// again is counted, another change is news.
+		Target: target + " " + run.SnapshotDigest}
+	if run.Result == Blind {
+		sig.Target = target + " blind"
+	}
+	if strings.EqualFold(base.ManifestDigest, run.ManifestDigest) || run.Result == Blind {
+		sig.Severity = secevent.Critical
+		sig.Summary = fmt.Sprintf("A payment page changed outside a release (%d differences): %s",
+			len(run.Differences), run.Differences[0])
+	} else {
+		sig.Severity = secevent.Warning
+		sig.Summary = fmt.Sprintf("The payment pages changed with a new release (%d differences): awaiting approval",
+			len(run.Differences))
+		b, err := s.insertBaseline(ctx, tx, snap, run.SnapshotDigest, run.ManifestDigest, "pending", audit.Actor{}, "")
+		if err != nil {
+			return err
+		}
+		detail["candidate"] = b.ID
+	}
+	sig.Detail = detail
+	_, err := s.cfg.Events.RaiseTx(ctx, tx, sig)
+	return err
+}
+
+// firstDifferences keeps an event's detail readable and small.
+func firstDifferences(ds []Difference, n int) []string {
+	out := make([]string, 0, min(n, len(ds)))
+	for _, d := range ds[:min(n, len(ds))] {
+		out = append(out, clip(d.String(), 300))
+	}
+	return out
+}
+
+// insertBaseline stores a snapshot as the approved baseline, or as the
+// pending candidate in place of any older one.
+func (s *Service) insertBaseline(ctx context.Context, tx *sql.Tx, snap *Snapshot, digest, manifest, state string, by audit.Actor, reason string) (Baseline, error) {
+	enc, err := snap.Encode()
+	if err != nil {
+		return Baseline{}, err
+	}
+	now := s.clock().UTC()
+	b := Baseline{Snapshot: snap, Digest: digest, ManifestDigest: manifest, State: state, CreatedAt: now}
+	var approvedAt any
+	if state == "approved" {
+		b.ApprovedBy, b.ApprovedAt, b.Reason, approvedAt = by.Name, now, reason, now
+	} else {
+		var same int
+		if err := tx.QueryRowContext(ctx, `SELECT id FROM monitor_baselines WHERE state = 'pending' AND digest = $1 AND manifest_digest = $2`,
+			digest, manifest).Scan(&same); err == nil {
+			b.ID = int64(same)
+			return b, nil
+		} else if !errors.Is(err, sql.ErrNoRows) {
+			return Baseline{}, fmt.Errorf("monitor: find candidate: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM monitor_baselines WHERE state = 'pending'`); err != nil {
+			return Baseline{}, fmt.Errorf("monitor: replace candidate: %w", err)
+		}
+	}
+	err = tx.QueryRowContext(ctx, `
+		INSERT INTO monitor_baselines (snapshot, digest, manifest_digest, state, created_at, approved_by, approved_at, reason)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+		string(enc), digest, manifest, state, now, b.ApprovedBy, approvedAt, reason).Scan(&b.ID)
+	if err != nil {
+		return Baseline{}, fmt.Errorf("monitor: insert baseline: %w", err)
+	}
+	if state == "approved" {
+		after := map[string]any{"digest": digest, "manifest": manifest, "reason": reason}
+		if err := audit.Record(ctx, tx, now, by, "monitor.baseline", fmt.Sprintf("monitor_baseline:%d", b.ID), nil, after); err != nil {
+			return Baseline{}, err
+		}
+	}
+	return b, nil
+}
+
+// insertRun stores a run and prunes the oldest beyond KeepRuns.
+func (s *Service) insertRun(ctx context.Context, tx *sql.Tx, run *Run) error {
+	if run.Differences == nil {
+		run.Differences = []Difference{}
+	}
+	diffs, err := json.Marshal(run.Differences)
+	if err != nil {
+		return fmt.Errorf("monitor: encode differences: %w", err)
+	}
+	var baseline any
+	if run.BaselineID != 0 {
+		baseline = run.BaselineID
+	}
+	err = tx.QueryRowContext(ctx, `
+		INSERT INTO monitor_runs (started_at, finished_at, mode, result, differences, blind, snapshot_digest, manifest_digest, baseline_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+		run.StartedAt, run.FinishedAt, run.Mode, string(run.Result), string(diffs), run.Blind,
+		run.SnapshotDigest, run.ManifestDigest, baseline).Scan(&run.ID)
+	if err != nil {
+		return fmt.Errorf("monitor: insert run: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM monitor_runs WHERE id <= $1`, run.ID-int64(s.cfg.KeepRuns)); err != nil {
+		return fmt.Errorf("monitor: prune runs: %w", err)
+	}
+	return nil
+}
+
+const selectBaseline = `SELECT id, snapshot, digest, manifest_digest, state, created_at, approved_by, approved_at, reason FROM monitor_baselines`
+
+func scanBaseline(row interface{ Scan(...any) error }) (Baseline, error) {
+	var b Baseline
+	var snap string
+	var approved sql.NullTime
+	if err := row.Scan(&b.ID, &snap, &b.Digest, &b.ManifestDigest, &b.State, &b.CreatedAt, &b.ApprovedBy, &approved, &b.Reason); err != nil {
+		return Baseline{}, err
+	}
+	b.CreatedAt = b.CreatedAt.UTC()
+	if approved.Valid {
+		b.ApprovedAt = approved.Time.UTC()
+	}
+	var err error
+	if b.Snapshot, err = Decode([]byte(snap)); err != nil {
+		return Baseline{}, fmt.Errorf("monitor: baseline %d: %w", b.ID, err)
+	}
+	return b, nil
+}
+
+// approved is the newest approved baseline; sql.ErrNoRows when none.
+func (s *Service) approved(ctx context.Context, tx *sql.Tx) (Baseline, error) {
+	b, err := scanBaseline(tx.QueryRowContext(ctx, selectBaseline+` WHERE state = 'approved' ORDER BY id DESC LIMIT 1`))
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return Baseline{}, fmt.Errorf("monitor: load baseline: %w", err)
+	}
+	return b, err
+}
+
+// Baseline is the approved baseline runs compare with; a shop.NotFound
+// error before the first run.
+func (s *Service) Baseline(ctx context.Context) (Baseline, error) {
+	return s.loadBaseline(ctx, `state = 'approved' ORDER BY id DESC LIMIT 1`, "no baseline yet")
+}
+
+// Pending is the candidate of a new release awaiting approval; a
+// shop.NotFound error when there is none.
+func (s *Service) Pending(ctx context.Context) (Baseline, error) {
+	return s.loadBaseline(ctx, `state = 'pending'`, "no baseline awaits approval")
+}
+
+func (s *Service) loadBaseline(ctx context.Context, where, missing string) (Baseline, error) {
+	var b Baseline
+	err := s.db.ReadTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		b, err = scanBaseline(tx.QueryRowContext(ctx, selectBaseline+` WHERE `+where))
+		return err
+	})
+	if errors.Is(err, sql.ErrNoRows) {
+		return Baseline{}, shop.Errorf(shop.NotFound, "%s", missing)
+	}
+	if err != nil {
+		return Baseline{}, fmt.Errorf("monitor: load baseline: %w", err)
+	}
+	return b, nil
+}
+
+// Approve makes the pending candidate id the baseline, for the reason a
+// person gives; audited.
+func (s *Service) Approve(ctx context.Context, id int64, by audit.Actor, reason string) (Baseline, error) {
+	reason = strings.TrimSpace(reason)
+	if reason == "" || utf8.RuneCountInString(reason) > maxReason {
+		code := shop.ReasonRequired
+		if reason != "" {
+			code = shop.ReasonLength
+		}
+		return Baseline{}, &shop.Error{Code: shop.Invalid, Message: "a reason is required",
+			Fields: map[string]string{"reason": code}}
+	}
+	var b Baseline
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		b, err = scanBaseline(tx.QueryRowContext(ctx, selectBaseline+` WHERE id = $1`+s.db.ForUpdate(), id))
+		if errors.Is(err, sql.ErrNoRows) {
+			return shop.Errorf(shop.NotFound, "baseline candidate %d not found", id)
+		}
+		if err != nil {
+			return fmt.Errorf("monitor: load candidate %d: %w", id, err)
+		}
+		if b.State != "pending" {
+			return shop.Errorf(shop.Conflict, "baseline %d is already approved", id)
+		}
+		now := s.clock().UTC()
+		if _, err := tx.ExecContext(ctx, `UPDATE monitor_baselines SET state = 'approved', approved_by = $1, approved_at = $2, reason = $3 WHERE id = $4`,
+			by.Name, now, reason, id); err != nil {
+			return fmt.Errorf("monitor: approve %d: %w", id, err)
+		}
+		b.State, b.ApprovedBy, b.ApprovedAt, b.Reason = "approved", by.Name, now, reason
+		return audit.Record(ctx, tx, now, by, "monitor.approve", fmt.Sprintf("monitor_baseline:%d", id),
+			map[string]any{"state": "pending"},
+			map[string]any{"state": "approved", "digest": b.Digest, "manifest": b.ManifestDigest, "reason": reason})
+	})
+	return b, err
+}
+
+// LastRun is the newest run; a shop.NotFound error before the first.
+func (s *Service) LastRun(ctx context.Context) (Run, error) {
+	var r Run
+	err := s.db.ReadTx(ctx, func(tx *sql.Tx) error {
+		var result, diffs string
+		var baseline sql.NullInt64
+		err := tx.QueryRowContext(ctx, `
+			SELECT id, started_at, finished_at, mode, result, differences, blind, snapshot_digest, manifest_digest, baseline_id
+			FROM monitor_runs ORDER BY id DESC LIMIT 1`).Scan(&r.ID, &r.StartedAt, &r.FinishedAt, &r.Mode, &result,
+			&diffs, &r.Blind, &r.SnapshotDigest, &r.ManifestDigest, &baseline)
+		if err != nil {
+			return err
+		}
+		r.Result, r.BaselineID = Result(result), baseline.Int64
+		r.StartedAt, r.FinishedAt = r.StartedAt.UTC(), r.FinishedAt.UTC()
+		return json.Unmarshal([]byte(diffs), &r.Differences)
+	})
+	if errors.Is(err, sql.ErrNoRows) {
+		return Run{}, shop.Errorf(shop.NotFound, "the monitor has not run yet")
+	}
+	if err != nil {
+		return Run{}, fmt.Errorf("monitor: last run: %w", err)
+	}
+	return r, nil
+}
+
+// clip shortens s to at most n bytes on a rune boundary.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
