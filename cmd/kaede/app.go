@@ -40,6 +40,9 @@ type Main struct {
 	// The test gateway, when this process runs it (the demo).
 	gateway       *gateway.Server
 	gatewayServer *http.Server
+
+	// What end-to-end tests change in the tamper monitor.
+	monitorOptions monitorOptions
 }
 
 // NewMain returns a store that will run with cfg.

@@ -30,8 +30,9 @@ type Config struct {
 	// TrustedProxies are the reverse proxies (comma-separated CIDRs) whose
 	// X-Forwarded-For names the client, for the store and the admin alike.
 	TrustedProxies string
-	Card           CardConfig  // card payments (payments.go)
-	Admin          AdminConfig // the admin's listener and allow-list (admin_wiring.go)
+	Card           CardConfig    // card payments (payments.go)
+	Admin          AdminConfig   // the admin's listener and allow-list (admin_wiring.go)
+	Monitor        MonitorConfig // the tamper monitor (monitor.go)
 }
 
 // envOr returns the environment variable name, or def when unset.
@@ -67,6 +68,7 @@ func (c *Config) bindFlags(fs *flag.FlagSet, defaultData string) {
 	fs.StringVar(&c.TrustedProxies, "trusted-proxies", envOr("KAEDE_TRUSTED_PROXIES", ""), "comma-separated CIDRs of the reverse proxies whose X-Forwarded-For names the client (KAEDE_TRUSTED_PROXIES)")
 	c.Card.bindFlags(fs)
 	c.Admin.bindFlags(fs)
+	c.Monitor.bindFlags(fs)
 }
 
 // proxies reads TrustedProxies, naming the setting when it is wrong.
@@ -101,6 +103,7 @@ func (c *Config) finish() {
 	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
 	c.Admin.finish(c.BaseURL)
 	c.Card.finish()
+	c.Monitor.finish()
 }
 
 // Validate checks every setting and names the first wrong one.
@@ -131,6 +134,9 @@ func (c *Config) Validate() error {
 		return err
 	}
 	if err := c.Admin.validate(); err != nil {
+		return err
+	}
+	if err := c.Monitor.validate(); err != nil {
 		return err
 	}
 	return c.Card.Validate()

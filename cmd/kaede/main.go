@@ -41,6 +41,7 @@ Commands:
   staff      staff accounts: add (prints a one-time enrolment link), list
   audit      audit log tasks: verify (checks the hash chain)
   gateway    run the built-in test card gateway alone
+  monitor    tamper monitor: check (the payment pages against the baseline, now)
   security   security tools: inventory (every script a page may run)
   version    print the version (--manifest: the SHA-256 of every embedded file)
 
@@ -70,6 +71,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runAudit(ctx, rest, stdout, stderr)
 	case "gateway":
 		return runGateway(ctx, rest, stdout, stderr)
+	case "monitor":
+		return runMonitor(ctx, rest, stdout, stderr)
 	case "security":
 		return runSecurity(ctx, rest, stdout, stderr)
 	case "version":

@@ -17,7 +17,9 @@ import (
 	"kaede/internal/jobs"
 	"kaede/internal/mail"
 	"kaede/internal/member"
+	"kaede/internal/monitor"
 	"kaede/internal/order"
+	"kaede/internal/secevent"
 	"kaede/internal/settings"
 	"kaede/internal/staff"
 )
@@ -42,6 +44,8 @@ type services struct {
 	staff    *staff.Service
 	guard    *fraud.Guard
 	payments *cardpay.Service // nil when the shop takes no cards
+	events   *secevent.Store  // security events; alerts hooks in
+	monitor  *monitor.Service // the tamper monitor of the payment pages
 	mediaDir string
 }
 
@@ -60,6 +64,7 @@ func (m *Main) buildServices(ctx context.Context, smtp *mail.SMTPConfig) (*servi
 		return nil, err
 	}
 	svc := &services{queue: mail.NewQueue(m.jobs, m.Clock), mediaDir: filepath.Join(cfg.DataDir, "media")}
+	svc.events = secevent.NewStore(d, m.Clock)
 	svc.catalog = catalog.New(d, m.Clock)
 	// Storefront reads may be two seconds old: stock and prices are
 	// checked again in the database when an item goes into the cart and
@@ -102,6 +107,9 @@ func (m *Main) buildServices(ctx context.Context, smtp *mail.SMTPConfig) (*servi
 			Capture: cfg.Card.Capture, TTL: cfg.Card.OrderTTL}); err != nil {
 			return nil, err
 		}
+	}
+	if svc.monitor, err = m.newMonitor(svc); err != nil {
+		return nil, err
 	}
 	if cfg.Demo {
 		err := demo.Seed(ctx, d, svc.catalog, svc.mediaDir, m.Clock())

@@ -21,6 +21,7 @@ func (m *Main) tasks(svc *services) []jobs.Task {
 		m.pruneTask("staff_sessions", svc.staff.Prune),
 		m.pruneTask("abandoned_carts", svc.carts.Prune),
 		{Name: "audit_head", Every: time.Hour, Run: m.logAuditHead},
+		m.monitorTask(svc),
 	}
 	if p := svc.payments; p != nil {
 		// Every minute: a customer who closed the browser after 3-D

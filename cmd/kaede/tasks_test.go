@@ -69,7 +69,12 @@ func TestPeriodicTasksPrune(t *testing.T) {
 		left := map[string]int{}
 		for _, table := range tables {
 			var n int
-			if err := m.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+table).Scan(&n); err != nil {
+			where := ""
+			if table == "sessions" {
+				// The tamper monitor's walk, at start, has a session of its own.
+				where = ` WHERE id_hash = 'c'`
+			}
+			if err := m.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+table+where).Scan(&n); err != nil {
 				t.Fatal(err)
 			}
 			if n > 0 {

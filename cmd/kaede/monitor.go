@@ -1,0 +1,205 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"kaede/internal/db"
+	"kaede/internal/jobs"
+	"kaede/internal/metrics"
+	"kaede/internal/monitor"
+	"kaede/internal/release"
+	"kaede/internal/secevent"
+	"kaede/internal/shop"
+)
+
+// MonitorConfig is the tamper monitor's settings (PCI DSS 11.6.1).
+type MonitorConfig struct {
+	// Interval is how often the payment pages are checked through the
+	// public base URL (KAEDE_MONITOR_INTERVAL).
+	Interval time.Duration
+}
+
+// minMonitorInterval keeps the monitor from loading the shop: each check
+// is a dozen requests.
+const minMonitorInterval = 10 * time.Second
+
+func (c *MonitorConfig) bindFlags(fs *flag.FlagSet) {
+	every, err := time.ParseDuration(envOr("KAEDE_MONITOR_INTERVAL", "1m"))
+	if err != nil {
+		every = -1 // reported by validate, naming the setting
+	}
+	fs.DurationVar(&c.Interval, "monitor-interval", every, "how often the tamper monitor checks the payment pages through the base URL, at least 10s (KAEDE_MONITOR_INTERVAL)")
+}
+
+// finish fills the default of a Config built in code (tests).
+func (c *MonitorConfig) finish() {
+	if c.Interval == 0 {
+		c.Interval = time.Minute
+	}
+}
+
+func (c *MonitorConfig) validate() error {
+	if c.Interval < minMonitorInterval {
+		return fmt.Errorf("KAEDE_MONITOR_INTERVAL / --monitor-interval: want a duration of at least %s, e.g. 1m", minMonitorInterval)
+	}
+	return nil
+}
+
+// monitorOptions are what end-to-end tests change in the monitor and no
+// operator may: a check more often than the minimum, and a transport that
+// refuses the hosts a tampered page names instead of asking DNS.
+type monitorOptions struct {
+	every     time.Duration
+	transport http.RoundTripper
+}
+
+// manifestDigest is the digest of the running release's manifest: what
+// tells a change the release made from one made outside it.
+func manifestDigest() (string, error) {
+	m, err := release.Running()
+	if err != nil {
+		return "", err
+	}
+	return m.Digest, nil
+}
+
+// newMonitor builds the tamper monitor on the store's public base URL,
+// with the card provider's page origins as the only other origins the
+// card step may lead to.
+func (m *Main) newMonitor(svc *services) (*monitor.Service, error) {
+	var origins []string
+	if svc.payments != nil {
+		origins = svc.payments.PageOrigins()
+	}
+	return buildMonitor(m.Config.BaseURL, origins, svc.events, m.db, m.monitorOptions.transport, m.Clock)
+}
+
+// buildMonitor is the monitor's walker and service.
+func buildMonitor(baseURL string, origins []string, events *secevent.Store, d *db.DB, transport http.RoundTripper, clock shop.Clock) (*monitor.Service, error) {
+	w, err := monitor.NewWalker(monitor.Config{BaseURL: baseURL, ProviderOrigins: origins, Transport: transport})
+	if err != nil {
+		return nil, err
+	}
+	return monitor.NewService(d, clock, monitor.ServiceConfig{Walker: w, Events: events, Manifest: manifestDigest})
+}
+
+// monitorTask checks the payment pages every interval, on one instance.
+func (m *Main) monitorTask(svc *services) jobs.Task {
+	every := m.Config.Monitor.Interval
+	if m.monitorOptions.every > 0 {
+		every = m.monitorOptions.every
+	}
+	return jobs.Task{Name: "monitor_check", Every: every, Run: func(ctx context.Context) error {
+		_, err := checkOnce(ctx, svc.monitor, m.Log)
+		return err
+	}}
+}
+
+// checkOnce runs one check and logs and counts it.
+func checkOnce(ctx context.Context, mon *monitor.Service, log *slog.Logger) (monitor.Run, error) {
+	run, err := mon.Check(ctx)
+	if err != nil {
+		return run, err
+	}
+	switch run.Result {
+	case monitor.OK:
+		metrics.MonitorRun("clean")
+		log.Debug("payment pages unchanged", "run", run.ID)
+	case monitor.Different:
+		metrics.MonitorRun(string(run.Result))
+		log.Error("payment pages differ from the baseline", "run", run.ID, "differences", len(run.Differences), "first", run.Differences[0].String())
+	case monitor.Blind:
+		metrics.MonitorRun(string(run.Result))
+		log.Error("tamper monitor blind", "run", run.ID, "error", run.Blind)
+	}
+	for _, d := range run.Differences {
+		metrics.MonitorDifference(string(d.Severity))
+	}
+	return run, nil
+}
+
+// runMonitor dispatches the monitor subcommands.
+func runMonitor(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "check" {
+		fmt.Fprintln(stderr, "Usage: kaede monitor check [--data DIR] [--demo] [--base-url URL]")
+		return errors.New("monitor: unknown or missing subcommand")
+	}
+	return runMonitorCheck(ctx, args[1:], stdout, stderr)
+}
+
+// errDifferent is the CLI's exit for a check that found differences or
+// could not see the pages.
+var errDifferent = errors.New("the payment pages differ from the baseline or could not be checked")
+
+// runMonitorCheck runs one check now against the configured base URL and
+// records it like the task does.
+func runMonitorCheck(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var cfg Config
+	var demoMode bool
+	fs := newFlagSet("monitor check", "Checks the payment pages once through the public base URL against the approved baseline,\nrecords the run like the periodic check, prints the differences and exits non-zero on any (or when blind).\nThe first check takes the baseline.", stderr)
+	fs.StringVar(&cfg.DataDir, "data", envOr("KAEDE_DATA_DIR", ""), "data directory (KAEDE_DATA_DIR); default kaede-data, or the demo's with --demo")
+	fs.StringVar(&cfg.DatabaseURL, "database", envOr("KAEDE_DATABASE_URL", ""), "database URL, default DATA/kaede.db (KAEDE_DATABASE_URL)")
+	fs.StringVar(&cfg.BaseURL, "base-url", envOr("KAEDE_BASE_URL", ""), "the store's public base URL (KAEDE_BASE_URL); default http://127.0.0.1:8080")
+	fs.StringVar(&cfg.Card.GatewayURL, "gateway-url", envOr("KAEDE_GATEWAY_URL", ""), "the test gateway's origin, when the shop takes cards through it (KAEDE_GATEWAY_URL)")
+	fs.BoolVar(&demoMode, "demo", false, "check the demo (its data directory by default)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if cfg.DataDir == "" {
+		cfg.DataDir = "kaede-data"
+		if demoMode {
+			cfg.DataDir = defaultDemoDir()
+		}
+	}
+	cfg.Addr = "127.0.0.1:8080"
+	cfg.finish()
+	d, err := db.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if err := checkSchema(ctx, d); err != nil {
+		return err
+	}
+	// The card provider's page origins: the gateway's when named, else
+	// those the approved baseline was taken with, so that a check from
+	// the command line judges the card step like the store's own.
+	var origins []string
+	if cfg.Card.GatewayURL != "" {
+		origins = []string{originOf(cfg.Card.GatewayURL)}
+	}
+	events := secevent.NewStore(d, shop.SystemClock)
+	mon, err := buildMonitor(cfg.BaseURL, origins, events, d, nil, shop.SystemClock)
+	if err != nil {
+		return err
+	}
+	if origins == nil {
+		if b, err := mon.Baseline(ctx); err == nil {
+			if mon, err = buildMonitor(cfg.BaseURL, b.Snapshot.ProviderOrigins, events, d, nil, shop.SystemClock); err != nil {
+				return err
+			}
+		}
+	}
+	run, err := checkOnce(ctx, mon, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "run %d of %s: %s (%d differences)\n", run.ID, cfg.BaseURL, run.Result, len(run.Differences))
+	if run.Blind != "" {
+		fmt.Fprintln(stdout, run.Blind)
+	}
+	for _, d := range run.Differences {
+		fmt.Fprintln(stdout, d)
+	}
+	if run.Result != monitor.OK {
+		return errDifferent
+	}
+	return nil
+}

