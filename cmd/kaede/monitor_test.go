@@ -287,3 +287,43 @@ func skimmerRefused(t *testing.T, proxy *tamperProxy) {
 	// waited for (the gateway's report-uri path is tested in browser_test).
 	t.Logf("(a) Chromium refused the skimmer (CSP); reports seen at /csp-report so far: %d", proxy.cspReports()-before)
 }
+
+// TestMonitorCheckCommand runs "kaede monitor check" against a running
+// store: unchanged pages pass and the run is recorded; a page changed in
+// front of the store makes it print the difference and fail.
+func TestMonitorCheckCommand(t *testing.T) {
+	proxy := newTamperProxy(t)
+	m := startMonitored(t, Config{DataDir: t.TempDir()}, proxy)
+	args := []string{"check", "--database", m.Config.DatabaseURL, "--base-url", proxy.srv.URL, "--gateway-url", m.Config.Card.GatewayURL}
+	var out, errOut bytes.Buffer
+	if err := runMonitor(t.Context(), args, &out, &errOut); err != nil {
+		t.Fatalf("check of an unchanged store: %v\n%s%s", err, out.String(), errOut.String())
+	}
+	if !strings.Contains(out.String(), ": ok (0 differences)") {
+		t.Errorf("output %q, want an ok run", out.String())
+	}
+	proxy.set(func(res *http.Response) error {
+		if res.Request.URL.Path == "/checkout" {
+			res.Header.Del("Content-Security-Policy")
+		}
+		return nil
+	})
+	out.Reset()
+	if err := runMonitor(t.Context(), args, &out, &errOut); err != errDifferent {
+		t.Fatalf("check of a changed store: %v, want errDifferent", err)
+	}
+	if !strings.Contains(out.String(), "header-removed /checkout Content-Security-Policy") {
+		t.Errorf("output %q, want the CSP's removal", out.String())
+	}
+}
+
+func TestMonitorIntervalValidated(t *testing.T) {
+	c := MonitorConfig{Interval: 5 * time.Second}
+	if err := c.validate(); err == nil || !strings.Contains(err.Error(), "KAEDE_MONITOR_INTERVAL / --monitor-interval") {
+		t.Fatalf("5s interval: %v, want an error naming the setting", err)
+	}
+	c.Interval = 10 * time.Second
+	if err := c.validate(); err != nil {
+		t.Fatalf("10s interval: %v", err)
+	}
+}
