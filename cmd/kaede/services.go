@@ -7,6 +7,9 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/riverqueue/river"
+
+	"kaede/internal/alert"
 	"kaede/internal/cardpay"
 	"kaede/internal/cart"
 	"kaede/internal/catalog"
@@ -18,6 +21,7 @@ import (
 	"kaede/internal/mail"
 	"kaede/internal/member"
 	"kaede/internal/order"
+	"kaede/internal/secevent"
 	"kaede/internal/settings"
 	"kaede/internal/staff"
 )
@@ -42,6 +46,8 @@ type services struct {
 	staff    *staff.Service
 	guard    *fraud.Guard
 	payments *cardpay.Service // nil when the shop takes no cards
+	events   *secevent.Store  // security events; alerts hooks in
+	alerts   *alert.Alerter
 	mediaDir string
 }
 
@@ -55,11 +61,25 @@ func (m *Main) buildServices(ctx context.Context, smtp *mail.SMTPConfig) (*servi
 	if err != nil {
 		return nil, err
 	}
-	m.jobs, err = jobs.New(d, m.Log, jobs.Config{Register: sender.Register})
+	hook, err := alert.NewWebhookWorker(cfg.alerts(), m.Clock)
+	if err != nil {
+		return nil, err
+	}
+	m.jobs, err = jobs.New(d, m.Log, jobs.Config{Register: func(ws *river.Workers) {
+		sender.Register(ws)
+		hook.Register(ws)
+	}})
 	if err != nil {
 		return nil, err
 	}
 	svc := &services{queue: mail.NewQueue(m.jobs, m.Clock), mediaDir: filepath.Join(cfg.DataDir, "media")}
+	// Security events, and the alerts that tell staff of them in the
+	// transaction that raises them.
+	svc.events = secevent.NewStore(d, m.Clock)
+	if svc.alerts, err = alert.New(d, svc.events, svc.queue, m.jobs, m.Clock, cfg.alerts(), m.Log.With("component", "alert")); err != nil {
+		return nil, err
+	}
+	svc.events.OnRaise(svc.alerts.Hook)
 	svc.catalog = catalog.New(d, m.Clock)
 	// Storefront reads may be two seconds old: stock and prices are
 	// checked again in the database when an item goes into the cart and

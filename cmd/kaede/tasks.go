@@ -21,6 +21,15 @@ func (m *Main) tasks(svc *services) []jobs.Task {
 		m.pruneTask("staff_sessions", svc.staff.Prune),
 		m.pruneTask("abandoned_carts", svc.carts.Prune),
 		{Name: "audit_head", Every: time.Hour, Run: m.logAuditHead},
+		// Every minute: a critical security event nobody acknowledged
+		// reaches every owner soon after the settings' delay.
+		{Name: "security_escalate", Every: time.Minute, Run: func(ctx context.Context) error {
+			n, err := svc.alerts.Escalate(ctx)
+			if n > 0 {
+				m.Log.Warn("security events escalated to owners", "count", n)
+			}
+			return err
+		}},
 	}
 	if p := svc.payments; p != nil {
 		// Every minute: a customer who closed the browser after 3-D
