@@ -16,6 +16,7 @@ import (
 	"kaede/internal/checkout"
 	"kaede/internal/content"
 	"kaede/internal/demo"
+	"kaede/internal/detect"
 	"kaede/internal/fraud"
 	"kaede/internal/jobs"
 	"kaede/internal/mail"
@@ -103,6 +104,7 @@ func (m *Main) buildServices(ctx context.Context, smtp *mail.SMTPConfig) (*servi
 	if svc.staff, err = staff.New(d, svc.queue, m.Clock, key); err != nil {
 		return nil, err
 	}
+	svc.staff.Events = svc.events
 	// The card-testing guard (internal/fraud) with the shop's saved
 	// limits. It is built without a card provider too: its tables are
 	// pruned whatever the shop takes.
@@ -111,8 +113,11 @@ func (m *Main) buildServices(ctx context.Context, smtp *mail.SMTPConfig) (*servi
 		return nil, err
 	}
 	svc.guard = fraud.New(d, m.Clock, limits)
-	svc.guard.Alert = func(_ context.Context, a fraud.Alert) {
+	svc.guard.Alert = func(ctx context.Context, a fraud.Alert) {
 		m.Log.Error("card testing suspected", "alert", a.Kind, "ip", a.IP, "until", a.Until, "failures", a.Failures, "settled", a.Settled)
+		if _, err := svc.events.Raise(ctx, detect.CardTesting(a)); err != nil {
+			m.Log.Error("raise security event", "kind", a.Kind, "error", err)
+		}
 	}
 	if svc.payments, err = m.newPayments(svc.orders, svc.guard); err != nil {
 		return nil, err
