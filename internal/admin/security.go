@@ -77,7 +77,7 @@ func (s *Server) securityPage(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	view.Events = eventsChart(hourly, since, now)
+	view.Events = eventsChart(hourly, now)
 	if s.guard != nil {
 		declines, err := s.guard.Declines(ctx, since)
 		if err != nil {

@@ -44,10 +44,11 @@ const (
 
 // eventsChart stacks the sightings of each kind per hour over the last
 // seven days.
-func eventsChart(counts []secevent.HourCount, since, now time.Time) svgChart {
+func eventsChart(counts []secevent.HourCount, now time.Time) svgChart {
 	c := svgChart{Width: chartWidth, Height: chartHeight}
-	start := since.Truncate(time.Hour)
 	hours := chartDays * 24
+	// The last bar is the current hour.
+	start := now.Truncate(time.Hour).Add(-time.Duration(hours-1) * time.Hour)
 	w := chartWidth / hours
 	perHour := map[int]map[string]int64{}
 	colour := map[string]string{}
