@@ -48,10 +48,11 @@ var rules = []rule{
 	},
 	{
 		why: "capabilities return *shop.Error and never speak HTTP; only the edges, their toolkit, " +
-			"the payment providers (clients of their APIs) and the tamper monitor (a client of the store) do",
+			"the payment providers (clients of their APIs), the tamper monitor (a client of the store) " +
+			"and the alerts (a client of the webhook receiver) do",
 		from: []string{"kaede/internal/..."},
 		except: []string{web, admin, edge, "kaede/internal/payment/gateway", "kaede/internal/payment/stripe",
-			"kaede/internal/monitor"},
+			"kaede/internal/monitor", "kaede/internal/alert"},
 		forbid: []string{"net/http"},
 	},
 	{
