@@ -80,6 +80,14 @@ func (m *Main) newAdmin(svc *services) (*admin.Server, error) {
 		Catalog:  svc.catalog, Orders: svc.orders, Members: svc.members,
 		Content:  svc.content,
 		MediaDir: svc.mediaDir,
+		Events:   svc.events, Alerts: svc.alerts, Guard: svc.guard, StoreURL: cfg.BaseURL,
+	}
+	if svc.monitor != nil {
+		every := cfg.Monitor.Interval
+		if m.monitorOptions.every > 0 {
+			every = m.monitorOptions.every
+		}
+		deps.Monitor = monitorStatus(svc.monitor, every, m.Clock)
 	}
 	if svc.payments != nil {
 		deps.CardRefund = func(ctx context.Context, number string, amount shop.Yen, by audit.Actor) error {

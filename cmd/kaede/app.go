@@ -153,6 +153,7 @@ func (m *Main) buildServers(svc *services) error {
 		Members:  svc.members,
 		Payments: svc.payments,
 		Content:  svc.content,
+		Events:   svc.events,
 	})
 	if err != nil {
 		return err

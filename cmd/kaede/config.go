@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"kaede/internal/alert"
 	"kaede/internal/edge"
 )
 
@@ -33,6 +34,10 @@ type Config struct {
 	Card           CardConfig    // card payments (payments.go)
 	Admin          AdminConfig   // the admin's listener and allow-list (admin_wiring.go)
 	Monitor        MonitorConfig // the tamper monitor (monitor.go)
+	// AlertWebhookURL and AlertWebhookSecret: where security alerts are
+	// POSTed as signed JSON besides the staff's e-mail (internal/alert).
+	AlertWebhookURL    string
+	AlertWebhookSecret string
 }
 
 // envOr returns the environment variable name, or def when unset.
@@ -66,6 +71,7 @@ func (c *Config) bindFlags(fs *flag.FlagSet, defaultData string) {
 	fs.StringVar(&c.DatabaseURL, "database", envOr("KAEDE_DATABASE_URL", ""), "database URL: postgres://… or a SQLite file, default DATA/kaede.db (KAEDE_DATABASE_URL)")
 	fs.StringVar(&c.MailFrom, "mail-from", envOr("KAEDE_MAIL_FROM", "no-reply@kaede.example"), "sender address of e-mails (KAEDE_MAIL_FROM)")
 	fs.StringVar(&c.TrustedProxies, "trusted-proxies", envOr("KAEDE_TRUSTED_PROXIES", ""), "comma-separated CIDRs of the reverse proxies whose X-Forwarded-For names the client (KAEDE_TRUSTED_PROXIES)")
+	fs.StringVar(&c.AlertWebhookURL, "alert-webhook-url", envOr("KAEDE_ALERT_WEBHOOK_URL", ""), "https URL that receives security alerts as signed JSON (KAEDE_ALERT_WEBHOOK_URL)")
 	c.Card.bindFlags(fs)
 	c.Admin.bindFlags(fs)
 	c.Monitor.bindFlags(fs)
@@ -87,6 +93,9 @@ func (c *Config) loadSecrets() error {
 		return err
 	}
 	if c.Secret, err = secretFromEnv("KAEDE_SECRET"); err != nil {
+		return err
+	}
+	if c.AlertWebhookSecret, err = secretFromEnv("KAEDE_ALERT_WEBHOOK_SECRET"); err != nil {
 		return err
 	}
 	return c.Card.loadSecrets()
@@ -139,7 +148,15 @@ func (c *Config) Validate() error {
 	if err := c.Monitor.validate(); err != nil {
 		return err
 	}
+	if err := c.alerts().Validate(); err != nil {
+		return err
+	}
 	return c.Card.Validate()
+}
+
+// alerts is the security alerts' configuration.
+func (c *Config) alerts() alert.Config {
+	return alert.Config{AdminURL: c.Admin.URL, WebhookURL: c.AlertWebhookURL, WebhookSecret: c.AlertWebhookSecret}
 }
 
 // demoSecret returns the secret kept in the demo's data directory, making

@@ -42,7 +42,7 @@ Commands:
   audit      audit log tasks: verify (checks the hash chain)
   gateway    run the built-in test card gateway alone
   monitor    tamper monitor: check (the payment pages against the baseline, now)
-  security   security tools: inventory (every script a page may run)
+  security   security tools: inventory (every script a page may run), events (--json, --since, --demo)
   version    print the version (--manifest: the SHA-256 of every embedded file)
 
 Run "kaede <command> --help" for a command's flags.

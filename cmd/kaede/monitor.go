@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"time"
 
+	"kaede/internal/admin"
+	"kaede/internal/audit"
 	"kaede/internal/db"
 	"kaede/internal/jobs"
 	"kaede/internal/metrics"
@@ -127,11 +129,60 @@ func checkOnce(ctx context.Context, mon *monitor.Service, log *slog.Logger) (mon
 
 // runMonitor dispatches the monitor subcommands.
 func runMonitor(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] != "check" {
-		fmt.Fprintln(stderr, "Usage: kaede monitor check [--data DIR] [--demo] [--base-url URL]")
-		return errors.New("monitor: unknown or missing subcommand")
+	switch {
+	case len(args) > 0 && args[0] == "check":
+		return runMonitorCheck(ctx, args[1:], stdout, stderr)
+	case len(args) > 0 && args[0] == "approve":
+		return runMonitorApprove(ctx, args[1:], stdout, stderr)
 	}
-	return runMonitorCheck(ctx, args[1:], stdout, stderr)
+	fmt.Fprintln(stderr, "Usage: kaede monitor check [--data DIR] [--demo] [--base-url URL]\n       kaede monitor approve --reason TEXT [--data DIR] [--demo]")
+	return errors.New("monitor: unknown or missing subcommand")
+}
+
+// runMonitorApprove makes the baseline candidate that a new release left
+// pending the approved baseline, with the operator's reason; audited as
+// the command line.
+func runMonitorApprove(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var dataDir, databaseURL, reason string
+	var demoMode bool
+	fs := newFlagSet("monitor approve", "Approves the pending baseline (the payment pages as a new release serves them) after a person\nhas read the differences (kaede monitor check); the reason is kept in the audit log.", stderr)
+	fs.StringVar(&dataDir, "data", envOr("KAEDE_DATA_DIR", ""), "data directory (KAEDE_DATA_DIR); default kaede-data, or the demo's with --demo")
+	fs.StringVar(&databaseURL, "database", envOr("KAEDE_DATABASE_URL", ""), "database URL, default DATA/kaede.db (KAEDE_DATABASE_URL)")
+	fs.StringVar(&reason, "reason", "", "why the changed pages are right, e.g. the release and what it changed (required)")
+	fs.BoolVar(&demoMode, "demo", false, "the demo's data directory by default")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if dataDir == "" {
+		dataDir = "kaede-data"
+		if demoMode {
+			dataDir = defaultDemoDir()
+		}
+	}
+	cfg := Config{DataDir: dataDir, DatabaseURL: databaseURL, Addr: "127.0.0.1:8080"}
+	cfg.finish()
+	d, err := db.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if err := checkSchema(ctx, d); err != nil {
+		return err
+	}
+	mon, err := buildMonitor(cfg.BaseURL, nil, secevent.NewStore(d, shop.SystemClock), d, nil, shop.SystemClock)
+	if err != nil {
+		return err
+	}
+	pending, err := mon.Pending(ctx)
+	if err != nil {
+		return err
+	}
+	b, err := mon.Approve(ctx, pending.ID, audit.Actor{Name: audit.ActorCLI}, reason)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "baseline %d approved (%s)\n", b.ID, b.Digest)
+	return nil
 }
 
 // errDifferent is the CLI's exit for a check that found differences or
@@ -202,4 +253,54 @@ func runMonitorCheck(ctx context.Context, args []string, stdout, stderr io.Write
 		return errDifferent
 	}
 	return nil
+}
+
+// monitorStatus is the monitor's control on the admin's security page: green
+// when the newest run found the pages as approved and is recent (at most
+// three intervals old, so that a monitor that stopped running turns red
+// too), with the run's time and result and the baseline as evidence.
+func monitorStatus(mon *monitor.Service, every time.Duration, clock shop.Clock) func(context.Context) (admin.MonitorStatus, error) {
+	return func(ctx context.Context) (admin.MonitorStatus, error) {
+		st := admin.MonitorStatus{Configured: true}
+		base, err := mon.Baseline(ctx)
+		switch {
+		case shop.ErrorCode(err) == shop.NotFound:
+			st.Evidence = "no baseline yet: the first run takes it"
+			return st, nil
+		case err != nil:
+			return st, err
+		}
+		run, err := mon.LastRun(ctx)
+		switch {
+		case shop.ErrorCode(err) == shop.NotFound:
+			st.Evidence = "no run yet"
+			return st, nil
+		case err != nil:
+			return st, err
+		}
+		st.LastRun = run.FinishedAt
+		stale := clock().Sub(run.FinishedAt) > 3*every
+		st.OK = run.Result == monitor.OK && !stale
+		st.Evidence = fmt.Sprintf("last run %s: %s, %d difference(s); baseline %s approved by %s",
+			run.FinishedAt.In(shop.JST).Format("2006-01-02 15:04:05"), run.Result, len(run.Differences),
+			shortDigest(base.Digest), base.ApprovedBy)
+		if stale {
+			st.Evidence += fmt.Sprintf("; no run for more than %s: the monitor is not running", 3*every)
+		}
+		switch _, err := mon.Pending(ctx); {
+		case err == nil:
+			st.OK = false
+			st.Evidence += "; a new baseline awaits approval (kaede monitor approve)"
+		case shop.ErrorCode(err) != shop.NotFound:
+			return st, err
+		}
+		return st, nil
+	}
+}
+
+func shortDigest(d string) string {
+	if len(d) > 19 {
+		return d[:19]
+	}
+	return d
 }

@@ -315,6 +315,12 @@ func TestMonitorCheckCommand(t *testing.T) {
 	if !strings.Contains(out.String(), "header-removed /checkout Content-Security-Policy") {
 		t.Errorf("output %q, want the CSP's removal", out.String())
 	}
+	// A change under the same release is tampering, not a candidate: there
+	// is nothing to approve, and approving says so.
+	err := runMonitor(t.Context(), []string{"approve", "--database", m.Config.DatabaseURL, "--reason", "release 2"}, &out, &errOut)
+	if err == nil || !strings.Contains(err.Error(), "no baseline awaits approval") {
+		t.Fatalf("approve with nothing pending: %v, want 'no baseline awaits approval'", err)
+	}
 }
 
 func TestMonitorIntervalValidated(t *testing.T) {

@@ -16,12 +16,14 @@ import (
 // runSecurity dispatches the security subcommands.
 func runSecurity(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, "Usage: kaede security inventory [--json]")
+		fmt.Fprintln(stderr, "Usage: kaede security inventory [--json]\n       "+securityEventsUsage)
 		return errors.New("security: no subcommand given")
 	}
 	switch args[0] {
 	case "inventory":
 		return runInventory(args[1:], stdout, stderr)
+	case "events":
+		return runSecurityEvents(ctx, args[1:], stdout, stderr)
 	default:
 		return fmt.Errorf("security: unknown subcommand %q", args[0])
 	}

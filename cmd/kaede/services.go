@@ -7,12 +7,16 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/riverqueue/river"
+
+	"kaede/internal/alert"
 	"kaede/internal/cardpay"
 	"kaede/internal/cart"
 	"kaede/internal/catalog"
 	"kaede/internal/checkout"
 	"kaede/internal/content"
 	"kaede/internal/demo"
+	"kaede/internal/detect"
 	"kaede/internal/fraud"
 	"kaede/internal/jobs"
 	"kaede/internal/mail"
@@ -46,6 +50,7 @@ type services struct {
 	payments *cardpay.Service // nil when the shop takes no cards
 	events   *secevent.Store  // security events; alerts hooks in
 	monitor  *monitor.Service // the tamper monitor of the payment pages
+	alerts   *alert.Alerter
 	mediaDir string
 }
 
@@ -59,12 +64,25 @@ func (m *Main) buildServices(ctx context.Context, smtp *mail.SMTPConfig) (*servi
 	if err != nil {
 		return nil, err
 	}
-	m.jobs, err = jobs.New(d, m.Log, jobs.Config{Register: sender.Register})
+	hook, err := alert.NewWebhookWorker(cfg.alerts(), m.Clock)
+	if err != nil {
+		return nil, err
+	}
+	m.jobs, err = jobs.New(d, m.Log, jobs.Config{Register: func(ws *river.Workers) {
+		sender.Register(ws)
+		hook.Register(ws)
+	}})
 	if err != nil {
 		return nil, err
 	}
 	svc := &services{queue: mail.NewQueue(m.jobs, m.Clock), mediaDir: filepath.Join(cfg.DataDir, "media")}
+	// Security events, and the alerts that tell staff of them in the
+	// transaction that raises them.
 	svc.events = secevent.NewStore(d, m.Clock)
+	if svc.alerts, err = alert.New(d, svc.events, svc.queue, m.jobs, m.Clock, cfg.alerts(), m.Log.With("component", "alert")); err != nil {
+		return nil, err
+	}
+	svc.events.OnRaise(svc.alerts.Hook)
 	svc.catalog = catalog.New(d, m.Clock)
 	// Storefront reads may be two seconds old: stock and prices are
 	// checked again in the database when an item goes into the cart and
@@ -88,6 +106,7 @@ func (m *Main) buildServices(ctx context.Context, smtp *mail.SMTPConfig) (*servi
 	if svc.staff, err = staff.New(d, svc.queue, m.Clock, key); err != nil {
 		return nil, err
 	}
+	svc.staff.Events = svc.events
 	// The card-testing guard (internal/fraud) with the shop's saved
 	// limits. It is built without a card provider too: its tables are
 	// pruned whatever the shop takes.
@@ -96,8 +115,11 @@ func (m *Main) buildServices(ctx context.Context, smtp *mail.SMTPConfig) (*servi
 		return nil, err
 	}
 	svc.guard = fraud.New(d, m.Clock, limits)
-	svc.guard.Alert = func(_ context.Context, a fraud.Alert) {
+	svc.guard.Alert = func(ctx context.Context, a fraud.Alert) {
 		m.Log.Error("card testing suspected", "alert", a.Kind, "ip", a.IP, "until", a.Until, "failures", a.Failures, "settled", a.Settled)
+		if _, err := svc.events.Raise(ctx, detect.CardTesting(a)); err != nil {
+			m.Log.Error("raise security event", "kind", a.Kind, "error", err)
+		}
 	}
 	if svc.payments, err = m.newPayments(svc.orders, svc.guard); err != nil {
 		return nil, err

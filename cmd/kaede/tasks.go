@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"kaede/internal/audit"
+	"kaede/internal/detect"
 	"kaede/internal/jobs"
 )
 
@@ -20,7 +21,22 @@ func (m *Main) tasks(svc *services) []jobs.Task {
 		m.pruneTask("member_tokens_and_sessions", svc.members.Prune),
 		m.pruneTask("staff_sessions", svc.staff.Prune),
 		m.pruneTask("abandoned_carts", svc.carts.Prune),
-		{Name: "audit_head", Every: time.Hour, Run: m.logAuditHead},
+		{Name: "audit_head", Every: time.Hour, Run: func(ctx context.Context) error { return m.checkAudit(ctx, svc) }},
+		// Every minute: staff, role and settings changes outside business
+		// hours, read from the audit log.
+		{Name: "security_off_hours", Every: time.Minute, Run: func(ctx context.Context) error {
+			_, err := detect.OffHours(ctx, m.db, svc.events)
+			return err
+		}},
+		// Every minute: a critical security event nobody acknowledged
+		// reaches every owner soon after the settings' delay.
+		{Name: "security_escalate", Every: time.Minute, Run: func(ctx context.Context) error {
+			n, err := svc.alerts.Escalate(ctx)
+			if n > 0 {
+				m.Log.Warn("security events escalated to owners", "count", n)
+			}
+			return err
+		}},
 		m.monitorTask(svc),
 	}
 	if p := svc.payments; p != nil {
@@ -59,15 +75,21 @@ func (m *Main) pruneTask(what string, prune func(context.Context, time.Time) (in
 	}}
 }
 
-// logAuditHead writes the audit log's head to the log. Logs leave the
+// checkAudit verifies the audit log's hash chain (a broken chain raises a
+// critical security event) and writes its head to the log. Logs leave the
 // machine (a log service, a syslog host), so a head recorded there is what
 // shows that someone with database access rewrote the whole chain, head
 // row included.
-func (m *Main) logAuditHead(ctx context.Context) error {
+func (m *Main) checkAudit(ctx context.Context, svc *services) error {
+	n, err := detect.AuditChain(ctx, m.db, svc.events)
+	if err != nil {
+		m.Log.Error("audit chain verification failed", "entries", n, "error", err)
+		return err
+	}
 	id, hash, err := audit.Head(ctx, m.db)
 	if err != nil {
 		return err
 	}
-	m.Log.Info("audit head", "entry", id, "hash", hash)
+	m.Log.Info("audit head", "entry", id, "hash", hash, "verified", n)
 	return nil
 }

@@ -28,13 +28,16 @@ import (
 	"net/url"
 	"strings"
 
+	"kaede/internal/alert"
 	"kaede/internal/audit"
 	"kaede/internal/catalog"
 	"kaede/internal/content"
 	"kaede/internal/edge"
+	"kaede/internal/fraud"
 	"kaede/internal/member"
 	"kaede/internal/metrics"
 	"kaede/internal/order"
+	"kaede/internal/secevent"
 	"kaede/internal/settings"
 	"kaede/internal/shop"
 	"kaede/internal/staff"
@@ -92,6 +95,18 @@ type Deps struct {
 	// CardRefund refunds amount of a card order through the payment
 	// provider and records it; nil when no provider is configured.
 	CardRefund func(ctx context.Context, number string, amount shop.Yen, by audit.Actor) error
+
+	// The security page. Events is required for it; Alerts sends the test
+	// alert and reports the channels; Guard (nil without card payments'
+	// guard) shows card testing; StoreURL is the address customers use,
+	// for the TLS control.
+	Events   *secevent.Store
+	Alerts   *alert.Alerter
+	Guard    *fraud.Guard
+	StoreURL string
+	// Monitor reports the tamper monitor's state for the security page;
+	// nil shows the monitor as not configured (red).
+	Monitor func(context.Context) (MonitorStatus, error)
 }
 
 // Server is the admin's HTTP edge.
@@ -118,6 +133,11 @@ type Server struct {
 	mediaDir string
 	// cardRefund: see Deps.CardRefund.
 	cardRefund func(ctx context.Context, number string, amount shop.Yen, by audit.Actor) error
+	events     *secevent.Store // nil: no security page
+	alerts     *alert.Alerter
+	guard      *fraud.Guard
+	storeURL   string
+	monitor    func(context.Context) (MonitorStatus, error)
 }
 
 // New checks the configuration, parses the templates and builds the route
@@ -159,6 +179,11 @@ func New(cfg Config, d Deps) (*Server, error) {
 		mediaDir: d.MediaDir,
 
 		cardRefund: d.CardRefund,
+		events:     d.Events,
+		alerts:     d.Alerts,
+		guard:      d.Guard,
+		storeURL:   d.StoreURL,
+		monitor:    d.Monitor,
 	}
 	s.cfg.BaseURL = strings.TrimSuffix(cfg.BaseURL, "/")
 	if len(cfg.AllowedNets) == 0 {

@@ -23,6 +23,7 @@ import (
 	"kaede/internal/member"
 	"kaede/internal/order"
 	pwhash "kaede/internal/password"
+	"kaede/internal/secevent"
 	"kaede/internal/settings"
 	"kaede/internal/staff"
 )
@@ -87,6 +88,8 @@ func newEnv(t *testing.T, d *db.DB) *env {
 		Legal:    content.NewPages(d, clock.Now),
 		Orders:   order.New(d, mail.NewTestQueue(clock.Now), clock.Now),
 		Members:  member.New(d, mail.NewTestQueue(clock.Now), clock.Now, "http://shop.test"),
+		Events:   secevent.NewStore(d, clock.Now),
+		StoreURL: "https://shop.test",
 	})
 	if err != nil {
 		t.Fatal(err)

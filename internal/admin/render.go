@@ -122,6 +122,7 @@ var navItems = []struct {
 	{Prefix + "sessions", "nav.sessions", ""},
 	{Prefix + "password", "nav.password", ""},
 	{Prefix + "audit", "nav.audit", staff.AuditRead},
+	{Prefix + "security", "nav.security", staff.SecurityRead},
 	{Prefix + "settings", "nav.settings", staff.SettingsRead},
 	{Prefix + "security/inventory", "nav.inventory", staff.SecurityRead},
 }

@@ -2,6 +2,7 @@ package admin
 
 import (
 	"kaede/internal/metrics"
+	"kaede/internal/secevent"
 	"kaede/internal/staff"
 )
 
@@ -77,6 +78,15 @@ func (s *Server) routes() {
 	mux.Handle("POST "+Prefix+"staff/{id}/reset", s.fresh(staff.StaffManage, s.staffResetAction))
 	mux.Handle("GET "+Prefix+"settings/edit", s.fresh(staff.SettingsWrite, s.settingsEditPage))
 	mux.Handle("POST "+Prefix+"settings", s.fresh(staff.SettingsWrite, s.settingsSaveAction))
+
+	// Security events and controls, when the store keeps events.
+	if s.events != nil {
+		mux.Handle("GET "+Prefix+"security", s.can(staff.SecurityRead, s.securityPage))
+		mux.Handle("GET "+Prefix+"security/events/{id}", s.can(staff.SecurityRead, s.securityEventPage))
+		mux.Handle("POST "+Prefix+"security/events/{id}/acknowledge", s.can(staff.SecurityManage, s.securityMoveAction(secevent.Acknowledged)))
+		mux.Handle("POST "+Prefix+"security/events/{id}/resolve", s.can(staff.SecurityManage, s.securityMoveAction(secevent.Resolved)))
+		mux.Handle("POST "+Prefix+"security/test", s.can(staff.SecurityManage, s.securityTestAction))
+	}
 
 	// The shop's daily work; each surface keeps its routes in its own file.
 	s.catalogRoutes(mux)

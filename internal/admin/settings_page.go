@@ -120,13 +120,16 @@ func settingsValues(s settings.Settings) url.Values {
 		"enable_bank_transfer": on(s.EnableTransfer), "enable_cod": on(s.EnableCOD),
 		"delivery_slots": strings.Join(s.DeliverySlots, "\n"), "delivery_min_days": strconv.Itoa(s.DeliveryMinDays),
 		"delivery_max_days": strconv.Itoa(s.DeliveryMaxDays), "ship_within_days": strconv.Itoa(s.ShipWithinDays),
-		"return_policy":                  s.ReturnPolicy,
-		"retention.card_attempt_days":    strconv.Itoa(s.Retention.CardAttemptDays),
-		"retention.incident_hold":        on(s.Retention.IncidentHold),
-		"retention.idempotency_key_days": strconv.Itoa(s.Retention.IdempotencyKeyDays),
-		"retention.email_link_days":      strconv.Itoa(s.Retention.EmailLinkDays),
-		"retention.session_days":         strconv.Itoa(s.Retention.SessionDays),
-		"retention.abandoned_cart_days":  strconv.Itoa(s.Retention.AbandonedCartDays),
+		"return_policy":                   s.ReturnPolicy,
+		"retention.card_attempt_days":     strconv.Itoa(s.Retention.CardAttemptDays),
+		"retention.incident_hold":         on(s.Retention.IncidentHold),
+		"retention.idempotency_key_days":  strconv.Itoa(s.Retention.IdempotencyKeyDays),
+		"retention.email_link_days":       strconv.Itoa(s.Retention.EmailLinkDays),
+		"retention.session_days":          strconv.Itoa(s.Retention.SessionDays),
+		"retention.abandoned_cart_days":   strconv.Itoa(s.Retention.AbandonedCartDays),
+		"security.escalate_after_minutes": strconv.Itoa(s.Security.EscalateAfterMinutes),
+		"security.business_start_hour":    strconv.Itoa(s.Security.BusinessStartHour),
+		"security.business_end_hour":      strconv.Itoa(s.Security.BusinessEndHour),
 	} {
 		v.Set(name, val)
 	}
@@ -170,6 +173,11 @@ func settingsFromForm(f *form.Form, base settings.Settings) settings.Settings {
 		EmailLinkDays:      f.Int("retention.email_link_days"),
 		SessionDays:        f.Int("retention.session_days"),
 		AbandonedCartDays:  f.Int("retention.abandoned_cart_days"),
+	}
+	s.Security = settings.Security{
+		EscalateAfterMinutes: f.Int("security.escalate_after_minutes"),
+		BusinessStartHour:    f.Int("security.business_start_hour"),
+		BusinessEndHour:      f.Int("security.business_end_hour"),
 	}
 	return s
 }

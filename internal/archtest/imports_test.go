@@ -49,10 +49,10 @@ var rules = []rule{
 	{
 		why: "capabilities return *shop.Error and never speak HTTP; only the edges, their toolkit, " +
 			"the payment providers (clients of their APIs), the tamper monitor (a client of the store), " +
-			"and the metrics endpoint's instrumentation do",
+			"the metrics endpoint's instrumentation and the alerts (a client of the webhook receiver) do",
 		from: []string{"kaede/internal/..."},
 		except: []string{web, admin, edge, "kaede/internal/payment/gateway", "kaede/internal/payment/stripe",
-			"kaede/internal/monitor", "kaede/internal/metrics"},
+			"kaede/internal/monitor", "kaede/internal/metrics", "kaede/internal/alert"},
 		forbid: []string{"net/http"},
 	},
 	{

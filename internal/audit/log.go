@@ -21,3 +21,6 @@ func (l *Log) List(ctx context.Context, f Filter) ([]Entry, error) { return List
 
 // Verify walks the whole chain (see Verify).
 func (l *Log) Verify(ctx context.Context) (int, error) { return Verify(ctx, l.db) }
+
+// Head returns the last entry's id and hash (see Head).
+func (l *Log) Head(ctx context.Context) (int64, string, error) { return Head(ctx, l.db) }

@@ -55,6 +55,9 @@ type AccessLog struct {
 	// Attrs adds the edge's own attributes, read after the handler ran
 	// (the admin's staff id).
 	Attrs func(*http.Request) []slog.Attr
+	// Observe, when set, hears every response's status (the 5xx burst
+	// detector); it must be cheap and must not block.
+	Observe func(status int)
 }
 
 // Middleware logs one line per request. It logs the path only: query
@@ -67,6 +70,9 @@ func (l AccessLog) Middleware(next http.Handler) http.Handler {
 		status := sw.status
 		if status == 0 {
 			status = http.StatusOK
+		}
+		if l.Observe != nil {
+			l.Observe(status)
 		}
 		level := slog.LevelInfo
 		if l.Quiet != nil && l.Quiet(r) {

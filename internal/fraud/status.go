@@ -193,3 +193,23 @@ func (g *Guard) Prune(ctx context.Context, now time.Time) (int64, error) {
 	}
 	return n, nil
 }
+
+// Declines returns when each card attempt since since was declined by the
+// issuer, oldest first, for the security page's chart of declines per day.
+func (g *Guard) Declines(ctx context.Context, since time.Time) ([]time.Time, error) {
+	rows, err := g.db.QueryContext(ctx, `SELECT created_at FROM fraud_attempts
+		WHERE outcome = 'declined' AND created_at >= $1 ORDER BY created_at LIMIT 100000`, since.UTC())
+	if err != nil {
+		return nil, fmt.Errorf("card declines: %w", err)
+	}
+	defer rows.Close()
+	var out []time.Time
+	for rows.Next() {
+		var t time.Time
+		if err := rows.Scan(&t); err != nil {
+			return nil, fmt.Errorf("card declines: %w", err)
+		}
+		out = append(out, t.UTC())
+	}
+	return out, rows.Err()
+}

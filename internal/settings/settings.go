@@ -53,6 +53,10 @@ type Settings struct {
 	// Retention is how long data the shop no longer needs is kept before
 	// the periodic clean-up jobs delete it.
 	Retention Retention `json:"retention"`
+
+	// Security is when security alerts escalate and what counts as
+	// business hours for the off-hours detector.
+	Security Security `json:"security"`
 }
 
 // Retention is how long, in days, each kind of leftover data is kept. The
@@ -146,6 +150,7 @@ func (s Settings) Validate() error {
 	}
 	shop.CheckText(p, "return_policy", s.ReturnPolicy, true, 2000)
 	s.Retention.validate(p)
+	s.Security.validate(p)
 	return p.Err()
 }
 
@@ -280,6 +285,7 @@ func Default() Settings {
 			"鍼などの管理医療機器および開封後の衛生用品は返品をお受けできません。" +
 			"ご注文のキャンセルは発送前までマイページまたはお問い合わせ窓口にて承ります。",
 		Retention: DefaultRetention(),
+		Security:  DefaultSecurity(),
 	}
 }
 
@@ -296,4 +302,46 @@ func DefaultRetention() Retention {
 		SessionDays:        7,
 		AbandonedCartDays:  30,
 	}
+}
+
+// Security is how the security alerts behave (internal/alert).
+type Security struct {
+	// EscalateAfterMinutes: a critical event nobody acknowledged after
+	// this long is e-mailed to every owner, once.
+	EscalateAfterMinutes int `json:"escalate_after_minutes"`
+	// BusinessHours, in Japan time on weekdays (Monday to Friday): staff,
+	// role and settings changes outside them raise a warning, since a
+	// stolen staff account is often used at night.
+	BusinessStartHour int `json:"business_start_hour"` // 0–23, inclusive
+	BusinessEndHour   int `json:"business_end_hour"`   // 1–24, exclusive
+}
+
+// DefaultSecurity escalates after 15 minutes and keeps business hours of
+// 09:00–19:00 JST on weekdays.
+func DefaultSecurity() Security {
+	return Security{EscalateAfterMinutes: 15, BusinessStartHour: 9, BusinessEndHour: 19}
+}
+
+// validate adds the security settings out of range, named
+// "security.<field>".
+func (s Security) validate(p shop.Problems) {
+	if s.EscalateAfterMinutes < 1 || s.EscalateAfterMinutes > 24*60 {
+		p.Add("security.escalate_after_minutes", shop.ReasonRange)
+	}
+	if s.BusinessStartHour < 0 || s.BusinessStartHour > 23 {
+		p.Add("security.business_start_hour", shop.ReasonRange)
+	}
+	if s.BusinessEndHour <= s.BusinessStartHour || s.BusinessEndHour > 24 {
+		p.Add("security.business_end_hour", shop.ReasonRange)
+	}
+}
+
+// WithinBusinessHours reports whether t falls in the business hours: a
+// weekday in Japan time, from the start hour up to the end hour.
+func (s Security) WithinBusinessHours(t time.Time) bool {
+	j := t.In(shop.JST)
+	if wd := j.Weekday(); wd == time.Saturday || wd == time.Sunday {
+		return false
+	}
+	return j.Hour() >= s.BusinessStartHour && j.Hour() < s.BusinessEndHour
 }

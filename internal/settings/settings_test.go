@@ -142,3 +142,31 @@ func TestLoadFillsRetentionDefaults(t *testing.T) {
 		}
 	})
 }
+
+func TestSecuritySettings(t *testing.T) {
+	s := settings.Default()
+	if s.Security.EscalateAfterMinutes != 15 {
+		t.Fatalf("escalate after %d minutes, want 15", s.Security.EscalateAfterMinutes)
+	}
+	for _, c := range []struct {
+		at   time.Time
+		want bool
+	}{
+		{time.Date(2026, 5, 1, 9, 0, 0, 0, shop.JST), true},   // Friday 09:00
+		{time.Date(2026, 5, 1, 18, 59, 0, 0, shop.JST), true}, // Friday 18:59
+		{time.Date(2026, 5, 1, 19, 0, 0, 0, shop.JST), false}, // Friday 19:00
+		{time.Date(2026, 5, 1, 8, 59, 0, 0, shop.JST), false},
+		{time.Date(2026, 5, 2, 12, 0, 0, 0, shop.JST), false}, // Saturday
+	} {
+		if got := s.Security.WithinBusinessHours(c.at); got != c.want {
+			t.Errorf("%v: within=%v, want %v", c.at, got, c.want)
+		}
+	}
+	s.Security = settings.Security{EscalateAfterMinutes: 0, BusinessStartHour: 19, BusinessEndHour: 9}
+	err := s.Validate()
+	for _, f := range []string{"security.escalate_after_minutes", "security.business_end_hour"} {
+		if _, ok := shop.ErrorFields(err)[f]; !ok {
+			t.Errorf("validate: %v, want a problem on %s", err, f)
+		}
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"kaede/internal/audit"
+	"kaede/internal/secevent"
 	"kaede/internal/shop"
 )
 
@@ -356,6 +357,11 @@ func (s *Service) fail(ctx context.Context, email string, staffID int64, ip, rea
 		}
 		if staffID == 0 {
 			return nil
+		}
+		if err := s.raise(ctx, tx, secevent.Signal{Kind: secevent.KindStaffLockout, Severity: secevent.Warning,
+			Source: "staff", Target: tgt, Summary: "staff account " + email + " locked after failed logins",
+			Detail: map[string]any{"email": email, "ip": ip, "level": level, "until": lockedUntil}}); err != nil {
+			return err
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM staff_pending_logins WHERE staff_id = $1`, staffID); err != nil {
 			return fmt.Errorf("end pending logins: %w", err)

@@ -225,3 +225,26 @@ func (s *Service) keepAnOwner(ctx context.Context, tx *sql.Tx, id int64) error {
 	}
 	return nil
 }
+
+// ActiveEmails returns the addresses of the active members of staff whose
+// role want accepts, read in tx: the security alerts go to them in the
+// transaction that raises or escalates the event.
+func ActiveEmails(ctx context.Context, tx *sql.Tx, want func(Role) bool) ([]string, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT email, role FROM staff WHERE disabled_at IS NULL ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("list active staff: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var email string
+		var role Role
+		if err := rows.Scan(&email, &role); err != nil {
+			return nil, fmt.Errorf("list active staff: %w", err)
+		}
+		if want(role) {
+			out = append(out, email)
+		}
+	}
+	return out, rows.Err()
+}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	kmail "kaede/internal/mail"
+	"kaede/internal/secevent"
 	"kaede/internal/settings"
 	"kaede/internal/shop"
 )
@@ -67,6 +68,16 @@ func (s *Service) send(ctx context.Context, tx *sql.Tx, to, kind string, data no
 	return nil
 }
 
+// raise stores a security event in tx when the service has an events
+// store.
+func (s *Service) raise(ctx context.Context, tx *sql.Tx, sig secevent.Signal) error {
+	if s.Events == nil {
+		return nil
+	}
+	_, err := s.Events.RaiseTx(ctx, tx, sig)
+	return err
+}
+
 // noteIP remembers the IP address the member of staff logged in from, and
 // e-mails them when it is one they have not used before.
 func (s *Service) noteIP(ctx context.Context, tx *sql.Tx, id int64, email, ip, userAgent string) error {
@@ -78,9 +89,25 @@ func (s *Service) noteIP(ctx context.Context, tx *sql.Tx, id int64, email, ip, u
 	if n, err := res.RowsAffected(); err != nil || n > 0 {
 		return err
 	}
+	var known int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM staff_known_ips WHERE staff_id = $1`, id).Scan(&known); err != nil {
+		return fmt.Errorf("note login IP of staff %d: %w", id, err)
+	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO staff_known_ips (staff_id, ip, first_seen_at, last_seen_at)
 		VALUES ($1, $2, $3, $3)`, id, ip, now); err != nil {
 		return fmt.Errorf("note login IP of staff %d: %w", id, err)
+	}
+	// The first address of an account is where it enrolled: worth a line
+	// in the events, not a page. Another one may be a stolen password and
+	// second factor in use.
+	sev := secevent.Warning
+	if known == 0 {
+		sev = secevent.Info
+	}
+	if err := s.raise(ctx, tx, secevent.Signal{Kind: secevent.KindStaffNewIP, Severity: sev, Source: "staff",
+		Target: target(id) + " " + ip, Summary: "staff " + email + " logged in from a new address " + ip,
+		Detail: map[string]any{"email": email, "ip": ip, "user_agent": clip(userAgent, 200)}}); err != nil {
+		return err
 	}
 	return s.send(ctx, tx, email, "new_ip_login", notice{IP: ip, UserAgent: clip(userAgent, 200), At: now})
 }

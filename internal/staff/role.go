@@ -52,16 +52,21 @@ const (
 	StaffRead       Permission = "staff.read"
 	StaffManage     Permission = "staff.manage"
 	AuditRead       Permission = "audit.read"
-	// SecurityRead shows the security pages: the script inventory and the
-	// release manifest.
+	// SecurityRead shows the security pages (events, controls, the script
+	// inventory and the release manifest), and is who the security alerts
+	// are e-mailed to.
 	SecurityRead Permission = "security.read"
+	// SecurityManage acknowledges and resolves events and sends a test
+	// alert.
+	SecurityManage Permission = "security.manage"
 )
 
 // Permissions lists every permission, for tests and the role overview.
 var Permissions = []Permission{
 	DashboardRead, CatalogRead, CatalogWrite, OrdersRead, OrdersWrite, OrdersRefund,
 	CustomersRead, CustomersWrite, CustomersExport, InquiriesRead, InquiriesWrite,
-	ContentWrite, SettingsRead, SettingsWrite, StaffRead, StaffManage, AuditRead, SecurityRead,
+	ContentWrite, SettingsRead, SettingsWrite, StaffRead, StaffManage, AuditRead,
+	SecurityRead, SecurityManage,
 }
 
 // grants is the role × permission table. Exporting every customer's

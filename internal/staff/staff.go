@@ -26,6 +26,7 @@ import (
 	"kaede/internal/db"
 	kmail "kaede/internal/mail"
 	"kaede/internal/password"
+	"kaede/internal/secevent"
 	"kaede/internal/shop"
 )
 
@@ -43,6 +44,11 @@ type Service struct {
 	seal cipher.AEAD
 
 	passwords *password.Hasher
+
+	// Events, when set, receives a security event for a staff lock-out
+	// and for a login from a new address, in the transaction that records
+	// them. Set it when wiring, before the service is used.
+	Events *secevent.Store
 }
 
 // hashSlots bounds concurrent Argon2 runs (64 MiB each by default).

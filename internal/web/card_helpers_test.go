@@ -33,6 +33,7 @@ import (
 	"kaede/internal/order"
 	"kaede/internal/payment"
 	"kaede/internal/payment/gateway"
+	"kaede/internal/secevent"
 	"kaede/internal/settings"
 	"kaede/internal/web"
 )
@@ -115,7 +116,7 @@ func newCardEnvBehind(t *testing.T, d *db.DB, capture payment.CaptureMode, proxi
 	srv, err := web.New(web.Config{BaseURL: base, Secret: bytes.Repeat([]byte("k"), 32), MediaDir: t.TempDir(), TrustedProxies: proxies},
 		web.Deps{Ping: d.PingContext, Settings: settings.NewService(d, e.clock, 2*time.Second),
 			Sessions: member.NewSessions(d, e.clock), Legal: content.NewPages(d, e.clock), Logger: logger, Clock: e.clock, Catalog: cat, Carts: carts, Checkout: co, Orders: e.orders,
-			Members: members, Payments: e.pay})
+			Members: members, Payments: e.pay, Events: secevent.NewStore(d, e.clock)})
 	if err != nil {
 		t.Fatal(err)
 	}

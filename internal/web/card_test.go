@@ -19,6 +19,7 @@ import (
 	"kaede/internal/db/dbtest"
 	"kaede/internal/payment"
 	"kaede/internal/payment/gateway"
+	"kaede/internal/secevent"
 	"kaede/internal/shop"
 	"kaede/internal/testenv"
 	"kaede/internal/web"
@@ -226,6 +227,15 @@ func TestCardCheckoutEndToEnd(t *testing.T) {
 			}
 			if !strings.Contains(e.log.String(), "webhook refused") {
 				t.Error("refused webhooks are not logged")
+			}
+			// One security event for the provider, counting the refusals.
+			var n, count int
+			if err := e.db.QueryRowContext(context.Background(), `SELECT COUNT(*), COALESCE(MAX(count), 0) FROM security_events
+				WHERE kind = $1 AND target = $2 AND severity = 'warning'`, secevent.KindWebhookBadSig, "provider:"+gateway.Name).Scan(&n, &count); err != nil {
+				t.Fatal(err)
+			}
+			if n != 1 || count != 3 {
+				t.Errorf("bad-signature events=%d with count %d, want 1 with 3", n, count)
 			}
 			changes := e.count(`SELECT COUNT(*) FROM order_events`)
 			if res := post(gateway.Sign(gwWebhookSecret, e.clock(), []byte(body))); res.StatusCode != 200 {

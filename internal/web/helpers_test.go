@@ -29,6 +29,7 @@ import (
 	"kaede/internal/member"
 	"kaede/internal/order"
 	"kaede/internal/password"
+	"kaede/internal/secevent"
 	"kaede/internal/settings"
 	"kaede/internal/web"
 )
@@ -98,6 +99,7 @@ func newEnv(t testing.TB, d *db.DB) *testEnv {
 		Orders:   orders,
 		Members:  e.members,
 		Content:  content.New(d, e.clock),
+		Events:   secevent.NewStore(d, e.clock),
 	})
 	if err != nil {
 		t.Fatalf("web.New: %v", err)

@@ -72,6 +72,7 @@ func (s *Server) cspReport(w http.ResponseWriter, r *http.Request) {
 		}
 		s.log.Warn("csp violation", "request_id", requestID(r), "directive", v.Directive,
 			"blocked", v.Blocked, "document", v.Document, "source", v.Source)
+		s.raise(r.Context(), cspEvent(v))
 	}
 	w.WriteHeader(http.StatusNoContent)
 }

@@ -1,12 +1,15 @@
 package web_test
 
 import (
+	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
 
 	"kaede/internal/db"
 	"kaede/internal/db/dbtest"
+	"kaede/internal/secevent"
 )
 
 func TestHealthz(t *testing.T) {
@@ -44,6 +47,30 @@ func TestCSPReport(t *testing.T) {
 		}
 		if strings.Contains(logs, "SECRET") {
 			t.Errorf("query strings of reported URLs logged:\n%s", logs)
+		}
+		// Each violation is a security event: critical on a payment page.
+		// A repeat counts on the same event.
+		b.do(newRequest(http.MethodPost, "/csp-report", strings.NewReader(old), "application/csp-report"))
+		about := `{"csp-report":{"document-uri":"https://shop.example/about","effective-directive":"img-src","blocked-uri":"https://img.example/x.png"}}`
+		b.do(newRequest(http.MethodPost, "/csp-report", strings.NewReader(about), "application/csp-report"))
+		evs, err := secevent.NewStore(d, nil).List(context.Background(), secevent.Filter{Kind: secevent.KindCSPViolation})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]string{}
+		for _, ev := range evs {
+			got[ev.Target] = fmt.Sprintf("%s×%d", ev.Severity, ev.Count)
+			if strings.Contains(ev.Target+ev.Summary+ev.Detail, "SECRET") {
+				t.Errorf("event keeps a query string: %+v", ev)
+			}
+		}
+		want := map[string]string{
+			"/checkout script-src-elem https://evil.example/skim.js": "critical×2",
+			"/cart style-src-attr inline":                            "critical×1",
+			"/about img-src https://img.example/x.png":               "warning×1",
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("csp events=%v, want %v", got, want)
 		}
 
 		for body, ctype := range map[string]string{"{": "application/csp-report", "x": "text/plain"} {

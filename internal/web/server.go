@@ -24,11 +24,13 @@ import (
 	"kaede/internal/catalog"
 	"kaede/internal/checkout"
 	"kaede/internal/content"
+	"kaede/internal/detect"
 	"kaede/internal/edge"
 	"kaede/internal/mail"
 	"kaede/internal/member"
 	"kaede/internal/metrics"
 	"kaede/internal/order"
+	"kaede/internal/secevent"
 	"kaede/internal/settings"
 	"kaede/internal/shop"
 	"kaede/internal/ui"
@@ -79,6 +81,9 @@ type Deps struct {
 	// Payments takes card payments through the configured provider; nil
 	// when the shop has none, and then checkout offers no card.
 	Payments *cardpay.Service
+	// Events stores CSP violations, webhook signature failures and bursts
+	// of server errors as security events; nil only logs them.
+	Events *secevent.Store
 }
 
 // Server is the store's HTTP edge.
@@ -97,18 +102,20 @@ type Server struct {
 	csrf    *edge.CSRF
 	cookies edge.Cookies
 
-	settings *settings.Service
-	sessions *member.Sessions
-	legal    *content.Pages
-	outbox   *mail.Outbox // nil outside the demo
-	pages    pageCache
-	catalog  *catalog.Service
-	carts    *cart.Service
-	checkout *checkout.Service
-	orders   *order.Service
-	members  *member.Service
-	content  *content.Service
-	payments *cardpay.Service // nil: no card payments
+	settings  *settings.Service
+	sessions  *member.Sessions
+	legal     *content.Pages
+	outbox    *mail.Outbox // nil outside the demo
+	pages     pageCache
+	catalog   *catalog.Service
+	carts     *cart.Service
+	checkout  *checkout.Service
+	orders    *order.Service
+	members   *member.Service
+	content   *content.Service
+	payments  *cardpay.Service // nil: no card payments
+	events    *secevent.Store  // nil: security findings are only logged
+	errors5xx *detect.Burst
 }
 
 // New checks the configuration, parses the templates and builds the route
@@ -154,8 +161,10 @@ func New(cfg Config, d Deps) (*Server, error) {
 		members:  d.Members,
 		content:  d.Content,
 		payments: d.Payments,
+		events:   d.Events,
 	}
 	s.cfg.BaseURL = strings.TrimSuffix(cfg.BaseURL, "/")
+	s.errors5xx = s.newErrorBurst()
 	if cfg.MediaDir != "" {
 		root, err := os.OpenRoot(cfg.MediaDir)
 		if err != nil {

@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"kaede/internal/cardpay"
+	"kaede/internal/secevent"
 )
 
 // WebhookPath is where the store receives the webhooks of the provider
@@ -33,6 +34,13 @@ func (s *Server) paymentWebhook(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case errors.Is(err, cardpay.ErrBadWebhook):
 		s.log.Warn("webhook refused", "request_id", requestID(r), "ip", info(r).IP, "error", err)
+		provider := s.payments.Provider().Name()
+		s.raise(r.Context(), secevent.Signal{
+			Kind: secevent.KindWebhookBadSig, Severity: secevent.Warning, Source: "webhook",
+			Target:  "provider:" + provider,
+			Summary: "a " + provider + " webhook with a bad signature or timestamp was refused",
+			Detail:  map[string]any{"provider": provider, "ip": info(r).IP},
+		})
 		http.Error(w, "bad request", http.StatusBadRequest)
 	case err != nil:
 		s.log.Error("webhook failed", "request_id", requestID(r), "error", err)
