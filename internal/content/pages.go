@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"kaede/internal/audit"
 	"kaede/internal/db"
@@ -137,25 +135,9 @@ func validatePage(p Page) error {
 	}
 	shop.CheckText(problems, "title_ja", p.TitleJa, true, MaxPageTitle)
 	shop.CheckText(problems, "title_en", p.TitleEn, p.BodyEn != "", MaxPageTitle)
-	checkPageBody(problems, "body_ja", p.BodyJa, true)
-	checkPageBody(problems, "body_en", p.BodyEn, false)
+	checkBody(problems, "body_ja", p.BodyJa, true, MaxPageBody)
+	checkBody(problems, "body_en", p.BodyEn, false, MaxPageBody)
 	return problems.Err()
-}
-
-// checkPageBody allows line breaks and tabs and no other control
-// character: a page of text needs none, and a NUL or an escape code pasted
-// from another program would show differently to staff and to customers.
-func checkPageBody(problems shop.Problems, field, v string, required bool) {
-	switch {
-	case v == "" && required:
-		problems.Add(field, shop.ReasonRequired)
-	case utf8.RuneCountInString(v) > MaxPageBody:
-		problems.Add(field, shop.ReasonLength)
-	case !utf8.ValidString(v) || strings.IndexFunc(v, func(r rune) bool {
-		return unicode.IsControl(r) && r != '\n' && r != '\t'
-	}) >= 0:
-		problems.Add(field, shop.ReasonFormat)
-	}
 }
 
 // Save validates p and writes its row, with an audit entry
