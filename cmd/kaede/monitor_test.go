@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net"
@@ -19,6 +20,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"kaede/internal/alert"
 	"kaede/internal/secevent"
 )
 
@@ -175,6 +177,10 @@ func lastRun(t *testing.T, d *sql.DB) (int64, string) {
 func TestMonitorCatchesTamperingInFront(t *testing.T) {
 	eachDatabase(t, func(t *testing.T, cfg Config) {
 		proxy := newTamperProxy(t)
+		// The alert webhook's receiver: every critical event must reach
+		// it, signed, as well as the staff's outbox.
+		hook := newAlertReceiver(t)
+		cfg.AlertWebhookURL, cfg.AlertWebhookSecret = hook.srv.URL, hook.secret
 		m := startMonitored(t, cfg, proxy)
 		events := secevent.NewStore(m.db, nil)
 		ctx := context.Background()
@@ -242,6 +248,8 @@ func TestMonitorCatchesTamperingInFront(t *testing.T) {
 			if !strings.Contains(got.Detail, tc.want) {
 				t.Errorf("%s: event detail %s, want %q in it", tc.name, got.Detail, tc.want)
 			}
+			waitUntil(t, 60*time.Second, func() bool { return hook.has(got.ID) })
+			t.Logf("%s: signed alert at the webhook %.1fs after the change", tc.name, time.Since(changed).Seconds())
 
 			// The browser's refusal does not depend on the database: once.
 			if strings.HasPrefix(tc.name, "(a)") && t.Name() == "TestMonitorCatchesTamperingInFront/sqlite" {
@@ -332,4 +340,48 @@ func TestMonitorIntervalValidated(t *testing.T) {
 	if err := c.validate(); err != nil {
 		t.Fatalf("10s interval: %v", err)
 	}
+}
+
+// alertReceiver is a webhook endpoint that keeps the ids of the security
+// events whose alerts arrived with a valid signature.
+type alertReceiver struct {
+	srv    *httptest.Server
+	secret string
+	mu     sync.Mutex
+	ids    map[int64]bool
+}
+
+func newAlertReceiver(t *testing.T) *alertReceiver {
+	t.Helper()
+	a := &alertReceiver{secret: strings.Repeat("s", 40), ids: map[int64]bool{}}
+	a.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			http.Error(w, "read", http.StatusBadRequest)
+			return
+		}
+		if err := alert.Verify(a.secret, r.Header.Get("X-Kaede-Signature"), body, time.Now(), 5*time.Minute); err != nil {
+			http.Error(w, "signature", http.StatusUnauthorized)
+			return
+		}
+		var p alert.Payload
+		if err := json.Unmarshal(body, &p); err != nil {
+			http.Error(w, "json", http.StatusBadRequest)
+			return
+		}
+		a.mu.Lock()
+		if p.Event.Severity == "critical" {
+			a.ids[p.Event.ID] = true
+		}
+		a.mu.Unlock()
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	t.Cleanup(a.srv.Close)
+	return a
+}
+
+func (a *alertReceiver) has(id int64) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.ids[id]
 }

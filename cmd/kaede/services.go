@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -21,6 +22,7 @@ import (
 	"kaede/internal/jobs"
 	"kaede/internal/mail"
 	"kaede/internal/member"
+	"kaede/internal/metrics"
 	"kaede/internal/monitor"
 	"kaede/internal/order"
 	"kaede/internal/secevent"
@@ -83,6 +85,13 @@ func (m *Main) buildServices(ctx context.Context, smtp *mail.SMTPConfig) (*servi
 		return nil, err
 	}
 	svc.events.OnRaise(svc.alerts.Hook)
+	// Every sighting counts in kaede_security_events_total. The hook runs
+	// inside the raising transaction, so a raise that rolls back is
+	// counted too: rare, and an over-count is the safe side of an alarm.
+	svc.events.OnRaise(func(_ context.Context, _ *sql.Tx, r secevent.Raised) error {
+		metrics.SecurityEvent(r.Kind, string(r.Severity))
+		return nil
+	})
 	svc.catalog = catalog.New(d, m.Clock)
 	// Storefront reads may be two seconds old: stock and prices are
 	// checked again in the database when an item goes into the cart and
