@@ -41,7 +41,7 @@ Commands:
   staff      staff accounts: add (prints a one-time enrolment link), list
   audit      audit log tasks: verify (checks the hash chain)
   gateway    run the built-in test card gateway alone
-  monitor    tamper monitor: check (the payment pages against the baseline, now)
+  monitor    tamper monitor: check (the payment pages against the baseline, now), approve (a release's pending baseline)
   security   security tools: inventory (every script a page may run), events (--json, --since, --demo)
   version    print the version (--manifest: the SHA-256 of every embedded file)
 
