@@ -108,11 +108,11 @@ func FuzzExtract(f *testing.F) {
 	f.Add("<script>\x00</script><meta http-equiv=refresh content=\"0;url=https://e\">")
 	page, _ := url.Parse("https://shop.example/checkout")
 	f.Fuzz(func(t *testing.T, body string) {
+		if _, err := html.Parse(strings.NewReader(body)); err != nil {
+			return // not HTML the parser accepts: nothing to extract
+		}
 		parse := func() *pageContent {
-			doc, err := html.Parse(strings.NewReader(body))
-			if err != nil {
-				t.Skip()
-			}
+			doc, _ := html.Parse(strings.NewReader(body))
 			return extract(doc, page)
 		}
 		a, b := parse(), parse()
