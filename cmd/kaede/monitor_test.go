@@ -22,6 +22,7 @@ import (
 
 	"kaede/internal/alert"
 	"kaede/internal/secevent"
+	"kaede/internal/shop"
 )
 
 // tamperProxy stands between the customers (and the monitor) and the
@@ -323,9 +324,34 @@ func TestMonitorCheckCommand(t *testing.T) {
 	if !strings.Contains(out.String(), "header-removed /checkout Content-Security-Policy") {
 		t.Errorf("output %q, want the CSP's removal", out.String())
 	}
+	// The security page's monitor control: red after a run that differs,
+	// and red when the newest run is older than three intervals.
+	mon, err := buildMonitor(proxy.srv.URL, nil, secevent.NewStore(m.db, nil), m.db, nil, shop.SystemClock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := monitorStatus(mon, time.Minute, shop.SystemClock)(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !st.Configured || st.OK || st.LastRun.IsZero() || !strings.Contains(st.Evidence, "different") {
+		t.Errorf("status after a differing run = %+v, want configured, red, the run's result as evidence", st)
+	}
+	proxy.set(nil)
+	out.Reset()
+	if err := runMonitor(t.Context(), args, &out, &errOut); err != nil {
+		t.Fatalf("check after the change was undone: %v\n%s", err, out.String())
+	}
+	if st, err = monitorStatus(mon, time.Minute, shop.SystemClock)(t.Context()); err != nil || !st.OK {
+		t.Errorf("status after a clean run = %+v, %v, want green", st, err)
+	}
+	later := func() time.Time { return time.Now().Add(time.Hour) }
+	if st, err = monitorStatus(mon, time.Minute, later)(t.Context()); err != nil || st.OK || !strings.Contains(st.Evidence, "not running") {
+		t.Errorf("status an hour after the last run = %+v, %v, want red: the monitor is not running", st, err)
+	}
 	// A change under the same release is tampering, not a candidate: there
 	// is nothing to approve, and approving says so.
-	err := runMonitor(t.Context(), []string{"approve", "--database", m.Config.DatabaseURL, "--reason", "release 2"}, &out, &errOut)
+	err = runMonitor(t.Context(), []string{"approve", "--database", m.Config.DatabaseURL, "--reason", "release 2"}, &out, &errOut)
 	if err == nil || !strings.Contains(err.Error(), "no baseline awaits approval") {
 		t.Fatalf("approve with nothing pending: %v, want 'no baseline awaits approval'", err)
 	}
