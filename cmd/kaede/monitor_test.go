@@ -144,7 +144,15 @@ func startMonitored(t *testing.T, cfg Config, proxy *tamperProxy) *Main {
 	if err := cfg.Validate(); err != nil {
 		t.Fatalf("config: %v", err)
 	}
-	m := NewMain(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	// The store's warnings and errors are printed when the test fails:
+	// a monitor that never ran says why only there.
+	logs := &lockedBuffer{}
+	m := NewMain(cfg, slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	t.Cleanup(func() {
+		if t.Failed() {
+			dumpMonitorState(t, m, logs)
+		}
+	})
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	t.Cleanup(tr.CloseIdleConnections)
 	m.monitorOptions = monitorOptions{every: time.Second, transport: offlineTransport{tr}}
@@ -155,6 +163,64 @@ func startMonitored(t *testing.T, cfg Config, proxy *tamperProxy) *Main {
 	t.Cleanup(func() { m.Close() })
 	proxy.pointTo(t, m.URL())
 	return m
+}
+
+// lockedBuffer is a log destination that goroutines share.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// dumpMonitorState prints what a failed monitor test needs to be read:
+// the runs, the task jobs and their errors, and the store's log.
+func dumpMonitorState(t *testing.T, m *Main, logs *lockedBuffer) {
+	if m.db == nil {
+		return
+	}
+	rows, err := m.db.Query(`SELECT id, result, started_at, finished_at FROM monitor_runs ORDER BY id DESC LIMIT 10`)
+	if err == nil {
+		for rows.Next() {
+			var id int64
+			var result string
+			var started, finished any
+			if rows.Scan(&id, &result, &started, &finished) == nil {
+				t.Logf("monitor run %d: %s %v %v", id, result, started, finished)
+			}
+		}
+		rows.Close()
+	}
+	rows, err = m.db.Query(`SELECT state, args, attempt, errors, created_at FROM river_job WHERE kind = 'task' ORDER BY id DESC LIMIT 40`)
+	if err != nil {
+		t.Logf("river jobs: %v", err)
+	} else {
+		for rows.Next() {
+			var state, args string
+			var attempt int
+			var errs sql.NullString
+			var created any
+			if rows.Scan(&state, &args, &attempt, &errs, &created) == nil {
+				t.Logf("task job %s %s attempt %d created %v errors %.300s", state, args, attempt, created, errs.String)
+			}
+		}
+		rows.Close()
+	}
+	out := logs.String()
+	if len(out) > 8000 {
+		out = out[len(out)-8000:]
+	}
+	t.Logf("store log (warnings and errors):\n%s", out)
 }
 
 // lastRun is the newest run's id and result, or 0 before the first.
@@ -186,11 +252,17 @@ func TestMonitorCatchesTamperingInFront(t *testing.T) {
 		events := secevent.NewStore(m.db, nil)
 		ctx := context.Background()
 
-		waitUntil(t, 60*time.Second, func() bool {
+		// The first run waits behind every task a starting store runs at
+		// once (pruners, the audit chain's full verification…), which
+		// under a loaded CI machine can take a while: the limit here is
+		// for the start, not for noticing a change.
+		started := time.Now()
+		waitUntil(t, 120*time.Second, func() bool {
 			var n int
 			_ = m.db.QueryRow(`SELECT COUNT(*) FROM monitor_baselines WHERE state = 'approved' AND approved_by = 'system:monitor'`).Scan(&n)
 			return n == 1
 		})
+		t.Logf("baseline taken %.1fs after the store started", time.Since(started).Seconds())
 		if id, result := lastRun(t, m.db.DB); id == 0 || result != "ok" {
 			t.Fatalf("first run %d: %s, want ok", id, result)
 		}
