@@ -79,21 +79,21 @@ type EventKind string
 // The timeline's kinds, roughly in the order an incident passes them. The
 // four report kinds equal the deadlines' codes: recording one files it.
 const (
-	EventDetected      EventKind = "detected"       // the shop learned of it (written when the incident is opened)
-	EventCardStopped   EventKind = "card_stopped"   // card payments stopped
-	EventCardResumed   EventKind = "card_resumed"   // card payments on again
-	EventInvestigators EventKind = "investigators"  // investigators (a PFI) engaged
-	EventFinding       EventKind = "finding"        // what the investigation found
-	EventPolice        EventKind = "police"         // reported to the police
+	EventDetected      EventKind = "detected"      // the shop learned of it (written when the incident is opened)
+	EventCardStopped   EventKind = "card_stopped"  // card payments stopped
+	EventCardResumed   EventKind = "card_resumed"  // card payments on again
+	EventInvestigators EventKind = "investigators" // investigators (a PFI) engaged
+	EventFinding       EventKind = "finding"       // what the investigation found
+	EventPolice        EventKind = "police"        // reported to the police
 	EventAcquirer      EventKind = EventKind(AcquirerReport)
 	EventCardList      EventKind = EventKind(AcquirerCardList)
 	EventPPCPrelim     EventKind = EventKind(PPCPreliminary)
 	EventPPCFinal      EventKind = EventKind(PPCFinal)
-	EventPublicNotice  EventKind = "public_notice"  // the notice published on the store
-	EventNotification  EventKind = "notification"   // customers told (e-mail, letters)
-	EventReopened      EventKind = "reopened"       // the shop reopened
-	EventClosed        EventKind = "closed"         // the incident closed
-	EventNote          EventKind = "note"           // anything else worth a date
+	EventPublicNotice  EventKind = "public_notice" // the notice published on the store
+	EventNotification  EventKind = "notification"  // customers told (e-mail, letters)
+	EventReopened      EventKind = "reopened"      // the shop reopened
+	EventClosed        EventKind = "closed"        // the incident closed
+	EventNote          EventKind = "note"          // anything else worth a date
 )
 
 // EventKinds are the kinds staff may record by hand, in the order the
