@@ -89,6 +89,7 @@ const (
 	EventCardList      EventKind = EventKind(AcquirerCardList)
 	EventPPCPrelim     EventKind = EventKind(PPCPreliminary)
 	EventPPCFinal      EventKind = EventKind(PPCFinal)
+	EventVulnScan      EventKind = "vuln_scan"     // a vulnerability scan of the shop passed
 	EventPublicNotice  EventKind = "public_notice" // the notice published on the store
 	EventNotification  EventKind = "notification"  // customers told (e-mail, letters)
 	EventReopened      EventKind = "reopened"      // the shop reopened
@@ -99,7 +100,7 @@ const (
 // EventKinds are the kinds staff may record by hand, in the order the
 // admin offers them. detected and closed are written by Open and Close.
 var EventKinds = []EventKind{EventCardStopped, EventCardResumed, EventInvestigators, EventFinding,
-	EventPolice, EventAcquirer, EventCardList, EventPPCPrelim, EventPPCFinal, EventPublicNotice,
+	EventPolice, EventAcquirer, EventCardList, EventPPCPrelim, EventPPCFinal, EventVulnScan, EventPublicNotice,
 	EventNotification, EventReopened, EventNote}
 
 // Event is one entry of the timeline.
