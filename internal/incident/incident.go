@@ -128,6 +128,8 @@ type Service struct {
 	clock shop.Clock
 	// MaxEvidence bounds one evidence file, in bytes.
 	MaxEvidence int64
+	// Sources feed the report drafts; set them before use.
+	Sources Sources
 }
 
 // New returns the service; clock nil means shop.SystemClock.
