@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"kaede/internal/edge"
 	"kaede/internal/form"
@@ -77,7 +78,8 @@ var orderEncodings = map[string]order.Encoding{
 // the route needs the owner's export permission and a fresh second
 // factor, and the order service audits it ("export.orders") before any
 // byte is written. The file is built in memory first, so that a refusal
-// (a name Shift_JIS cannot hold) is a page, not half a file.
+// is a page, not half a file. A character Shift_JIS cannot hold is written
+// as 〓; those orders are named in the audit entry and in a header.
 func (s *Server) orderExport(w http.ResponseWriter, r *http.Request) {
 	f := newForm(r)
 	q, _ := orderQuery(f)
@@ -92,7 +94,8 @@ func (s *Server) orderExport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var buf bytes.Buffer
-	if err := s.orders.ExportCSV(r.Context(), &buf, q, enc, orderActor(r)); err != nil {
+	res, err := s.orders.ExportCSV(r.Context(), &buf, q, enc, orderActor(r))
+	if err != nil {
 		s.orderRefusal(w, r, "orders_list", view, err, "orders.export.conflict", shop.ErrorMessage(err))
 		return
 	}
@@ -105,5 +108,10 @@ func (s *Server) orderExport(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Type", "text/csv; charset="+charset)
 	h.Set("Content-Disposition", `attachment; filename="`+name+`"`)
 	h.Set("X-Content-Type-Options", "nosniff")
+	if len(res.Replaced) > 0 {
+		// Staff see these in the audit log too; the header lets a script
+		// that fetches the export check them.
+		h.Set("X-Kaede-Replaced-Orders", strings.Join(res.Replaced, ","))
+	}
 	w.Write(buf.Bytes())
 }

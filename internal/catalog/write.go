@@ -180,7 +180,7 @@ func validateVariant(problems shop.Problems, f string, v Variant) {
 
 // checkLongText allows line breaks, which a description has and a name does not.
 func checkLongText(problems shop.Problems, field, v string) {
-	shop.CheckText(problems, field, strings.NewReplacer("\n", "", "\r", "", "\t", "").Replace(v), false, 5000)
+	shop.CheckMultiline(problems, field, v, false, 5000)
 }
 
 func insertVariants(ctx context.Context, tx *sql.Tx, p Product, prefix string) error {

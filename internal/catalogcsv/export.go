@@ -33,9 +33,11 @@ import (
 	"fmt"
 	"io"
 	"strconv"
-	"strings"
 
 	"golang.org/x/text/encoding/japanese"
+
+	"kaede/internal/csvcell"
+
 	"golang.org/x/text/transform"
 
 	"kaede/internal/catalog"
@@ -101,8 +103,8 @@ func Export(ctx context.Context, cat *catalog.Service, w io.Writer, enc Encoding
 		for _, v := range p.Variants {
 			line++
 			row[0] = p.Slug
-			row[1] = text(p.NameJa)
-			row[2] = text(p.NameEn)
+			row[1] = csvcell.Defuse(p.NameJa)
+			row[2] = csvcell.Defuse(p.NameEn)
 			row[3] = p.CategorySlug
 			row[4] = string(p.TaxClass)
 			row[5] = p.Status
@@ -111,13 +113,13 @@ func Export(ctx context.Context, cat *catalog.Service, w io.Writer, enc Encoding
 				row[6] = "1"
 			}
 			row[7] = v.SKU
-			row[8] = text(v.LabelJa)
-			row[9] = text(v.LabelEn)
+			row[8] = csvcell.Defuse(v.LabelJa)
+			row[9] = csvcell.Defuse(v.LabelEn)
 			row[10] = strconv.FormatInt(int64(v.Price), 10)
 			row[11] = strconv.FormatInt(int64(v.MemberPrice), 10)
 			row[12] = strconv.Itoa(v.Stock)
 			row[13] = strconv.Itoa(v.MaxPerOrder)
-			row[14] = text(p.DescriptionJa)
+			row[14] = csvcell.Defuse(p.DescriptionJa)
 			if err := write(line, row); err != nil {
 				return err
 			}
@@ -131,27 +133,4 @@ func Export(ctx context.Context, cat *catalog.Service, w io.Writer, enc Encoding
 		return fmt.Errorf("export products: %w", err)
 	}
 	return nil
-}
-
-// formulaStarts are the first characters that make Excel treat a cell as
-// a formula (CSV injection): "=HYPERLINK(…)" in a product name must not
-// run when the owner opens the export.
-const formulaStarts = "=+-@\t\r"
-
-// text guards a free-text cell against being read as a formula by
-// prefixing an apostrophe, which Excel shows as nothing; Import takes it
-// off again.
-func text(s string) string {
-	if s != "" && strings.ContainsRune(formulaStarts, rune(s[0])) {
-		return "'" + s
-	}
-	return s
-}
-
-// untext reverses text.
-func untext(s string) string {
-	if len(s) >= 2 && s[0] == '\'' && strings.ContainsRune(formulaStarts, rune(s[1])) {
-		return s[1:]
-	}
-	return s
 }

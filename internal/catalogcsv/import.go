@@ -18,6 +18,9 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding/japanese"
+
+	"kaede/internal/csvcell"
+
 	"golang.org/x/text/unicode/norm"
 
 	"kaede/internal/catalog"
@@ -296,12 +299,12 @@ func (f *File) build(rows []row) []Problem {
 		if !seen {
 			p := catalog.Product{
 				Slug:          slug,
-				NameJa:        untext(c["name_ja"]),
-				NameEn:        untext(c["name_en"]),
+				NameJa:        csvcell.Restore(c["name_ja"]),
+				NameEn:        csvcell.Restore(c["name_en"]),
 				CategorySlug:  c["category_slug"],
 				TaxClass:      shop.TaxClass(c["tax_class"]),
 				Status:        c["status"],
-				DescriptionJa: untext(c["description_ja"]),
+				DescriptionJa: csvcell.Restore(c["description_ja"]),
 			}
 			if p.Status == "" {
 				// An empty status would make the product a draft: too
@@ -326,7 +329,7 @@ func (f *File) build(rows []row) []Problem {
 				}
 			}
 		}
-		v := catalog.Variant{SKU: c["sku"], LabelJa: untext(c["label_ja"]), LabelEn: untext(c["label_en"])}
+		v := catalog.Variant{SKU: c["sku"], LabelJa: csvcell.Restore(c["label_ja"]), LabelEn: csvcell.Restore(c["label_en"])}
 		var ok bool
 		if v.Price, ok = parseYen(c["price"], false); !ok {
 			bad(r.line, "price", "0以上の整数で入力してください")

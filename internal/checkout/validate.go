@@ -4,8 +4,6 @@ import (
 	"net/mail"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"kaede/internal/order"
 	"kaede/internal/settings"
@@ -101,14 +99,7 @@ func checkDeliveryDate(p shop.Problems, date string, st settings.Settings, today
 // checkNote allows line breaks and tabs, which a message to the shop may
 // hold, but no other control character.
 func checkNote(p shop.Problems, note string) {
-	if utf8.RuneCountInString(note) > 1000 {
-		p.Add("note", shop.ReasonLength)
-		return
-	}
-	bad := func(r rune) bool { return unicode.IsControl(r) && r != '\n' && r != '\r' && r != '\t' }
-	if !utf8.ValidString(note) || strings.IndexFunc(note, bad) >= 0 {
-		p.Add("note", shop.ReasonFormat)
-	}
+	shop.CheckMultiline(p, "note", note, false, 1000)
 }
 
 // checkIdempotencyKey requires 1 to 255 printable ASCII characters: what an

@@ -12,8 +12,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"kaede/internal/audit"
 	"kaede/internal/db"
@@ -116,16 +114,7 @@ func validate(p Post) error {
 // from another program would show differently to staff and to customers.
 // News posts and legal pages share it with their own length limits.
 func checkBody(problems shop.Problems, field, v string, required bool, max int) {
-	switch {
-	case v == "" && required:
-		problems.Add(field, shop.ReasonRequired)
-	case utf8.RuneCountInString(v) > max:
-		problems.Add(field, shop.ReasonLength)
-	case !utf8.ValidString(v) || strings.IndexFunc(v, func(r rune) bool {
-		return unicode.IsControl(r) && r != '\n' && r != '\t'
-	}) >= 0:
-		problems.Add(field, shop.ReasonFormat)
-	}
+	shop.CheckMultiline(problems, field, v, required, max)
 }
 
 // postState is a post as the audit log records it.

@@ -443,7 +443,7 @@ func checkText(f map[string]string, name, v string, max int, required bool) {
 		f[name] = shop.ReasonRequired
 	case utf8.RuneCountInString(v) > max:
 		f[name] = shop.ReasonLength
-	case !utf8.ValidString(v) || strings.ContainsRune(v, 0):
+	case !utf8.ValidString(v) || strings.ContainsFunc(v, func(r rune) bool { return shop.Disallowed(r, true) }):
 		f[name] = shop.ReasonFormat
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"kaede/internal/shop"
@@ -177,11 +176,7 @@ func (s *Service) review(ctx context.Context, tx *sql.Tx, licenceID int64, appro
 	reviewer = strings.TrimSpace(reviewer)
 	note = strings.TrimSpace(strings.ReplaceAll(note, "\r\n", "\n"))
 	shop.CheckText(p, "reviewer", reviewer, true, 100)
-	if utf8.RuneCountInString(note) > 1000 {
-		p.Add("note", shop.ReasonLength)
-	} else if strings.IndexFunc(note, func(r rune) bool { return unicode.IsControl(r) && r != '\n' }) >= 0 || !utf8.ValidString(note) {
-		p.Add("note", shop.ReasonFormat) // line breaks yes, other control characters no
-	}
+	shop.CheckMultiline(p, "note", note, false, 1000)
 	if err := p.Err(); err != nil {
 		return err
 	}

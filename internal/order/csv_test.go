@@ -61,7 +61,7 @@ func TestExportCSV(t *testing.T) {
 
 		// UTF-8 with a byte-order mark.
 		var buf bytes.Buffer
-		if err := f.orders.ExportCSV(ctx, &buf, order.AdminQuery{}, order.UTF8BOM, staff); err != nil {
+		if _, err := f.orders.ExportCSV(ctx, &buf, order.AdminQuery{}, order.UTF8BOM, staff); err != nil {
 			t.Fatal(err)
 		}
 		b := buf.Bytes()
@@ -82,7 +82,7 @@ func TestExportCSV(t *testing.T) {
 		// Shift_JIS, decoded back. The wave dash comes back as the
 		// full-width tilde, its CP932 form.
 		buf.Reset()
-		if err := f.orders.ExportCSV(ctx, &buf, order.AdminQuery{Method: order.COD}, order.ShiftJIS, staff); err != nil {
+		if _, err := f.orders.ExportCSV(ctx, &buf, order.AdminQuery{Method: order.COD}, order.ShiftJIS, staff); err != nil {
 			t.Fatal(err)
 		}
 		if bytes.HasPrefix(buf.Bytes(), []byte("\xEF\xBB\xBF")) {
@@ -99,37 +99,41 @@ func TestExportCSV(t *testing.T) {
 			t.Fatalf("Shift_JIS rows\n got %q\nwant %q", rows, want)
 		}
 
-		// A name Shift_JIS cannot hold is refused, naming the order, and
-		// nothing is written or audited.
+		// A name Shift_JIS cannot hold never blocks the export: it is
+		// written with 〓 and its order is listed.
 		y := taro()
 		y.Address.Name = "𠮷田 太郎"
 		bad := f.placeAs(t, y, order.COD)
 		buf.Reset()
-		err = f.orders.ExportCSV(ctx, &buf, order.AdminQuery{}, order.ShiftJIS, staff)
-		if shop.ErrorCode(err) != shop.Conflict || !strings.Contains(shop.ErrorMessage(err), bad.Number) ||
-			!strings.Contains(shop.ErrorMessage(err), "氏名") || !strings.Contains(shop.ErrorMessage(err), "𠮷") {
-			t.Fatalf("export of 𠮷: %v, want a conflict naming %s, 氏名 and 𠮷", err, bad.Number)
+		res, err := f.orders.ExportCSV(ctx, &buf, order.AdminQuery{}, order.ShiftJIS, staff)
+		if err != nil || res.Count != 3 || !reflect.DeepEqual(res.Replaced, []string{bad.Number}) {
+			t.Fatalf("export of 𠮷: %+v, %v; want 3 rows and %s replaced", res, err, bad.Number)
 		}
-		if buf.Len() != 0 {
-			t.Fatalf("refused export wrote %d bytes", buf.Len())
+		decoded, err = japanese.ShiftJIS.NewDecoder().Bytes(buf.Bytes())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rows := readCSV(t, decoded); len(rows) != 4 || rows[1][2] != "〓田 太郎" {
+			t.Fatalf("Shift_JIS export of 𠮷: %q", rows)
 		}
 		// UTF-8 holds it.
-		if err := f.orders.ExportCSV(ctx, &buf, order.AdminQuery{Q: "𠮷田"}, order.UTF8BOM, staff); err != nil {
+		buf.Reset()
+		if _, err := f.orders.ExportCSV(ctx, &buf, order.AdminQuery{Q: "𠮷田"}, order.UTF8BOM, staff); err != nil {
 			t.Fatal(err)
 		}
 		if rows := readCSV(t, buf.Bytes()[3:]); len(rows) != 2 || rows[1][2] != "𠮷田 太郎" {
 			t.Fatalf("UTF-8 export of 𠮷: %q", rows)
 		}
 
-		err = f.orders.ExportCSV(ctx, &buf, order.AdminQuery{}, "latin1", staff)
+		_, err = f.orders.ExportCSV(ctx, &buf, order.AdminQuery{}, "latin1", staff)
 		wantField(t, "unknown encoding", err, "encoding", shop.ReasonChoice)
-		err = f.orders.ExportCSV(ctx, &buf, order.AdminQuery{Limit: order.MaxExport + 1}, order.UTF8BOM, staff)
+		_, err = f.orders.ExportCSV(ctx, &buf, order.AdminQuery{Limit: order.MaxExport + 1}, order.UTF8BOM, staff)
 		wantField(t, "export limit", err, "limit", shop.ReasonRange)
 
 		// Each export is audited with its filter and count.
 		entries := auditEntries(t, d, "export.orders")
-		if len(entries) != 3 {
-			t.Fatalf("%d export.orders entries, want 3", len(entries))
+		if len(entries) != 4 {
+			t.Fatalf("%d export.orders entries, want 4", len(entries))
 		}
 		var after struct {
 			Count    int            `json:"count"`
@@ -143,6 +147,12 @@ func TestExportCSV(t *testing.T) {
 			entries[1].Actor != staff.Name || entries[1].IP != staff.IP {
 			t.Fatalf("export entry %+v after %+v", entries[1], after)
 		}
-		verifyAudit(t, d, 3)
+		var replaced struct {
+			Replaced []string `json:"replaced"`
+		}
+		if err := json.Unmarshal([]byte(entries[2].After), &replaced); err != nil || !reflect.DeepEqual(replaced.Replaced, []string{bad.Number}) {
+			t.Fatalf("the Shift_JIS export's entry does not list %s: %s", bad.Number, entries[2].After)
+		}
+		verifyAudit(t, d, 4)
 	})
 }

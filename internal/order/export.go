@@ -10,9 +10,8 @@ import (
 	"strconv"
 	"strings"
 
-	"golang.org/x/text/encoding/japanese"
-
 	"kaede/internal/audit"
+	"kaede/internal/csvcell"
 	"kaede/internal/shop"
 )
 
@@ -38,31 +37,39 @@ var ExportHeader = []string{
 	"電話番号", "支払方法", "代引金額", "配達希望日", "配達時間帯", "品名",
 }
 
+// Export is what an export wrote.
+type Export struct {
+	Count int
+	// Replaced are the orders (numbers) with a character Shift_JIS cannot
+	// hold, written as 〓 (csvcell.Geta).
+	Replaced []string
+}
+
 // ExportCSV writes the orders matching q (newest first; Limit 0 means up
 // to MaxExport) as CSV for shipping software, one row per order with the
 // columns of ExportHeader, in the encoding, with CRLF line ends. The
 // export of personal data is recorded in the audit log ("export.orders",
-// with the filter and the count) before anything is written to w.
+// with the filter, the count and the orders with replaced characters)
+// before anything is written to w.
 //
 // Shift_JIS here is Windows-31J (CP932), which also has the NEC and IBM
-// characters common in names (髙, 﨑, ①). A character it still cannot
-// hold (𠮷, an emoji) is refused, not replaced: a '?' on a shipping label
-// sends a parcel astray, so the error (Conflict) names the order and the
-// column, and staff correct the order or export in UTF-8. Characters that
+// characters common in names (髙, 﨑, ①). A character it still cannot hold
+// (𠮷, an emoji) is written as 〓, and the order is listed in the result:
+// one such order must never stop the shop from shipping every other, and
+// a 〓 on a label is seen and corrected, unlike a '?'. Characters that
 // only differ between Unicode's JIS and Microsoft mappings, such as the
 // wave dash in 「14時〜16時」, are written as their CP932 forms.
 //
-// A cell that begins with =, +, -, @ or a tab is written with a leading
-// apostrophe, so that a spreadsheet opens a name such as "=HYPERLINK(…)"
-// as text rather than running it as a formula.
-func (s *Service) ExportCSV(ctx context.Context, w io.Writer, q AdminQuery, enc Encoding, by audit.Actor) error {
+// A cell that a spreadsheet would run as a formula is defused
+// (csvcell.Defuse).
+func (s *Service) ExportCSV(ctx context.Context, w io.Writer, q AdminQuery, enc Encoding, by audit.Actor) (Export, error) {
 	if enc != UTF8BOM && enc != ShiftJIS {
-		return &shop.Error{Code: shop.Invalid, Message: "unknown encoding",
+		return Export{}, &shop.Error{Code: shop.Invalid, Message: "unknown encoding",
 			Fields: map[string]string{"encoding": shop.ReasonChoice}}
 	}
 	q, f, err := q.validate(MaxExport, MaxExport)
 	if err != nil {
-		return err
+		return Export{}, err
 	}
 	var orders []Order
 	err = s.db.ReadTx(ctx, func(tx *sql.Tx) error {
@@ -71,73 +78,75 @@ func (s *Service) ExportCSV(ctx context.Context, w io.Writer, q AdminQuery, enc 
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("export orders: %w", err)
+		return Export{}, fmt.Errorf("export orders: %w", err)
 	}
-	out, err := encodeCSV(orders, enc)
+	out, res, err := encodeCSV(orders, enc)
 	if err != nil {
-		return err
+		return Export{}, err
 	}
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
 		return audit.Record(ctx, tx, s.clock(), by, "export.orders", "orders", nil, map[string]any{
-			"count":    len(orders),
+			"count":    res.Count,
 			"encoding": enc,
+			"replaced": res.Replaced,
 			"filter": map[string]any{"q": q.Q, "status": q.Status, "method": q.Method, "from": q.From, "to": q.To,
 				"limit": q.Limit, "offset": q.Offset},
 		})
 	})
 	if err != nil {
-		return fmt.Errorf("export orders: %w", err)
+		return Export{}, fmt.Errorf("export orders: %w", err)
 	}
 	if _, err := w.Write(out); err != nil {
-		return fmt.Errorf("export orders: write: %w", err)
+		return Export{}, fmt.Errorf("export orders: write: %w", err)
 	}
-	return nil
+	return res, nil
 }
 
-// encodeCSV renders the rows in UTF-8, checking each for Shift_JIS when
-// that is the target, and then converts the whole file.
-func encodeCSV(orders []Order, enc Encoding) ([]byte, error) {
+// encodeCSV renders the rows in UTF-8, fitting each cell to Shift_JIS
+// when that is the target, and then converts the whole file.
+func encodeCSV(orders []Order, enc Encoding) ([]byte, Export, error) {
+	res := Export{Count: len(orders)}
 	var buf bytes.Buffer
 	if enc == UTF8BOM {
 		buf.WriteString("\uFEFF")
 	}
 	cw := csv.NewWriter(&buf)
 	cw.UseCRLF = true
-	write := func(row []string) error {
+	write := func(number string, row []string) error {
 		if enc == ShiftJIS {
+			some := false
 			for i, cell := range row {
-				row[i] = toCP932Forms(cell)
+				var replaced bool
+				row[i], replaced = csvcell.FitShiftJIS(cell)
+				some = some || replaced
+			}
+			if some {
+				res.Replaced = append(res.Replaced, number)
 			}
 		}
 		return cw.Write(row)
 	}
-	if err := write(append([]string(nil), ExportHeader...)); err != nil {
-		return nil, fmt.Errorf("export orders: %w", err)
+	if err := write("", append([]string(nil), ExportHeader...)); err != nil {
+		return nil, res, fmt.Errorf("export orders: %w", err)
 	}
 	for i := range orders {
-		row := exportRow(&orders[i])
-		if enc == ShiftJIS {
-			if err := checkShiftJIS(orders[i].Number, row); err != nil {
-				return nil, err
-			}
-		}
-		if err := write(row); err != nil {
-			return nil, fmt.Errorf("export orders: %w", err)
+		if err := write(orders[i].Number, exportRow(&orders[i])); err != nil {
+			return nil, res, fmt.Errorf("export orders: %w", err)
 		}
 	}
 	cw.Flush()
 	if err := cw.Error(); err != nil {
-		return nil, fmt.Errorf("export orders: %w", err)
+		return nil, res, fmt.Errorf("export orders: %w", err)
 	}
 	if enc == UTF8BOM {
-		return buf.Bytes(), nil
+		return buf.Bytes(), res, nil
 	}
-	out, err := japanese.ShiftJIS.NewEncoder().Bytes(buf.Bytes())
+	out, err := csvcell.ShiftJIS(buf.String())
 	if err != nil {
-		// checkShiftJIS has seen every cell; this is a bug, not bad data.
-		return nil, fmt.Errorf("export orders: encode Shift_JIS: %w", err)
+		// FitShiftJIS has fitted every cell; this is a bug, not bad data.
+		return nil, res, fmt.Errorf("export orders: encode Shift_JIS: %w", err)
 	}
-	return out, nil
+	return out, res, nil
 }
 
 // exportRow is the order's CSV row, in the order of ExportHeader.
@@ -165,54 +174,7 @@ func exportRow(o *Order) []string {
 		strings.Join(items, "、"),
 	}
 	for i, cell := range row {
-		row[i] = defuseFormula(cell)
+		row[i] = csvcell.Defuse(cell)
 	}
 	return row
-}
-
-// defuseFormula prefixes an apostrophe to a cell a spreadsheet would read
-// as a formula.
-func defuseFormula(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
-}
-
-// cp932Forms maps characters whose Unicode form differs between the JIS
-// and the Microsoft tables to the Microsoft one, which CP932 can encode:
-// 〜 (WAVE DASH) is what a Mac or a phone types for the 「～」 in 「14時～16時」.
-var cp932Forms = strings.NewReplacer(
-	"\u301C", "\uFF5E", // 〜 → ～
-	"\u2212", "\uFF0D", // − → －
-	"\u2016", "\u2225", // ‖ → ∥
-	"\u2014", "\u2015", // — → ―
-	"\u00A2", "\uFFE0", // ¢ → ￠
-	"\u00A3", "\uFFE1", // £ → ￡
-	"\u00AC", "\uFFE2", // ¬ → ￢
-)
-
-func toCP932Forms(s string) string { return cp932Forms.Replace(s) }
-
-// checkShiftJIS reports the first cell of the order's row that Shift_JIS
-// cannot hold, naming the order, the column and the character.
-func checkShiftJIS(number string, row []string) error {
-	enc := japanese.ShiftJIS.NewEncoder()
-	for i, cell := range row {
-		cell = toCP932Forms(cell)
-		if _, err := enc.String(cell); err == nil {
-			continue
-		}
-		bad := ""
-		for _, r := range cell {
-			if _, err := enc.String(string(r)); err != nil {
-				bad = string(r)
-				break
-			}
-		}
-		return shop.Errorf(shop.Conflict,
-			"order %s: %s holds 「%s」, which Shift_JIS cannot encode; correct the order or export in UTF-8",
-			number, ExportHeader[i], bad)
-	}
-	return nil
 }

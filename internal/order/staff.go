@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"kaede/internal/audit"
 	"kaede/internal/shop"
@@ -215,9 +214,5 @@ func latestPayment(ctx context.Context, tx *sql.Tx, orderID int64) (paymentRow, 
 // checkNote reports a note that is too long or holds control characters
 // other than line breaks.
 func checkNote(p shop.Problems, field, note string, max int) {
-	if utf8.RuneCountInString(note) > max {
-		p.Add(field, shop.ReasonLength)
-	} else if !utf8.ValidString(note) || strings.ContainsFunc(note, func(r rune) bool { return r < ' ' && r != '\n' || r == 0x7f }) {
-		p.Add(field, shop.ReasonFormat)
-	}
+	shop.CheckMultiline(p, field, note, false, max)
 }

@@ -135,15 +135,45 @@ func ValidateAddress(a Address, prefix string, p Problems) Address {
 	return a
 }
 
-// checkText reports an empty required value, an over-long value, or one
-// holding control characters, which no name or address line needs.
+// CheckText reports an empty required value, an over-long value, or one
+// holding characters no name, address line or title needs: control
+// characters, and the invisible format characters (Unicode category Cf:
+// bidi overrides and isolates U+202A–202E and U+2066–2069, zero-width
+// U+200B–200F, the BOM U+FEFF…), which let a name read one way on screen
+// and another in a file, reverse text on a shipping slip, or make an
+// export's encoder fail.
 func CheckText(p Problems, field, v string, required bool, max int) {
+	checkText(p, field, v, required, max, false)
+}
+
+// CheckMultiline is CheckText for text with line breaks and tabs: a note
+// to the shop, a news post, a reply.
+func CheckMultiline(p Problems, field, v string, required bool, max int) {
+	checkText(p, field, v, required, max, true)
+}
+
+func checkText(p Problems, field, v string, required bool, max int, multiline bool) {
 	switch {
-	case v == "" && required:
+	case strings.TrimSpace(v) == "" && required:
 		p.Add(field, ReasonRequired)
 	case utf8.RuneCountInString(v) > max:
 		p.Add(field, ReasonLength)
-	case !utf8.ValidString(v) || strings.IndexFunc(v, unicode.IsControl) >= 0:
+	case !utf8.ValidString(v) || strings.ContainsFunc(v, func(r rune) bool { return Disallowed(r, multiline) }):
 		p.Add(field, ReasonFormat)
 	}
+}
+
+// Disallowed reports whether r has no place in text people type: a control
+// character (but line breaks and tabs where multiline), an invisible format
+// character, a lone surrogate or a non-character.
+func Disallowed(r rune, multiline bool) bool {
+	switch {
+	case multiline && (r == '\n' || r == '\r' || r == '\t'):
+		return false
+	case unicode.IsControl(r), unicode.Is(unicode.Cf, r), r == utf8.RuneError:
+		return true
+	case r >= 0xFDD0 && r <= 0xFDEF, r&0xFFFE == 0xFFFE:
+		return true
+	}
+	return false
 }

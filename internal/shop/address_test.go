@@ -25,6 +25,10 @@ func TestValidateAddress(t *testing.T) {
 		{"no city", func(a *shop.Address) { a.City = "" }, "city", shop.ReasonRequired},
 		{"long line1", func(a *shop.Address) { a.Line1 = string(make([]rune, 101)) }, "line1", shop.ReasonLength},
 		{"control char", func(a *shop.Address) { a.Line2 = "a\x00b" }, "line2", shop.ReasonFormat},
+		{"right-to-left override", func(a *shop.Address) { a.Name = "山田\u202Eうろた" }, "name", shop.ReasonFormat},
+		{"bidi isolate", func(a *shop.Address) { a.City = "千代田\u2066区\u2069" }, "city", shop.ReasonFormat},
+		{"zero width space", func(a *shop.Address) { a.Line1 = "千代田\u200B1-1" }, "line1", shop.ReasonFormat},
+		{"byte order mark", func(a *shop.Address) { a.Line2 = "\uFEFF101号室" }, "line2", shop.ReasonFormat},
 		{"phone letters", func(a *shop.Address) { a.Phone = "03-CALL-NOW" }, "phone", shop.ReasonFormat},
 		{"phone short", func(a *shop.Address) { a.Phone = "03-1234" }, "phone", shop.ReasonFormat},
 	}
@@ -82,4 +86,28 @@ func FuzzNormalizePostalCode(f *testing.F) {
 			t.Fatalf("not idempotent: %q -> %q", got, again)
 		}
 	})
+}
+
+func TestCheckMultiline(t *testing.T) {
+	for _, tt := range []struct {
+		v  string
+		ok bool
+	}{
+		{"午前中に\n届けてください\tお願いします", true},
+		{"CRLF\r\nok", true},
+		{"bell\a", false},
+		{"left-to-right mark \u200E", false},
+		{"pop directional \u202C", false},
+		{"word joiner \u2060", false},
+		{"non-character \uFDD0", false},
+		{"replacement \uFFFD", false},
+		{"異体字 葛\U000E0100", true}, // an ideographic variation selector is no format character
+		{"\xff", false},
+	} {
+		p := shop.Problems{}
+		shop.CheckMultiline(p, "note", tt.v, false, 100)
+		if ok := len(p) == 0; ok != tt.ok {
+			t.Errorf("CheckMultiline(%q): problems %v, want ok=%v", tt.v, p, tt.ok)
+		}
+	}
 }
