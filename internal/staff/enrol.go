@@ -132,19 +132,35 @@ func checkPassword(password, email string) error {
 
 // Enrol is the first step of enrolment: it sets the password of the
 // token's account and gives it a new TOTP secret, to be confirmed with
-// ConfirmTOTP. It may be repeated with the same token (a page reloaded, a
-// QR code not scanned): each call replaces the password and the secret.
+// ConfirmTOTP. Once a password is set, the link alone cannot start over:
+// a repeat (a page reloaded, a QR code not scanned) must give the same
+// password, and then only the secret is replaced. Otherwise whoever saw
+// the link after the member of staff used it (a shared mailbox, a
+// browser history) could set their own password and authenticator on
+// an account about to be activated. A wrong password → Invalid on
+// "password" with ReasonMismatch.
 func (s *Service) Enrol(ctx context.Context, token, password string) (*Enrolment, error) {
-	m, _, _, err := s.enrolling(ctx, token)
+	m, stored, _, err := s.enrolling(ctx, token)
 	if err != nil {
 		return nil, err
 	}
-	if err := checkPassword(password, m.Email); err != nil {
-		return nil, err
-	}
-	hash, err := s.passwords.Hash(ctx, password)
-	if err != nil {
-		return nil, fmt.Errorf("enrol staff %d: %w", m.ID, err)
+	var hash string
+	if stored != "" {
+		ok, err := s.passwords.Check(ctx, stored, password)
+		if err != nil {
+			return nil, fmt.Errorf("enrol staff %d: %w", m.ID, err)
+		}
+		if !ok {
+			return nil, shop.Problems{"password": shop.ReasonMismatch}.Err()
+		}
+		hash = stored
+	} else {
+		if err := checkPassword(password, m.Email); err != nil {
+			return nil, err
+		}
+		if hash, err = s.passwords.Hash(ctx, password); err != nil {
+			return nil, fmt.Errorf("enrol staff %d: %w", m.ID, err)
+		}
 	}
 	st, err := settings.Load(ctx, s.db)
 	if err != nil {

@@ -55,6 +55,27 @@ func TestEnrolThenLogin(t *testing.T) {
 			t.Fatal("the TOTP secret is stored in the clear")
 		}
 
+		// The link alone cannot start over once a password is set: a
+		// stranger's password is refused, the staff member's own gives a
+		// new secret (a QR code not scanned) and keeps the password.
+		var before string
+		if err := d.QueryRowContext(h.ctx, `SELECT password_hash FROM staff WHERE email = $1`, email).Scan(&before); err != nil {
+			t.Fatal(err)
+		}
+		_, err = h.s.Enrol(h.ctx, token, "a stranger's new password")
+		if f := shop.ErrorFields(err); f["password"] != shop.ReasonMismatch {
+			t.Fatalf("restart with another password: %v, want a password mismatch", err)
+		}
+		again, err := h.s.Enrol(h.ctx, token, password)
+		if err != nil || again.Secret == e.Secret {
+			t.Fatalf("repeat with the same password: %v (same secret %v)", err, again != nil && again.Secret == e.Secret)
+		}
+		var after string
+		if err := d.QueryRowContext(h.ctx, `SELECT password_hash FROM staff WHERE email = $1`, email).Scan(&after); err != nil || after != before {
+			t.Fatalf("password hash changed on a repeat: %v", err)
+		}
+		e = again
+
 		// Password set, second factor not confirmed: still no login.
 		_, err = h.s.Authenticate(h.ctx, email, password, ipHome)
 		wantCode(t, err, shop.Unauthorized)

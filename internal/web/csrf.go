@@ -8,9 +8,12 @@ import (
 	"kaede/internal/shop"
 )
 
-// Form bodies are small; a multipart form may carry an image (a licence
-// scan), which goes to a temporary file beyond Memory.
-var formLimits = edge.FormLimits{Body: 1 << 20, Multipart: 10 << 20, Memory: 1 << 20}
+// Form bodies are small, and no store form takes a file: a multipart body
+// is never parsed (its fields are not read, so its CSRF token is missing
+// and it is refused), so that nobody can make the store write megabytes
+// of temporary files before any check.
+var formLimits = edge.FormLimits{Body: 1 << 20, Multipart: 1 << 20, Memory: 1 << 20,
+	MultipartOK: func(*http.Request) bool { return false }}
 
 // errLoginRequired refuses a member-only action to a guest.
 var errLoginRequired = shop.Errorf(shop.Unauthorized, "log in first")

@@ -80,6 +80,17 @@ func TestCSRF(t *testing.T) {
 				t.Fatalf("oversized form: status=%d, want 422", res.StatusCode)
 			}
 		})
+		t.Run("multipart is never parsed", func(t *testing.T) {
+			// No store form takes a file: a multipart body, even with the
+			// right token in it, is refused without reading its parts.
+			body := "--x\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n" + token +
+				"\r\n--x\r\nContent-Disposition: form-data; name=\"f\"; filename=\"a.bin\"\r\n\r\n" +
+				strings.Repeat("a", 3<<20) + "\r\n--x--\r\n"
+			res := b.do(newRequest(http.MethodPost, "/test/form", strings.NewReader(body), "multipart/form-data; boundary=x"))
+			if res.StatusCode != http.StatusForbidden {
+				t.Fatalf("multipart form: status=%d, want 403", res.StatusCode)
+			}
+		})
 	})
 }
 
