@@ -7,10 +7,12 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"kaede/internal/admin"
 	"kaede/internal/audit"
+	"kaede/internal/edge"
 	"kaede/internal/shop"
 )
 
@@ -114,7 +116,7 @@ func (m *Main) serveAdmin(adm *admin.Server, store http.Handler) (http.Handler, 
 		top := http.NewServeMux()
 		top.Handle(admin.Prefix, adm.Handler())
 		top.Handle("/", store)
-		return top, nil
+		return edge.Outer(strings.HasPrefix(m.Config.BaseURL, "https://"), top), nil
 	}
 	ln, err := net.Listen("tcp", m.Config.Admin.Addr)
 	if err != nil {
@@ -129,7 +131,7 @@ func (m *Main) serveAdmin(adm *admin.Server, store http.Handler) (http.Handler, 
 	top.Handle("GET /metrics", adm.Handler())
 	top.Handle("GET /media/", store)
 	m.adminServer = &http.Server{
-		Handler:           top,
+		Handler:           edge.Outer(strings.HasPrefix(m.Config.Admin.URL, "https://"), top),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,

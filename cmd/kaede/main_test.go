@@ -266,6 +266,7 @@ func TestAdminIsMountedBesideTheStore(t *testing.T) {
 			t.Fatal("the admin set the store's session cookie")
 		}
 	}
+	wantOuterHeaders(t, m.URL()+"/admin") // the outer mux's redirect to /admin/
 	if code := getJSON(t, m.URL()+"/api/v1/products?limit=1", nil); code != http.StatusOK {
 		t.Fatalf("store API beside the admin: %d", code)
 	}
@@ -313,5 +314,27 @@ func TestAdminOnItsOwnListener(t *testing.T) {
 		if got := get(url); got != want {
 			t.Errorf("GET %s: %d, want %d", url, got, want)
 		}
+	}
+	// The outer mux's own answers carry the security headers too.
+	for _, url := range []string{admin + "/", admin + "/admin", admin + "/api/v1/products"} {
+		wantOuterHeaders(t, url)
+	}
+}
+
+// wantOuterHeaders checks the headers of an answer only the outer mux
+// gives (a redirect, a 404): no edge wrote it, and it must not be framed,
+// sniffed or run anything.
+func wantOuterHeaders(t *testing.T, url string) {
+	t.Helper()
+	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := c.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	h := res.Header
+	if h.Get("Content-Security-Policy") == "" || h.Get("X-Frame-Options") != "DENY" || h.Get("X-Content-Type-Options") != "nosniff" {
+		t.Errorf("GET %s (%d): CSP %q, X-Frame-Options %q, X-Content-Type-Options %q", url, res.StatusCode,
+			h.Get("Content-Security-Policy"), h.Get("X-Frame-Options"), h.Get("X-Content-Type-Options"))
 	}
 }

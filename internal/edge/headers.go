@@ -103,3 +103,26 @@ func (c Headers) Middleware(next http.Handler) http.Handler {
 		next.ServeHTTP(w, r)
 	})
 }
+
+// OuterCSP is the policy of a response that is no page: a redirect or a
+// 404 of the mux that mounts the edges. It allows nothing.
+const OuterCSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+
+// Outer sets the security headers on every response of the mux that
+// mounts the store and the admin, before either edge runs: its own
+// redirects ("/admin" → "/admin/") and 404s carry them too. Each edge sets
+// its own over these.
+func Outer(https bool, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", OuterCSP)
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("Cross-Origin-Resource-Policy", "same-origin")
+		h.Set("X-Frame-Options", "DENY")
+		if https {
+			h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+		}
+		next.ServeHTTP(w, r)
+	})
+}
