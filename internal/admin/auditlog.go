@@ -31,7 +31,7 @@ type verifyResult struct {
 // target and day (Japan), a page at a time.
 func (s *Server) auditPage(w http.ResponseWriter, r *http.Request) {
 	f := newForm(r)
-	page := max(f.Int("page"), 1)
+	page := f.Page("page")
 	filter := audit.Filter{
 		Actor:  f.String("actor"),
 		Action: f.String("action"),

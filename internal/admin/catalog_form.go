@@ -10,7 +10,6 @@ import (
 
 	"kaede/internal/audit"
 	"kaede/internal/edge"
-	"kaede/internal/form"
 	"kaede/internal/shop"
 	"kaede/internal/ui"
 )
@@ -116,19 +115,4 @@ func uploadedFile(w http.ResponseWriter, r *http.Request, field string, limit in
 		return nil, nil, shop.Problems{field: shop.ReasonLength}.Err()
 	}
 	return f, h, nil
-}
-
-// catalogPageNumber reads ?page=, 1 when absent; anything else is ReasonRange.
-func catalogPageNumber(f *form.Form) (int, error) {
-	if f.String("page") == "" {
-		return 1, nil
-	}
-	n := f.Int("page")
-	if err := f.Err(); err != nil {
-		return 0, err
-	}
-	if n < 1 || n > 100000 {
-		return 0, shop.Problems{"page": shop.ReasonRange}.Err()
-	}
-	return n, nil
 }

@@ -51,11 +51,7 @@ func (s *Server) productListPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	view.Categories = cats
-	page, err := catalogPageNumber(f)
-	if err != nil {
-		s.catalogFormError(w, r, "catalog_products", view, err, "", "")
-		return
-	}
+	page := f.Page("page")
 	q := catalog.AdminQuery{Q: view.Filter.Get("q"), Category: view.Filter.Get("category"), Status: view.Filter.Get("status"),
 		Limit: catalog.DefaultAdminLimit, Offset: (page - 1) * catalog.DefaultAdminLimit}
 	ps, total, err := s.catalog.AdminList(ctx, q)

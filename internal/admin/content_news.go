@@ -33,11 +33,8 @@ const newsPageSize = 50
 func (s *Server) contentIndexPage(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	view := contentIndexView{Done: contentDone[r.URL.Query().Get("done")]}
-	page, err := catalogPageNumber(newForm(r))
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
+	page := newForm(r).Page("page")
+	var err error
 	view.Posts, view.Total, err = s.content.AdminList(ctx, content.AdminQuery{Limit: newsPageSize, Offset: (page - 1) * newsPageSize})
 	if err != nil {
 		s.renderError(w, r, err)

@@ -28,7 +28,7 @@ var practitionerStates = []string{member.PractitionerNone, member.PractitionerPe
 // and by practitioner state, newest first, a page at a time.
 func (s *Server) customerListPage(w http.ResponseWriter, r *http.Request) {
 	f := newForm(r)
-	page := max(f.Int("page"), 1)
+	page := f.Page("page")
 	q := member.MemberQuery{Q: f.String("q"), Practitioner: f.String("practitioner"),
 		Limit: customerPageSize, Offset: (page - 1) * customerPageSize}
 	view := customerListView{States: practitionerStates, Filtered: q.Q != "" || q.Practitioner != ""}

@@ -35,7 +35,7 @@ var (
 // orderQuery reads the search's filters (q, status, method, from, to) and
 // page from the query string; the order service validates them.
 func orderQuery(f *form.Form) (order.AdminQuery, int) {
-	page := max(f.Int("page"), 1)
+	page := f.Page("page")
 	return order.AdminQuery{
 		Q:      f.String("q"),
 		Status: order.Status(f.String("status")),

@@ -66,6 +66,7 @@ func (q Query) validate() (Query, []string, error) {
 	if q.Offset < 0 {
 		p.Add("offset", shop.ReasonRange)
 	}
+	q.Offset = shop.ClampOffset(q.Offset)
 	if utf8.RuneCountInString(q.Q) > maxQueryRunes {
 		p.Add("q", shop.ReasonLength)
 	}

@@ -342,6 +342,7 @@ func (s *Service) AdminList(ctx context.Context, q AdminQuery) ([]Post, int, err
 	if q.Offset < 0 {
 		problems.Add("offset", shop.ReasonRange)
 	}
+	q.Offset = shop.ClampOffset(q.Offset)
 	if q.Status != "" && q.Status != StatusDraft && q.Status != StatusPublished {
 		problems.Add("status", shop.ReasonChoice)
 	}

@@ -13,6 +13,7 @@
 package form
 
 import (
+	"errors"
 	"net/url"
 	"strconv"
 	"strings"
@@ -61,6 +62,25 @@ func (f *Form) Int(name string) int {
 		return 0
 	}
 	return n
+}
+
+// MaxPage is the highest page number a list is asked for: far past the
+// last page of any list, and low enough that page × page size never
+// overflows.
+const MaxPage = 100000
+
+// Page returns the field as a 1-based page number: 1 when it is absent,
+// malformed or below 1, MaxPage when above it. A page number comes from a
+// link, and a bad one is no reason to refuse the list.
+func (f *Form) Page(name string) int {
+	n, err := strconv.Atoi(strings.ReplaceAll(shop.Normalize(f.values.Get(name)), ",", ""))
+	switch {
+	case err != nil && errors.Is(err, strconv.ErrRange) && !strings.HasPrefix(strings.TrimSpace(f.values.Get(name)), "-"):
+		return MaxPage
+	case err != nil || n < 1:
+		return 1
+	}
+	return min(n, MaxPage)
 }
 
 // Yen returns the field as an amount of yen.

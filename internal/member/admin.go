@@ -57,6 +57,7 @@ func (s *Service) SearchMembers(ctx context.Context, q MemberQuery) ([]Member, i
 	if q.Offset < 0 {
 		p.Add("offset", shop.ReasonRange)
 	}
+	q.Offset = shop.ClampOffset(q.Offset)
 	if err := p.Err(); err != nil {
 		return nil, 0, err
 	}

@@ -72,6 +72,7 @@ func (q AdminQuery) validate(defLimit, maxLimit int) (AdminQuery, filter, error)
 	if q.Offset < 0 {
 		p.Add("offset", shop.ReasonRange)
 	}
+	q.Offset = shop.ClampOffset(q.Offset)
 	if err := p.Err(); err != nil {
 		return q, filter{}, err
 	}

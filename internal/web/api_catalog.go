@@ -1,12 +1,14 @@
 package web
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 
 	"kaede/internal/catalog"
 	"kaede/internal/shop"
@@ -111,6 +113,8 @@ func parseProductQuery(v url.Values) (catalog.Query, error) {
 	if s := v.Get("offset"); s != "" {
 		n, err := strconv.Atoi(s)
 		switch {
+		case errors.Is(err, strconv.ErrRange) && !strings.HasPrefix(s, "-"):
+			q.Offset = shop.MaxOffset // past every page: an empty one, not an error
 		case err != nil:
 			p.Add("offset", shop.ReasonFormat)
 		case n < 0:

@@ -255,9 +255,19 @@ func TestAPIProducts(t *testing.T) {
 		if len(seen) != all.Total {
 			t.Errorf("pages hold %d products, want %d", len(seen), all.Total)
 		}
-		past := decode[apiProducts](t, e.apiCall("GET", "/api/v1/products?offset=1000", ""), http.StatusOK)
-		if len(past.Products) != 0 || past.Total != all.Total || past.Products == nil {
-			t.Errorf("past the end: %+v", past)
+		for _, off := range []string{"1000", "9223372036854775807", "99999999999999999999999"} {
+			past := decode[apiProducts](t, e.apiCall("GET", "/api/v1/products?offset="+off, ""), http.StatusOK)
+			if len(past.Products) != 0 || past.Total != all.Total || past.Products == nil {
+				t.Errorf("offset %s, past the end: %+v", off, past)
+			}
+		}
+		// A page number past every page is an empty page, not an error
+		// or an overflow.
+		for _, page := range []string{"9223372036854775807", "4611686018427387904", "-5", "x"} {
+			res := e.browser().get("/search?q=%E9%8D%BC&page=" + page)
+			if res.StatusCode != http.StatusOK {
+				t.Errorf("GET /search?page=%s: %d", page, res.StatusCode)
+			}
 		}
 	})
 }

@@ -118,7 +118,7 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
 func (s *Server) listProducts(w http.ResponseWriter, r *http.Request, view listingView, q catalog.Query) {
 	f := s.form(w, r)
 	q.Sort, q.Limit, q.Offset = f.String("sort"), f.Int("limit"), f.Int("offset")
-	page := f.Int("page")
+	page := f.Page("page")
 	if err := f.Err(); err != nil {
 		s.renderError(w, r, err)
 		return
@@ -126,11 +126,7 @@ func (s *Server) listProducts(w http.ResponseWriter, r *http.Request, view listi
 	if q.Limit == 0 {
 		q.Limit = catalog.DefaultLimit
 	}
-	if page < 0 || (page > 0 && q.Limit > 0 && page > 1_000_000/q.Limit) {
-		s.renderError(w, r, &shop.Error{Code: shop.Invalid, Message: "bad page", Fields: map[string]string{"page": shop.ReasonRange}})
-		return
-	}
-	if page > 1 {
+	if page > 1 && q.Limit > 0 {
 		q.Offset = (page - 1) * q.Limit
 	}
 	viewer, err := s.viewer(r)
