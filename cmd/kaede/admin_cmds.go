@@ -123,8 +123,8 @@ func runStaff(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if task == "add" {
 			fs.StringVar(&email, "email", "", "the member of staff's e-mail address")
 			fs.StringVar(&role, "role", "", "owner, manager, shipping, support or auditor")
-			fs.StringVar(&adminURL, "admin-url", envOr("KAEDE_ADMIN_URL", envOr("KAEDE_BASE_URL", "http://127.0.0.1:8080")),
-				"the admin's base URL, for the link (KAEDE_ADMIN_URL, else KAEDE_BASE_URL)")
+			fs.StringVar(&adminURL, "admin-url", envOr("KAEDE_ADMIN_URL", envOr("KAEDE_BASE_URL", "")),
+				"the admin's base URL, for the link (KAEDE_ADMIN_URL, else KAEDE_BASE_URL, else the one the store running on DATA recorded, else http://127.0.0.1:8080)")
 		}
 	})
 	if err != nil {
@@ -153,6 +153,14 @@ func runStaff(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if task == "list" {
 		return listStaff(ctx, svc, stdout)
+	}
+	if adminURL == "" {
+		adminURL = "http://127.0.0.1:8080"
+		if u, ok, err := readURLs(fs.Lookup("data").Value.String()); err != nil {
+			return err
+		} else if ok {
+			adminURL = u.Admin
+		}
 	}
 	token, err := svc.Add(ctx, email, staff.Role(role), staff.CLI)
 	if err != nil {

@@ -136,3 +136,23 @@ func TestAuditVerifyOnAFreshDemo(t *testing.T) {
 		t.Fatalf("audit verify printed %q, want intact", out.String())
 	}
 }
+
+// TestStaffAddPrintsTheRunningDemosLink: the enrolment link printed by
+// kaede staff add --demo points at the port the running demo took, not
+// at a default port.
+func TestStaffAddPrintsTheRunningDemosLink(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("KAEDE_ADMIN_URL", "")
+	t.Setenv("KAEDE_BASE_URL", "")
+	t.Setenv("KAEDE_STAFF_KEY", "")
+	t.Setenv("KAEDE_STAFF_KEY_FILE", "")
+	m := start(t, Config{DataDir: dir, Demo: true})
+	defer m.Close()
+	var out, errOut bytes.Buffer
+	if err := runStaff(context.Background(), []string{"add", "--demo", "--data", dir, "--email", "sec@example.jp", "--role", "owner"}, &out, &errOut); err != nil {
+		t.Fatalf("staff add: %v\n%s", err, errOut.String())
+	}
+	if want := m.URL() + "/admin/enrol?token="; !strings.Contains(out.String(), want) {
+		t.Fatalf("staff add printed %q, want a link starting %s", out.String(), want)
+	}
+}

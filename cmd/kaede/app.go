@@ -79,7 +79,14 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := m.jobs.Schedule(m.tasks(svc)...); err != nil {
 		return err
 	}
-	return m.serve()
+	if err := m.serve(); err != nil {
+		return err
+	}
+	if err := m.recordURLs(); err != nil {
+		// Only the links the operator commands print depend on it.
+		m.Log.Warn("could not record the store's URLs in the data directory", "error", err)
+	}
+	return nil
 }
 
 // openDatabase opens the database and checks or (the demo) migrates its
