@@ -19,6 +19,7 @@ const (
 	Unauthorized Code = "unauthorized" // log in first
 	Forbidden    Code = "forbidden"    // logged in, but not allowed
 	TooMany      Code = "too_many"     // slow down
+	Unavailable  Code = "unavailable"  // stopped for now by the shop (a switch); try later or another way
 	Internal     Code = "internal"     // our fault; details are only logged
 )
 
@@ -93,6 +94,7 @@ const (
 	ReasonLength   = "length"   // too long or too short
 	ReasonTaken    = "taken"    // already used (an e-mail address, a slug)
 	ReasonMismatch = "mismatch" // does not match (password confirmation)
+	ReasonStopped  = "stopped"  // a valid choice the shop has stopped for now (card payments)
 )
 
 // Problems collects field reasons while validating an input, so that every
