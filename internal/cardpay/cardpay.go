@@ -33,6 +33,7 @@ import (
 	"kaede/internal/order"
 	"kaede/internal/payment"
 	"kaede/internal/shop"
+	"kaede/internal/switches"
 )
 
 // DefaultMaxAttempts is how many card payments one order may try: enough
@@ -60,6 +61,10 @@ type Config struct {
 	// Guard limits card attempts against card testing; nil allows all
 	// (tests of other things).
 	Guard *fraud.Guard
+	// Switches can stop card payments (switches.Card off): no card
+	// payment starts or resumes then. nil: no switches (tests of other
+	// things); cmd/kaede always sets them.
+	Switches *switches.Service
 }
 
 // Service starts, follows, captures and refunds card payments.
@@ -74,6 +79,7 @@ type Service struct {
 	maxAttempts int
 	origins     []string
 	guard       *fraud.Guard
+	switches    *switches.Service
 }
 
 // New checks cfg and returns the service.
@@ -97,7 +103,8 @@ func New(d *db.DB, orders *order.Service, clock shop.Clock, log *slog.Logger, cf
 	}
 	return &Service{db: d, orders: orders, provider: cfg.Provider, clock: clock,
 		log: log.With("component", "cardpay", "provider", cfg.Provider.Name()), baseURL: strings.TrimRight(cfg.BaseURL, "/"),
-		capture: cfg.Capture, maxAttempts: cfg.MaxAttempts, origins: cfg.PageOrigins, guard: cfg.Guard}, nil
+		capture: cfg.Capture, maxAttempts: cfg.MaxAttempts, origins: cfg.PageOrigins, guard: cfg.Guard,
+		switches: cfg.Switches}, nil
 }
 
 // Provider is the payment provider the service uses.
@@ -110,7 +117,8 @@ func (s *Service) CaptureMode() payment.CaptureMode { return s.capture }
 func (s *Service) PageOrigins() []string { return append([]string(nil), s.origins...) }
 
 // Available reports whether checkout should offer cards now: not while
-// the card-testing guard has suspended card payments site-wide.
+// the card-testing guard has suspended card payments site-wide. (The
+// shop's own switch is checkout's to apply: checkout.CardOffered.)
 func (s *Service) Available(ctx context.Context) bool {
 	if s.guard == nil {
 		return true
@@ -121,6 +129,21 @@ func (s *Service) Available(ctx context.Context) bool {
 		return true // Start asks the guard again, in its transaction
 	}
 	return !suspended
+}
+
+// stopped reports whether the shop has stopped card payments
+// (switches.Card off). An unreadable state counts as stopped: a shop that
+// stopped cards because they leak must not take one because the database
+// hiccupped.
+func (s *Service) stopped(ctx context.Context) (bool, error) {
+	if s.switches == nil {
+		return false, nil
+	}
+	st, err := s.switches.State(ctx)
+	if err != nil {
+		return true, fmt.Errorf("cardpay: %w", err)
+	}
+	return !st.CardPayments(), nil
 }
 
 // attempt is one card payment of an order: a payments row.

@@ -11,6 +11,7 @@ import (
 	"kaede/internal/order"
 	"kaede/internal/payment"
 	"kaede/internal/shop"
+	"kaede/internal/switches"
 )
 
 // Start makes sure the card order awaiting payment has a provider payment
@@ -29,8 +30,17 @@ import (
 // A provider that cannot be reached leaves the order awaiting payment and
 // returns the error: the customer can try again from the order page.
 // Every new provider payment first asks the card-testing guard, with c;
-// a refusal is TooMany with a message that says nothing of why.
+// a refusal is TooMany with a message that says nothing of why. While the
+// shop has stopped card payments nothing starts or resumes:
+// switches.ErrCardStopped, and the order page tells the customer why.
 func (s *Service) Start(ctx context.Context, number, token string, c Client) (string, error) {
+	if stopped, err := s.stopped(ctx); stopped {
+		if err != nil {
+			return "", err
+		}
+		s.log.Info("card payment refused: card payments are stopped", "order", number)
+		return "", switches.ErrCardStopped
+	}
 	var a attempt
 	var o *order.Order
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
@@ -150,8 +160,13 @@ func (s *Service) nextAttempt(ctx context.Context, tx *sql.Tx, o *order.Order) (
 type Summary struct {
 	ExpiresAt time.Time
 	// CanPay says the customer may pay now: the order awaits payment, it
-	// has not expired, and attempts are left (or one is in progress).
+	// has not expired, attempts are left (or one is in progress), and
+	// card payments are not stopped.
 	CanPay bool
+	// Stopped says the shop has stopped card payments (switches.Card):
+	// the order page asks the customer to order again with another
+	// method, or to contact the shop.
+	Stopped bool
 }
 
 // Summarize tells the order page whether the customer can pay now.
@@ -170,6 +185,10 @@ func (s *Service) Summarize(ctx context.Context, o *order.Order) (Summary, error
 		return Summary{}, fmt.Errorf("order %s: count card attempts: %w", o.Number, err)
 	}
 	open := !payment.State(o.Payment.State).Final()
-	sum.CanPay = s.clock().Before(sum.ExpiresAt) && (open || attempts < s.maxAttempts)
+	if sum.Stopped, err = s.stopped(ctx); err != nil {
+		// Shown as stopped: the page still tells the customer what to do.
+		s.log.Warn("card switch unknown", "order", o.Number, "error", err)
+	}
+	sum.CanPay = !sum.Stopped && s.clock().Before(sum.ExpiresAt) && (open || attempts < s.maxAttempts)
 	return sum, nil
 }

@@ -1,11 +1,14 @@
 package checkout
 
 import (
+	"context"
 	"fmt"
 	"time"
 
 	"kaede/internal/mail"
 	"kaede/internal/order"
+	"kaede/internal/shop"
+	"kaede/internal/switches"
 )
 
 // CardOptions turns on card payments at checkout. A card order is placed
@@ -33,11 +36,72 @@ func (s *Service) EnableCard(o CardOptions) error {
 	return nil
 }
 
-// CardEnabled reports whether checkout offers card payments.
+// CardEnabled reports whether the shop has a card provider; CardOffered
+// says whether checkout offers cards now.
 func (s *Service) CardEnabled() bool { return s.card != nil }
 
 // cardSetup is what a new card order records besides the order.
 func (s *Service) cardSetup(confirmation mail.Message) order.CardSetup {
 	return order.CardSetup{Provider: s.card.Provider, Capture: s.card.Capture,
 		ExpiresAt: s.clock().Add(s.card.TTL), Confirmation: confirmation}
+}
+
+// UseSwitches makes checkout obey the shop's emergency switches: no
+// order while checkout is stopped, no card while card payments are.
+func (s *Service) UseSwitches(sw *switches.Service) { s.switches = sw }
+
+// switchState is the switches as checkout obeys them: every switch normal
+// without a switches service.
+func (s *Service) switchState(ctx context.Context) (switches.State, error) {
+	if s.switches == nil {
+		return switches.State{}, nil
+	}
+	st, err := s.switches.State(ctx)
+	if err != nil {
+		return switches.State{}, fmt.Errorf("checkout: %w", err)
+	}
+	return st, nil
+}
+
+// open returns the switches, or switches.ErrCheckoutStopped while the shop
+// takes no orders.
+func (s *Service) open(ctx context.Context) (switches.State, error) {
+	st, err := s.switchState(ctx)
+	if err != nil {
+		return st, err
+	}
+	if !st.Checkout() {
+		return st, switches.ErrCheckoutStopped
+	}
+	return st, nil
+}
+
+// Open reports whether the shop takes orders now: nil, or
+// switches.ErrCheckoutStopped. The cart and checkout pages ask it to say so
+// before the customer fills in the form; Quote and Place enforce it.
+func (s *Service) Open(ctx context.Context) error {
+	_, err := s.open(ctx)
+	return err
+}
+
+// CardOffered reports whether checkout offers the card method now: the
+// shop has a provider (EnableCard) and has not stopped card payments.
+func (s *Service) CardOffered(ctx context.Context) (bool, error) {
+	if s.card == nil {
+		return false, nil
+	}
+	st, err := s.switchState(ctx)
+	if err != nil {
+		return false, err
+	}
+	return st.CardPayments(), nil
+}
+
+// checkCardStopped reports a card chosen while card payments are stopped:
+// a valid method the customer must change (payment_method: stopped), not
+// one the shop never offered (choice).
+func (s *Service) checkCardStopped(in Input, sw switches.State, p shop.Problems) {
+	if s.card != nil && order.PaymentMethod(in.PaymentMethod) == order.Card && !sw.CardPayments() {
+		p.Add("payment_method", shop.ReasonStopped)
+	}
 }

@@ -18,6 +18,7 @@ import (
 	"kaede/internal/order"
 	"kaede/internal/settings"
 	"kaede/internal/shop"
+	"kaede/internal/switches"
 )
 
 // Service validates, prices and places orders.
@@ -29,6 +30,9 @@ type Service struct {
 	clock   shop.Clock
 	baseURL string
 	card    *CardOptions // nil: the shop takes no cards
+	// switches stop checkout or card payments; nil: no switches (tests
+	// of other things). cmd/kaede always sets them (UseSwitches).
+	switches *switches.Service
 }
 
 // New returns the checkout service. baseURL (e.g. "https://kaede.example")
@@ -84,18 +88,26 @@ type Quote struct {
 }
 
 // Quote validates the input against the cart and the shop's settings and
-// prices the cart for the confirmation screen. Every bad field is reported
-// at once (Invalid); once the fields are right, a practitioners-only item
-// for a viewer without an approved licence is Forbidden, and an item short
-// of stock is OutOfStock naming its SKU. The idempotency key is not needed
-// to quote and is not checked.
+// prices the cart for the confirmation screen. While the shop has stopped
+// checkout (switches) it is switches.ErrCheckoutStopped whatever the
+// input. Every bad field is reported at once (Invalid; a card while card
+// payments are stopped is payment_method: shop.ReasonStopped); once the
+// fields are right, a practitioners-only item for a viewer without an
+// approved licence is Forbidden, and an item short of stock is OutOfStock
+// naming its SKU. The idempotency key is not needed to quote and is not
+// checked.
 func (s *Service) Quote(ctx context.Context, in Input) (*Quote, error) {
+	sw, err := s.open(ctx)
+	if err != nil {
+		return nil, err
+	}
 	st, err := settings.Load(ctx, s.db)
 	if err != nil {
 		return nil, err
 	}
 	today := tokyoDate(s.clock())
 	in, p := normalize(in, st, today, false, s.card != nil)
+	s.checkCardStopped(in, sw, p)
 	var q *Quote
 	err = s.db.ReadTx(ctx, func(tx *sql.Tx) error {
 		q, err = s.quote(ctx, tx, in, p, st, today)

@@ -12,6 +12,7 @@ import (
 	"kaede/internal/metrics"
 	"kaede/internal/order"
 	"kaede/internal/settings"
+	"kaede/internal/switches"
 )
 
 // Place places the order in one transaction: it re-validates the input and
@@ -25,12 +26,16 @@ import (
 // token (see replay); with a different request it is a Conflict. A stock
 // shortfall is OutOfStock naming the SKU; other errors are Quote's.
 func (s *Service) Place(ctx context.Context, in Input) (*order.Order, string, error) {
+	sw, err := s.switchState(ctx)
+	if err != nil {
+		return nil, "", err
+	}
 	st, err := settings.Load(ctx, s.db)
 	if err != nil {
 		return nil, "", err
 	}
 	for attempt := 1; ; attempt++ {
-		o, token, err := s.place(ctx, in, st)
+		o, token, err := s.place(ctx, in, st, sw)
 		// On PostgreSQL two submissions with one key both begin; the second
 		// waits on the first's key row, then fails on its unique index.
 		// Trying again finds the first's order and replays it.
@@ -41,25 +46,36 @@ func (s *Service) Place(ctx context.Context, in Input) (*order.Order, string, er
 	}
 }
 
-func (s *Service) place(ctx context.Context, in Input, st settings.Settings) (*order.Order, string, error) {
+func (s *Service) place(ctx context.Context, in Input, st settings.Settings, sw switches.State) (*order.Order, string, error) {
 	now := s.clock()
 	today := tokyoDate(now)
 	in, p := normalize(in, st, today, true, s.card != nil)
+	s.checkCardStopped(in, sw, p)
 	var o *order.Order
 	var token string
 	var replayed bool
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		if _, bad := p["idempotency_key"]; !bad {
+		_, badKey := p["idempotency_key"]
+		if !badKey {
 			var err error
 			var found bool
 			if o, token, found, err = s.replay(ctx, tx, in); err != nil || found {
 				replayed = found
 				return err
 			}
+		}
+		// An order placed before checkout was stopped is still answered
+		// (above: a client retrying after a lost answer learns that its
+		// order exists); a new one is refused.
+		if !sw.Checkout() {
+			return switches.ErrCheckoutStopped
+		}
+		if !badKey {
 			// The key's row goes in before anything is checked: on
 			// PostgreSQL a concurrent duplicate then waits on it and, once
 			// this commits, fails and replays, instead of finding the cart
 			// already emptied and reporting an empty cart.
+			var err error
 			if token, err = recordKey(ctx, tx, in, now); err != nil {
 				return err
 			}

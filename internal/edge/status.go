@@ -9,7 +9,8 @@ import (
 
 // Status is the one mapping from an error to an HTTP status, for pages
 // and APIs alike. Anything that is not a *shop.Error is internal: 500,
-// shown as "internal error".
+// shown as "internal error". Unavailable (the shop stopped something with
+// a switch) is 503 but not internal: its message is shown.
 func Status(err error) int {
 	switch shop.ErrorCode(err) {
 	case shop.Invalid:
@@ -24,6 +25,8 @@ func Status(err error) int {
 		return http.StatusForbidden
 	case shop.TooMany:
 		return http.StatusTooManyRequests
+	case shop.Unavailable:
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
 }

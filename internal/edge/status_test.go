@@ -21,6 +21,7 @@ func TestStatus(t *testing.T) {
 		{shop.Errorf(shop.Unauthorized, "x"), 401},
 		{shop.Errorf(shop.Forbidden, "x"), 403},
 		{shop.Errorf(shop.TooMany, "x"), 429},
+		{shop.Errorf(shop.Unavailable, "x"), 503},
 		{shop.Errorf(shop.Internal, "x"), 500},
 		{fmt.Errorf("wrapped: %w", shop.Errorf(shop.NotFound, "x")), 404},
 		{errors.New("sql: connection refused"), 500},

@@ -105,6 +105,8 @@ func fieldMessageJa(l label, reason string) string {
 		return "この" + n + "はすでに使用されています"
 	case shop.ReasonMismatch:
 		return n + "が一致しません。ご確認ください"
+	case shop.ReasonStopped:
+		return "申し訳ございません。お選びの" + n + "はただいま一時停止しております。ほかの" + n + "をお選びください"
 	}
 	return n + "をご確認ください"
 }
@@ -129,6 +131,8 @@ func fieldMessageEn(l label, reason string) string {
 		return "This " + n + " is already in use"
 	case shop.ReasonMismatch:
 		return "The " + n + " does not match"
+	case shop.ReasonStopped:
+		return "We are sorry: the " + n + " you chose is paused at the moment. Please choose another " + n
 	}
 	return "Please check the " + n
 }

@@ -125,6 +125,8 @@ func TestFieldMessage(t *testing.T) {
 		{"en", "quantity", shop.ReasonRange, "The quantity is out of the allowed range"},
 		{"ja", "line1", shop.ReasonLength, "番地の文字数が長すぎるか短すぎます。ご確認ください"},
 		{"en", "delivery_slot", shop.ReasonChoice, "Please choose the delivery time from the options shown"},
+		{"ja", "payment_method", shop.ReasonStopped, "申し訳ございません。お選びのお支払い方法はただいま一時停止しております。ほかのお支払い方法をお選びください"},
+		{"en", "payment_method", shop.ReasonStopped, "We are sorry: the payment method you chose is paused at the moment. Please choose another payment method"},
 		{"ja", "mystery", shop.ReasonRequired, "入力内容を入力してください"},
 		{"ja", "name", "unheard-of", "お名前をご確認ください"},
 	}
@@ -153,7 +155,7 @@ func TestMessagesHaveBothLanguages(t *testing.T) {
 		}
 	}
 	for _, code := range []shop.Code{shop.Invalid, shop.NotFound, shop.Conflict, shop.OutOfStock,
-		shop.Unauthorized, shop.Forbidden, shop.TooMany, shop.Internal} {
+		shop.Unauthorized, shop.Forbidden, shop.TooMany, shop.Unavailable, shop.Internal} {
 		if !ui.Store.Has("error." + string(code)) {
 			t.Errorf("no message for error code %s", code)
 		}

@@ -35,6 +35,7 @@ import (
 	"kaede/internal/payment/gateway"
 	"kaede/internal/secevent"
 	"kaede/internal/settings"
+	"kaede/internal/switches"
 	"kaede/internal/web"
 )
 
@@ -50,6 +51,9 @@ type cardEnv struct {
 	gw       *gateway.Server
 	pay      *cardpay.Service
 	orders   *order.Service
+	// sw are the shop's switches, given to checkout, card payments and
+	// the store as cmd/kaede does.
+	sw *switches.Service
 	log      *syncBuffer
 	requests *requestLog
 	client   *http.Client // no redirects followed, no cookies
@@ -103,9 +107,11 @@ func newCardEnvBehind(t *testing.T, d *db.DB, capture payment.CaptureMode, proxi
 	e.orders = order.New(d, q, e.clock)
 	members := member.New(d, q, e.clock, base)
 	co := checkout.New(d, carts, e.orders, q, e.clock, base)
+	e.sw = switches.NewService(d, e.clock, 2*time.Second)
+	co.UseSwitches(e.sw)
 	e.pay, err = cardpay.New(d, e.orders, e.clock, logger, cardpay.Config{
 		Provider: gateway.NewClient(gwURL, gwAPIKey, gwWebhookSecret, nil), Capture: capture, BaseURL: base,
-		PageOrigins: []string{gwURL}, Guard: fraud.New(d, e.clock, fraud.DefaultLimits()),
+		PageOrigins: []string{gwURL}, Guard: fraud.New(d, e.clock, fraud.DefaultLimits()), Switches: e.sw,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -116,7 +122,7 @@ func newCardEnvBehind(t *testing.T, d *db.DB, capture payment.CaptureMode, proxi
 	srv, err := web.New(web.Config{BaseURL: base, Secret: bytes.Repeat([]byte("k"), 32), MediaDir: t.TempDir(), TrustedProxies: proxies},
 		web.Deps{Ping: d.PingContext, Settings: settings.NewService(d, e.clock, 2*time.Second),
 			Sessions: member.NewSessions(d, e.clock), Legal: content.NewPages(d, e.clock), Logger: logger, Clock: e.clock, Catalog: cat, Carts: carts, Checkout: co, Orders: e.orders,
-			Members: members, Payments: e.pay, Events: secevent.NewStore(d, e.clock)})
+			Members: members, Payments: e.pay, Events: secevent.NewStore(d, e.clock), Switches: e.sw})
 	if err != nil {
 		t.Fatal(err)
 	}

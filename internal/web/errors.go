@@ -18,7 +18,7 @@ const maxJSONBody = 1 << 20
 // logIfInternal logs the detail of an error the customer will only see as
 // "internal error", under the request id they are shown.
 func (s *Server) logIfInternal(r *http.Request, err error) {
-	if edge.Status(err) >= 500 {
+	if edge.Status(err) == http.StatusInternalServerError {
 		s.log.Error("internal error", "request_id", requestID(r), "method", r.Method, "path", r.URL.Path, "error", err)
 	}
 }
@@ -66,10 +66,10 @@ func (s *Server) writeJSONError(w http.ResponseWriter, r *http.Request, err erro
 	status := edge.Status(err)
 	body := jsonErrorBody{
 		Code:    string(shop.ErrorCode(err)),
-		Message: ui.T(l, edge.MessageKey(err)),
+		Message: ui.T(l, messageKey(err)),
 		Fields:  ui.FieldMessages(l, err),
 	}
-	if status >= 500 {
+	if status == http.StatusInternalServerError {
 		body.Code = string(shop.Internal)
 		body.Message = "internal error"
 		body.RequestID = requestID(r)

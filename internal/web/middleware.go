@@ -35,7 +35,9 @@ func requestID(r *http.Request) string { return info(r).ID }
 // client address and access log see everything; the security headers are
 // set before anything can write; recovery sits inside them so a crash
 // still gets the headers and a log line with status 500; then the
-// cross-origin check, the language, the session and the CSRF token.
+// cross-origin check, the language, maintenance (which needs the language
+// for its notice and must answer before any session is looked up), the
+// session and the CSRF token.
 func (s *Server) middleware(h http.Handler) (http.Handler, error) {
 	cop := http.NewCrossOriginProtection()
 	if err := cop.AddTrustedOrigin(s.origin); err != nil {
@@ -55,11 +57,12 @@ func (s *Server) middleware(h http.Handler) (http.Handler, error) {
 		withSessionState,
 		edge.AccessLog{Log: s.log, Message: "request",
 			Quiet:   func(r *http.Request) bool { return r.URL.Path == "/healthz" },
-			Observe: s.errors5xx.Observe}.Middleware,
+			Observe: s.observeStatus}.Middleware,
 		s.securityHeaders().Middleware,
 		edge.Recover(s.log, s.respondError),
 		cop.Handler,
 		edge.Language{Cookies: s.cookies, Cookie: langCookie, Header: isAPI}.Middleware,
+		s.maintenance,
 		s.loadSession,
 		s.checkCSRF().Middleware,
 	), nil
@@ -80,4 +83,17 @@ func (s *Server) crossOriginDenied(w http.ResponseWriter, r *http.Request) {
 	s.log.Warn("cross-origin request refused", "request_id", requestID(r), "path", r.URL.Path,
 		"sec_fetch_site", r.Header.Get("Sec-Fetch-Site"))
 	s.respondError(w, r, edge.ErrCSRF)
+}
+
+// observeStatus counts server errors for the 5xx burst, except the 503s
+// the shop asked for: while maintenance is on or checkout is stopped, a
+// 503 is the switch answering, not the store failing.
+func (s *Server) observeStatus(status int) {
+	if status == http.StatusServiceUnavailable && s.switches != nil {
+		st, _ := s.switches.State(context.Background()) // cached; the last known on error
+		if st.Maintenance() || !st.Checkout() || !st.CardPayments() {
+			return
+		}
+	}
+	s.errors5xx.Observe(status)
 }

@@ -24,6 +24,9 @@ type Page struct {
 	ShopName  string // in the page's language
 	Shop      settings.Settings
 	Demo      bool
+	// Notices are the shop's banners for its switches away from normal
+	// (card payments or checkout stopped, maintenance), on every page.
+	Notices   []Notice
 	LoggedIn  bool
 	CartCount int // shown in the header's cart link when above zero
 	// Nav is the category navigation under the header; empty hides it.
@@ -79,6 +82,7 @@ func (s *Server) newPage(w http.ResponseWriter, r *http.Request, data any) (*Pag
 			return r.URL.Path + "?" + q.Encode()
 		},
 	}
+	p.Notices = notices(s.switchState(r), p.Lang)
 	p.CartCount = s.cartCount(r)
 	if p.Nav, err = s.navLinks(r); err != nil {
 		return nil, fmt.Errorf("page: %w", err)
@@ -131,8 +135,9 @@ type errorView struct {
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) {
 	s.logIfInternal(r, err)
 	status := edge.Status(err)
-	view := errorView{Status: status, Message: edge.MessageKey(err), ShowRequestID: status >= 500}
-	if status >= 500 {
+	internal := status == http.StatusInternalServerError
+	view := errorView{Status: status, Message: messageKey(err), ShowRequestID: internal}
+	if internal {
 		view.Message = "error.internal"
 	}
 	p, perr := s.newPage(w, r, view)

@@ -41,7 +41,9 @@ func (s *Server) cacheForGuests(h http.HandlerFunc) http.Handler {
 			return
 		}
 		in := info(r)
-		key := in.Lang + " " + r.URL.RequestURI()
+		// The switches' banners are part of the page: a change shows as
+		// soon as this instance knows of it.
+		key := in.Lang + " " + noticesKey(s.switchState(r)) + r.URL.RequestURI()
 		now := s.now()
 		s.pages.mu.Lock()
 		p, ok := s.pages.entries[key]

@@ -33,6 +33,7 @@ import (
 	"kaede/internal/secevent"
 	"kaede/internal/settings"
 	"kaede/internal/shop"
+	"kaede/internal/switches"
 	"kaede/internal/ui"
 )
 
@@ -84,6 +85,11 @@ type Deps struct {
 	// Events stores CSP violations, webhook signature failures and bursts
 	// of server errors as security events; nil only logs them.
 	Events *secevent.Store
+	// Switches are the shop's emergency switches: their banners on every
+	// page, and maintenance (503). The same service must be given to
+	// checkout and card payments, which enforce the others. nil: no
+	// switches (tests of other things); cmd/kaede always sets them.
+	Switches *switches.Service
 }
 
 // Server is the store's HTTP edge.
@@ -113,8 +119,9 @@ type Server struct {
 	orders    *order.Service
 	members   *member.Service
 	content   *content.Service
-	payments  *cardpay.Service // nil: no card payments
-	events    *secevent.Store  // nil: security findings are only logged
+	payments  *cardpay.Service  // nil: no card payments
+	events    *secevent.Store   // nil: security findings are only logged
+	switches  *switches.Service // nil: every switch normal
 	errors5xx *detect.Burst
 }
 
@@ -162,6 +169,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 		content:  d.Content,
 		payments: d.Payments,
 		events:   d.Events,
+		switches: d.Switches,
 	}
 	s.cfg.BaseURL = strings.TrimSuffix(cfg.BaseURL, "/")
 	s.errors5xx = s.newErrorBurst()

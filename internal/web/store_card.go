@@ -23,6 +23,11 @@ type cardView struct {
 	Awaiting bool   // the order waits for its payment
 	Declined bool   // the last card did not go through; the customer may try another
 	CanPay   bool   // the pay button is offered
+	// Stopped: the shop has stopped card payments (a switch). There is no
+	// way to move an order to another method, so the page says to order
+	// again with one, or to contact the shop, and when the unpaid order
+	// lapses.
+	Stopped bool
 	Expires  string // when the unpaid order is cancelled, in Japan time
 	PayURL   string // where the pay button posts
 }
@@ -47,7 +52,7 @@ func (s *Server) newCardView(r *http.Request, o *order.Order, orderURL string) (
 	if err != nil {
 		return nil, fmt.Errorf("order %s: card summary: %w", o.Number, err)
 	}
-	v.CanPay = sum.CanPay
+	v.CanPay, v.Stopped = sum.CanPay, sum.Stopped
 	if !sum.ExpiresAt.IsZero() {
 		v.Expires = sum.ExpiresAt.In(shop.JST).Format("2006-01-02 15:04")
 	}

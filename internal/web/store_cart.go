@@ -2,12 +2,14 @@ package web
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 
 	"kaede/internal/cart"
 	"kaede/internal/edge"
 	"kaede/internal/shop"
+	"kaede/internal/switches"
 )
 
 // cartView is the cart page's data.
@@ -15,6 +17,9 @@ type cartView struct {
 	Cart *cart.Cart
 	// Notice is the catalogue key of why the last change failed.
 	Notice string
+	// CheckoutStopped hides the way to checkout while the shop takes no
+	// orders (the cart itself stays open).
+	CheckoutStopped bool
 }
 
 // cartPage shows the visitor's cart; a visitor without one sees an empty
@@ -25,7 +30,17 @@ func (s *Server) cartPage(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "cart", cartView{Cart: c})
+	s.render(w, r, http.StatusOK, "cart", cartView{Cart: c, CheckoutStopped: s.checkoutStopped(r)})
+}
+
+// checkoutStopped reports whether the shop takes no orders now, for the
+// pages that lead to checkout; checkout itself refuses the orders.
+func (s *Server) checkoutStopped(r *http.Request) bool {
+	err := s.checkout.Open(r.Context())
+	if err != nil && !errors.Is(err, switches.ErrCheckoutStopped) {
+		s.log.Warn("checkout state unknown", "request_id", requestID(r), "error", err)
+	}
+	return err != nil
 }
 
 // addToCart is a product page's add button: sku and quantity.
@@ -65,7 +80,7 @@ func (s *Server) refuseAdd(w http.ResponseWriter, r *http.Request, sku string, e
 		s.renderError(w, r, viewErr)
 		return
 	}
-	view.Notice = edge.MessageKey(err)
+	view.Notice = messageKey(err)
 	s.renderRefusal(w, r, "product", view, err)
 }
 
@@ -100,15 +115,16 @@ func (s *Server) refuseCart(w http.ResponseWriter, r *http.Request, err error) {
 		s.renderError(w, r, cartErr)
 		return
 	}
-	s.renderRefusal(w, r, "cart", cartView{Cart: c, Notice: edge.MessageKey(err)}, err)
+	s.renderRefusal(w, r, "cart", cartView{Cart: c, Notice: messageKey(err), CheckoutStopped: s.checkoutStopped(r)}, err)
 }
 
 // customerFixable reports whether err is the customer's to fix (a quantity, the
-// stock, a product they may not buy), so that the page is shown again with
-// a message rather than the error page.
+// stock, a product they may not buy) or to wait out (checkout stopped by
+// the shop), so that the page is shown again with a message rather than
+// the error page.
 func customerFixable(err error) bool {
 	switch shop.ErrorCode(err) {
-	case shop.Invalid, shop.OutOfStock, shop.Forbidden, shop.Conflict:
+	case shop.Invalid, shop.OutOfStock, shop.Forbidden, shop.Conflict, shop.Unavailable:
 		return true
 	}
 	return false

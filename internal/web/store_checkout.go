@@ -65,7 +65,9 @@ func (s *Server) checkoutPage(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	if len(c.Lines) == 0 {
+	// An empty cart, or a shop that takes no orders now: the cart page
+	// says so and keeps the items.
+	if len(c.Lines) == 0 || s.checkoutStopped(r) {
 		http.Redirect(w, r, "/cart", http.StatusSeeOther)
 		return
 	}
@@ -255,7 +257,11 @@ func (s *Server) checkoutView(r *http.Request, c *cart.Cart, values url.Values, 
 		view.Methods = append(view.Methods, formChoice{Value: string(order.COD), Label: ui.T(lang, "checkout.cod"),
 			Help: ui.T(lang, "checkout.cod.help", st.CODFee.String(), st.CODLimit.String()), Selected: method == string(order.COD)})
 	}
-	if s.payments != nil && s.checkout.CardEnabled() && s.payments.Available(r.Context()) {
+	card, err := s.checkout.CardOffered(r.Context())
+	if err != nil {
+		return nil, fmt.Errorf("checkout form: %w", err)
+	}
+	if card && s.payments != nil && s.payments.Available(r.Context()) {
 		view.Methods = append(view.Methods, formChoice{Value: string(order.Card), Label: ui.T(lang, "checkout.card"),
 			Help: ui.T(lang, "checkout.card.help"), Selected: method == string(order.Card)})
 	}
