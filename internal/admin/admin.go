@@ -41,6 +41,7 @@ import (
 	"kaede/internal/settings"
 	"kaede/internal/shop"
 	"kaede/internal/staff"
+	"kaede/internal/switches"
 	"kaede/internal/ui"
 )
 
@@ -107,6 +108,10 @@ type Deps struct {
 	// Monitor reports the tamper monitor's state for the security page;
 	// nil shows the monitor as not configured (red).
 	Monitor func(context.Context) (MonitorStatus, error)
+	// Switches are the shop's emergency switches (/admin/switches); the
+	// same service the store, checkout and card payments obey, so that a
+	// change made here applies on this instance at once. nil: no page.
+	Switches *switches.Service
 }
 
 // Server is the admin's HTTP edge.
@@ -138,6 +143,7 @@ type Server struct {
 	guard      *fraud.Guard
 	storeURL   string
 	monitor    func(context.Context) (MonitorStatus, error)
+	switches   *switches.Service // nil: no switches page
 }
 
 // New checks the configuration, parses the templates and builds the route
@@ -184,6 +190,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 		guard:      d.Guard,
 		storeURL:   d.StoreURL,
 		monitor:    d.Monitor,
+		switches:   d.Switches,
 	}
 	s.cfg.BaseURL = strings.TrimSuffix(cfg.BaseURL, "/")
 	if len(cfg.AllowedNets) == 0 {

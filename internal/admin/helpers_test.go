@@ -26,6 +26,7 @@ import (
 	"kaede/internal/secevent"
 	"kaede/internal/settings"
 	"kaede/internal/staff"
+	"kaede/internal/switches"
 )
 
 // fastHash keeps tests quick; production uses pwhash.Default.
@@ -61,6 +62,7 @@ type env struct {
 	d     *db.DB
 	clock *testClock
 	staff *staff.Service
+	sw    *switches.Service
 	h     http.Handler
 	ctx   context.Context
 }
@@ -75,6 +77,7 @@ func newEnv(t *testing.T, d *db.DB) *env {
 	if err := svc.SetHashParams(fastHash); err != nil {
 		t.Fatal(err)
 	}
+	sw := switches.NewService(d, clock.Now, 2*time.Second)
 	srv, err := admin.New(admin.Config{
 		BaseURL:     "http://admin.test",
 		Secret:      bytes.Repeat([]byte{9}, 32),
@@ -90,11 +93,12 @@ func newEnv(t *testing.T, d *db.DB) *env {
 		Members:  member.New(d, mail.NewTestQueue(clock.Now), clock.Now, "http://shop.test"),
 		Events:   secevent.NewStore(d, clock.Now),
 		StoreURL: "https://shop.test",
+		Switches: sw,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &env{t: t, d: d, clock: clock, staff: svc, h: srv.Handler(), ctx: context.Background()}
+	return &env{t: t, d: d, clock: clock, staff: svc, sw: sw, h: srv.Handler(), ctx: context.Background()}
 }
 
 // browser is one staff member's browser: its cookies and address.

@@ -123,6 +123,7 @@ var navItems = []struct {
 	{Prefix + "password", "nav.password", ""},
 	{Prefix + "audit", "nav.audit", staff.AuditRead},
 	{Prefix + "security", "nav.security", staff.SecurityRead},
+	{Prefix + "switches", "nav.switches", staff.SecurityRead},
 	{Prefix + "settings", "nav.settings", staff.SettingsRead},
 	{Prefix + "security/inventory", "nav.inventory", staff.SecurityRead},
 }
@@ -232,8 +233,9 @@ type errorView struct {
 // goes to the log only.
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) {
 	status := edge.Status(err)
-	view := errorView{Status: status, Message: errorKey(err), ShowRequestID: status >= 500}
-	if status >= 500 {
+	internal := status == http.StatusInternalServerError
+	view := errorView{Status: status, Message: errorKey(err), ShowRequestID: internal}
+	if internal {
 		view.Message = "error.internal"
 		s.log.Error("admin: internal error", "request_id", info(r).ID, "method", r.Method, "path", r.URL.Path, "error", err)
 	}

@@ -91,6 +91,7 @@ func (s *Server) routes() {
 	// The shop's daily work; each surface keeps its routes in its own file.
 	s.catalogRoutes(mux)
 	s.orderRoutes(mux)
+	s.switchRoutes(mux)
 
 	mux.HandleFunc(Prefix, s.notFound)
 }

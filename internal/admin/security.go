@@ -14,6 +14,7 @@ import (
 	"kaede/internal/secevent"
 	"kaede/internal/shop"
 	"kaede/internal/staff"
+	"kaede/internal/switches"
 )
 
 // MonitorStatus is the tamper monitor's control on the security page. The
@@ -42,6 +43,10 @@ type securityView struct {
 	Declines  svgChart
 	CanManage bool
 	Sent      int64 // the test alert just raised, 0 otherwise
+	// Switches: the emergency switches exist (a link to them), and
+	// which are away from normal now.
+	Switches    bool
+	Emergencies []switches.Switch
 }
 
 // chartDays is how far back the charts reach.
@@ -72,6 +77,14 @@ func (s *Server) securityPage(w http.ResponseWriter, r *http.Request) {
 	view := securityView{Open: open, Recent: recent, Controls: controls,
 		CanManage: s.actor(r).Role.Can(staff.SecurityManage)}
 	view.Sent, _ = strconv.ParseInt(r.URL.Query().Get("sent"), 10, 64)
+	if s.switches != nil {
+		st, err := s.switches.State(ctx)
+		if err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+		view.Switches, view.Emergencies = true, st.Emergencies()
+	}
 	hourly, err := s.events.Hourly(ctx, since)
 	if err != nil {
 		s.renderError(w, r, err)
