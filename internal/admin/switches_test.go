@@ -115,7 +115,9 @@ func TestAdminSwitches(t *testing.T) {
 		auditor.login("auditor@example.jp")
 		res = auditor.get("/admin/switches")
 		wantStatus(t, res, http.StatusOK)
-		if find(res.Doc, func(x *html.Node) bool { return x.Data == "form" && strings.HasPrefix(attr(x, "action"), "/admin/switches/") }) != nil {
+		if find(res.Doc, func(x *html.Node) bool {
+			return x.Data == "form" && strings.HasPrefix(attr(x, "action"), "/admin/switches/")
+		}) != nil {
 			t.Fatal("the auditor is offered the switch forms")
 		}
 		wantStatus(t, auditor.post("/admin/switches/card", url.Values{"on": {"true"}}), http.StatusForbidden)

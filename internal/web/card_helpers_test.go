@@ -53,7 +53,7 @@ type cardEnv struct {
 	orders   *order.Service
 	// sw are the shop's switches, given to checkout, card payments and
 	// the store as cmd/kaede does.
-	sw *switches.Service
+	sw       *switches.Service
 	log      *syncBuffer
 	requests *requestLog
 	client   *http.Client // no redirects followed, no cookies

@@ -28,8 +28,8 @@ type cardView struct {
 	// again with one, or to contact the shop, and when the unpaid order
 	// lapses.
 	Stopped bool
-	Expires  string // when the unpaid order is cancelled, in Japan time
-	PayURL   string // where the pay button posts
+	Expires string // when the unpaid order is cancelled, in Japan time
+	PayURL  string // where the pay button posts
 }
 
 // newCardView describes o's card payment for the order pages; nil for an
