@@ -83,6 +83,7 @@ func (m *Main) newAdmin(svc *services) (*admin.Server, error) {
 		Content:  svc.content,
 		MediaDir: svc.mediaDir,
 		Events:   svc.events, Alerts: svc.alerts, Guard: svc.guard, StoreURL: cfg.BaseURL,
+		Switches: svc.switches,
 	}
 	if svc.monitor != nil {
 		every := cfg.Monitor.Interval

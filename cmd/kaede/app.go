@@ -161,6 +161,7 @@ func (m *Main) buildServers(svc *services) error {
 		Payments: svc.payments,
 		Content:  svc.content,
 		Events:   svc.events,
+		Switches: svc.switches,
 	})
 	if err != nil {
 		return err

@@ -88,7 +88,7 @@ func TestServeRefusesSecretFileThatIsMissing(t *testing.T) {
 }
 
 func TestEveryCommandHasHelp(t *testing.T) {
-	for _, cmd := range []string{"demo", "serve", "migrate", "outbox"} {
+	for _, cmd := range []string{"demo", "serve", "migrate", "outbox", "switch"} {
 		var out, errs strings.Builder
 		err := run(t.Context(), []string{cmd, "--help"}, &out, &errs)
 		if err == nil || !strings.Contains(errs.String(), "Usage: kaede "+cmd) {

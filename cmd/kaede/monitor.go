@@ -99,6 +99,14 @@ func (m *Main) monitorTask(svc *services) jobs.Task {
 		every = m.monitorOptions.every
 	}
 	return jobs.Task{Name: "monitor_check", Every: every, Run: func(ctx context.Context) error {
+		// During maintenance the store serves no page but the notice:
+		// there is nothing to watch, and a walk would only report itself
+		// blind. (With card payments or checkout stopped the pages are
+		// served and watched.)
+		if st, err := svc.switches.State(ctx); err == nil && st.Maintenance() {
+			m.Log.Info("tamper monitor paused: the store is in maintenance")
+			return nil
+		}
 		_, err := checkOnce(ctx, svc.monitor, m.Log)
 		return err
 	}}

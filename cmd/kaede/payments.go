@@ -24,6 +24,7 @@ import (
 	"kaede/internal/payment"
 	"kaede/internal/payment/gateway"
 	"kaede/internal/payment/stripe"
+	"kaede/internal/switches"
 	"kaede/internal/web"
 )
 
@@ -207,15 +208,16 @@ func (m *Main) startGateway(storeAddr net.Addr, baseURL string) error {
 }
 
 // newPayments builds the card payment service, guarded against card
-// testing by guard, or nil without a provider.
-func (m *Main) newPayments(orders *order.Service, guard *fraud.Guard) (*cardpay.Service, error) {
+// testing by guard and stopped by the card switch, or nil without a
+// provider.
+func (m *Main) newPayments(orders *order.Service, guard *fraud.Guard, sw *switches.Service) (*cardpay.Service, error) {
 	p, origins, err := m.Config.Card.provider()
 	if err != nil || p == nil {
 		return nil, err
 	}
 	return cardpay.New(m.db, orders, m.Clock, m.Log, cardpay.Config{
 		Provider: p, Capture: payment.CaptureMode(m.Config.Card.Capture), BaseURL: m.Config.BaseURL, PageOrigins: origins,
-		Guard: guard,
+		Guard: guard, Switches: sw,
 	})
 }
 

@@ -28,6 +28,7 @@ import (
 	"kaede/internal/secevent"
 	"kaede/internal/settings"
 	"kaede/internal/staff"
+	"kaede/internal/switches"
 )
 
 // services are the store's capabilities, built once on one database and
@@ -53,6 +54,11 @@ type services struct {
 	events   *secevent.Store  // security events; alerts hooks in
 	monitor  *monitor.Service // the tamper monitor of the payment pages
 	alerts   *alert.Alerter
+	// switches are the shop's emergency switches, one service given to
+	// checkout, card payments, the store and the admin: a change made in
+	// this process applies here at once, one made elsewhere (another
+	// instance, the command line) within switches.DefaultTTL.
+	switches *switches.Service
 	mediaDir string
 }
 
@@ -99,7 +105,9 @@ func (m *Main) buildServices(ctx context.Context, smtp *mail.SMTPConfig) (*servi
 	svc.catalog.EnableCache(2 * time.Second)
 	svc.carts = cart.New(d, m.Clock)
 	svc.orders = order.New(d, svc.queue, m.Clock)
+	svc.switches = switches.NewService(d, m.Clock, switches.DefaultTTL)
 	svc.checkout = checkout.New(d, svc.carts, svc.orders, svc.queue, m.Clock, cfg.BaseURL)
+	svc.checkout.UseSwitches(svc.switches)
 	svc.members = member.New(d, svc.queue, m.Clock, cfg.BaseURL)
 	svc.content = content.New(d, m.Clock)
 	svc.settings = settings.NewService(d, m.Clock, 2*time.Second)
@@ -130,7 +138,7 @@ func (m *Main) buildServices(ctx context.Context, smtp *mail.SMTPConfig) (*servi
 			m.Log.Error("raise security event", "kind", a.Kind, "error", err)
 		}
 	}
-	if svc.payments, err = m.newPayments(svc.orders, svc.guard); err != nil {
+	if svc.payments, err = m.newPayments(svc.orders, svc.guard, svc.switches); err != nil {
 		return nil, err
 	}
 	if svc.payments != nil {

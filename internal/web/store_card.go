@@ -23,13 +23,13 @@ type cardView struct {
 	Awaiting bool   // the order waits for its payment
 	Declined bool   // the last card did not go through; the customer may try another
 	CanPay   bool   // the pay button is offered
+	Expires  string // when the unpaid order is cancelled, in Japan time
+	PayURL   string // where the pay button posts
 	// Stopped: the shop has stopped card payments (a switch). There is no
 	// way to move an order to another method, so the page says to order
 	// again with one, or to contact the shop, and when the unpaid order
 	// lapses.
 	Stopped bool
-	Expires string // when the unpaid order is cancelled, in Japan time
-	PayURL  string // where the pay button posts
 }
 
 // newCardView describes o's card payment for the order pages; nil for an
