@@ -282,3 +282,40 @@ func TestStateKeepsTheLastKnownWhenTheDatabaseFails(t *testing.T) {
 		t.Fatal("State on a closed database forgot that maintenance is on")
 	}
 }
+
+// BenchmarkStateCached is what every store request pays for the switches
+// (the banners, maintenance, the guest page cache's key): a lock and a
+// clock read while the two seconds last.
+func BenchmarkStateCached(b *testing.B) {
+	d := dbtest.SQLite(b)
+	svc := switches.NewService(d, time.Now, time.Hour)
+	ctx := context.Background()
+	if _, err := svc.State(ctx); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := svc.State(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkStateRead is what one instance pays every two seconds: reading
+// the rows (here all three set) from SQLite.
+func BenchmarkStateRead(b *testing.B) {
+	d := dbtest.SQLite(b)
+	ctx := context.Background()
+	svc := switches.NewService(d, time.Now, time.Nanosecond)
+	for _, n := range switches.Names {
+		if _, err := svc.Set(ctx, switches.Change{Name: n, On: !switches.Normal(n), Reason: "bench"}, owner); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := switches.Load(ctx, d); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
