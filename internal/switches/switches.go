@@ -20,8 +20,6 @@ package switches
 import (
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"kaede/internal/shop"
 )
@@ -150,8 +148,10 @@ const (
 
 // Validate trims the change's texts and reports every bad field: name
 // (not a switch), reason (required when the switch goes to its emergency
-// position; at most MaxReason characters), banner and banner_en (too
-// long, or holding control characters: a banner is one paragraph).
+// position; at most MaxReason characters, lines allowed), banner and
+// banner_en (too long, or holding control or invisible format characters:
+// a banner is one paragraph), with the rules every text people type
+// follows (shop.CheckText).
 func (c Change) Validate() (Change, error) {
 	p := shop.Problems{}
 	c.Banner = strings.TrimSpace(c.Banner)
@@ -160,33 +160,8 @@ func (c Change) Validate() (Change, error) {
 	if !Known(c.Name) {
 		p.Add("name", shop.ReasonChoice)
 	}
-	switch {
-	case c.Reason == "" && Known(c.Name) && c.On != Normal(c.Name):
-		p.Add("reason", shop.ReasonRequired)
-	case utf8.RuneCountInString(c.Reason) > MaxReason:
-		p.Add("reason", shop.ReasonLength)
-	case !text(c.Reason, true):
-		p.Add("reason", shop.ReasonFormat)
-	}
-	checkBanner(p, "banner", c.Banner, MaxBanner)
-	checkBanner(p, "banner_en", c.BannerEn, MaxBannerEn)
+	shop.CheckMultiline(p, "reason", c.Reason, Known(c.Name) && c.On != Normal(c.Name), MaxReason)
+	shop.CheckText(p, "banner", c.Banner, false, MaxBanner)
+	shop.CheckText(p, "banner_en", c.BannerEn, false, MaxBannerEn)
 	return c, p.Err()
-}
-
-func checkBanner(p shop.Problems, field, s string, max int) {
-	switch {
-	case utf8.RuneCountInString(s) > max:
-		p.Add(field, shop.ReasonLength)
-	case !text(s, false):
-		p.Add(field, shop.ReasonFormat)
-	}
-}
-
-// text reports whether s is valid UTF-8 without control characters;
-// multiline allows line breaks and tabs.
-func text(s string, multiline bool) bool {
-	bad := func(r rune) bool {
-		return unicode.IsControl(r) && !(multiline && (r == '\n' || r == '\r' || r == '\t'))
-	}
-	return utf8.ValidString(s) && strings.IndexFunc(s, bad) < 0
 }
