@@ -84,6 +84,7 @@ func (m *Main) newAdmin(svc *services) (*admin.Server, error) {
 		MediaDir: svc.mediaDir,
 		Events:   svc.events, Alerts: svc.alerts, Guard: svc.guard, StoreURL: cfg.BaseURL,
 		Switches: svc.switches,
+		Notices:  svc.notices, Reopening: svc.reopening,
 	}
 	if svc.monitor != nil {
 		every := cfg.Monitor.Interval

@@ -160,6 +160,7 @@ func (m *Main) buildServers(svc *services) error {
 		Members:  svc.members,
 		Payments: svc.payments,
 		Content:  svc.content,
+		Notices:  svc.notices,
 		Events:   svc.events,
 		Switches: svc.switches,
 	})

@@ -19,6 +19,7 @@ import (
 	"kaede/internal/demo"
 	"kaede/internal/detect"
 	"kaede/internal/fraud"
+	"kaede/internal/incident"
 	"kaede/internal/jobs"
 	"kaede/internal/mail"
 	"kaede/internal/member"
@@ -60,6 +61,10 @@ type services struct {
 	// instance, the command line) within switches.DefaultTTL.
 	switches *switches.Service
 	mediaDir string
+	// notices are the incidents' public notices, reopening the checklist
+	// and the reopening after an incident (incident_notice_cmd.go).
+	notices   *incident.Notices
+	reopening *incident.Reopening
 }
 
 // buildServices builds the job runner and the services on the open
@@ -150,6 +155,7 @@ func (m *Main) buildServices(ctx context.Context, smtp *mail.SMTPConfig) (*servi
 	if svc.monitor, err = m.newMonitor(svc); err != nil {
 		return nil, err
 	}
+	m.buildIncidentNotices(svc)
 	if cfg.Demo {
 		err := demo.Seed(ctx, d, svc.catalog, svc.mediaDir, m.Clock())
 		switch {

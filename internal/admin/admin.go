@@ -34,6 +34,7 @@ import (
 	"kaede/internal/content"
 	"kaede/internal/edge"
 	"kaede/internal/fraud"
+	"kaede/internal/incident"
 	"kaede/internal/member"
 	"kaede/internal/metrics"
 	"kaede/internal/order"
@@ -112,6 +113,12 @@ type Deps struct {
 	// same service the store, checkout and card payments obey, so that a
 	// change made here applies on this instance at once. nil: no page.
 	Switches *switches.Service
+
+	// Notices are the incidents' public notices, and Reopening the
+	// checklist and the reopening after an incident; nil hides their
+	// pages.
+	Notices   *incident.Notices
+	Reopening *incident.Reopening
 }
 
 // Server is the admin's HTTP edge.
@@ -143,7 +150,9 @@ type Server struct {
 	guard      *fraud.Guard
 	storeURL   string
 	monitor    func(context.Context) (MonitorStatus, error)
-	switches   *switches.Service // nil: no switches page
+	switches   *switches.Service   // nil: no switches page
+	notices    *incident.Notices   // nil: no notice pages
+	reopening  *incident.Reopening // nil (or without notices): no reopening page
 }
 
 // New checks the configuration, parses the templates and builds the route
@@ -191,6 +200,10 @@ func New(cfg Config, d Deps) (*Server, error) {
 		storeURL:   d.StoreURL,
 		monitor:    d.Monitor,
 		switches:   d.Switches,
+		notices:    d.Notices,
+	}
+	if d.Notices != nil {
+		s.reopening = d.Reopening
 	}
 	s.cfg.BaseURL = strings.TrimSuffix(cfg.BaseURL, "/")
 	if len(cfg.AllowedNets) == 0 {

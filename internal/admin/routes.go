@@ -92,6 +92,8 @@ func (s *Server) routes() {
 	s.catalogRoutes(mux)
 	s.orderRoutes(mux)
 	s.switchRoutes(mux)
+	s.incidentNoticeRoutes(mux)
+	s.incidentReopenRoutes(mux)
 
 	mux.HandleFunc(Prefix, s.notFound)
 }

@@ -55,6 +55,7 @@ func (s *Server) routes() {
 	s.storeRoutes(mux)
 	s.accountRoutes(mux)
 	s.apiRoutes(mux)
+	s.noticeRoutes(mux)
 
 	// Not found: pages get the HTML error page, the API a JSON error.
 	mux.HandleFunc(apiPrefix, s.apiNotFound)

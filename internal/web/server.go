@@ -26,6 +26,7 @@ import (
 	"kaede/internal/content"
 	"kaede/internal/detect"
 	"kaede/internal/edge"
+	"kaede/internal/incident"
 	"kaede/internal/mail"
 	"kaede/internal/member"
 	"kaede/internal/metrics"
@@ -79,6 +80,9 @@ type Deps struct {
 	Members  *member.Service
 	// Content is the shop's news; nil shows none.
 	Content *content.Service
+	// Notices are the incidents' public notices (お詫びとお知らせ), shown
+	// at /notices/{id} and pinned on the top page; nil shows none.
+	Notices *incident.Notices
 	// Payments takes card payments through the configured provider; nil
 	// when the shop has none, and then checkout offers no card.
 	Payments *cardpay.Service
@@ -122,6 +126,7 @@ type Server struct {
 	payments  *cardpay.Service  // nil: no card payments
 	events    *secevent.Store   // nil: security findings are only logged
 	switches  *switches.Service // nil: every switch normal
+	notices   *incident.Notices // nil: no notices
 	errors5xx *detect.Burst
 }
 
@@ -167,6 +172,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 		orders:   d.Orders,
 		members:  d.Members,
 		content:  d.Content,
+		notices:  d.Notices,
 		payments: d.Payments,
 		events:   d.Events,
 		switches: d.Switches,

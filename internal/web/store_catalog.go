@@ -42,7 +42,8 @@ type sortOption struct {
 // results: they share the product cards and the paging.
 type listingView struct {
 	Home       bool
-	News       []newsItem // the top page's latest news
+	Notices    []noticePin // the top page's pinned incident notices
+	News       []newsItem  // the top page's latest news
 	Heading    string
 	Category   *catalog.Category // nil on the top page and in search
 	Categories []NavLink         // the top page's category list, a category's children
@@ -78,8 +79,14 @@ func (s *Server) homePage(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
+	notices, err := s.pinnedNotices(r, lang)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
 	s.render(w, r, http.StatusOK, "listing", listingView{
 		Home:       true,
+		Notices:    notices,
 		News:       news,
 		Heading:    ui.T(lang, "home.title"),
 		Categories: nav,
