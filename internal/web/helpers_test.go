@@ -25,6 +25,7 @@ import (
 	"kaede/internal/content"
 	"kaede/internal/db"
 	"kaede/internal/demo"
+	"kaede/internal/incident"
 	"kaede/internal/mail"
 	"kaede/internal/member"
 	"kaede/internal/order"
@@ -99,6 +100,7 @@ func newEnv(t testing.TB, d *db.DB) *testEnv {
 		Orders:   orders,
 		Members:  e.members,
 		Content:  content.New(d, e.clock),
+		Notices:  incident.NewNotices(incident.New(d, e.clock)),
 		Events:   secevent.NewStore(d, e.clock),
 	})
 	if err != nil {
