@@ -125,21 +125,25 @@ func runIncidentReopenCheck(ctx context.Context, args []string, stdout, stderr i
 	fs.StringVar(&cfg.DatabaseURL, "database", envOr("KAEDE_DATABASE_URL", ""), "database URL, default DATA/kaede.db (KAEDE_DATABASE_URL)")
 	cfg.Monitor.bindFlags(fs)
 	fs.BoolVar(&asJSON, "json", false, "print the checklist as JSON")
-	// The ID may come before the flags, as the usage line writes it.
-	var idArg string
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		idArg, args = args[0], args[1:]
+	// The ID may come before, between or after the flags.
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		positional, args = append(positional, fs.Arg(0)), fs.Args()[1:]
 	}
-	if err := fs.Parse(args); err != nil {
-		return err
+	if len(positional) != 1 {
+		fs.Usage()
+		return fmt.Errorf("incident reopen-check: want one incident ID, got %q", strings.Join(positional, " "))
 	}
-	if idArg == "" && fs.NArg() > 0 {
-		idArg = fs.Arg(0)
-	}
-	id, err := strconv.ParseInt(idArg, 10, 64)
+	id, err := strconv.ParseInt(positional[0], 10, 64)
 	if err != nil || id <= 0 {
 		fs.Usage()
-		return fmt.Errorf("incident reopen-check: want the incident's ID, got %q", idArg)
+		return fmt.Errorf("incident reopen-check: want the incident's ID, got %q", positional[0])
 	}
 	if err := cfg.Monitor.validate(); err != nil {
 		return err
