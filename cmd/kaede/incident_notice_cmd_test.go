@@ -21,6 +21,7 @@ import (
 	"kaede/internal/mail"
 	"kaede/internal/monitor"
 	"kaede/internal/password"
+	"kaede/internal/secevent"
 	"kaede/internal/shop"
 	"kaede/internal/staff"
 )
@@ -164,7 +165,7 @@ func enrolStaff(t *testing.T, s *staff.Service, email string) {
 }
 
 // insertBaseline stores a baseline in the state as the monitor would.
-func insertBaseline(t *testing.T, d *db.DB, state string) int64 {
+func insertBaseline(t testing.TB, d *db.DB, state string) int64 {
 	t.Helper()
 	snap, err := (&monitor.Snapshot{Version: monitor.FormatVersion, BaseURL: "http://127.0.0.1:8080"}).Encode()
 	if err != nil {
@@ -187,7 +188,7 @@ func insertBaseline(t *testing.T, d *db.DB, state string) int64 {
 
 // insertRuns stores a run every minute in [from, to): clean, or with
 // differences when differences >= 0.
-func insertRuns(t *testing.T, d *db.DB, baseline int64, from, to time.Time, differences int) {
+func insertRuns(t testing.TB, d *db.DB, baseline int64, from, to time.Time, differences int) {
 	t.Helper()
 	result, diffs := "ok", "[]"
 	if differences >= 0 {
@@ -210,5 +211,31 @@ func insertRuns(t *testing.T, d *db.DB, baseline int64, from, to time.Time, diff
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// BenchmarkReopenCheck verifies the whole checklist with its real probes
+// on SQLite, over a day of runs at the default interval (1,441 runs).
+func BenchmarkReopenCheck(b *testing.B) {
+	ctx := context.Background()
+	d := dbtest.SQLite(b)
+	incidents := incident.New(d, shop.SystemClock)
+	inc, err := incidents.Open(ctx, incident.OpenInput{Title: "改ざん", DiscoveredAt: time.Now().Add(-72 * time.Hour)}, audit.Actor{Name: "cli"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	baseline := insertBaseline(b, d, "approved")
+	insertRuns(b, d, baseline, time.Now().Add(-incident.MonitorWindow-time.Minute), time.Now(), -1)
+	mon, err := buildMonitor("http://127.0.0.1:8080", nil, secevent.NewStore(d, shop.SystemClock), d, nil, shop.SystemClock)
+	if err != nil {
+		b.Fatal(err)
+	}
+	r := incident.NewReopening(incidents, incident.NewNotices(incidents), reopenDeps(d, mon, time.Minute))
+	b.ResetTimer()
+	for b.Loop() {
+		list, err := r.Check(ctx, inc.ID)
+		if err != nil || !list.Checks[0].OK {
+			b.Fatal(list, err)
+		}
 	}
 }

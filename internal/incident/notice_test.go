@@ -389,3 +389,33 @@ func TestNoticeValidation(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// BenchmarkPinned is the top page's extra query: one published notice
+// with two updates, on SQLite.
+func BenchmarkPinned(b *testing.B) {
+	ctx := context.Background()
+	d := dbtest.SQLite(b)
+	svc := incident.New(d, nil)
+	n := incident.NewNotices(svc)
+	inc, err := svc.Open(ctx, incident.OpenInput{Title: "改ざん", DiscoveredAt: time.Now().Add(-time.Hour)}, owner)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := n.Draft(ctx, inc.ID, owner); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := n.Publish(ctx, inc.ID, owner); err != nil {
+		b.Fatal(err)
+	}
+	for range 2 {
+		if _, err := n.Append(ctx, inc.ID, incident.UpdateText{BodyJa: "続報"}, owner); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		if pins, err := n.Pinned(ctx); err != nil || len(pins) != 1 {
+			b.Fatal(pins, err)
+		}
+	}
+}
