@@ -18,12 +18,13 @@ import (
 	"kaede/internal/settings"
 	"kaede/internal/shop"
 	"kaede/internal/staff"
+	"kaede/internal/switches"
 )
 
 // buildIncidentNotices builds the incidents' public notices and the
-// reopening checklist on the store's services. The switches hook is left
-// nil: until it is wired to internal/switches, Reopen refuses with
-// incident.ErrSwitchesNotWired and the checklist still shows.
+// reopening after an incident on the store's services: the checklist's
+// probes read the monitor, the staff accounts and the audit log, and
+// Reopen turns the emergency switches back to normal.
 func (m *Main) buildIncidentNotices(svc *services) {
 	incidents := incident.New(m.db, m.Clock)
 	svc.notices = incident.NewNotices(incidents)
@@ -32,7 +33,32 @@ func (m *Main) buildIncidentNotices(svc *services) {
 	if m.monitorOptions.every > 0 {
 		every = m.monitorOptions.every
 	}
-	svc.reopening = incident.NewReopening(incidents, svc.notices, reopenDeps(m.db, svc.monitor, every))
+	deps := reopenDeps(m.db, svc.monitor, every)
+	if svc.switches != nil {
+		deps.Switches = reopenSwitches(m.db, svc.switches)
+	}
+	svc.reopening = incident.NewReopening(incidents, svc.notices, deps)
+}
+
+// reopenSwitches turns every switch that is in its emergency position
+// (card payments or checkout off, maintenance on) back to normal, each
+// change audited by the switches as by; its banner is cleared with it.
+// The state is read from the database, not the two-second cache, so that
+// a switch thrown a moment ago on another instance is turned back too.
+func reopenSwitches(d *db.DB, sw *switches.Service) func(context.Context, audit.Actor) error {
+	return func(ctx context.Context, by audit.Actor) error {
+		st, err := switches.Load(ctx, d)
+		if err != nil {
+			return err
+		}
+		for _, s := range st.Emergencies() {
+			c := switches.Change{Name: s.Name, On: switches.Normal(s.Name), Reason: "reopened after an incident: the reopening checklist was green"}
+			if _, err := sw.Set(ctx, c, by); err != nil {
+				return fmt.Errorf("switch %s back to normal: %w", s.Name, err)
+			}
+		}
+		return nil
+	}
 }
 
 // noticeContact is the inquiry desk a notice names: the shop's name,

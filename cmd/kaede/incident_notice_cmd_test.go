@@ -24,6 +24,7 @@ import (
 	"kaede/internal/secevent"
 	"kaede/internal/shop"
 	"kaede/internal/staff"
+	"kaede/internal/switches"
 )
 
 // TestIncidentReopenCheckCommand runs the checklist's real probes on a
@@ -238,4 +239,38 @@ func BenchmarkReopenCheck(b *testing.B) {
 			b.Fatal(list, err)
 		}
 	}
+}
+
+// TestReopenSwitches: the reopening's hook turns every switch in its
+// emergency position back to normal, audited as the member of staff, and
+// leaves the others alone.
+func TestReopenSwitches(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		sw := switches.NewService(d, shop.SystemClock, switches.DefaultTTL)
+		ops := audit.Actor{Name: "ops@example.jp", IP: "192.0.2.9"}
+		for _, c := range []switches.Change{
+			{Name: switches.Card, On: false, Banner: "ただいまカード決済を停止しております。", Reason: "card company called"},
+			{Name: switches.Maintenance, On: true, Reason: "investigation"},
+		} {
+			if _, err := sw.Set(ctx, c, ops); err != nil {
+				t.Fatal(err)
+			}
+		}
+		owner := audit.Actor{Name: "owner@example.jp", IP: "192.0.2.1"}
+		if err := reopenSwitches(d, sw)(ctx, owner); err != nil {
+			t.Fatal(err)
+		}
+		st, err := switches.Load(ctx, d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(st.Emergencies()) != 0 || !st.CardPayments() || !st.Checkout() || st.Maintenance() || st.Get(switches.Card).Banner != "" {
+			t.Fatalf("after the reopening: %+v", st.All())
+		}
+		entries, err := audit.List(ctx, d, audit.Filter{Action: "switch.set", Actor: owner.Name})
+		if err != nil || len(entries) != 2 {
+			t.Fatalf("switch changes audited as the owner: %d, %v", len(entries), err)
+		}
+	})
 }
