@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -77,4 +79,33 @@ func TestIsUniqueViolation(t *testing.T) {
 			t.Fatalf("IsUniqueViolation(%v) = false, want true", err)
 		}
 	})
+}
+
+// TestSQLitePathWithURICharacters: a path holding '#' or '%' opens that
+// very file, not a file named by the path's first part. ('?' starts the
+// options of a sqlite: URL, as Open documents.)
+func TestSQLitePathWithURICharacters(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"a#01.db", "c%20.db"} {
+		path := filepath.Join(dir, name)
+		d, err := db.Open(context.Background(), path)
+		if err != nil {
+			t.Fatalf("open %s: %v", name, err)
+		}
+		if _, err := d.Exec(`CREATE TABLE t (x INTEGER)`); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		d.Close()
+		if _, err := os.Stat(path); err != nil {
+			t.Errorf("%s: the database is not at its path: %v", name, err)
+		}
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) < 2 {
+		t.Fatalf("files in the directory: %d", len(entries))
+	}
+	for _, stray := range []string{"a", "c "} {
+		if _, err := os.Stat(filepath.Join(dir, stray)); err == nil {
+			t.Errorf("a stray database %q was created", stray)
+		}
+	}
 }
