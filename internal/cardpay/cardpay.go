@@ -211,9 +211,17 @@ func (s *Service) byRef(ctx context.Context, tx *sql.Tx, ref string) (attempt, e
 // a webhook for another shop on the same account, or for a test payment.
 var ErrUnknownPayment = shop.Errorf(shop.NotFound, "no payment with this provider reference")
 
-// key is the idempotency key of one request about an attempt: the order
-// number and attempt say which payment, the attempt's creation time keeps
-// keys apart when a demo database is reset and numbers repeat.
+// key is the idempotency key of one request about an attempt.
 func (a attempt) key(action string) string {
-	return fmt.Sprintf("kaede-%s-%d-%d-%s", a.Number, a.Attempt, a.CreatedAt.Unix(), action)
+	return IdempotencyKey(a.Number, a.Attempt, a.CreatedAt, action)
+}
+
+// IdempotencyKey is the key of one request to the provider about a card
+// payment ("create", "capture", "cancel", "refund-1"…): the order number
+// and attempt say which payment, the attempt's creation time keeps keys
+// apart when a demo database is reset and numbers repeat. A refund's key
+// is also the reference its refunds row keeps, so an imported history
+// records its card refunds with it.
+func IdempotencyKey(number string, attempt int, created time.Time, action string) string {
+	return fmt.Sprintf("kaede-%s-%d-%d-%s", number, attempt, created.Unix(), action)
 }

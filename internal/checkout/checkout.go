@@ -180,34 +180,62 @@ func checkCartState(c *cart.Cart, viewer shop.Viewer) error {
 	return nil
 }
 
-// price computes the fees, the total and the tax per rate. Shipping and the
-// COD fee are taxed at the standard rate with the goods; the tax of each
-// rate is rounded once, never per line.
+// price computes the fees, the total and the tax per rate of the cart
+// (Price), and describes the quote for the confirmation screen.
 func price(c *cart.Cart, in Input, st settings.Settings, today time.Time) (*Quote, error) {
 	q := &Quote{Lines: c.Lines, Count: c.Count, Subtotal: c.Subtotal, Email: in.Email, Address: in.Address,
 		PaymentMethod: order.PaymentMethod(in.PaymentMethod), DeliveryDate: in.DeliveryDate, DeliverySlot: in.DeliverySlot,
 		TaxRounding: st.TaxRounding, InvoiceNumber: st.InvoiceNumber, ReturnPolicy: st.ReturnPolicy,
 		Note: in.Note, Locale: in.Locale}
-	if len(c.Lines) > 0 {
-		q.ShippingFee = st.ShippingFee(in.Address.Prefecture, c.Subtotal)
+	items := make([]shop.TaxLine, len(c.Lines))
+	for i, l := range c.Lines {
+		items[i] = shop.TaxLine{Rate: l.TaxRate, Amount: l.LineTotal}
 	}
-	if q.PaymentMethod == order.COD {
-		q.CODFee = st.CODFee
+	t, err := Price(items, in.Address.Prefecture, q.PaymentMethod, st)
+	if err != nil {
+		return nil, fmt.Errorf("quote: %w", err)
 	}
-	q.Total = q.Subtotal + q.ShippingFee + q.CODFee
-	taxLines := make([]shop.TaxLine, 0, len(c.Lines)+2)
-	for _, l := range c.Lines {
-		taxLines = append(taxLines, shop.TaxLine{Rate: l.TaxRate, Amount: l.LineTotal})
+	q.ShippingFee, q.CODFee, q.Total, q.Taxes = t.ShippingFee, t.CODFee, t.Total, t.Taxes
+	describe(q, st, today)
+	return q, nil
+}
+
+// Totals is what an order costs: its items, its fees, the total the
+// customer pays and the tax per rate.
+type Totals struct {
+	Subtotal    shop.Yen // items, tax included
+	ShippingFee shop.Yen // 0 over the free-shipping threshold
+	CODFee      shop.Yen // cash on delivery only
+	Total       shop.Yen
+	Taxes       []shop.TaxSummary // per rate, rounded once per rate
+}
+
+// Price computes what items (each line's tax-included total at its rate)
+// cost delivered to the prefecture and paid by method, under the shop's
+// settings. Shipping and the COD fee are taxed at the standard rate with
+// the goods; the tax of each rate is rounded once, never per line. It is
+// the one rule behind every quote, and what imported orders are priced by.
+func Price(items []shop.TaxLine, prefecture int, method order.PaymentMethod, st settings.Settings) (Totals, error) {
+	var t Totals
+	for _, it := range items {
+		t.Subtotal += it.Amount
 	}
-	for _, fee := range []shop.Yen{q.ShippingFee, q.CODFee} {
+	if len(items) > 0 {
+		t.ShippingFee = st.ShippingFee(prefecture, t.Subtotal)
+	}
+	if method == order.COD {
+		t.CODFee = st.CODFee
+	}
+	t.Total = t.Subtotal + t.ShippingFee + t.CODFee
+	taxLines := append(make([]shop.TaxLine, 0, len(items)+2), items...)
+	for _, fee := range []shop.Yen{t.ShippingFee, t.CODFee} {
 		if fee > 0 {
 			taxLines = append(taxLines, shop.TaxLine{Rate: shop.RateStandard, Amount: fee})
 		}
 	}
 	var err error
-	if q.Taxes, err = shop.ComputeTax(taxLines, shop.TaxIncluded, st.TaxRounding); err != nil {
-		return nil, fmt.Errorf("quote: %w", err)
+	if t.Taxes, err = shop.ComputeTax(taxLines, shop.TaxIncluded, st.TaxRounding); err != nil {
+		return Totals{}, err
 	}
-	describe(q, st, today)
-	return q, nil
+	return t, nil
 }

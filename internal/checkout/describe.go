@@ -83,8 +83,9 @@ func jaDate(d time.Time) string {
 	return fmt.Sprintf("%d年%d月%d日", d.Year(), d.Month(), d.Day())
 }
 
-// lineName is a cart line's product and variant as an order line keeps it.
-func lineName(product, label string) string {
+// LineName is a product and its variant's label as an order line keeps them
+// (in one language): 「セイリン J type 0.16mm × 30mm」.
+func LineName(product, label string) string {
 	if label == "" {
 		return product
 	}

@@ -159,7 +159,7 @@ func draft(in Input, q *Quote, tokenHash string) order.Draft {
 	lines := make([]order.Line, len(q.Lines))
 	for i, l := range q.Lines {
 		lines[i] = order.Line{VariantID: l.VariantID, SKU: l.SKU,
-			Name: lineName(l.ProductNameJa, l.LabelJa), NameEn: lineName(l.ProductNameEn, l.LabelEn),
+			Name: LineName(l.ProductNameJa, l.LabelJa), NameEn: LineName(l.ProductNameEn, l.LabelEn),
 			TaxRate: l.TaxRate, UnitPrice: l.UnitPrice, Quantity: l.Quantity, LineTotal: l.LineTotal}
 	}
 	return order.Draft{MemberID: in.Viewer.MemberID, Email: q.Email, Locale: q.Locale, PaymentMethod: q.PaymentMethod,

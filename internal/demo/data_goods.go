@@ -15,7 +15,7 @@ func oils() []catalog.Product {
 			"A classic unscented carrier oil that spreads well without stickiness.",
 			variant("OIL-ALM-100", "100ml", "100 ml", 1320),
 			variant("OIL-ALM-500", "500ml", "500 ml", 4180),
-			member(variant("OIL-ALM-1000", "1L（業務用）", "1 L (clinic size)", 7150), 6600)),
+			memberPrice(variant("OIL-ALM-1000", "1L（業務用）", "1 L (clinic size)", 7150), 6600)),
 		product("oil", "oil-golden-jojoba", "マッサージオイル ゴールデンホホバ", "Golden Jojoba Massage Oil", "マッサージオイルゴールデンホホバ",
 			"未精製のゴールデンホホバオイルで、肌なじみがよく酸化しにくいのが特長です。顔や首まわりの施術にもお使いいただけます。",
 			"Unrefined golden jojoba oil that suits the skin and keeps well.",
@@ -28,7 +28,7 @@ func oils() []catalog.Product {
 		product("oil", "cream-unscented", "マッサージクリーム 無香料 業務用（1kg）", "Unscented Massage Cream, Clinic Size (1 kg)", "マッサージクリームムコウリョウギョウムヨウ",
 			"適度な滑りが長く続く、業務用のマッサージクリームです。水で洗い流しやすく、タオルにも残りにくい処方です。",
 			"A long-lasting massage cream that rinses off easily and spares the towels.",
-			member(variant("CREAM-1KG", "1kg", "1 kg", 3300), 2970)),
+			memberPrice(variant("CREAM-1KG", "1kg", "1 kg", 3300), 2970)),
 		product("oil", "warm-gel", "温感マッサージジェル（300g）", "Warming Massage Gel (300 g)", "オンカンマッサージジェル",
 			"塗布するとじんわり温かさを感じるジェルです。肩や腰など、冷えやこわばりが気になる部位の施術におすすめです。",
 			"A gently warming gel for stiff shoulders and lower backs.",
@@ -79,7 +79,7 @@ func bed() []catalog.Product {
 		product("bed", "face-paper", "使い捨てフェイスペーパー（500枚）", "Disposable Face Paper (500)", "ツカイステフェイスペーパー",
 			"うつぶせ枕の顔の部分に敷く、使い捨ての不織布ペーパーです。患者さまごとに交換でき、衛生的にお使いいただけます。",
 			"Disposable face-hole covers, changed for every patient.",
-			member(variant("FACEPAPER-500", "500枚", "500 sheets", 1650), 1485)),
+			memberPrice(variant("FACEPAPER-500", "500枚", "500 sheets", 1650), 1485)),
 		product("bed", "face-cushion", "うつぶせ枕（フェイスクッション）", "Face Cushion for Prone Treatment", "ウツブセマクラ",
 			"顔を楽にうずめられる、低反発素材のうつぶせ枕です。カバーは取り外して拭き取りできます。",
 			"A memory-foam face cushion with a wipe-clean cover.",
@@ -93,7 +93,7 @@ func bed() []catalog.Product {
 		product("bed", "folding-bed", "折りたたみ施術ベッド 幅60cm", "Folding Treatment Bed, 60 cm Wide", "オリタタミセジュツベッド",
 			"重さ約12kgの軽量な折りたたみベッドで、往療や出張施術に持ち運べます。顔穴付きで、うつぶせの施術にも対応しています。",
 			"A 12 kg folding bed with a face hole, light enough for home visits.",
-			member(variant("FOLDING-BED-60", "幅60cm・ブラウン", "60 cm, brown", 39800), 36800)),
+			memberPrice(variant("FOLDING-BED-60", "幅60cm・ブラウン", "60 cm, brown", 39800), 36800)),
 	}
 }
 

@@ -57,8 +57,8 @@ func variant(sku, ja, en string, price shop.Yen) catalog.Variant {
 	return catalog.Variant{SKU: sku, LabelJa: ja, LabelEn: en, Price: price, Stock: 40}
 }
 
-// member gives v a member price for approved practitioners.
-func member(v catalog.Variant, price shop.Yen) catalog.Variant {
+// memberPrice gives v a member price for approved practitioners.
+func memberPrice(v catalog.Variant, price shop.Yen) catalog.Variant {
 	v.MemberPrice = price
 	return v
 }
@@ -77,12 +77,12 @@ func reduced(p catalog.Product) catalog.Product {
 
 // needleSizes returns the gauge × length matrix of a needle, one variant
 // per size, with SKUs such as SEIRIN-J-0.16x30.
-func needleSizes(prefix string, gauges []string, lengths []int, price, memberPrice shop.Yen) []catalog.Variant {
+func needleSizes(prefix string, gauges []string, lengths []int, price, forMembers shop.Yen) []catalog.Variant {
 	var vs []catalog.Variant
 	for _, g := range gauges {
 		for _, l := range lengths {
 			label := fmt.Sprintf("%smm × %dmm", g, l)
-			vs = append(vs, member(variant(fmt.Sprintf("%s-%sx%d", prefix, g, l), label, label, price), memberPrice))
+			vs = append(vs, memberPrice(variant(fmt.Sprintf("%s-%sx%d", prefix, g, l), label, label, price), forMembers))
 		}
 	}
 	return vs

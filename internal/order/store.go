@@ -75,7 +75,13 @@ func nextNumber(ctx context.Context, tx *sql.Tx, now time.Time) (string, error) 
 	if err != nil {
 		return "", fmt.Errorf("next order number for %s: %w", day, err)
 	}
-	return fmt.Sprintf("K%s-%04d", day, seq), nil
+	return FormatNumber(now, seq), nil
+}
+
+// FormatNumber is the number of the day's seq-th order: K20261125-0007,
+// the day in Tokyo.
+func FormatNumber(day time.Time, seq int) string {
+	return fmt.Sprintf("K%s-%04d", day.In(shop.JST).Format("20060102"), seq)
 }
 
 func insertOrder(ctx context.Context, tx *sql.Tx, number string, status Status, d Draft, now time.Time) (int64, error) {
