@@ -21,7 +21,7 @@ const (
 	noteCardReturn  = "card captured (return)"  // cardpay.followOrder, via the customer's return
 	noteCardWebhook = "card captured (webhook)" // the same, via the provider's webhook
 	noteCardExpired = "card payment not completed in time"
-	notePaid        = "入金確認"  // order.MarkPaid
+	notePaid        = "入金確認" // order.MarkPaid
 	noteDelivered   = "配達完了" // order.MarkDelivered
 	noteCustomer    = "お客様のご依頼によりキャンセル"
 	noteUnpaid      = "お支払い期限を過ぎてもご入金が確認できなかったためキャンセル"
