@@ -12,6 +12,7 @@ import (
 
 	"kaede/internal/content"
 	"kaede/internal/db"
+	"kaede/internal/demo"
 	"kaede/internal/jobs"
 	"kaede/internal/mail"
 	"kaede/internal/payment/gateway"
@@ -43,6 +44,9 @@ type Main struct {
 
 	// What end-to-end tests change in the tamper monitor.
 	monitorOptions monitorOptions
+
+	// The breach scenario's summary, when the demo plays it.
+	breach *demo.BreachSummary
 }
 
 // NewMain returns a store that will run with cfg.

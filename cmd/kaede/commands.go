@@ -20,9 +20,13 @@ import (
 // runDemo runs the store with demo data on the embedded database.
 func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var cfg Config
-	fs := newFlagSet("demo", "Runs the store with demo data on the embedded SQLite database.\nDemo data is created only when the data directory is empty; later starts keep what customers did.", stderr)
+	fs := newFlagSet("demo", "Runs the store with demo data on the embedded SQLite database.\nDemo data is created only when the data directory is empty; later starts keep what customers did.\nWith --scenario breach, a new data directory also gets a year of orders from about 3,000 customers,\nand the card buyers of one 303-day window are the victims of a card-data breach: play the incident.", stderr)
 	cfg.bindFlags(fs, defaultDemoDir())
+	cfg.Scenario.bindFlags(fs)
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := cfg.Scenario.validate(); err != nil {
 		return err
 	}
 	if err := cfg.loadSecrets(); err != nil {
@@ -86,6 +90,9 @@ func serveUntilDone(ctx context.Context, cfg Config, stdout, stderr io.Writer) e
 	if cfg.Demo {
 		fmt.Fprintf(stdout, "  outbox: %s/demo/outbox (e-mails the demo would have sent)\n", m.Config.BaseURL)
 		fmt.Fprintf(stdout, "  staff:  kaede staff add --demo --data %s --email you@example.jp --role owner\n", cfg.DataDir)
+	}
+	if m.breach != nil {
+		printBreach(stdout, *m.breach, m.Clock())
 	}
 	fmt.Fprintln(stdout, "Press Ctrl-C to stop.")
 	<-ctx.Done()

@@ -28,6 +28,8 @@ type Config struct {
 	MailFrom    string
 	Secret      string // keys CSRF tokens; at least 32 characters
 	Demo        bool
+	// Scenario is the story the demo plays on its data (scenario.go).
+	Scenario ScenarioConfig
 	// TrustedProxies are the reverse proxies (comma-separated CIDRs) whose
 	// X-Forwarded-For names the client, for the store and the admin alike.
 	TrustedProxies string

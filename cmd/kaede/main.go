@@ -34,6 +34,7 @@ Usage: kaede <command> [flags]
 
 Commands:
   demo       run the store with demo data on the embedded database
+             (--scenario breach: a year of orders and a card-data breach to handle; prints the affected window)
   serve      run the store (configuration from flags and KAEDE_* variables)
   migrate    bring the database schema up to date
   member     operator tasks on customer accounts (approve-licence)

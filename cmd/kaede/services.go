@@ -166,6 +166,9 @@ func (m *Main) buildServices(ctx context.Context, smtp *mail.SMTPConfig) (*servi
 		default:
 			return nil, fmt.Errorf("seed demo data: %w", err)
 		}
+		if err := m.seedScenario(ctx, d, svc); err != nil {
+			return nil, fmt.Errorf("seed the %s scenario: %w", cfg.Scenario.Name, err)
+		}
 	}
 	return svc, nil
 }
