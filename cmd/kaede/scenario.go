@@ -46,12 +46,12 @@ func (c *ScenarioConfig) validate() error {
 	return nil
 }
 
-// seedScenario plays the configured scenario on the demo's database and
-// keeps its summary for the start-up message.
+// seedScenario plays the configured scenario on the demo's database, the
+// demo catalogue included, and keeps its summary for the start-up message.
 func (m *Main) seedScenario(ctx context.Context, d *db.DB, svc *services) error {
 	cfg := m.Config
 	if cfg.Scenario.Name != scenarioBreach {
-		return nil
+		return fmt.Errorf("unknown scenario %q", cfg.Scenario.Name)
 	}
 	opts := demo.BreachOptions{Seed: cfg.Scenario.Seed, Orders: cfg.Scenario.Orders, Now: m.Clock(),
 		GatewayURL: cfg.Card.GatewayURL, CardOrderTTL: cfg.Card.OrderTTL}

@@ -156,7 +156,12 @@ func (m *Main) buildServices(ctx context.Context, smtp *mail.SMTPConfig) (*servi
 		return nil, err
 	}
 	m.buildIncidentNotices(svc)
-	if cfg.Demo {
+	if cfg.Demo && cfg.Scenario.Name != "" {
+		// The scenario seeds the catalogue itself, stocked for its trade.
+		if err := m.seedScenario(ctx, d, svc); err != nil {
+			return nil, fmt.Errorf("seed the %s scenario: %w", cfg.Scenario.Name, err)
+		}
+	} else if cfg.Demo {
 		err := demo.Seed(ctx, d, svc.catalog, svc.mediaDir, m.Clock())
 		switch {
 		case err == nil:
@@ -165,9 +170,6 @@ func (m *Main) buildServices(ctx context.Context, smtp *mail.SMTPConfig) (*servi
 			m.Log.Info("demo data kept from an earlier start", "data", cfg.DataDir)
 		default:
 			return nil, fmt.Errorf("seed demo data: %w", err)
-		}
-		if err := m.seedScenario(ctx, d, svc); err != nil {
-			return nil, fmt.Errorf("seed the %s scenario: %w", cfg.Scenario.Name, err)
 		}
 	}
 	return svc, nil

@@ -162,7 +162,11 @@ func SeedBreach(ctx context.Context, d *db.DB, svc BreachServices, mediaDir stri
 	if n > 0 {
 		return BreachSummary{}, fmt.Errorf("breach scenario: %w", ErrHasCustomers)
 	}
-	if err := Seed(ctx, d, cat, mediaDir, opts.Now); err != nil && !errors.Is(err, ErrNotEmpty) {
+	// Open orders hold stock, a quarter of each item's at most: ten
+	// thousand orders leave some eighty open, and more orders need more
+	// stock.
+	scale := (opts.Orders + DefaultBreachOrders - 1) / DefaultBreachOrders
+	if err := seed(ctx, d, cat, mediaDir, opts.Now, scale); err != nil && !errors.Is(err, ErrNotEmpty) {
 		return BreachSummary{}, err
 	}
 	st, err := settings.Load(ctx, d)

@@ -29,6 +29,12 @@ var actor = audit.System("demo")
 // categories or products; the categories' unique slugs stop two seeds that
 // race.
 func Seed(ctx context.Context, d *db.DB, cat *catalog.Service, mediaDir string, now time.Time) error {
+	return seed(ctx, d, cat, mediaDir, now, 1)
+}
+
+// seed is Seed with the usual stock multiplied by scale: a shop with more
+// trade keeps more in stock (the breach scenario with more orders).
+func seed(ctx context.Context, d *db.DB, cat *catalog.Service, mediaDir string, now time.Time, scale int) error {
 	var n int
 	err := d.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM categories) + (SELECT COUNT(*) FROM products)`).Scan(&n)
 	if err != nil {
@@ -38,6 +44,13 @@ func Seed(ctx context.Context, d *db.DB, cat *catalog.Service, mediaDir string, 
 		return fmt.Errorf("seed demo data: %w", ErrNotEmpty)
 	}
 	ps := Products(now)
+	for i := range ps {
+		for j, v := range ps[i].Variants {
+			if _, low := stockOf[v.SKU]; !low {
+				ps[i].Variants[j].Stock *= scale
+			}
+		}
+	}
 	// Images first: if writing them fails, nothing is in the database yet.
 	if err := writeImages(mediaDir, ps); err != nil {
 		return fmt.Errorf("seed demo data: %w", err)
