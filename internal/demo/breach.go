@@ -300,7 +300,7 @@ func (g *generator) generate() ([]*person, []pastOrder) {
 			day, seq = d, 0
 		}
 		seq++
-		orders[i] = g.order(pl, seq, people[pl.who])
+		orders[i] = g.makeOrder(pl, seq, people[pl.who])
 	}
 	return people, orders
 }

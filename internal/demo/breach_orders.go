@@ -127,9 +127,9 @@ type pastOrder struct {
 	holds  []catalog.Quantity // the stock it still holds when open
 }
 
-// order makes the seq-th order of its day, placed at pl.at by its
+// makeOrder makes the seq-th order of its day, placed at pl.at by its
 // customer, and its life up to the end of the history.
-func (g *generator) order(pl planned, seq int, p *person) pastOrder {
+func (g *generator) makeOrder(pl planned, seq int, p *person) pastOrder {
 	placed := pl.at.UTC()
 	o := pastOrder{who: pl.who}
 	o.Number, o.PlacedAt = order.FormatNumber(placed, seq), placed
