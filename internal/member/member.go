@@ -10,12 +10,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"net/mail"
 	"strings"
 	"time"
 	"unicode/utf8"
-
-	"golang.org/x/text/unicode/norm"
 
 	"kaede/internal/db"
 	kmail "kaede/internal/mail"
@@ -116,29 +113,12 @@ func normalizeLocale(s string) string {
 }
 
 // normalizeEmail returns the address in the form it is stored and looked up
-// in: NFKC (a full-width ＠ typed with a Japanese IME becomes @), trimmed,
-// lower-cased.
-func normalizeEmail(s string) string {
-	return strings.ToLower(strings.TrimSpace(norm.NFKC.String(s)))
-}
+// in (shop.NormalizeEmail).
+func normalizeEmail(s string) string { return shop.NormalizeEmail(s) }
 
-// checkEmail reports a missing, over-long or malformed address. Only a bare
-// address with a dotted domain is accepted: no display name, no comments.
-func checkEmail(p shop.Problems, field, email string) {
-	switch {
-	case email == "":
-		p.Add(field, shop.ReasonRequired)
-	case len(email) > 254:
-		p.Add(field, shop.ReasonLength)
-	default:
-		a, err := mail.ParseAddress(email)
-		at := strings.LastIndexByte(email, '@')
-		if err != nil || a.Address != email || at < 1 || !strings.Contains(email[at+1:], ".") ||
-			strings.IndexFunc(email, func(r rune) bool { return r <= ' ' || r > '~' }) >= 0 {
-			p.Add(field, shop.ReasonFormat)
-		}
-	}
-}
+// checkEmail reports a missing, over-long or malformed address
+// (shop.CheckEmail).
+func checkEmail(p shop.Problems, field, email string) { shop.CheckEmail(p, field, email) }
 
 // checkPassword reports a password that is empty, too short or too long,
 // or the same as the e-mail address (the first thing an attacker tries).

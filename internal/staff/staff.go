@@ -15,12 +15,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"net/mail"
 	"strconv"
-	"strings"
 	"time"
-
-	"golang.org/x/text/unicode/norm"
 
 	"kaede/internal/audit"
 	"kaede/internal/db"
@@ -201,27 +197,15 @@ func (s *Service) List(ctx context.Context, by Principal) ([]Staff, error) {
 	return out, nil
 }
 
-// normalizeEmail returns the address as it is stored and looked up.
-func normalizeEmail(s string) string {
-	return strings.ToLower(strings.TrimSpace(norm.NFKC.String(s)))
-}
+// normalizeEmail returns the address as it is stored and looked up
+// (shop.NormalizeEmail).
+func normalizeEmail(s string) string { return shop.NormalizeEmail(s) }
 
-// checkEmail accepts a bare address with a dotted domain, nothing else.
+// checkEmail accepts a bare address with a dotted domain, nothing else
+// (shop.CheckEmail).
 func checkEmail(email string) error {
 	p := shop.Problems{}
-	switch {
-	case email == "":
-		p.Add("email", shop.ReasonRequired)
-	case len(email) > 254:
-		p.Add("email", shop.ReasonLength)
-	default:
-		a, err := mail.ParseAddress(email)
-		at := strings.LastIndexByte(email, '@')
-		if err != nil || a.Address != email || at < 1 || !strings.Contains(email[at+1:], ".") ||
-			strings.IndexFunc(email, func(r rune) bool { return r <= ' ' || r > '~' }) >= 0 {
-			p.Add("email", shop.ReasonFormat)
-		}
-	}
+	shop.CheckEmail(p, "email", email)
 	return p.Err()
 }
 

@@ -148,27 +148,9 @@ func allDigits(s string) bool {
 }
 
 // luhnValid reports whether a string of digits ends with a correct Luhn
-// check digit. It catches every single-digit typo and most swaps, which
-// is why every card number carries one.
-func luhnValid(digits string) bool {
-	if len(digits) < 2 || !allDigits(digits) {
-		return false
-	}
-	sum := 0
-	double := false
-	for i := len(digits) - 1; i >= 0; i-- {
-		d := int(digits[i] - '0')
-		if double {
-			d *= 2
-			if d > 9 {
-				d -= 9
-			}
-		}
-		sum += d
-		double = !double
-	}
-	return sum%10 == 0
-}
+// check digit (shop.LuhnValid). It catches every single-digit typo and
+// most swaps, which is why every card number carries one.
+func luhnValid(digits string) bool { return shop.LuhnValid(digits) }
 
 // brandOf names the card network from the number's leading digits (its
 // issuer identification number ranges).
