@@ -57,6 +57,10 @@ type Settings struct {
 	// Security is when security alerts escalate and what counts as
 	// business hours for the off-hours detector.
 	Security Security `json:"security"`
+
+	// Desk is the inquiry desk (お問い合わせ窓口): its phone number and
+	// hours, shown on the store, and its first-response target.
+	Desk Desk `json:"desk"`
 }
 
 // Retention is how long, in days, each kind of leftover data is kept. The
@@ -86,6 +90,10 @@ type Retention struct {
 	SessionDays int `json:"session_days"`
 	// AbandonedCartDays keeps a cart nobody changed for that long.
 	AbandonedCartDays int `json:"abandoned_cart_days"`
+	// InquiryDays keeps a closed inquiry (the customer's name, address
+	// and message, and the replies) for that long after it was closed.
+	// IncidentHold keeps those about an incident.
+	InquiryDays int `json:"inquiry_days"`
 }
 
 // MinCardAttemptDays is the shortest CardAttemptDays: twice the longest
@@ -151,6 +159,7 @@ func (s Settings) Validate() error {
 	shop.CheckText(p, "return_policy", s.ReturnPolicy, true, 2000)
 	s.Retention.validate(p)
 	s.Security.validate(p)
+	s.Desk.validate(p)
 	return p.Err()
 }
 
@@ -167,6 +176,7 @@ func (r Retention) validate(p shop.Problems) {
 		{"retention.email_link_days", r.EmailLinkDays, 0, 90},
 		{"retention.session_days", r.SessionDays, 0, 90},
 		{"retention.abandoned_cart_days", r.AbandonedCartDays, 7, 365},
+		{"retention.inquiry_days", r.InquiryDays, 30, 3650},
 	} {
 		if c.v < c.min || c.v > c.max {
 			p.Add(c.name, shop.ReasonRange)
@@ -286,14 +296,16 @@ func Default() Settings {
 			"ご注文のキャンセルは発送前までマイページまたはお問い合わせ窓口にて承ります。",
 		Retention: DefaultRetention(),
 		Security:  DefaultSecurity(),
+		Desk:      DefaultDesk(),
 	}
 }
 
 // DefaultRetention is what a new shop keeps: IP addresses 90 days (personal
 // data: long enough to look into a dispute or a card-testing attack, no
 // longer), idempotency keys a day, expired tokens and sessions a week,
-// abandoned carts 30 days. Settings saved before these existed load with
-// these values too.
+// abandoned carts 30 days, closed inquiries two years (long enough to
+// look back on a customer's earlier questions and a dispute's history).
+// Settings saved before these existed load with these values too.
 func DefaultRetention() Retention {
 	return Retention{
 		CardAttemptDays:    90,
@@ -301,6 +313,7 @@ func DefaultRetention() Retention {
 		EmailLinkDays:      7,
 		SessionDays:        7,
 		AbandonedCartDays:  30,
+		InquiryDays:        730,
 	}
 }
 
@@ -344,4 +357,52 @@ func (s Security) WithinBusinessHours(t time.Time) bool {
 		return false
 	}
 	return j.Hour() >= s.BusinessStartHour && j.Hour() < s.BusinessEndHour
+}
+
+// Desk is the inquiry desk (お問い合わせ窓口): where customers call and
+// write (the store's contact page, footer and e-mails show it), and how
+// soon the shop promises a first reply (internal/inquiry).
+type Desk struct {
+	// Phone is the desk's number; empty means the shop's Phone.
+	Phone string `json:"phone"`
+	// OpenHour and CloseHour are the desk's hours in Japan time on its
+	// days: weekdays, except national holidays and 12-29 to 01-03.
+	OpenHour  int `json:"open_hour"`  // 0–23, inclusive
+	CloseHour int `json:"close_hour"` // 1–24, exclusive
+	// FirstResponseHours is the first-reply target, counted in the desk's
+	// hours only: an inquiry with no reply after that long is overdue.
+	FirstResponseHours int `json:"first_response_hours"`
+}
+
+// MaxFirstResponseHours bounds the first-reply target: two weeks of
+// full days.
+const MaxFirstResponseHours = 240
+
+// DefaultDesk is open 10:00–17:00 JST and promises a first reply within
+// one day of its hours (seven hours): a message that arrives on a
+// Friday afternoon is answered by Monday afternoon.
+func DefaultDesk() Desk {
+	return Desk{OpenHour: 10, CloseHour: 17, FirstResponseHours: 7}
+}
+
+// validate adds the desk settings out of range, named "desk.<field>".
+func (d Desk) validate(p shop.Problems) {
+	shop.CheckText(p, "desk.phone", d.Phone, false, 20)
+	if d.OpenHour < 0 || d.OpenHour > 23 {
+		p.Add("desk.open_hour", shop.ReasonRange)
+	}
+	if d.CloseHour <= d.OpenHour || d.CloseHour > 24 {
+		p.Add("desk.close_hour", shop.ReasonRange)
+	}
+	if d.FirstResponseHours < 1 || d.FirstResponseHours > MaxFirstResponseHours {
+		p.Add("desk.first_response_hours", shop.ReasonRange)
+	}
+}
+
+// DeskPhone is the number customers call the inquiry desk on.
+func (s Settings) DeskPhone() string {
+	if s.Desk.Phone != "" {
+		return s.Desk.Phone
+	}
+	return s.Phone
 }

@@ -73,6 +73,12 @@ func TestValidateNamesBadSettings(t *testing.T) {
 		{"retention.email_link_days", func(s *settings.Settings) { s.Retention.EmailLinkDays = -1 }},
 		{"retention.session_days", func(s *settings.Settings) { s.Retention.SessionDays = 91 }},
 		{"retention.abandoned_cart_days", func(s *settings.Settings) { s.Retention.AbandonedCartDays = 6 }},
+		{"retention.inquiry_days", func(s *settings.Settings) { s.Retention.InquiryDays = 29 }},
+		{"desk.phone", func(s *settings.Settings) { s.Desk.Phone = "03-0000-0000\n" }},
+		{"desk.open_hour", func(s *settings.Settings) { s.Desk.OpenHour = 24 }},
+		{"desk.close_hour", func(s *settings.Settings) { s.Desk.CloseHour = s.Desk.OpenHour }},
+		{"desk.first_response_hours", func(s *settings.Settings) { s.Desk.FirstResponseHours = 0 }},
+		{"desk.first_response_hours", func(s *settings.Settings) { s.Desk.FirstResponseHours = settings.MaxFirstResponseHours + 1 }},
 	}
 	if err := settings.Default().Validate(); err != nil {
 		t.Fatalf("default settings invalid: %v", err)
@@ -169,4 +175,32 @@ func TestSecuritySettings(t *testing.T) {
 			t.Errorf("validate: %v, want a problem on %s", err, f)
 		}
 	}
+}
+
+// The inquiry desk's number is the shop's unless the desk has its own;
+// settings saved before the desk existed load with its default hours.
+func TestDesk(t *testing.T) {
+	s := settings.Default()
+	if s.DeskPhone() != s.Phone {
+		t.Fatalf("desk phone %q, want the shop's %q", s.DeskPhone(), s.Phone)
+	}
+	s.Desk.Phone = "0120-000-000"
+	if s.DeskPhone() != "0120-000-000" {
+		t.Fatalf("desk phone %q, want the desk's own", s.DeskPhone())
+	}
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		_, err := d.ExecContext(ctx, `INSERT INTO settings (key, value, updated_at) VALUES ('shop', $1, $2)`,
+			`{"shop_name":"鍼灸堂","retention":{"card_attempt_days":30}}`, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := settings.Load(ctx, d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Desk != settings.DefaultDesk() || got.Retention.InquiryDays != settings.DefaultRetention().InquiryDays {
+			t.Fatalf("desk=%+v inquiry days=%d, want the defaults", got.Desk, got.Retention.InquiryDays)
+		}
+	})
 }

@@ -248,3 +248,30 @@ func ActiveEmails(ctx context.Context, tx *sql.Tx, want func(Role) bool) ([]stri
 	}
 	return out, rows.Err()
 }
+
+// Granted returns the active members of staff (enrolled, not disabled)
+// whose role grants p, by e-mail address: whom a task needing p, such as
+// an inquiry, can be assigned to. Unlike List it asks for no permission:
+// the admin shows the result only on screens that already need p.
+func (s *Service) Granted(ctx context.Context, p Permission) ([]Staff, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+staffColumns+` FROM staff
+		WHERE disabled_at IS NULL AND totp_confirmed_at IS NOT NULL ORDER BY email`)
+	if err != nil {
+		return nil, fmt.Errorf("list staff granted %s: %w", p, err)
+	}
+	defer rows.Close()
+	var out []Staff
+	for rows.Next() {
+		m, err := scanStaff(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list staff granted %s: %w", p, err)
+		}
+		if m.Role.Can(p) {
+			out = append(out, *m)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list staff granted %s: %w", p, err)
+	}
+	return out, nil
+}
