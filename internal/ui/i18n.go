@@ -90,7 +90,7 @@ func (c Catalogue) Keys() []string {
 // surface's (store pages, account pages), kept in one file per surface.
 // Keys are "area.what". Japanese is written in polite form (です・ます), as
 // customers expect from a shop.
-var Store = Catalogue{merge("message", layoutMessages, storeMessages, accountMessages, switchMessages, noticeMessages, sharedMessages)}
+var Store = Catalogue{merge("message", layoutMessages, storeMessages, accountMessages, switchMessages, noticeMessages, contactMessages, sharedMessages)}
 
 // T is Store.T, the store's words.
 func T(lang, key string, args ...any) string { return Store.T(lang, key, args...) }
@@ -128,7 +128,8 @@ var layoutMessages = map[string]text{
 	"layout.contact":     {"お問い合わせ", "Contact"},
 	"layout.phone":       {"電話", "Phone"},
 	"layout.email":       {"メール", "E-mail"},
-	"layout.hours":       {"受付時間：平日10:00〜17:00", "Hours: weekdays 10:00–17:00 (JST)"},
+	"layout.hours":       {"受付時間：平日%d:00〜%d:00（土日祝・年末年始を除く）", "Hours: weekdays %d:00–%d:00 (JST), except national holidays and 29 Dec–3 Jan"},
+	"layout.inquiry":     {"お問い合わせフォーム", "Contact form"},
 	"layout.legal":       {"特定商取引法に基づく表記", "Legal notice (Specified Commercial Transactions Act)"},
 	"layout.privacy":     {"プライバシーポリシー", "Privacy policy"},
 	"layout.terms":       {"ご利用規約", "Terms of use"},

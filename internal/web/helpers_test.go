@@ -67,7 +67,9 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-func newEnv(t testing.TB, d *db.DB) *testEnv {
+// newEnv builds the store on d; options may change its configuration and
+// dependencies before it is built.
+func newEnv(t testing.TB, d *db.DB, options ...func(*testEnv, *web.Config, *web.Deps)) *testEnv {
 	t.Helper()
 	e := &testEnv{t: t, db: d, log: &syncBuffer{}, now: time.Date(2026, 11, 25, 3, 0, 0, 0, time.UTC)}
 	e.media = t.TempDir()
@@ -83,11 +85,12 @@ func newEnv(t testing.TB, d *db.DB) *testEnv {
 	if err := e.members.SetHashParams(password.Params{Memory: 1024, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}); err != nil {
 		t.Fatal(err)
 	}
-	srv, err := web.New(web.Config{
+	cfg := web.Config{
 		BaseURL:  "https://shop.example",
 		Secret:   bytes.Repeat([]byte("k"), 32),
 		MediaDir: e.media,
-	}, web.Deps{
+	}
+	deps := web.Deps{
 		Ping:     d.PingContext,
 		Settings: settings.NewService(d, e.clock, 2*time.Second),
 		Sessions: member.NewSessions(d, e.clock),
@@ -102,7 +105,11 @@ func newEnv(t testing.TB, d *db.DB) *testEnv {
 		Content:  content.New(d, e.clock),
 		Notices:  incident.NewNotices(incident.New(d, e.clock)),
 		Events:   secevent.NewStore(d, e.clock),
-	})
+	}
+	for _, o := range options {
+		o(e, &cfg, &deps)
+	}
+	srv, err := web.New(cfg, deps)
 	if err != nil {
 		t.Fatalf("web.New: %v", err)
 	}

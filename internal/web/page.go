@@ -29,6 +29,8 @@ type Page struct {
 	Notices   []Notice
 	LoggedIn  bool
 	CartCount int // shown in the header's cart link when above zero
+	// ContactForm links the contact form from the footer.
+	ContactForm bool
 	// Nav is the category navigation under the header; empty hides it.
 	Nav []NavLink
 	// Errors holds a sentence per bad field, keyed by the field's dotted
@@ -84,6 +86,7 @@ func (s *Server) newPage(w http.ResponseWriter, r *http.Request, data any) (*Pag
 	}
 	p.Notices = notices(s.switchState(r), p.Lang)
 	p.CartCount = s.cartCount(r)
+	p.ContactForm = s.inquiries != nil
 	if p.Nav, err = s.navLinks(r); err != nil {
 		return nil, fmt.Errorf("page: %w", err)
 	}

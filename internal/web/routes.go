@@ -54,6 +54,7 @@ func (s *Server) routes() {
 	// Each surface's route table lives in its own file.
 	s.storeRoutes(mux)
 	s.accountRoutes(mux)
+	s.contactRoutes(mux)
 	s.apiRoutes(mux)
 	s.noticeRoutes(mux)
 

@@ -27,6 +27,7 @@ import (
 	"kaede/internal/detect"
 	"kaede/internal/edge"
 	"kaede/internal/incident"
+	"kaede/internal/inquiry"
 	"kaede/internal/mail"
 	"kaede/internal/member"
 	"kaede/internal/metrics"
@@ -94,6 +95,13 @@ type Deps struct {
 	// checkout and card payments, which enforce the others. nil: no
 	// switches (tests of other things); cmd/kaede always sets them.
 	Switches *switches.Service
+	// Inquiries is the inquiry desk behind the contact form; nil: no
+	// contact form.
+	Inquiries *inquiry.Service
+	// IncidentTitle names an incident the contact form can be about, in
+	// lang ("ja" or "en"), or returns NotFound for an id that names none
+	// the public may see; nil: the form offers no incident.
+	IncidentTitle func(ctx context.Context, id int64, lang string) (string, error)
 }
 
 // Server is the store's HTTP edge.
@@ -128,6 +136,9 @@ type Server struct {
 	switches  *switches.Service // nil: every switch normal
 	notices   *incident.Notices // nil: no notices
 	errors5xx *detect.Burst
+	inquiries *inquiry.Service // nil: no contact form
+	// incidentTitle: see Deps.IncidentTitle.
+	incidentTitle func(ctx context.Context, id int64, lang string) (string, error)
 }
 
 // New checks the configuration, parses the templates and builds the route
@@ -176,6 +187,9 @@ func New(cfg Config, d Deps) (*Server, error) {
 		payments: d.Payments,
 		events:   d.Events,
 		switches: d.Switches,
+
+		inquiries:     d.Inquiries,
+		incidentTitle: d.IncidentTitle,
 	}
 	s.cfg.BaseURL = strings.TrimSuffix(cfg.BaseURL, "/")
 	s.errors5xx = s.newErrorBurst()
