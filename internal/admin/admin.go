@@ -35,6 +35,7 @@ import (
 	"kaede/internal/edge"
 	"kaede/internal/fraud"
 	"kaede/internal/incident"
+	"kaede/internal/inquiry"
 	"kaede/internal/member"
 	"kaede/internal/metrics"
 	"kaede/internal/order"
@@ -119,6 +120,12 @@ type Deps struct {
 	// pages.
 	Notices   *incident.Notices
 	Reopening *incident.Reopening
+	// Inquiries is the inquiry desk; nil: no inquiry pages.
+	Inquiries *inquiry.Service
+	// IncidentTitle names an incident in lang, or returns NotFound; it
+	// shows a ticket's incident and checks the one staff link it to. Nil:
+	// tickets show the incident's id and cannot be linked by hand.
+	IncidentTitle func(ctx context.Context, id int64, lang string) (string, error)
 }
 
 // Server is the admin's HTTP edge.
@@ -153,6 +160,9 @@ type Server struct {
 	switches   *switches.Service   // nil: no switches page
 	notices    *incident.Notices   // nil: no notice pages
 	reopening  *incident.Reopening // nil (or without notices): no reopening page
+
+	inquiries     *inquiry.Service // nil: no inquiry pages
+	incidentTitle func(ctx context.Context, id int64, lang string) (string, error)
 }
 
 // New checks the configuration, parses the templates and builds the route
@@ -201,6 +211,9 @@ func New(cfg Config, d Deps) (*Server, error) {
 		monitor:    d.Monitor,
 		switches:   d.Switches,
 		notices:    d.Notices,
+
+		inquiries:     d.Inquiries,
+		incidentTitle: d.IncidentTitle,
 	}
 	if d.Notices != nil {
 		s.reopening = d.Reopening

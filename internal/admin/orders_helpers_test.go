@@ -46,8 +46,10 @@ func newOrderEnv(t *testing.T, d *db.DB) *orderEnv {
 }
 
 // newOrderEnvWithCards is newOrderEnv with refund as the admin's card
-// refund (nil: no payment provider).
-func newOrderEnvWithCards(t *testing.T, d *db.DB, refund func(context.Context, string, shop.Yen, audit.Actor) error) *orderEnv {
+// refund (nil: no payment provider); options may add to the admin's
+// dependencies before it is built.
+func newOrderEnvWithCards(t *testing.T, d *db.DB, refund func(context.Context, string, shop.Yen, audit.Actor) error,
+	options ...func(*admin.Deps)) *orderEnv {
 	t.Helper()
 	clock := &testClock{now: time.Date(2026, 4, 1, 9, 0, 0, 0, time.UTC)}
 	queue := mail.NewTestQueue(clock.Now)
@@ -64,16 +66,20 @@ func newOrderEnvWithCards(t *testing.T, d *db.DB, refund func(context.Context, s
 		t.Fatal(err)
 	}
 	e.checkout = checkout.New(d, e.carts, e.orders, queue, clock.Now, "http://shop.test")
-	srv, err := admin.New(admin.Config{
-		BaseURL:     "http://admin.test",
-		Secret:      bytes.Repeat([]byte{9}, 32),
-		AllowedNets: []netip.Prefix{netip.MustParsePrefix("192.0.2.0/24")},
-	}, admin.Deps{
+	deps := admin.Deps{
 		Logger: discardLogger(), Clock: clock.Now, Staff: staffSvc,
 		Settings: settings.NewService(d, clock.Now, time.Minute),
 		Audit:    audit.NewLog(d), Legal: content.NewPages(d, clock.Now),
 		Orders: e.orders, Members: e.members, CardRefund: refund,
-	})
+	}
+	for _, o := range options {
+		o(&deps)
+	}
+	srv, err := admin.New(admin.Config{
+		BaseURL:     "http://admin.test",
+		Secret:      bytes.Repeat([]byte{9}, 32),
+		AllowedNets: []netip.Prefix{netip.MustParsePrefix("192.0.2.0/24")},
+	}, deps)
 	if err != nil {
 		t.Fatal(err)
 	}

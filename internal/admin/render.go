@@ -116,6 +116,7 @@ var navItems = []struct {
 	{Prefix, "nav.dashboard", staff.DashboardRead},
 	{Prefix + "orders", "nav.orders", staff.OrdersRead},
 	{Prefix + "customers", "nav.customers", staff.CustomersRead},
+	{Prefix + "inquiries", "nav.inquiries", staff.InquiriesRead},
 	{Prefix + "products", "nav.products", staff.CatalogRead},
 	{Prefix + "content", "nav.content", staff.ContentWrite},
 	{Prefix + "staff", "nav.staff", staff.StaffRead},

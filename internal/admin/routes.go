@@ -94,6 +94,7 @@ func (s *Server) routes() {
 	s.switchRoutes(mux)
 	s.incidentNoticeRoutes(mux)
 	s.incidentReopenRoutes(mux)
+	s.inquiryRoutes(mux)
 
 	mux.HandleFunc(Prefix, s.notFound)
 }

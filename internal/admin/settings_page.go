@@ -127,9 +127,14 @@ func settingsValues(s settings.Settings) url.Values {
 		"retention.email_link_days":       strconv.Itoa(s.Retention.EmailLinkDays),
 		"retention.session_days":          strconv.Itoa(s.Retention.SessionDays),
 		"retention.abandoned_cart_days":   strconv.Itoa(s.Retention.AbandonedCartDays),
+		"retention.inquiry_days":          strconv.Itoa(s.Retention.InquiryDays),
 		"security.escalate_after_minutes": strconv.Itoa(s.Security.EscalateAfterMinutes),
 		"security.business_start_hour":    strconv.Itoa(s.Security.BusinessStartHour),
 		"security.business_end_hour":      strconv.Itoa(s.Security.BusinessEndHour),
+		"desk.phone":                      s.Desk.Phone,
+		"desk.open_hour":                  strconv.Itoa(s.Desk.OpenHour),
+		"desk.close_hour":                 strconv.Itoa(s.Desk.CloseHour),
+		"desk.first_response_hours":       strconv.Itoa(s.Desk.FirstResponseHours),
 	} {
 		v.Set(name, val)
 	}
@@ -173,11 +178,18 @@ func settingsFromForm(f *form.Form, base settings.Settings) settings.Settings {
 		EmailLinkDays:      f.Int("retention.email_link_days"),
 		SessionDays:        f.Int("retention.session_days"),
 		AbandonedCartDays:  f.Int("retention.abandoned_cart_days"),
+		InquiryDays:        f.Int("retention.inquiry_days"),
 	}
 	s.Security = settings.Security{
 		EscalateAfterMinutes: f.Int("security.escalate_after_minutes"),
 		BusinessStartHour:    f.Int("security.business_start_hour"),
 		BusinessEndHour:      f.Int("security.business_end_hour"),
+	}
+	s.Desk = settings.Desk{
+		Phone:              f.String("desk.phone"),
+		OpenHour:           f.Int("desk.open_hour"),
+		CloseHour:          f.Int("desk.close_hour"),
+		FirstResponseHours: f.Int("desk.first_response_hours"),
 	}
 	return s
 }

@@ -72,9 +72,10 @@ type Retention struct {
 	// IP address and hashes of the session and e-mail). At least
 	// MinCardAttemptDays, so that every card-testing window is whole.
 	CardAttemptDays int `json:"card_attempt_days"`
-	// IncidentHold stops the pruning of card attempts and IP blocks while
-	// an incident is being investigated, so that the evidence (the IP
-	// addresses) stays. Turn it off when the incident is closed: the
+	// IncidentHold stops the pruning of card attempts and IP blocks, and
+	// of the inquiries about an incident, while an incident is being
+	// investigated, so that the evidence (the IP addresses) and what
+	// customers reported stay. Turn it off when the incident is closed: the
 	// next run then deletes everything past CardAttemptDays.
 	IncidentHold bool `json:"incident_hold"`
 	// IdempotencyKeyDays keeps checkout idempotency keys: a client retries

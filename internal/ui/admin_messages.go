@@ -3,7 +3,7 @@ package ui
 // Admin is the admin's catalogue, kept apart from the store's: staff
 // words differ from customers', and the two surfaces change
 // independently. Keys are "area.what".
-var Admin = Catalogue{merge("admin message", adminCoreMessages, adminCatalogMessages, adminOrderMessages, adminPasskeyMessages, adminSecurityMessages, adminSwitchMessages, adminNoticeMessages, sharedMessages)}
+var Admin = Catalogue{merge("admin message", adminCoreMessages, adminCatalogMessages, adminOrderMessages, adminInquiryMessages, adminPasskeyMessages, adminSecurityMessages, adminSwitchMessages, adminNoticeMessages, sharedMessages)}
 
 // adminCoreMessages are the layout's, login's, staff's, audit's and settings'.
 var adminCoreMessages = map[string]text{
@@ -108,7 +108,7 @@ var adminCoreMessages = map[string]text{
 	"field.ship_within_days":                {"発送までの日数", "days to ship"},
 	"field.return_policy":                   {"返品・キャンセルについて", "returns and cancellation"},
 	"field.retention.card_attempt_days":     {"カード決済の試行記録（IPアドレスを含む）の保存日数（2〜365日）", "days to keep card attempts, with IP addresses (2 to 365)"},
-	"field.retention.incident_hold":         {"インシデント対応中：カード決済の試行記録とIPアドレスを削除しない", "incident hold: keep card attempts and IP addresses"},
+	"field.retention.incident_hold":         {"インシデント対応中：カード決済の試行記録とIPアドレス、事故に関するお問い合わせを削除しない", "incident hold: keep card attempts, IP addresses and the inquiries about an incident"},
 	"field.retention.idempotency_key_days":  {"二重注文防止キーの保存日数（1〜30日）", "days to keep checkout idempotency keys (1 to 30)"},
 	"field.retention.email_link_days":       {"期限切れの確認・再設定リンクの保存日数（0〜90日）", "days to keep expired verification and reset links (0 to 90)"},
 	"field.retention.session_days":          {"期限切れのログインセッションの保存日数（0〜90日）", "days to keep expired login sessions (0 to 90)"},
