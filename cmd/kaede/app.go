@@ -167,6 +167,9 @@ func (m *Main) buildServers(svc *services) error {
 		Notices:  svc.notices,
 		Events:   svc.events,
 		Switches: svc.switches,
+		// IncidentTitle stays nil until the incident desk is wired: the
+		// contact form then offers no incident topic.
+		Inquiries: svc.inquiries,
 	})
 	if err != nil {
 		return err

@@ -20,6 +20,7 @@ import (
 	"kaede/internal/detect"
 	"kaede/internal/fraud"
 	"kaede/internal/incident"
+	"kaede/internal/inquiry"
 	"kaede/internal/jobs"
 	"kaede/internal/mail"
 	"kaede/internal/member"
@@ -65,6 +66,9 @@ type services struct {
 	// and the reopening after an incident (incident_notice_cmd.go).
 	notices   *incident.Notices
 	reopening *incident.Reopening
+	// inquiries is the inquiry desk: the store's contact form, the
+	// admin's tickets.
+	inquiries *inquiry.Service
 }
 
 // buildServices builds the job runner and the services on the open
@@ -118,6 +122,7 @@ func (m *Main) buildServices(ctx context.Context, smtp *mail.SMTPConfig) (*servi
 	svc.settings = settings.NewService(d, m.Clock, 2*time.Second)
 	svc.sessions = member.NewSessions(d, m.Clock)
 	svc.legal = content.NewPages(d, m.Clock)
+	svc.inquiries = inquiry.New(d, svc.queue, svc.members, m.Clock, inquiry.DefaultLimits())
 	if cfg.Demo {
 		svc.outbox = mail.NewOutbox(d)
 	}

@@ -21,6 +21,7 @@ func (m *Main) tasks(svc *services) []jobs.Task {
 		m.pruneTask("member_tokens_and_sessions", svc.members.Prune),
 		m.pruneTask("staff_sessions", svc.staff.Prune),
 		m.pruneTask("abandoned_carts", svc.carts.Prune),
+		m.pruneTask("closed_inquiries", svc.inquiries.Prune),
 		{Name: "audit_head", Every: time.Hour, Run: func(ctx context.Context) error { return m.checkAudit(ctx, svc) }},
 		// Every minute: staff, role and settings changes outside business
 		// hours, read from the audit log.

@@ -30,6 +30,7 @@ func TestPeriodicTasksPrune(t *testing.T) {
 	}
 	now := time.Now().UTC()
 	old := now.AddDate(-1, 0, 0)
+	closedLongAgo := now.AddDate(-3, 0, 0) // past the two years closed inquiries are kept
 	for _, q := range []struct {
 		sql  string
 		args []any
@@ -46,6 +47,11 @@ func TestPeriodicTasksPrune(t *testing.T) {
 		{`INSERT INTO staff_pending_logins (token_hash, staff_id, ip, created_at, expires_at) VALUES ('p', 1, '192.0.2.1', $1, $1)`, []any{old}},
 		{`INSERT INTO carts (id, created_at, updated_at) VALUES ('abandoned', $1, $1)`, []any{old}},
 		{`INSERT INTO carts (id, created_at, updated_at) VALUES ('today', $1, $1)`, []any{now}},
+		{`INSERT INTO inquiry_tickets (id, created_at, updated_at, name, email, topic, body, state, due_at, closed_at)
+			VALUES (1, $1, $1, '山田 太郎', 'taro@example.jp', 'other', '質問', 'closed', $1, $1)`, []any{closedLongAgo}},
+		{`INSERT INTO inquiry_messages (ticket_id, kind, body, author, created_at) VALUES (1, 'reply', '回答', 'owner@example.jp', $1)`, []any{closedLongAgo}},
+		{`INSERT INTO inquiry_tickets (id, created_at, updated_at, name, email, topic, body, state, due_at, closed_at)
+			VALUES (2, $1, $1, '山田 太郎', 'taro@example.jp', 'other', '質問', 'closed', $1, $1)`, []any{now}},
 	} {
 		if _, err := d.ExecContext(ctx, q.sql, q.args...); err != nil {
 			t.Fatalf("%s: %v", q.sql, err)
@@ -63,7 +69,7 @@ func TestPeriodicTasksPrune(t *testing.T) {
 	t.Cleanup(func() { m.Close() })
 
 	tables := []string{"fraud_attempts", "fraud_ip_blocks", "idempotency_keys", "member_tokens", "sessions",
-		"staff_sessions", "staff_pending_logins"}
+		"staff_sessions", "staff_pending_logins", "inquiry_messages"}
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		left := map[string]int{}
@@ -88,6 +94,13 @@ func TestPeriodicTasksPrune(t *testing.T) {
 		if abandoned > 0 {
 			left["carts"] = abandoned
 		}
+		var oldInquiries int
+		if err := m.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM inquiry_tickets WHERE id = 1`).Scan(&oldInquiries); err != nil {
+			t.Fatal(err)
+		}
+		if oldInquiries > 0 {
+			left["inquiry_tickets"] = oldInquiries
+		}
 		if len(left) == 0 {
 			break
 		}
@@ -102,6 +115,12 @@ func TestPeriodicTasksPrune(t *testing.T) {
 	}
 	if today != 1 {
 		t.Fatal("today's cart was pruned")
+	}
+	if err := m.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM inquiry_tickets WHERE id = 2`).Scan(&today); err != nil {
+		t.Fatal(err)
+	}
+	if today != 1 {
+		t.Fatal("an inquiry closed today was pruned")
 	}
 
 }
