@@ -46,7 +46,7 @@ const (
 // tickets), incident, assignee, overdue, q, page.
 func (s *Server) inquiryQuery(r *http.Request) (inquiry.Query, int, error) {
 	f := newForm(r)
-	page := max(f.Int("page"), 1)
+	page := f.Page("page")
 	q := inquiry.Query{IncidentID: f.Int64("incident"), Overdue: f.Bool("overdue"), Q: f.String("q"),
 		Limit: inquiryPageSize, Offset: (page - 1) * inquiryPageSize}
 	switch st := f.String("state"); st {

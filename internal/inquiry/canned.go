@@ -50,7 +50,7 @@ func cleanCanned(c Canned) (Canned, error) {
 	c.Body, _ = shop.MaskCardNumbers(cleanText(c.Body))
 	p := shop.Problems{}
 	shop.CheckText(p, "title", c.Title, true, MaxCannedTitle)
-	checkText(p, "body", c.Body, true, MaxText)
+	shop.CheckMultiline(p, "body", c.Body, true, MaxText)
 	return c, p.Err()
 }
 

@@ -92,7 +92,7 @@ func conflict(format string, args ...any) error { return shop.Errorf(shop.Confli
 func cleanStaffText(field, text string) (string, error) {
 	text, _ = shop.MaskCardNumbers(cleanText(text))
 	p := shop.Problems{}
-	checkText(p, field, text, true, MaxText)
+	shop.CheckMultiline(p, field, text, true, MaxText)
 	return text, p.Err()
 }
 

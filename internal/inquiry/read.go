@@ -163,6 +163,7 @@ func (s *Service) Search(ctx context.Context, q Query) ([]Ticket, int, error) {
 	if err := p.Err(); err != nil {
 		return nil, 0, fmt.Errorf("search inquiries: %w", err)
 	}
+	q.Offset = shop.ClampOffset(q.Offset)
 
 	where, args := []string{"TRUE"}, db.Args{}
 	switch q.State {

@@ -8,7 +8,6 @@ import (
 	"regexp"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"kaede/internal/settings"
@@ -139,7 +138,7 @@ func (in Submission) clean() (Submission, error) {
 	in.Subject, _ = shop.MaskCardNumbers(strings.TrimSpace(in.Subject))
 	shop.CheckText(p, "subject", in.Subject, false, MaxSubject)
 	in.Message, _ = shop.MaskCardNumbers(cleanText(in.Message))
-	checkText(p, "message", in.Message, true, MaxMessage)
+	shop.CheckMultiline(p, "message", in.Message, true, MaxMessage)
 	if in.OrderNumber = strings.ToUpper(shop.Normalize(in.OrderNumber)); in.OrderNumber != "" {
 		masked, n := shop.MaskCardNumbers(in.OrderNumber)
 		switch {
@@ -166,21 +165,6 @@ func looksLikeLink(s string) bool {
 // cleanText makes a multi-line text's line breaks one kind and trims it.
 func cleanText(s string) string {
 	return strings.TrimSpace(strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n"))
-}
-
-// checkText allows line breaks and tabs, which a message has, and no
-// other control character.
-func checkText(p shop.Problems, field, v string, required bool, max int) {
-	switch {
-	case v == "" && required:
-		p.Add(field, shop.ReasonRequired)
-	case utf8.RuneCountInString(v) > max:
-		p.Add(field, shop.ReasonLength)
-	case !utf8.ValidString(v) || strings.IndexFunc(v, func(r rune) bool {
-		return unicode.IsControl(r) && r != '\n' && r != '\t'
-	}) >= 0:
-		p.Add(field, shop.ReasonFormat)
-	}
 }
 
 // Submit creates a ticket from the contact form and queues its

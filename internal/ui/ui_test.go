@@ -242,3 +242,32 @@ func TestDefaultPages(t *testing.T) {
 		}
 	}
 }
+
+// "layout.hours" formats the inquiry desk's hours from the settings: a
+// template that names it without them would show "%d" to customers.
+func TestDeskHoursAreFilledIn(t *testing.T) {
+	use := regexp.MustCompile(`\{\{t \S+ "layout\.hours"([^}]*)\}\}`)
+	n := 0
+	err := filepath.WalkDir("templates", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for _, m := range use.FindAllStringSubmatch(string(b), -1) {
+			n++
+			if len(strings.Fields(m[1])) != 2 {
+				t.Errorf("%s: %s does not pass the opening and closing hours", path, m[0])
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n == 0 {
+		t.Fatal("no template shows the desk's hours")
+	}
+}
