@@ -85,7 +85,7 @@ func (m *Main) newAdmin(svc *services) (*admin.Server, error) {
 		Events:   svc.events, Alerts: svc.alerts, Guard: svc.guard, StoreURL: cfg.BaseURL,
 		Switches: svc.switches,
 		Notices:  svc.notices, Reopening: svc.reopening,
-		Inquiries: svc.inquiries,
+		Inquiries: svc.inquiries, IncidentTitle: staffIncidentTitle(svc.notices),
 	}
 	if svc.monitor != nil {
 		every := cfg.Monitor.Interval

@@ -13,6 +13,7 @@ import (
 	"kaede/internal/audit"
 	"kaede/internal/db"
 	"kaede/internal/incident"
+	"kaede/internal/inquiry"
 	"kaede/internal/monitor"
 	"kaede/internal/secevent"
 	"kaede/internal/settings"
@@ -61,9 +62,8 @@ func reopenSwitches(d *db.DB, sw *switches.Service) func(context.Context, audit.
 	}
 }
 
-// noticeContact is the inquiry desk a notice names: the shop's name,
-// phone and e-mail address from its settings. The desk's hours are the
-// notice's default until the inquiry desk keeps its own.
+// noticeContact is the inquiry desk a notice names: the shop's name and
+// e-mail address, and the desk's phone and hours, from its settings.
 func noticeContact(set *settings.Service) func(context.Context) (incident.Contact, error) {
 	return func(ctx context.Context) (incident.Contact, error) {
 		s, err := set.Get(ctx)
@@ -71,7 +71,8 @@ func noticeContact(set *settings.Service) func(context.Context) (incident.Contac
 			return incident.Contact{}, err
 		}
 		return incident.Contact{ShopName: s.ShopName, ShopNameEn: s.ShopNameEn, Company: s.Company,
-			Phone: s.Phone, Email: s.Email}, nil
+			Phone: s.DeskPhone(), Email: s.Email,
+			Hours: inquiry.DeskHours(s.Desk, "ja"), HoursEn: inquiry.DeskHours(s.Desk, "en")}, nil
 	}
 }
 
