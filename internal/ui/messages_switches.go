@@ -24,7 +24,8 @@ var switchMessages = map[string]text{
 	"maintenance.title": {"メンテナンス中", "Closed for maintenance"},
 	"maintenance.lead": {"ただいまメンテナンスのため、ショップを一時的に休止しております。ご不便をおかけし誠に申し訳ございません。再開まで今しばらくお待ちくださいますようお願い申し上げます。",
 		"The store is closed for maintenance for a while. We apologise for the inconvenience and look forward to welcoming you back soon."},
-	"maintenance.contact": {"お急ぎのご用件は、下記までお問い合わせください。", "For anything urgent, please contact us:"},
+	"maintenance.contact":      {"お急ぎのご用件は、下記までお問い合わせください。", "For anything urgent, please contact us:"},
+	"maintenance.contact_form": {"お問い合わせフォーム", "Contact form"},
 
 	// A card order awaiting payment while card payments are stopped.
 	"order.card.stopped": {"ただいまクレジットカードでのお支払いを一時停止しているため、このご注文のお支払いをお受けすることができません。大変お手数をおかけいたしますが、ほかのお支払い方法で改めてご注文いただくか、下記の窓口までお問い合わせください。",

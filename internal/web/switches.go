@@ -84,11 +84,12 @@ func noticesKey(st switches.State) string {
 // 503 and the shop's notice while maintenance is on: the health check
 // (the load balancer must not take the instance out of service for it),
 // CSP reports, payment webhooks (a card paid before the maintenance must
-// still be recorded), and the static files the notice page itself uses.
+// still be recorded), the static files the notice page itself uses, and
+// the public incident notices and the contact form.
 // The admin is not behind this handler at all.
 func (s *Server) maintenance(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if sessionless(r) {
+		if sessionless(r) || openDuringMaintenance(r.URL.Path) {
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -106,6 +107,13 @@ func (s *Server) maintenance(next http.Handler) http.Handler {
 		}
 		s.renderMaintenance(w, r, st)
 	})
+}
+
+// openDuringMaintenance names the pages a shop closed after an incident
+// must still serve: its public notice and the inquiry desk, which is when
+// customers need them most.
+func openDuringMaintenance(path string) bool {
+	return path == "/contact" || path == "/contact/sent" || strings.HasPrefix(path, "/notices/")
 }
 
 // maintenanceView is the maintenance page's data.

@@ -349,6 +349,15 @@ func TestMaintenanceSwitch(t *testing.T) {
 			}
 		})
 
+		t.Run("the inquiry desk and the public notices stay open", func(t *testing.T) {
+			if res := e.do(b, "GET", e.store.URL+"/contact", "", nil); res.StatusCode == http.StatusServiceUnavailable {
+				t.Fatalf("GET /contact during maintenance: %d", res.StatusCode)
+			}
+			if res := e.do(b, "GET", e.store.URL+"/notices/1", "", nil); res.StatusCode == http.StatusServiceUnavailable {
+				t.Fatalf("GET /notices/1 during maintenance: %d", res.StatusCode)
+			}
+		})
+
 		t.Run("health check, CSP reports, files and webhooks stay up", func(t *testing.T) {
 			if res := e.do(e.client, "GET", e.store.URL+"/healthz", "", nil); res.StatusCode != http.StatusOK {
 				t.Fatalf("healthz: %d", res.StatusCode)
