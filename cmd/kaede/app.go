@@ -47,6 +47,9 @@ type Main struct {
 
 	// The breach scenario's summary, when the demo plays it.
 	breach *demo.BreachSummary
+	// svc are the services Run built: what end-to-end tests store their
+	// data through, so that the running store's caches see it.
+	svc *services
 }
 
 // NewMain returns a store that will run with cfg.
@@ -77,6 +80,7 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	m.svc = svc
 	if err := m.buildServers(svc); err != nil {
 		return err
 	}

@@ -59,29 +59,7 @@ func testSettingSavedInTheAdminShowsInTheStoreAtOnce(t *testing.T, cfg Config) {
 	}
 	defer m.Close()
 
-	const email, password = "owner@example.jp", "a long staff passphrase"
-	var out, errOut bytes.Buffer
-	if err := runStaff(context.Background(), []string{"add", "--database", m.Config.DatabaseURL, "--data", dir, "--demo",
-		"--email", email, "--role", "owner", "--admin-url", m.URL()}, &out, &errOut); err != nil {
-		t.Fatalf("staff add: %v\n%s", err, errOut.String())
-	}
-	link := regexp.MustCompile(`http://\S+/admin/enrol\?token=\S+`).FindString(out.String())
-	if link == "" {
-		t.Fatalf("staff add printed %q, want an enrolment link", out.String())
-	}
-	token := must(url.Parse(link)).Query().Get("token")
-
-	c := newSiteClient(t, m.URL())
-	code := func(secret string) string {
-		clock.Advance(30 * time.Second) // a code is accepted once
-		return must(totp.GenerateCode(secret, clock.Now()))
-	}
-	c.submit("/admin/enrol?token="+url.QueryEscape(token), "/admin/enrol",
-		url.Values{"password": {password}, "password_confirm": {password}}, http.StatusOK)
-	secret := textOfClass(c.doc, "secret")
-	c.submit("", "/admin/enrol/confirm", url.Values{"code": {code(secret)}}, http.StatusOK)
-	c.submit("/admin/login", "/admin/login", url.Values{"email": {email}, "password": {password}}, http.StatusSeeOther)
-	c.submit("/admin/login/code", "/admin/login/code", url.Values{"code": {code(secret)}, "next": {"/admin/"}}, http.StatusSeeOther)
+	c := staffLogin(t, m, dir, clock, "owner@example.jp", "")
 
 	// The store reads the settings first, so that they are cached.
 	const seller, renamed = "株式会社楓商会", "株式会社楓新商会"
@@ -95,6 +73,39 @@ func testSettingSavedInTheAdminShowsInTheStoreAtOnce(t *testing.T, cfg Config) {
 	if body := c.get("/legal/tokushoho"); !strings.Contains(body, renamed) {
 		t.Fatalf("store's notice right after the admin saved does not name the seller %q", renamed)
 	}
+}
+
+// staffLogin adds an owner with the command line, enrols them through the
+// admin's pages (password and TOTP) and logs them in: a client holding a
+// staff session whose second factor is fresh. userAgent, when set, is the
+// browser the client says it is for every request.
+func staffLogin(t *testing.T, m *Main, dir string, clock *stepClock, email, userAgent string) *siteClient {
+	t.Helper()
+	const password = "a long staff passphrase"
+	var out, errOut bytes.Buffer
+	if err := runStaff(context.Background(), []string{"add", "--database", m.Config.DatabaseURL, "--data", dir, "--demo",
+		"--email", email, "--role", "owner", "--admin-url", m.URL()}, &out, &errOut); err != nil {
+		t.Fatalf("staff add: %v\n%s", err, errOut.String())
+	}
+	link := regexp.MustCompile(`http://\S+/admin/enrol\?token=\S+`).FindString(out.String())
+	if link == "" {
+		t.Fatalf("staff add printed %q, want an enrolment link", out.String())
+	}
+	token := must(url.Parse(link)).Query().Get("token")
+
+	c := newSiteClient(t, m.URL())
+	c.userAgent = userAgent
+	code := func(secret string) string {
+		clock.Advance(30 * time.Second) // a code is accepted once
+		return must(totp.GenerateCode(secret, clock.Now()))
+	}
+	c.submit("/admin/enrol?token="+url.QueryEscape(token), "/admin/enrol",
+		url.Values{"password": {password}, "password_confirm": {password}}, http.StatusOK)
+	secret := textOfClass(c.doc, "secret")
+	c.submit("", "/admin/enrol/confirm", url.Values{"code": {code(secret)}}, http.StatusOK)
+	c.submit("/admin/login", "/admin/login", url.Values{"email": {email}, "password": {password}}, http.StatusSeeOther)
+	c.submit("/admin/login/code", "/admin/login/code", url.Values{"code": {code(secret)}, "next": {"/admin/"}}, http.StatusSeeOther)
+	return c
 }
 
 func must[T any](v T, err error) T {
@@ -112,6 +123,8 @@ type siteClient struct {
 	http *http.Client
 	res  *http.Response
 	doc  *html.Node
+	// userAgent is sent with every request when set.
+	userAgent string
 }
 
 func newSiteClient(t *testing.T, base string) *siteClient {
@@ -123,6 +136,9 @@ func newSiteClient(t *testing.T, base string) *siteClient {
 // do sends the request and keeps the response and its parsed page.
 func (c *siteClient) do(req *http.Request) string {
 	c.t.Helper()
+	if c.userAgent != "" {
+		req.Header.Set("User-Agent", c.userAgent)
+	}
 	res, err := c.http.Do(req)
 	if err != nil {
 		c.t.Fatal(err)
@@ -154,6 +170,13 @@ func (c *siteClient) submit(from, action string, set url.Values, want int) {
 	if from != "" {
 		c.get(from)
 	}
+	c.submitVia(action, action, set, want)
+}
+
+// submitVia sends the current page's form that posts to action to target
+// instead, as a button with formaction="target" does.
+func (c *siteClient) submitVia(action, target string, set url.Values, want int) {
+	c.t.Helper()
 	form := formFields(c.doc, action)
 	if form.Get("csrf_token") == "" {
 		c.t.Fatalf("no form posting to %s with a CSRF token on the page", action)
@@ -161,11 +184,11 @@ func (c *siteClient) submit(from, action string, set url.Values, want int) {
 	for k, v := range set {
 		form[k] = v
 	}
-	req := must(http.NewRequest(http.MethodPost, c.base+action, strings.NewReader(form.Encode())))
+	req := must(http.NewRequest(http.MethodPost, c.base+target, strings.NewReader(form.Encode())))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	body := c.do(req)
 	if c.res.StatusCode != want {
-		c.t.Fatalf("POST %s: status %d, want %d\n%s", action, c.res.StatusCode, want, body)
+		c.t.Fatalf("POST %s: status %d, want %d\n%s", target, c.res.StatusCode, want, body)
 	}
 }
 

@@ -81,7 +81,15 @@ func (s *Server) linkify(body string) []bodyPart {
 			end = len(body) - i
 		}
 		link := body[i : i+end]
-		parts = append(parts, bodyPart{Text: link, URL: strings.TrimPrefix(link, s.cfg.BaseURL)})
+		path := strings.TrimPrefix(link, s.cfg.BaseURL)
+		if strings.HasPrefix(path, "//") || strings.HasPrefix(path, "/\\") {
+			// A name or an address line the customer typed can hold
+			// "BaseURL//other.example": as a link it would lead off the
+			// site (browsers read "/\" as "//" too), so it stays text.
+			parts = append(parts, bodyPart{Text: link})
+		} else {
+			parts = append(parts, bodyPart{Text: link, URL: path})
+		}
 		body = body[i+end:]
 	}
 	if body != "" {

@@ -532,5 +532,36 @@ func TestAccountDemoOutbox(t *testing.T) {
 		if res := b.get("/demo/outbox/999999"); res.StatusCode != http.StatusNotFound {
 			t.Fatalf("missing mail: %d", res.StatusCode)
 		}
+
+		// A name that starts like one of the shop's addresses but leads
+		// to another site stays text in the mail's page.
+		const offsite = "https://shop.example//evil.example/login"
+		other := demo.browser()
+		if res := other.submit("/register", "/register", url.Values{"email": {"offsite@example.jp"}, "password": {accountPassword},
+			"password_confirm": {accountPassword}, "name": {offsite}, "name_kana": {"スズキ ハナコ"}}); res.StatusCode != http.StatusOK {
+			t.Fatalf("register: %d", res.StatusCode)
+		}
+		var mails []string
+		walk(parseHTML(t, other.get("/demo/outbox").body), func(n *html.Node) {
+			if v, _ := attr(n, "href"); strings.HasPrefix(v, "/demo/outbox/") {
+				mails = append(mails, v)
+			}
+		})
+		seen := false
+		for _, m := range mails {
+			res := other.get(m)
+			if !strings.Contains(res.body, "evil.example") {
+				continue
+			}
+			seen = true
+			walk(parseHTML(t, res.body), func(n *html.Node) {
+				if v, ok := attr(n, "href"); ok && (strings.HasPrefix(v, "//") || strings.Contains(v, "evil.example")) {
+					t.Errorf("mail %s links off the site: href=%q", m, v)
+				}
+			})
+		}
+		if !seen {
+			t.Fatal("no mail shows the customer's name")
+		}
 	})
 }
