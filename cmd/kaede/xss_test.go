@@ -219,7 +219,8 @@ func testStoredXSS(t *testing.T, cfg Config) {
 
 	// A browser is who it says it is: its User-Agent is on the admin's
 	// session list, so it carries every payload at once.
-	staffClient := staffLogin(t, m, dir, clock, "owner@example.jp", strings.Join(xssPayloads, " "))
+	userAgent := strings.Join(xssPayloads, " ")
+	staffClient := staffLogin(t, m, dir, clock, "owner@example.jp", userAgent)
 	shown := map[string]bool{}
 	for i, payload := range xssPayloads {
 		t.Run(fmt.Sprintf("payload%d", i), func(t *testing.T) {
@@ -232,6 +233,14 @@ func testStoredXSS(t *testing.T, cfg Config) {
 			r.checkPages(shown)
 			r.checkInjected()
 		})
+	}
+	staffClient.t = t
+	staffClient.get("/admin/sessions")
+	if !shows(staffClient.doc, userAgent) {
+		t.Errorf("/admin/sessions does not show the browser's User-Agent %q", userAgent)
+	}
+	for _, bad := range injected(staffClient.doc) {
+		t.Errorf("/admin/sessions: %s", bad)
 	}
 	if t.Failed() {
 		return
