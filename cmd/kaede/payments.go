@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/hex"
 	"errors"
 	"flag"
@@ -19,12 +20,14 @@ import (
 	"time"
 
 	"kaede/internal/cardpay"
+	"kaede/internal/detect"
 	"kaede/internal/fraud"
 	"kaede/internal/order"
 	"kaede/internal/payment"
 	"kaede/internal/payment/gateway"
 	"kaede/internal/payment/stripe"
 	"kaede/internal/switches"
+	"kaede/internal/secevent"
 	"kaede/internal/web"
 )
 
@@ -209,8 +212,10 @@ func (m *Main) startGateway(storeAddr net.Addr, baseURL string) error {
 
 // newPayments builds the card payment service, guarded against card
 // testing by guard and stopped by the card switch, or nil without a
-// provider.
-func (m *Main) newPayments(orders *order.Service, guard *fraud.Guard, sw *switches.Service) (*cardpay.Service, error) {
+// provider. A provider's report of another amount or currency than the
+// order's is a critical security event, raised in the transaction that
+// refuses it.
+func (m *Main) newPayments(orders *order.Service, guard *fraud.Guard, sw *switches.Service, events *secevent.Store) (*cardpay.Service, error) {
 	p, origins, err := m.Config.Card.provider()
 	if err != nil || p == nil {
 		return nil, err
@@ -218,6 +223,10 @@ func (m *Main) newPayments(orders *order.Service, guard *fraud.Guard, sw *switch
 	return cardpay.New(m.db, orders, m.Clock, m.Log, cardpay.Config{
 		Provider: p, Capture: payment.CaptureMode(m.Config.Card.Capture), BaseURL: m.Config.BaseURL, PageOrigins: origins,
 		Guard: guard, Switches: sw,
+		OnMismatch: func(ctx context.Context, tx *sql.Tx, mm cardpay.Mismatch) error {
+			_, err := events.RaiseTx(ctx, tx, detect.AmountMismatch(mm))
+			return err
+		},
 	})
 }
 

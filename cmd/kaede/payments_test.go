@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -11,6 +13,13 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"kaede/internal/order"
+	"kaede/internal/payment"
+	"kaede/internal/payment/gateway"
+	"kaede/internal/secevent"
+	"kaede/internal/shop"
+	"kaede/internal/web"
 )
 
 // TestDemoTakesCardsThroughItsGateway runs the demo with its own test
@@ -146,4 +155,72 @@ func TestCardConfigNamesTheSetting(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestProviderAmountMismatchAlerts: a correctly signed webhook from the
+// demo's gateway saying a card order was paid ¥1 is refused (the order stays
+// awaiting payment) and raises a critical security event that reaches the
+// security staff's outbox and the alert webhook; on SQLite and on
+// PostgreSQL.
+func TestProviderAmountMismatchAlerts(t *testing.T) {
+	eachDatabase(t, func(t *testing.T, cfg Config) {
+		hook := newAlertReceiver(t)
+		cfg.AlertWebhookURL, cfg.AlertWebhookSecret = hook.srv.URL, hook.secret
+		cfg.Card = CardConfig{Provider: "gateway", RunGateway: true}
+		m := start(t, cfg)
+		defer m.Close()
+		var out, errOut bytes.Buffer
+		if err := runStaff(context.Background(), []string{"add", "--database", m.Config.DatabaseURL, "--data", cfg.DataDir,
+			"--demo", "--email", "security@example.jp", "--role", "owner", "--admin-url", m.URL()}, &out, &errOut); err != nil {
+			t.Fatalf("staff add: %v\n%s", err, errOut.String())
+		}
+		base := m.URL()
+		var c struct{ ID string }
+		postJSON(t, base+"/api/v1/carts", map[string]any{}, &c)
+		postJSON(t, base+"/api/v1/carts/"+c.ID+"/items", map[string]any{"sku": buyableProduct(t, base).SKU, "quantity": 1}, nil)
+		var placed struct {
+			Order struct {
+				Number string   `json:"number"`
+				Total  shop.Yen `json:"total"`
+			} `json:"order"`
+			NextAction struct{ URL string } `json:"next_action"`
+		}
+		if code := postJSON(t, base+"/api/v1/carts/"+c.ID+"/checkout", map[string]any{
+			"email": "buyer@example.jp",
+			"shipping_address": map[string]any{"name": "鈴木 花子", "name_kana": "スズキ ハナコ", "postal_code": "530-0001",
+				"prefecture": "大阪府", "city": "大阪市北区", "line1": "梅田1-1-1", "phone": "06-1234-5678"},
+			"payment_method": "card",
+		}, &placed); code != http.StatusCreated {
+			t.Fatalf("checkout: %d", code)
+		}
+		ref := placed.NextAction.URL[strings.LastIndex(placed.NextAction.URL, "/")+1:]
+
+		now := time.Now()
+		body := must(json.Marshal(gateway.WebhookEvent{ID: "evt_one_yen", Type: gateway.EventPaymentUpdated, Created: now.Unix(),
+			Payment: gateway.Payment{ID: ref, Order: placed.Order.Number, State: payment.Captured, Amount: 1, Captured: 1,
+				Brand: "visa", Last4: "4242", Capture: payment.CaptureAutomatic}}))
+		req := must(http.NewRequest(http.MethodPost, base+web.WebhookPath(gateway.Name), bytes.NewReader(body)))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set(gateway.SignatureHeader, gateway.Sign(m.Config.Card.GatewayWebhookSecret, now, body))
+		res := must(http.DefaultClient.Do(req))
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("webhook: %d, want 200 (accepted, refused inside)", res.StatusCode)
+		}
+
+		o, err := m.svc.orders.Get(t.Context(), placed.Order.Number)
+		if err != nil || o.Status != order.AwaitingPayment {
+			t.Fatalf("order after a ¥1 webhook: %v %v, want awaiting payment", o.Status, err)
+		}
+		evs, err := m.svc.events.List(t.Context(), secevent.Filter{Kind: secevent.KindAmountMismatch})
+		if err != nil || len(evs) != 1 || evs[0].Severity != secevent.Critical ||
+			!strings.Contains(evs[0].Summary, placed.Order.Number) || !strings.Contains(evs[0].Detail, `"amount":1`) {
+			t.Fatalf("events %+v %v: want one critical amount event for %s", evs, err, placed.Order.Number)
+		}
+		var mails int
+		if err := m.db.QueryRow(`SELECT COUNT(*) FROM mail_messages WHERE kind = 'security_alert' AND to_addr = 'security@example.jp'`).Scan(&mails); err != nil || mails != 1 {
+			t.Errorf("security alert e-mails: %d %v, want 1", mails, err)
+		}
+		waitUntil(t, 60*time.Second, func() bool { return hook.has(evs[0].ID) })
+	})
 }

@@ -148,7 +148,7 @@ func (m *Main) buildServices(ctx context.Context, smtp *mail.SMTPConfig) (*servi
 			m.Log.Error("raise security event", "kind", a.Kind, "error", err)
 		}
 	}
-	if svc.payments, err = m.newPayments(svc.orders, svc.guard, svc.switches); err != nil {
+	if svc.payments, err = m.newPayments(svc.orders, svc.guard, svc.switches, svc.events); err != nil {
 		return nil, err
 	}
 	if svc.payments != nil {

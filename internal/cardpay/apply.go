@@ -44,14 +44,19 @@ func advances(a attempt, st payment.Status) bool {
 
 // Apply records what the provider says of one of the store's payments and
 // what it means for the order, in one transaction. It reports whether
-// anything changed. An unknown reference is ErrUnknownPayment.
+// anything changed. An unknown reference is ErrUnknownPayment; a report
+// whose amount or currency is not the order's is refused (recorded, and
+// nothing changed) and is ErrMismatch.
 func (s *Service) Apply(ctx context.Context, st payment.Status, via string) (bool, error) {
-	var changed bool
+	var changed, refused bool
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		var err error
-		changed, err = s.applyTx(ctx, tx, st, via)
+		changed, refused, err = s.applyTx(ctx, tx, st, via)
 		return err
 	})
+	if err == nil && refused {
+		return false, ErrMismatch
+	}
 	if err == nil && changed {
 		metrics.Payment(string(st.State))
 		s.tellGuard(ctx, st)
@@ -89,13 +94,19 @@ func (s *Service) tellGuard(ctx context.Context, st payment.Status) {
 	}
 }
 
-func (s *Service) applyTx(ctx context.Context, tx *sql.Tx, st payment.Status, via string) (bool, error) {
+// applyTx applies st in tx. refused reports a status whose amount or
+// currency is not the order's: it is recorded (refuse) and not applied,
+// whatever its state, and the transaction may commit.
+func (s *Service) applyTx(ctx context.Context, tx *sql.Tx, st payment.Status, via string) (changed, refused bool, err error) {
 	a, err := s.byRef(ctx, tx, st.Ref)
 	if err != nil {
-		return false, err
+		return false, false, err
+	}
+	if m, bad := mismatch(a, st, s.provider.Name(), via); bad {
+		return false, true, s.refuse(ctx, tx, m)
 	}
 	if !advances(a, st) {
-		return false, nil
+		return false, false, nil
 	}
 	_, err = tx.ExecContext(ctx, `UPDATE payments SET state = $1, captured = $2, refunded = $3,
 			brand = CASE WHEN $4 = '' THEN brand ELSE $4 END, last4 = CASE WHEN $5 = '' THEN last4 ELSE $5 END,
@@ -103,11 +114,11 @@ func (s *Service) applyTx(ctx context.Context, tx *sql.Tx, st payment.Status, vi
 		WHERE id = $8`,
 		st.State, st.Captured, st.Refunded, st.Brand, st.Last4, st.Reason, s.clock().UTC(), a.ID)
 	if err != nil {
-		return false, fmt.Errorf("payment %s: set %s: %w", a.Ref, st.State, err)
+		return false, false, fmt.Errorf("payment %s: set %s: %w", a.Ref, st.State, err)
 	}
 	s.log.Info("card payment updated", "order", a.Number, "payment", a.Ref, "from", a.State, "state", st.State,
 		"reason", st.Reason, "via", via)
-	return true, s.followOrder(ctx, tx, a, st, via)
+	return true, false, s.followOrder(ctx, tx, a, st, via)
 }
 
 // followOrder moves the order after its payment. A payment that succeeds

@@ -65,6 +65,11 @@ type Config struct {
 	// payment starts or resumes then. nil: no switches (tests of other
 	// things); cmd/kaede always sets them.
 	Switches *switches.Service
+	// OnMismatch is told, inside the transaction that refuses it, of a
+	// provider's report whose amount or currency is not the order's
+	// (cmd/kaede raises a critical security event through it); an error
+	// rolls the refusal back. Nil only logs.
+	OnMismatch func(ctx context.Context, tx *sql.Tx, m Mismatch) error
 }
 
 // Service starts, follows, captures and refunds card payments.
@@ -80,6 +85,7 @@ type Service struct {
 	origins     []string
 	guard       *fraud.Guard
 	switches    *switches.Service
+	onMismatch  func(ctx context.Context, tx *sql.Tx, m Mismatch) error
 }
 
 // New checks cfg and returns the service.
@@ -104,7 +110,7 @@ func New(d *db.DB, orders *order.Service, clock shop.Clock, log *slog.Logger, cf
 	return &Service{db: d, orders: orders, provider: cfg.Provider, clock: clock,
 		log: log.With("component", "cardpay", "provider", cfg.Provider.Name()), baseURL: strings.TrimRight(cfg.BaseURL, "/"),
 		capture: cfg.Capture, maxAttempts: cfg.MaxAttempts, origins: cfg.PageOrigins, guard: cfg.Guard,
-		switches: cfg.Switches}, nil
+		switches: cfg.Switches, onMismatch: cfg.OnMismatch}, nil
 }
 
 // Provider is the payment provider the service uses.

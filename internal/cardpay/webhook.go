@@ -49,7 +49,10 @@ func (s *Service) Webhook(ctx context.Context, body []byte, signature string) er
 			s.log.Info("webhook replay ignored", "event", ev.ID, "payment", ev.Ref)
 			return nil
 		}
-		changed, err = s.applyTx(ctx, tx, st, "webhook")
+		// A refused status (another amount or currency) is recorded
+		// with the event as seen: the provider sending it again would
+		// change nothing.
+		changed, _, err = s.applyTx(ctx, tx, st, "webhook")
 		return err
 	})
 	if err == nil && changed {

@@ -87,9 +87,15 @@ type Session struct {
 
 // Status is what the provider says of a payment.
 type Status struct {
-	Ref      string
-	State    State
+	Ref   string
+	State State
+	// Amount is what the provider holds as the payment's amount, and
+	// Currency its ISO 4217 code as the provider writes it ("jpy"); ""
+	// when the provider does not say (the test gateway takes yen only).
+	// The store refuses a status whose amount or currency is not the
+	// order's (cardpay).
 	Amount   shop.Yen
+	Currency string
 	Captured shop.Yen
 	Refunded shop.Yen
 	Brand    string // visa, mastercard, jcb, amex, diners…

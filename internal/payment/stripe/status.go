@@ -10,7 +10,7 @@ import (
 // sessionStatus maps a Checkout Session, retrieved with its PaymentIntent
 // and that intent's latest charge expanded, to Kaede's payment status.
 func sessionStatus(s *stripe.CheckoutSession) payment.Status {
-	st := payment.Status{Ref: s.ID, Amount: shop.Yen(s.AmountTotal)}
+	st := payment.Status{Ref: s.ID, Amount: shop.Yen(s.AmountTotal), Currency: string(s.Currency)}
 	pi := s.PaymentIntent
 	if pi == nil || pi.Status == "" {
 		// The customer has not confirmed on the page yet: Stripe creates
@@ -22,6 +22,9 @@ func sessionStatus(s *stripe.CheckoutSession) payment.Status {
 		return st
 	}
 	st.Amount = shop.Yen(pi.Amount)
+	if pi.Currency != "" {
+		st.Currency = string(pi.Currency)
+	}
 	st.Captured = shop.Yen(pi.AmountReceived)
 	st.State, st.Reason = intentState(pi)
 	if ch := pi.LatestCharge; ch != nil {

@@ -130,7 +130,7 @@ func checkoutEventStatus(ev stripe.Event) (payment.Status, error) {
 	if s.ID == "" {
 		return payment.Status{}, errors.New("checkout session without id")
 	}
-	st := payment.Status{Ref: s.ID, Amount: shop.Yen(s.AmountTotal)}
+	st := payment.Status{Ref: s.ID, Amount: shop.Yen(s.AmountTotal), Currency: string(s.Currency)}
 	switch ev.Type {
 	case stripe.EventTypeCheckoutSessionCompleted:
 		st.State = completedSessionState(&s)

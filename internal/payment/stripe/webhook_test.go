@@ -119,8 +119,8 @@ func TestVerifyWebhookCheckoutEvents(t *testing.T) {
 			if ev.Status.State != tt.wantState {
 				t.Errorf("State=%q, want %q", ev.Status.State, tt.wantState)
 			}
-			if ev.Status.Amount != 12800 {
-				t.Errorf("Amount=%d, want 12800", ev.Status.Amount)
+			if ev.Status.Amount != 12800 || ev.Status.Currency != "jpy" {
+				t.Errorf("Amount=%d Currency=%q, want 12800 jpy (the store compares both with the order's)", ev.Status.Amount, ev.Status.Currency)
 			}
 			if int64(ev.Status.Captured) != tt.wantCaptured {
 				t.Errorf("Captured=%d, want %d", ev.Status.Captured, tt.wantCaptured)
