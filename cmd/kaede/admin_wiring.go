@@ -93,6 +93,7 @@ func (m *Main) newAdmin(svc *services) (*admin.Server, error) {
 			every = m.monitorOptions.every
 		}
 		deps.Monitor = monitorStatus(svc.monitor, every, m.Clock)
+		deps.Tamper = monitorControl{Service: svc.monitor, log: m.Log.With("component", "monitor")}
 	}
 	if svc.payments != nil {
 		deps.CardRefund = func(ctx context.Context, number string, amount shop.Yen, by audit.Actor) error {

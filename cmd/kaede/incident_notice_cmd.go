@@ -186,7 +186,7 @@ func runIncidentReopenCheck(ctx context.Context, args []string, stdout, stderr i
 		return err
 	}
 	// The monitor is only read here; its walker is never used.
-	mon, err := buildMonitor(cfg.BaseURL, nil, secevent.NewStore(d, shop.SystemClock), d, nil, shop.SystemClock)
+	mon, err := buildMonitor(cfg.BaseURL, nil, secevent.NewStore(d, shop.SystemClock), d, monitorOptions{}, shop.SystemClock)
 	if err != nil {
 		return err
 	}

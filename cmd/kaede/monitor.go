@@ -14,6 +14,7 @@ import (
 	"kaede/internal/audit"
 	"kaede/internal/db"
 	"kaede/internal/jobs"
+	"kaede/internal/mail"
 	"kaede/internal/metrics"
 	"kaede/internal/monitor"
 	"kaede/internal/release"
@@ -60,6 +61,9 @@ func (c *MonitorConfig) validate() error {
 type monitorOptions struct {
 	every     time.Duration
 	transport http.RoundTripper
+	// manifest stands for the running release's manifest digest: a test
+	// plays a new release without building one.
+	manifest func() (string, error)
 }
 
 // manifestDigest is the digest of the running release's manifest: what
@@ -80,16 +84,21 @@ func (m *Main) newMonitor(svc *services) (*monitor.Service, error) {
 	if svc.payments != nil {
 		origins = svc.payments.PageOrigins()
 	}
-	return buildMonitor(m.Config.BaseURL, origins, svc.events, m.db, m.monitorOptions.transport, m.Clock)
+	return buildMonitor(m.Config.BaseURL, origins, svc.events, m.db, m.monitorOptions, m.Clock)
 }
 
-// buildMonitor is the monitor's walker and service.
-func buildMonitor(baseURL string, origins []string, events *secevent.Store, d *db.DB, transport http.RoundTripper, clock shop.Clock) (*monitor.Service, error) {
-	w, err := monitor.NewWalker(monitor.Config{BaseURL: baseURL, ProviderOrigins: origins, Transport: transport})
+// buildMonitor is the monitor's walker and service; opts are empty but in
+// tests.
+func buildMonitor(baseURL string, origins []string, events *secevent.Store, d *db.DB, opts monitorOptions, clock shop.Clock) (*monitor.Service, error) {
+	w, err := monitor.NewWalker(monitor.Config{BaseURL: baseURL, ProviderOrigins: origins, Transport: opts.transport})
 	if err != nil {
 		return nil, err
 	}
-	return monitor.NewService(d, clock, monitor.ServiceConfig{Walker: w, Events: events, Manifest: manifestDigest})
+	manifest := manifestDigest
+	if opts.manifest != nil {
+		manifest = opts.manifest
+	}
+	return monitor.NewService(d, clock, monitor.ServiceConfig{Walker: w, Events: events, Manifest: manifest})
 }
 
 // monitorTask checks the payment pages every interval, on one instance.
@@ -135,6 +144,18 @@ func checkOnce(ctx context.Context, mon *monitor.Service, log *slog.Logger) (mon
 	return run, nil
 }
 
+// monitorControl is the monitor as the admin's monitor page uses it: a
+// check asked for there is counted and logged like the periodic one.
+type monitorControl struct {
+	*monitor.Service
+	log *slog.Logger
+}
+
+// Check runs one check now.
+func (c monitorControl) Check(ctx context.Context) (monitor.Run, error) {
+	return checkOnce(ctx, c.Service, c.log)
+}
+
 // runMonitor dispatches the monitor subcommands.
 func runMonitor(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	switch {
@@ -177,7 +198,7 @@ func runMonitorApprove(ctx context.Context, args []string, stdout, stderr io.Wri
 	if err := checkSchema(ctx, d); err != nil {
 		return err
 	}
-	mon, err := buildMonitor(cfg.BaseURL, nil, secevent.NewStore(d, shop.SystemClock), d, nil, shop.SystemClock)
+	mon, err := buildMonitor(cfg.BaseURL, nil, secevent.NewStore(d, shop.SystemClock), d, monitorOptions{}, shop.SystemClock)
 	if err != nil {
 		return err
 	}
@@ -198,15 +219,19 @@ func runMonitorApprove(ctx context.Context, args []string, stdout, stderr io.Wri
 var errDifferent = errors.New("the payment pages differ from the baseline or could not be checked")
 
 // runMonitorCheck runs one check now against the configured base URL and
-// records it like the task does.
+// records it like the task does. Its events alert people as the served
+// store's do (newAlerting): the e-mails and the webhook are queued, and the
+// running store's job runner sends them.
 func runMonitorCheck(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var cfg Config
 	var demoMode bool
-	fs := newFlagSet("monitor check", "Checks the payment pages once through the public base URL against the approved baseline,\nrecords the run like the periodic check, prints the differences and exits non-zero on any (or when blind).\nThe first check takes the baseline.", stderr)
+	fs := newFlagSet("monitor check", "Checks the payment pages once through the public base URL against the approved baseline,\nrecords the run like the periodic check, prints the differences and exits non-zero on any (or when blind).\nThe first check takes the baseline. A critical difference alerts the staff with the security permission\nand the alert webhook, as the running store's own check does (the store's job runner sends them).", stderr)
 	fs.StringVar(&cfg.DataDir, "data", envOr("KAEDE_DATA_DIR", ""), "data directory (KAEDE_DATA_DIR); default kaede-data, or the demo's with --demo")
 	fs.StringVar(&cfg.DatabaseURL, "database", envOr("KAEDE_DATABASE_URL", ""), "database URL, default DATA/kaede.db (KAEDE_DATABASE_URL)")
 	fs.StringVar(&cfg.BaseURL, "base-url", envOr("KAEDE_BASE_URL", ""), "the store's public base URL (KAEDE_BASE_URL); default http://127.0.0.1:8080")
 	fs.StringVar(&cfg.Card.GatewayURL, "gateway-url", envOr("KAEDE_GATEWAY_URL", ""), "the test gateway's origin, when the shop takes cards through it (KAEDE_GATEWAY_URL)")
+	fs.StringVar(&cfg.Admin.URL, "admin-url", envOr("KAEDE_ADMIN_URL", ""), "the admin's public base URL, for the links in alerts (KAEDE_ADMIN_URL); default the base URL")
+	fs.StringVar(&cfg.AlertWebhookURL, "alert-webhook-url", envOr("KAEDE_ALERT_WEBHOOK_URL", ""), "https URL that receives security alerts as signed JSON (KAEDE_ALERT_WEBHOOK_URL)")
 	fs.BoolVar(&demoMode, "demo", false, "check the demo (its data directory by default)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -219,6 +244,13 @@ func runMonitorCheck(ctx context.Context, args []string, stdout, stderr io.Write
 	}
 	cfg.Addr = "127.0.0.1:8080"
 	cfg.finish()
+	var err error
+	if cfg.AlertWebhookSecret, err = secretFromEnv("KAEDE_ALERT_WEBHOOK_SECRET"); err != nil {
+		return err
+	}
+	if err := cfg.alerts().Validate(); err != nil {
+		return err
+	}
 	d, err := db.Open(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return err
@@ -234,14 +266,24 @@ func runMonitorCheck(ctx context.Context, args []string, stdout, stderr io.Write
 	if cfg.Card.GatewayURL != "" {
 		origins = []string{originOf(cfg.Card.GatewayURL)}
 	}
-	events := secevent.NewStore(d, shop.SystemClock)
-	mon, err := buildMonitor(cfg.BaseURL, origins, events, d, nil, shop.SystemClock)
+	// A job client that only inserts: the e-mails and the webhook of an
+	// alert wait in the queue for the store's runner.
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	runner, err := jobs.New(d, log, jobs.Config{})
+	if err != nil {
+		return err
+	}
+	events, _, err := newAlerting(d, mail.NewQueue(runner, shop.SystemClock), runner, shop.SystemClock, cfg.alerts(), log)
+	if err != nil {
+		return err
+	}
+	mon, err := buildMonitor(cfg.BaseURL, origins, events, d, monitorOptions{}, shop.SystemClock)
 	if err != nil {
 		return err
 	}
 	if origins == nil {
 		if b, err := mon.Baseline(ctx); err == nil {
-			if mon, err = buildMonitor(cfg.BaseURL, b.Snapshot.ProviderOrigins, events, d, nil, shop.SystemClock); err != nil {
+			if mon, err = buildMonitor(cfg.BaseURL, b.Snapshot.ProviderOrigins, events, d, monitorOptions{}, shop.SystemClock); err != nil {
 				return err
 			}
 		}
@@ -298,7 +340,7 @@ func monitorStatus(mon *monitor.Service, every time.Duration, clock shop.Clock) 
 		switch _, err := mon.Pending(ctx); {
 		case err == nil:
 			st.OK = false
-			st.Evidence += "; a new baseline awaits approval (kaede monitor approve)"
+			st.Evidence += "; a new baseline awaits approval (the monitor page, or kaede monitor approve)"
 		case shop.ErrorCode(err) != shop.NotFound:
 			return st, err
 		}

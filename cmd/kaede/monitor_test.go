@@ -134,6 +134,14 @@ func (o offlineTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 // its base URL the proxy's, the monitor checking every second.
 func startMonitored(t *testing.T, cfg Config, proxy *tamperProxy) *Main {
 	t.Helper()
+	return startMonitoredWith(t, cfg, proxy, monitorOptions{every: time.Second}, nil)
+}
+
+// startMonitoredWith is startMonitored with the monitor's options (its
+// transport is always the one that refuses other hosts) and, when clock
+// is set, the store's clock.
+func startMonitoredWith(t *testing.T, cfg Config, proxy *tamperProxy, opts monitorOptions, clock *stepClock) *Main {
+	t.Helper()
 	cfg.Addr = "127.0.0.1:0"
 	cfg.BaseURL = proxy.srv.URL
 	cfg.Demo = true
@@ -155,7 +163,11 @@ func startMonitored(t *testing.T, cfg Config, proxy *tamperProxy) *Main {
 	})
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	t.Cleanup(tr.CloseIdleConnections)
-	m.monitorOptions = monitorOptions{every: time.Second, transport: offlineTransport{tr}}
+	opts.transport = offlineTransport{tr}
+	m.monitorOptions = opts
+	if clock != nil {
+		m.Clock = clock.Now
+	}
 	if err := m.Run(t.Context()); err != nil {
 		m.Close()
 		t.Fatalf("run: %v", err)
@@ -398,7 +410,7 @@ func TestMonitorCheckCommand(t *testing.T) {
 	}
 	// The security page's monitor control: red after a run that differs,
 	// and red when the newest run is older than three intervals.
-	mon, err := buildMonitor(proxy.srv.URL, nil, secevent.NewStore(m.db, nil), m.db, nil, shop.SystemClock)
+	mon, err := buildMonitor(proxy.srv.URL, nil, secevent.NewStore(m.db, nil), m.db, monitorOptions{}, shop.SystemClock)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -26,8 +26,8 @@ import (
 	"kaede/internal/payment"
 	"kaede/internal/payment/gateway"
 	"kaede/internal/payment/stripe"
-	"kaede/internal/switches"
 	"kaede/internal/secevent"
+	"kaede/internal/switches"
 	"kaede/internal/web"
 )
 

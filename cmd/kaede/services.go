@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"path/filepath"
 	"time"
 
@@ -16,6 +17,7 @@ import (
 	"kaede/internal/catalog"
 	"kaede/internal/checkout"
 	"kaede/internal/content"
+	"kaede/internal/db"
 	"kaede/internal/demo"
 	"kaede/internal/detect"
 	"kaede/internal/fraud"
@@ -29,6 +31,7 @@ import (
 	"kaede/internal/order"
 	"kaede/internal/secevent"
 	"kaede/internal/settings"
+	"kaede/internal/shop"
 	"kaede/internal/staff"
 	"kaede/internal/switches"
 )
@@ -93,20 +96,9 @@ func (m *Main) buildServices(ctx context.Context, smtp *mail.SMTPConfig) (*servi
 		return nil, err
 	}
 	svc := &services{queue: mail.NewQueue(m.jobs, m.Clock), mediaDir: filepath.Join(cfg.DataDir, "media")}
-	// Security events, and the alerts that tell staff of them in the
-	// transaction that raises them.
-	svc.events = secevent.NewStore(d, m.Clock)
-	if svc.alerts, err = alert.New(d, svc.events, svc.queue, m.jobs, m.Clock, cfg.alerts(), m.Log.With("component", "alert")); err != nil {
+	if svc.events, svc.alerts, err = newAlerting(d, svc.queue, m.jobs, m.Clock, cfg.alerts(), m.Log); err != nil {
 		return nil, err
 	}
-	svc.events.OnRaise(svc.alerts.Hook)
-	// Every sighting counts in kaede_security_events_total. The hook runs
-	// inside the raising transaction, so a raise that rolls back is
-	// counted too: rare, and an over-count is the safe side of an alarm.
-	svc.events.OnRaise(func(_ context.Context, _ *sql.Tx, r secevent.Raised) error {
-		metrics.SecurityEvent(r.Kind, string(r.Severity))
-		return nil
-	})
 	svc.catalog = catalog.New(d, m.Clock)
 	// Storefront reads may be two seconds old: stock and prices are
 	// checked again in the database when an item goes into the cart and
@@ -178,4 +170,27 @@ func (m *Main) buildServices(ctx context.Context, smtp *mail.SMTPConfig) (*servi
 		}
 	}
 	return svc, nil
+}
+
+// newAlerting is the store of security events with what tells people of
+// each: the alerts (an e-mail to every member of staff with the security
+// permission, and the webhook, both through the job queue and written in
+// the transaction that raises the event) and the count in
+// kaede_security_events_total. The served store and "kaede monitor check"
+// raise their events through it alike.
+func newAlerting(d *db.DB, queue *mail.Queue, runner *jobs.Runner, clock shop.Clock, cfg alert.Config, log *slog.Logger) (*secevent.Store, *alert.Alerter, error) {
+	events := secevent.NewStore(d, clock)
+	alerts, err := alert.New(d, events, queue, runner, clock, cfg, log.With("component", "alert"))
+	if err != nil {
+		return nil, nil, err
+	}
+	events.OnRaise(alerts.Hook)
+	// Every sighting counts in kaede_security_events_total. The hook runs
+	// inside the raising transaction, so a raise that rolls back is
+	// counted too: rare, and an over-count is the safe side of an alarm.
+	events.OnRaise(func(_ context.Context, _ *sql.Tx, r secevent.Raised) error {
+		metrics.SecurityEvent(r.Kind, string(r.Severity))
+		return nil
+	})
+	return events, alerts, nil
 }

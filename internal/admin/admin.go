@@ -126,6 +126,9 @@ type Deps struct {
 	// shows a ticket's incident and checks the one staff link it to. Nil:
 	// tickets show the incident's id and cannot be linked by hand.
 	IncidentTitle func(ctx context.Context, id int64, lang string) (string, error)
+	// Tamper is the tamper monitor for its own page (the last run and its
+	// differences, the baselines, approval and a check now); nil: no page.
+	Tamper TamperMonitor
 }
 
 // Server is the admin's HTTP edge.
@@ -163,6 +166,7 @@ type Server struct {
 
 	inquiries     *inquiry.Service // nil: no inquiry pages
 	incidentTitle func(ctx context.Context, id int64, lang string) (string, error)
+	tamper        TamperMonitor
 }
 
 // New checks the configuration, parses the templates and builds the route
@@ -209,6 +213,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 		guard:      d.Guard,
 		storeURL:   d.StoreURL,
 		monitor:    d.Monitor,
+		tamper:     d.Tamper,
 		switches:   d.Switches,
 		notices:    d.Notices,
 

@@ -67,7 +67,9 @@ type env struct {
 	ctx   context.Context
 }
 
-func newEnv(t *testing.T, d *db.DB) *env {
+// newEnv builds the admin on d; with adds the dependencies a test needs
+// beyond the ones every page needs.
+func newEnv(t *testing.T, d *db.DB, with ...func(*admin.Deps)) *env {
 	t.Helper()
 	clock := &testClock{now: time.Date(2026, 4, 1, 9, 0, 0, 0, time.UTC)}
 	svc, err := staff.New(d, mail.NewTestQueue(clock.Now), clock.Now, bytes.Repeat([]byte{7}, staff.KeySize))
@@ -78,11 +80,7 @@ func newEnv(t *testing.T, d *db.DB) *env {
 		t.Fatal(err)
 	}
 	sw := switches.NewService(d, clock.Now, 2*time.Second)
-	srv, err := admin.New(admin.Config{
-		BaseURL:     "http://admin.test",
-		Secret:      bytes.Repeat([]byte{9}, 32),
-		AllowedNets: []netip.Prefix{netip.MustParsePrefix("192.0.2.0/24")},
-	}, admin.Deps{
+	deps := admin.Deps{
 		Logger:   discardLogger(),
 		Clock:    clock.Now,
 		Staff:    svc,
@@ -94,7 +92,15 @@ func newEnv(t *testing.T, d *db.DB) *env {
 		Events:   secevent.NewStore(d, clock.Now),
 		StoreURL: "https://shop.test",
 		Switches: sw,
-	})
+	}
+	for _, f := range with {
+		f(&deps)
+	}
+	srv, err := admin.New(admin.Config{
+		BaseURL:     "http://admin.test",
+		Secret:      bytes.Repeat([]byte{9}, 32),
+		AllowedNets: []netip.Prefix{netip.MustParsePrefix("192.0.2.0/24")},
+	}, deps)
 	if err != nil {
 		t.Fatal(err)
 	}

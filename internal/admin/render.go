@@ -24,6 +24,9 @@ func newViews() (*ui.UI, error) {
 		"day":     day,
 		"roleKey": func(r staff.Role) string { return "role." + string(r) },
 		"field":   newFieldView,
+		// args passes several values to a partial template:
+		// {{template "x" (args $.Lang .Rows "id")}}, read with index.
+		"args": func(v ...any) []any { return v },
 	})
 }
 

@@ -95,6 +95,7 @@ func (s *Server) routes() {
 	s.incidentNoticeRoutes(mux)
 	s.incidentReopenRoutes(mux)
 	s.inquiryRoutes(mux)
+	s.monitorRoutes(mux)
 
 	mux.HandleFunc(Prefix, s.notFound)
 }

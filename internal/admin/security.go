@@ -47,6 +47,8 @@ type securityView struct {
 	// which are away from normal now.
 	Switches    bool
 	Emergencies []switches.Switch
+	// MonitorPage links the tamper monitor's own page, when there is one.
+	MonitorPage bool
 }
 
 // chartDays is how far back the charts reach.
@@ -75,7 +77,7 @@ func (s *Server) securityPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	view := securityView{Open: open, Recent: recent, Controls: controls,
-		CanManage: s.actor(r).Role.Can(staff.SecurityManage)}
+		CanManage: s.actor(r).Role.Can(staff.SecurityManage), MonitorPage: s.tamper != nil}
 	view.Sent, _ = strconv.ParseInt(r.URL.Query().Get("sent"), 10, 64)
 	if s.switches != nil {
 		st, err := s.switches.State(ctx)
