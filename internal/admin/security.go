@@ -41,6 +41,7 @@ type securityView struct {
 	Controls  []control
 	Events    svgChart
 	Declines  svgChart
+	CSP       svgChart // CSP violation reports per day
 	CanManage bool
 	Sent      int64 // the test alert just raised, 0 otherwise
 	// Switches: the emergency switches exist (a link to them), and
@@ -93,6 +94,7 @@ func (s *Server) securityPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	view.Events = eventsChart(hourly, now)
+	view.CSP = cspChart(hourly, now)
 	if s.guard != nil {
 		declines, err := s.guard.Declines(ctx, since)
 		if err != nil {

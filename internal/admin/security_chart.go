@@ -12,6 +12,7 @@ import (
 // svgChart is a bar chart the template draws as inline SVG: numbers only,
 // computed here, so that the admin needs no script to show it.
 type svgChart struct {
+	ID            string // the svg element's id, when set
 	Width, Height int
 	Bars          []svgBar
 	Legend        []svgLegend
@@ -103,15 +104,51 @@ func eventsChart(counts []secevent.HourCount, now time.Time) svgChart {
 // declinesChart counts card declines per day (Japan time), the last seven
 // days.
 func declinesChart(declines []time.Time, now time.Time) svgChart {
+	counts := make([]dayCount, len(declines))
+	for i, t := range declines {
+		counts[i] = dayCount{At: t, N: 1}
+	}
+	c := dailyChart(counts, now, "#c0392b")
+	c.ID = "chart-declines"
+	return c
+}
+
+// cspChart counts the CSP violation reports per day (Japan time), the
+// last seven days, from the hourly sightings of csp.violation events. An
+// event keeps one row per page and blocked address, so its reports count
+// on the day it was last seen.
+func cspChart(hourly []secevent.HourCount, now time.Time) svgChart {
+	var counts []dayCount
+	for _, hc := range hourly {
+		if hc.Kind == secevent.KindCSPViolation {
+			counts = append(counts, dayCount{At: hc.Hour, N: hc.Count})
+		}
+	}
+	c := dailyChart(counts, now, "#8e44ad")
+	c.ID = "chart-csp"
+	return c
+}
+
+// dayCount is how many things happened at a time.
+type dayCount struct {
+	At time.Time
+	N  int64
+}
+
+// dailyChart draws one bar per day (Japan time) of the last seven, today
+// last.
+func dailyChart(counts []dayCount, now time.Time, colour string) svgChart {
 	c := svgChart{Width: chartWidth, Height: chartHeight}
 	j := now.In(shop.JST)
 	today := time.Date(j.Year(), j.Month(), j.Day(), 0, 0, 0, 0, shop.JST)
 	first := today.AddDate(0, 0, -(chartDays - 1))
 	per := make([]int64, chartDays)
-	for _, t := range declines {
-		i := int(t.In(shop.JST).Sub(first) / (24 * time.Hour))
+	for _, dc := range counts {
+		// Days, not 24-hour spans: the JST calendar has no daylight
+		// saving, so the two agree.
+		i := int(dc.At.In(shop.JST).Sub(first) / (24 * time.Hour))
 		if i >= 0 && i < chartDays {
-			per[i]++
+			per[i] += dc.N
 		}
 	}
 	for _, n := range per {
@@ -125,7 +162,7 @@ func declinesChart(declines []time.Time, now time.Time) svgChart {
 			continue
 		}
 		h := max(int(n*int64(chartHeight)/c.Max), 1)
-		c.Bars = append(c.Bars, svgBar{X: i*w + 4, Y: chartHeight - h, W: w - 8, H: h, Color: "#c0392b",
+		c.Bars = append(c.Bars, svgBar{X: i*w + 4, Y: chartHeight - h, W: w - 8, H: h, Color: colour,
 			Title: fmt.Sprintf("%s: %d", day.Format("2006-01-02"), n)})
 	}
 	return c

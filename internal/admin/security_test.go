@@ -5,12 +5,14 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/net/html"
 
 	"kaede/internal/db"
 	"kaede/internal/db/dbtest"
 	"kaede/internal/secevent"
+	"kaede/internal/shop"
 	"kaede/internal/staff"
 )
 
@@ -83,6 +85,49 @@ func TestSecurityPage(t *testing.T) {
 		res = owner.get("/admin/security")
 		if find(res.Doc, byID("no-open-events")) == nil {
 			t.Error("a resolved event is still listed as open")
+		}
+	})
+}
+
+// TestSecurityCSPChart: the CSP reports of the last seven days are drawn
+// per day (Japan time), other kinds of event left out.
+func TestSecurityCSPChart(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		owner, _ := e.enrol("owner@example.jp", staff.Owner)
+		owner.login("owner@example.jp")
+		now := e.clock.Now()
+		raise := func(at time.Time, kind, target string, times int) {
+			t.Helper()
+			store := secevent.NewStore(d, func() time.Time { return at })
+			for range times {
+				if _, err := store.Raise(e.ctx, secevent.Signal{Kind: kind, Severity: secevent.Warning, Source: "test",
+					Target: target, Summary: target}); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		raise(now, secevent.KindCSPViolation, "/checkout script-src https://evil.example/s.js", 3)
+		raise(now.AddDate(0, 0, -2), secevent.KindCSPViolation, "/cart img-src https://evil.example/p.gif", 1)
+		raise(now.AddDate(0, 0, -10), secevent.KindCSPViolation, "/ script-src https://old.example/s.js", 5)
+		raise(now, secevent.KindStaffLockout, "staff:1", 4)
+
+		res := owner.get("/admin/security")
+		wantStatus(t, res, http.StatusOK)
+		chart := find(res.Doc, byID("chart-csp"))
+		if chart == nil {
+			t.Fatalf("no CSP chart:\n%s", res.Body)
+		}
+		var bars []string
+		walk(chart, func(n *html.Node) {
+			if n.Type == html.ElementNode && n.Data == "rect" {
+				bars = append(bars, strings.TrimSpace(textOf(n)))
+			}
+		})
+		today, before := now.In(shop.JST).Format("2006-01-02"), now.AddDate(0, 0, -2).In(shop.JST).Format("2006-01-02")
+		want := []string{before + ": 1", today + ": 3"}
+		if strings.Join(bars, "|") != strings.Join(want, "|") {
+			t.Errorf("CSP bars %q, want %q", bars, want)
 		}
 	})
 }

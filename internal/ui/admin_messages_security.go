@@ -18,6 +18,10 @@ var adminSecurityMessages = map[string]text{
 	"manifest.title":      {"リリースの組み込みファイル", "Files shipped in this release"},
 	"manifest.digest":     {"マニフェストのダイジェスト（SHA-256、%d ファイル）: %s", "Manifest digest (SHA-256 over %d files): %s"},
 
+	// The security page's chart of CSP reports.
+	"security.chart_csp":      {"1日ごとの CSP 違反レポート数（7日間）", "CSP violation reports per day (7 days)"},
+	"security.chart_csp_note": {"ブラウザーが拒否したスクリプト・フォーム送信先などの報告件数です。同じページ・同じ拒否先の報告は、最後に報告された日にまとめて数えます。", "Reports browsers sent of a script, frame or form target they refused. Reports of the same page and blocked address are counted on the day last seen."},
+
 	// The tamper monitor's page (PCI DSS 11.6.1).
 	"security.monitor_link":    {"改ざん監視の詳細・承認", "Tamper monitor: runs, differences, approval"},
 	"monitor.title":            {"改ざん監視（決済ページ、PCI DSS 11.6.1）", "Tamper monitor (payment pages, PCI DSS 11.6.1)"},
