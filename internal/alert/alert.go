@@ -140,7 +140,7 @@ func (a *Alerter) Hook(ctx context.Context, tx *sql.Tx, r secevent.Raised) error
 func (a *Alerter) send(ctx context.Context, tx *sql.Tx, e secevent.Event, to []string, escalated bool) error {
 	subject, body := a.compose(e, escalated)
 	for _, addr := range to {
-		if _, err := a.mail.Enqueue(ctx, tx, mail.Message{Kind: "security_alert", To: addr, Subject: subject, Body: body}); err != nil {
+		if _, err := a.mail.Enqueue(ctx, tx, mail.Message{Kind: "security_alert", To: addr, Subject: subject, Body: body, Urgent: true}); err != nil {
 			return fmt.Errorf("alert for security event %d: %w", e.ID, err)
 		}
 	}

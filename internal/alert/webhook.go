@@ -17,6 +17,7 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"kaede/internal/jobs"
 	"kaede/internal/shop"
 )
 
@@ -84,8 +85,11 @@ type WebhookArgs struct {
 func (WebhookArgs) Kind() string { return "security_alert_webhook" }
 
 // InsertOpts retries a failing receiver with River's backoff for about a
-// day (attempt⁴ seconds between attempts) before giving up.
-func (WebhookArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{MaxAttempts: 12} }
+// day (attempt⁴ seconds between attempts) before giving up, in the urgent
+// queue: an alert does not wait behind the customers' e-mail.
+func (WebhookArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{MaxAttempts: 12, Queue: jobs.QueueUrgent}
+}
 
 // webhookTimeout bounds one delivery: a receiver that hangs must not hold
 // a worker, and the next attempt comes with backoff.

@@ -27,6 +27,19 @@ import (
 	"kaede/internal/db"
 )
 
+// QueueUrgent is the queue of the work that must not wait behind the
+// customers' e-mail: the periodic tasks (the tamper monitor's check of the
+// payment pages among them) and the security alerts. A burst of orders
+// fills the default queue with confirmations, each an SMTP conversation;
+// this queue has workers of its own, so that a check every minute still
+// runs every minute and an alert still leaves at once.
+const QueueUrgent = "urgent"
+
+// urgentWorkers is how many urgent jobs run at once: the periodic tasks
+// are few, and one slow one (the audit chain's verification) must not hold
+// up the monitor.
+const urgentWorkers = 2
+
 // Config tunes a Runner. The zero value is what production uses, except
 // that it registers no workers.
 type Config struct {
@@ -81,7 +94,10 @@ func New(d *db.DB, log *slog.Logger, cfg Config) (*Runner, error) {
 		if maxWorkers <= 0 {
 			maxWorkers = 4
 		}
-		rc.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: maxWorkers}}
+		rc.Queues = map[string]river.QueueConfig{
+			river.QueueDefault: {MaxWorkers: maxWorkers},
+			QueueUrgent:        {MaxWorkers: urgentWorkers},
+		}
 		rc.FetchPollInterval = cfg.PollInterval
 		if cfg.PollInterval > 0 && cfg.PollInterval < river.FetchCooldownDefault {
 			// River refuses a cooldown longer than the poll interval.

@@ -36,8 +36,12 @@ type TaskArgs struct {
 // Kind names the job in River's tables.
 func (TaskArgs) Kind() string { return "task" }
 
-// InsertOpts keeps a failed run from being retried for long.
-func (TaskArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{MaxAttempts: 3} }
+// InsertOpts keeps a failed run from being retried for long, and runs
+// tasks in the urgent queue: a check due every minute never waits behind
+// a backlog of e-mail.
+func (TaskArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{MaxAttempts: 3, Queue: QueueUrgent}
+}
 
 // taskWorker runs the task its job names.
 type taskWorker struct {

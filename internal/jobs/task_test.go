@@ -2,6 +2,7 @@ package jobs_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"sync/atomic"
 	"testing"
@@ -138,6 +139,65 @@ func TestUnknownTaskIsCancelled(t *testing.T) {
 				t.Fatalf("state=%q after 10s, want cancelled", state)
 			}
 			time.Sleep(20 * time.Millisecond)
+		}
+	})
+}
+
+type blockArgs struct{}
+
+func (blockArgs) Kind() string { return "test_block" }
+
+// blockWorker holds its job until release is closed: a slow SMTP server.
+type blockWorker struct {
+	river.WorkerDefaults[blockArgs]
+	release chan struct{}
+}
+
+func (w *blockWorker) Work(ctx context.Context, _ *river.Job[blockArgs]) error {
+	select {
+	case <-w.release:
+	case <-ctx.Done():
+	}
+	return nil
+}
+
+// TestTasksDoNotWaitBehindABacklog: with every worker of the default
+// queue busy and more jobs waiting (a burst of order e-mail to a slow
+// server), a task due now still runs at once in the urgent queue.
+func TestTasksDoNotWaitBehindABacklog(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		if err := jobs.Migrate(ctx, d); err != nil {
+			t.Fatal(err)
+		}
+		w := &blockWorker{release: make(chan struct{})}
+		r, err := jobs.New(d, quietLog(), jobs.Config{
+			Register:     func(ws *river.Workers) { river.AddWorker(ws, w) },
+			MaxWorkers:   1,
+			PollInterval: 50 * time.Millisecond,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range 5 {
+			if err := d.Tx(ctx, func(tx *sql.Tx) error { return r.InsertTx(ctx, tx, blockArgs{}, nil) }); err != nil {
+				t.Fatal(err)
+			}
+		}
+		ran := make(chan struct{}, 1)
+		if err := r.Schedule(jobs.Task{Name: "monitor_check", Every: time.Hour, Run: func(context.Context) error {
+			ran <- struct{}{}
+			return nil
+		}}); err != nil {
+			t.Fatal(err)
+		}
+		start(t, r)
+		// Released before the runner stops (cleanups run last first).
+		t.Cleanup(func() { close(w.release) })
+		select {
+		case <-ran:
+		case <-time.After(10 * time.Second):
+			t.Fatal("the task waited behind the default queue's backlog")
 		}
 	})
 }

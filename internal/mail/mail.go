@@ -15,6 +15,8 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/riverqueue/river"
+
 	"kaede/internal/jobs"
 	"kaede/internal/shop"
 )
@@ -27,6 +29,9 @@ type Message struct {
 	Subject string
 	Body    string
 	OrderID int64 // 0 when the message is not about an order
+	// Urgent delivers the message before the customers' mail waiting in
+	// the queue (jobs.QueueUrgent): security alerts.
+	Urgent bool
 }
 
 // Validate checks what Enqueue will refuse. It returns a shop.Invalid
@@ -77,7 +82,7 @@ type Queue struct {
 	now func() time.Time
 	// schedule adds the delivery job for a message in tx. The queue's
 	// constructor sets it.
-	schedule func(ctx context.Context, tx *sql.Tx, id int64) error
+	schedule func(ctx context.Context, tx *sql.Tx, id int64, urgent bool) error
 }
 
 // NewQueue returns the Queue that schedules a SendWorker job for every
@@ -85,8 +90,12 @@ type Queue struct {
 func NewQueue(r *jobs.Runner, clock shop.Clock) *Queue {
 	return &Queue{
 		now: clock,
-		schedule: func(ctx context.Context, tx *sql.Tx, id int64) error {
-			return r.InsertTx(ctx, tx, SendArgs{MessageID: id}, nil)
+		schedule: func(ctx context.Context, tx *sql.Tx, id int64, urgent bool) error {
+			var opts *river.InsertOpts
+			if urgent {
+				opts = &river.InsertOpts{Queue: jobs.QueueUrgent}
+			}
+			return r.InsertTx(ctx, tx, SendArgs{MessageID: id}, opts)
 		},
 	}
 }
@@ -96,7 +105,7 @@ func NewQueue(r *jobs.Runner, clock shop.Clock) *Queue {
 func NewTestQueue(clock shop.Clock) *Queue {
 	return &Queue{
 		now:      clock,
-		schedule: func(context.Context, *sql.Tx, int64) error { return nil },
+		schedule: func(context.Context, *sql.Tx, int64, bool) error { return nil },
 	}
 }
 
@@ -117,7 +126,7 @@ func (q *Queue) Enqueue(ctx context.Context, tx *sql.Tx, m Message) (int64, erro
 	if err != nil {
 		return 0, fmt.Errorf("enqueue mail %q: %w", m.Kind, err)
 	}
-	if err := q.schedule(ctx, tx, id); err != nil {
+	if err := q.schedule(ctx, tx, id, m.Urgent); err != nil {
 		return 0, fmt.Errorf("schedule mail %d: %w", id, err)
 	}
 	return id, nil
