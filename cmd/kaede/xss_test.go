@@ -20,6 +20,7 @@ import (
 	"kaede/internal/audit"
 	"kaede/internal/catalog"
 	"kaede/internal/content"
+	"kaede/internal/incident"
 	"kaede/internal/order"
 	"kaede/internal/secevent"
 	"kaede/internal/shop"
@@ -79,6 +80,13 @@ var xssFields = []xssField{
 	{"licence.note", 1000},
 	// What anyone sends: a search, a CSP violation report.
 	{"search.q", 100}, {"csp.blocked", 200},
+	// An emergency switch's banners (every store page) and reason, through
+	// the admin's switch form.
+	{"switch.banner", 200}, {"switch.banner_en", 400}, {"switch.reason", 1000},
+	// An incident's public notice (お詫びとお知らせ) and a later update.
+	{"notice.title_ja", 200}, {"notice.title_en", 200}, {"notice.summary_ja", 2000}, {"notice.summary_en", 2000},
+	{"notice.cause_ja", 2000}, {"notice.update_title_ja", 200}, {"notice.update_body_ja", 2000},
+	{"notice.update_body_en", 2000},
 }
 
 // The clients a page is fetched with.
@@ -105,9 +113,9 @@ var (
 	// layoutJa and layoutEn are on every store page: the shop's name, its
 	// contact details in the footer and the categories in the header.
 	layoutJa = []string{"settings.shop_name", "settings.company", "settings.postal_code", "settings.address",
-		"settings.phone", "settings.email", "category.name_ja"}
+		"settings.phone", "settings.email", "category.name_ja", "switch.banner"}
 	layoutEn = []string{"settings.shop_name_en", "settings.company", "settings.postal_code", "settings.address",
-		"settings.phone", "settings.email", "category.name_en"}
+		"settings.phone", "settings.email", "category.name_en", "switch.banner_en"}
 	checkoutAddress = []string{"checkout.name", "checkout.city", "checkout.line1", "checkout.line2"}
 )
 
@@ -126,7 +134,11 @@ func xssPages() []xssPage {
 	product := []string{"product.description_ja", "variant.label_ja", "image.alt_ja"}
 	productEn := []string{"product.description_en", "variant.label_en", "image.alt_en"}
 	return []xssPage{
-		{who: asGuest, path: "/", ja: withLayout("ja", "news.title_ja"), en: withLayout("en", "news.title_en")},
+		{who: asGuest, path: "/", ja: withLayout("ja", "news.title_ja", "notice.title_ja"),
+			en: withLayout("en", "news.title_en", "notice.title_en")},
+		{who: asGuest, path: "/notices/{incident}",
+			ja: withLayout("ja", "notice.title_ja", "notice.summary_ja", "notice.cause_ja", "notice.update_title_ja", "notice.update_body_ja"),
+			en: withLayout("en", "notice.title_en", "notice.summary_en", "notice.update_body_en")},
 		{who: asGuest, path: "/category/{category}", ja: withLayout("ja", "product.name_ja"), en: withLayout("en", "product.name_en")},
 		{who: asGuest, path: "/products/{product}", ja: withLayout("ja", append(product, "product.name_ja")...),
 			en: withLayout("en", append(productEn, "product.name_en")...)},
@@ -189,6 +201,9 @@ func xssPages() []xssPage {
 		{who: asStaff, path: "/admin/security", ja: both("csp.blocked")},
 		{who: asStaff, path: "/admin/security/events/{event}", ja: both("csp.blocked")},
 		{who: asStaff, path: "/admin/sessions"},
+		{who: asStaff, path: "/admin/switches", ja: both("switch.reason", "switch.banner", "switch.banner_en")},
+		{who: asStaff, path: "/admin/incidents/{incident}/notice", ja: both("notice.title_ja", "notice.title_en",
+			"notice.summary_ja", "notice.summary_en", "notice.cause_ja", "notice.update_body_ja")},
 		{who: asStaff, path: "/admin/staff"},
 	}
 }
@@ -348,6 +363,35 @@ func (r *xssRound) store() {
 		t.Fatalf("create product: %v", err)
 	}
 	r.ids["category"], r.ids["product"], r.ids["productID"] = slug, slug, strconv.FormatInt(product, 10)
+
+	// The card switch off, with its banners, through the admin's form:
+	// bank transfer, which the round's order uses, goes on.
+	r.staff.submit("/admin/switches", "/admin/switches/card", url.Values{"on": {"false"},
+		"banner": {r.v("switch.banner")}, "banner_en": {r.v("switch.banner_en")}, "reason": {r.v("switch.reason")}},
+		http.StatusSeeOther)
+
+	// An incident's notice, published, and an update to it.
+	inc, err := incident.New(r.m.db, r.clock.Now).Open(ctx, incident.OpenInput{Title: "xss round " + strconv.Itoa(r.n),
+		Category: incident.Tampering, DiscoveredAt: r.clock.Now()}, xssStaff)
+	if err != nil {
+		t.Fatalf("open incident: %v", err)
+	}
+	text := incident.NoticeText{TitleJa: r.v("notice.title_ja"), TitleEn: r.v("notice.title_en"),
+		Ja: map[incident.Section]string{incident.SectionSummary: r.v("notice.summary_ja"), incident.SectionItems: "氏名、住所",
+			incident.SectionCause: r.v("notice.cause_ja"), incident.SectionRisk: "不審な請求にご注意ください。",
+			incident.SectionContact: "お問い合わせ窓口までご連絡ください。"},
+		En: map[incident.Section]string{incident.SectionSummary: r.v("notice.summary_en")}}
+	if _, err := svc.notices.Save(ctx, inc.ID, text, xssStaff); err != nil {
+		t.Fatalf("save notice: %v", err)
+	}
+	if _, err := svc.notices.Publish(ctx, inc.ID, xssStaff); err != nil {
+		t.Fatalf("publish notice: %v", err)
+	}
+	if _, err := svc.notices.Append(ctx, inc.ID, incident.UpdateText{TitleJa: r.v("notice.update_title_ja"),
+		BodyJa: r.v("notice.update_body_ja"), BodyEn: r.v("notice.update_body_en")}, xssStaff); err != nil {
+		t.Fatalf("append to notice: %v", err)
+	}
+	r.ids["incident"] = strconv.FormatInt(inc.ID, 10)
 
 	r.customerSide(sku)
 	r.staffOnOrders()

@@ -58,5 +58,4 @@ var adminSecurityMessages = map[string]text{
 	"monitor.before":           {"変更前", "Before"},
 	"monitor.after":            {"変更後", "After"},
 	"monitor.walk":             {"確認全体（Cookie・取得したファイル・カード決済の遷移先）", "The whole walk (cookies, fetched files, the card step's origins)"},
-	"field.reason":             {"理由", "reason"},
 }
