@@ -129,6 +129,9 @@ type Deps struct {
 	// Tamper is the tamper monitor for its own page (the last run and its
 	// differences, the baselines, approval and a check now); nil: no page.
 	Tamper TamperMonitor
+
+	// Incidents is the incident desk (/admin/incidents); nil leaves it out.
+	Incidents *incident.Service
 }
 
 // Server is the admin's HTTP edge.
@@ -167,6 +170,7 @@ type Server struct {
 	inquiries     *inquiry.Service // nil: no inquiry pages
 	incidentTitle func(ctx context.Context, id int64, lang string) (string, error)
 	tamper        TamperMonitor
+	incidents     *incident.Service // nil: no incident desk
 }
 
 // New checks the configuration, parses the templates and builds the route
@@ -219,6 +223,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 
 		inquiries:     d.Inquiries,
 		incidentTitle: d.IncidentTitle,
+		incidents:     d.Incidents,
 	}
 	if d.Notices != nil {
 		s.reopening = d.Reopening

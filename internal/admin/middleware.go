@@ -41,8 +41,10 @@ func info(r *http.Request) *requestInfo {
 // address and access log; the security headers before anything can write;
 // panic recovery; the IP allow-list before any other work (an outsider
 // learns nothing, not even whether a page exists); the cross-origin check;
-// the language; the CSRF token. The pieces are the store's (internal/edge),
-// with the admin's own keys, cookies and policy.
+// the language; the CSRF token (an evidence upload's body read first,
+// with the evidence limit: evidenceForm in incidents.go). The pieces are
+// the store's (internal/edge), with the admin's own keys, cookies and
+// policy.
 func (s *Server) middleware(h http.Handler) (http.Handler, error) {
 	cop := http.NewCrossOriginProtection()
 	if err := cop.AddTrustedOrigin(s.origin); err != nil {
@@ -60,6 +62,7 @@ func (s *Server) middleware(h http.Handler) (http.Handler, error) {
 		s.allowList,
 		cop.Handler,
 		edge.Language{Cookies: s.cookies, Cookie: langCookie}.Middleware,
+		s.evidenceForm,
 		s.checkCSRF().Middleware,
 	), nil
 }

@@ -128,6 +128,7 @@ var navItems = []struct {
 	{Prefix + "audit", "nav.audit", staff.AuditRead},
 	{Prefix + "security", "nav.security", staff.SecurityRead},
 	{Prefix + "switches", "nav.switches", staff.SecurityRead},
+	{Prefix + "incidents", "nav.incidents", staff.SecurityRead},
 	{Prefix + "settings", "nav.settings", staff.SettingsRead},
 	{Prefix + "security/inventory", "nav.inventory", staff.SecurityRead},
 }

@@ -96,6 +96,7 @@ func (s *Server) routes() {
 	s.incidentReopenRoutes(mux)
 	s.inquiryRoutes(mux)
 	s.monitorRoutes(mux)
+	s.incidentRoutes(mux)
 
 	mux.HandleFunc(Prefix, s.notFound)
 }
