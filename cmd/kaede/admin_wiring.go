@@ -86,6 +86,7 @@ func (m *Main) newAdmin(svc *services) (*admin.Server, error) {
 		Switches: svc.switches,
 		Notices:  svc.notices, Reopening: svc.reopening,
 		Inquiries: svc.inquiries, IncidentTitle: staffIncidentTitle(svc.notices),
+		Incidents: svc.incidents,
 	}
 	if svc.monitor != nil {
 		every := cfg.Monitor.Interval

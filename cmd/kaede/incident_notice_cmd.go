@@ -27,7 +27,7 @@ import (
 // probes read the monitor, the staff accounts and the audit log, and
 // Reopen turns the emergency switches back to normal.
 func (m *Main) buildIncidentNotices(svc *services) {
-	incidents := incident.New(m.db, m.Clock)
+	incidents := svc.incidents
 	svc.notices = incident.NewNotices(incidents)
 	svc.notices.Contact = noticeContact(svc.settings)
 	every := m.Config.Monitor.Interval

@@ -45,6 +45,7 @@ Commands:
   monitor    tamper monitor: check (the payment pages against the baseline, now), approve (a release's pending baseline)
   security   security tools: inventory (every script a page may run), events (--json, --since, --demo)
   switch     emergency switches: card|checkout|maintenance on|off --reason TEXT [--banner TEXT]; status [--json]
+  incident   the incident desk: open (prints the ID), list, show, record (a timeline entry), summary (PDF), reopen-check
   version    print the version (--manifest: the SHA-256 of every embedded file)
 
 Run "kaede <command> --help" for a command's flags.
@@ -79,6 +80,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runSecurity(ctx, rest, stdout, stderr)
 	case "switch":
 		return runSwitch(ctx, rest, stdout, stderr)
+	case "incident":
+		return runIncident(ctx, rest, stdout, stderr)
 	case "version":
 		return runVersion(rest, stdout, stderr)
 	case "help", "-h", "--help":

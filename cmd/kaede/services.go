@@ -72,6 +72,9 @@ type services struct {
 	// inquiries is the inquiry desk: the store's contact form, the
 	// admin's tickets.
 	inquiries *inquiry.Service
+	// incidents is the incident desk: the record, its timeline, evidence
+	// and deadlines; the notices and the reopening build on it.
+	incidents *incident.Service
 }
 
 // buildServices builds the job runner and the services on the open
@@ -152,6 +155,7 @@ func (m *Main) buildServices(ctx context.Context, smtp *mail.SMTPConfig) (*servi
 	if svc.monitor, err = m.newMonitor(svc); err != nil {
 		return nil, err
 	}
+	svc.incidents = incident.New(d, m.Clock)
 	m.buildIncidentNotices(svc)
 	if cfg.Demo && cfg.Scenario.Name != "" {
 		// The scenario seeds the catalogue itself, stocked for its trade.

@@ -271,9 +271,16 @@ func (s *Server) incidentRecordAction(w http.ResponseWriter, r *http.Request) {
 	}
 	f := newForm(r)
 	at, atProblem := formTime(f, "occurred")
-	_, err = s.incidents.Record(r.Context(), id, incident.EventKind(f.String("kind")), at, f.Raw("text"), s.actor(r).Actor)
+	// Staff record the procedure's kinds only; another kind is sent as
+	// none, which the service refuses with the form's other problems.
+	kind, kindProblem := incident.EventKind(f.String("kind")), ""
+	if kind != "" && !kind.Manual() {
+		kind, kindProblem = "", shop.ReasonChoice
+	}
+	_, err = s.incidents.Record(r.Context(), id, kind, at, f.Raw("text"), s.actor(r).Actor)
 	if err != nil {
-		s.incidentPageError(w, r, id, withProblem(err, "occurred_at", atProblem), nil, "")
+		err = withProblem(withProblem(err, "occurred_at", atProblem), "kind", kindProblem)
+		s.incidentPageError(w, r, id, err, nil, "")
 		return
 	}
 	http.Redirect(w, r, incidentURL(id)+"?done=recorded#timeline", http.StatusSeeOther)

@@ -80,7 +80,8 @@ func (e *incidentEnv) staffer(email string, role staff.Role) *browser {
 	return b
 }
 
-// rowAttr returns attribute name of the deadlines table's row for code.
+// deadlineAttr returns the attribute name of the deadlines panel's row
+// for code, or the row's text when name is empty.
 func deadlineAttr(t *testing.T, doc *html.Node, code, name string) string {
 	t.Helper()
 	row := find(doc, func(n *html.Node) bool { return n.Data == "tr" && attr(n, "data-code") == code })

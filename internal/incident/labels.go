@@ -76,6 +76,18 @@ func (c Category) Label(lang string) string {
 	return string(c)
 }
 
+// Manual reports whether staff may record k by hand: one of EventKinds.
+// The other kinds are written by the desk itself (the discovery, the
+// closing, what another part records in its own transaction).
+func (k EventKind) Manual() bool {
+	for _, m := range EventKinds {
+		if k == m {
+			return true
+		}
+	}
+	return false
+}
+
 // Label is the kind's name in lang ("ja" or "en").
 func (k EventKind) Label(lang string) string {
 	if lang == "ja" {

@@ -196,4 +196,10 @@ func TestDaysLeftAndDay(t *testing.T) {
 	if got := incident.EventKind("scope_saved").Label("ja"); got != "scope_saved" {
 		t.Errorf("label of an unknown kind=%q, want the code", got)
 	}
+	for k, want := range map[incident.EventKind]bool{incident.EventPolice: true, incident.EventNote: true,
+		incident.EventDetected: false, incident.EventClosed: false, "scope_saved": false, "": false} {
+		if got := k.Manual(); got != want {
+			t.Errorf("%q.Manual()=%v, want %v", k, got, want)
+		}
+	}
 }
