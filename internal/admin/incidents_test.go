@@ -64,6 +64,9 @@ func newIncidentEnv(t *testing.T, d *db.DB) *incidentEnv {
 		Members:   member.New(d, mail.NewTestQueue(clock.Now), clock.Now, "http://shop.test"),
 		Events:    secevent.NewStore(d, clock.Now),
 		Incidents: inc,
+		// The public notice is wired and the reopening is not: the
+		// incident page links the one and not the other.
+		Notices: incident.NewNotices(inc),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -166,8 +169,18 @@ func TestIncidentDesk(t *testing.T) {
 				t.Errorf("%s row=%q, want %q", tt.code, got, tt.text)
 			}
 		}
-		if sec := find(res.Doc, byID("incident-sections")); sec == nil || find(sec, func(n *html.Node) bool { return n.Data == "a" && attr(n, "href") == page+"/summary.pdf" }) == nil {
-			t.Error("no sections list linking the summary")
+		sec := find(res.Doc, byID("incident-sections"))
+		if sec == nil {
+			t.Fatal("no sections list")
+		}
+		links := map[string]bool{}
+		walk(sec, func(n *html.Node) {
+			if n.Data == "a" {
+				links[attr(n, "href")] = true
+			}
+		})
+		if !links[page+"/summary.pdf"] || !links[page+"/notice"] || links[page+"/reopen"] || links["/admin/switches"] {
+			t.Errorf("section links %v, want the summary and the notice, not the unwired reopening and switches", links)
 		}
 
 		// Record: the preliminary report filed, which files its deadline.
