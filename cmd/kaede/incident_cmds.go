@@ -37,6 +37,7 @@ var incidentCommands = map[string]incidentCommand{
 	"record":       {runIncidentRecord, "record ID --kind KIND --at TIME --text TEXT"},
 	"summary":      {runIncidentSummary, "summary ID --out FILE.pdf [--lang ja|en]"},
 	"reopen-check": {runIncidentReopenCheck, "reopen-check ID [--json]"},
+	"report":       {runIncidentReport, "report ID --kind preliminary|final [--out FILE.pdf]"},
 }
 
 // incidentUsage lists the subcommands, sorted, with the flags they share.
@@ -113,7 +114,7 @@ func (st *incidentStore) open(ctx context.Context) (*incident.Service, *db.DB, e
 		d.Close()
 		return nil, nil, err
 	}
-	return incident.New(d, shop.SystemClock), d, nil
+	return newIncidents(d, shop.SystemClock), d, nil
 }
 
 // parseWithArgs parses flags that may come before or after the

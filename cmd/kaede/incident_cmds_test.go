@@ -121,6 +121,27 @@ func TestIncidentCommands(t *testing.T) {
 		t.Errorf("summary PDF text:\n%s", text)
 	}
 
+	// The PPC report's draft: the nine items, from the record.
+	out, err = incidentCLI(t, "report", "1", "--data", dir, "--kind", "final")
+	if err != nil {
+		t.Fatalf("report: %v", err)
+	}
+	for _, want := range []string{"確報", "1. 概要", "カード会社から不正利用の連絡", "9. その他参考となる事項"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("report lacks %q:\n%s", want, out)
+		}
+	}
+	if _, err := incidentCLI(t, "report", "1", "--data", dir, "--kind", "interim"); err == nil || !strings.Contains(err.Error(), "--kind") {
+		t.Errorf("report --kind interim: %v, want an error naming --kind", err)
+	}
+	rpdf := filepath.Join(dir, "report.pdf")
+	if _, err := incidentCLI(t, "report", "1", "--data", dir, "--kind", "preliminary", "--out", rpdf); err != nil {
+		t.Fatalf("report --out: %v", err)
+	}
+	if b, err := os.ReadFile(rpdf); err != nil || !strings.Contains(strings.Join(pdftext.Pages(t, b), ""), "再発防止のための措置") {
+		t.Errorf("report PDF: %v", err)
+	}
+
 	if _, err := incidentCLI(t, "show", "9", "--data", dir); err == nil || shop.ErrorCode(err) != shop.NotFound {
 		t.Errorf("show of a missing incident: %v, want NotFound", err)
 	}

@@ -155,7 +155,7 @@ func (m *Main) buildServices(ctx context.Context, smtp *mail.SMTPConfig) (*servi
 	if svc.monitor, err = m.newMonitor(svc); err != nil {
 		return nil, err
 	}
-	svc.incidents = incident.New(d, m.Clock)
+	svc.incidents = newIncidents(d, m.Clock)
 	m.buildIncidentNotices(svc)
 	if cfg.Demo && cfg.Scenario.Name != "" {
 		// The scenario seeds the catalogue itself, stocked for its trade.

@@ -39,6 +39,15 @@ func (m *Main) tasks(svc *services) []jobs.Task {
 			return err
 		}},
 		m.monitorTask(svc),
+		// Hourly: a report of an open incident that becomes due soon, or
+		// overdue, is e-mailed to the security staff, once per stage.
+		{Name: "incident_deadlines", Every: time.Hour, Run: func(ctx context.Context) error {
+			n, err := svc.incidents.RemindDeadlines(ctx, svc.queue, m.Config.Admin.URL)
+			if n > 0 {
+				m.Log.Info("incident deadline reminders sent", "count", n)
+			}
+			return err
+		}},
 	}
 	if p := svc.payments; p != nil {
 		// Every minute: a customer who closed the browser after 3-D

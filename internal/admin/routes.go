@@ -97,6 +97,7 @@ func (s *Server) routes() {
 	s.inquiryRoutes(mux)
 	s.monitorRoutes(mux)
 	s.incidentRoutes(mux)
+	s.incidentReportRoutes(mux)
 
 	mux.HandleFunc(Prefix, s.notFound)
 }
