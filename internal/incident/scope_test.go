@@ -68,7 +68,7 @@ func newScopeShop(t *testing.T, d *db.DB) *scopeShop {
 		Payments: []scopetest.Payment{{Brand: "jcb", Last4: "1111"}}})
 	add("c-bank", scopetest.Order{Email: "c@example.jp", Method: "bank_transfer", At: windowFrom.Add(40 * day)})
 	add("d-cod", scopetest.Order{Email: "d@example.jp", Method: "cod", At: windowFrom.Add(50 * day)})
-	add("e-at-to", scopetest.Order{Email: "e@example.jp", At: windowTo})                   // the end is outside
+	add("e-at-to", scopetest.Order{Email: "e@example.jp", At: windowTo})                      // the end is outside
 	add("f-before", scopetest.Order{Email: "f@example.jp", At: windowFrom.Add(-time.Second)}) // outside
 	// A Visa declined at Stripe, then an Amex through the gateway.
 	add("g-retry", scopetest.Order{Email: "g@example.jp", At: windowFrom.Add(60 * day), Payments: []scopetest.Payment{
