@@ -48,4 +48,10 @@ CREATE TABLE incident_reimbursements (
 -- payment method over the window): with a million orders it is what keeps
 -- a preview under 100 ms. The query always names the payment methods, all
 -- of them when the staff chose none, so that the window is a range here.
-CREATE INDEX orders_scope ON orders (payment_method, created_at, email);
+-- id is in it for PostgreSQL (SQLite's indexes hold the rowid anyway), so
+-- that a query that also looks at payments still reads no order row.
+CREATE INDEX orders_scope ON orders (payment_method, created_at, email, id);
+-- A query naming card providers or brands looks up each order's payment
+-- attempts; with these columns in the index it never reads the table
+-- (half the time on SQLite).
+CREATE INDEX payments_scope ON payments (order_id, provider, brand);
