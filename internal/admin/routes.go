@@ -98,6 +98,7 @@ func (s *Server) routes() {
 	s.monitorRoutes(mux)
 	s.incidentRoutes(mux)
 	s.incidentReportRoutes(mux)
+	s.incidentScopeRoutes(mux)
 
 	mux.HandleFunc(Prefix, s.notFound)
 }

@@ -62,10 +62,10 @@ type ReimbursementInput struct {
 }
 
 // SaveReimbursement records or updates the customer's claim on the
-// incident, audited ("incident.reimbursement"). The customer must be in
-// one of the incident's saved scopes (NotFound otherwise): the shop pays
-// back those its breach affected. Bad fields → Invalid naming them
-// (customer, amount, state, note).
+// incident, audited ("incident.reimbursement"). The customer must be one
+// of the people of the incident's saved scopes (Invalid, "customer":
+// choice, otherwise): the shop pays back those its breach affected. Bad
+// fields → Invalid naming them (customer, amount, state, note).
 func (s *Service) SaveReimbursement(ctx context.Context, incidentID int64, in ReimbursementInput, by audit.Actor) (Reimbursement, error) {
 	in.CustomerKey = customerKey(in.CustomerKey)
 	in.Note = strings.TrimSpace(in.Note)
@@ -101,7 +101,8 @@ func (s *Service) SaveReimbursement(ctx context.Context, incidentID int64, in Re
 			return fmt.Errorf("incident: reimbursement: %w", err)
 		}
 		if n == 0 {
-			return &shop.Error{Code: shop.NotFound, Message: "the customer is in none of the incident's saved scopes"}
+			return &shop.Error{Code: shop.Invalid, Message: "the customer is in none of the incident's saved scopes",
+				Fields: map[string]string{"customer": shop.ReasonChoice}}
 		}
 		before, err := scanReimbursement(tx.QueryRowContext(ctx, selectReimbursement+
 			` WHERE incident_id = $1 AND customer_key = $2`+s.db.ForUpdate(), incidentID, in.CustomerKey))

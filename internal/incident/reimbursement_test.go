@@ -15,8 +15,8 @@ func TestReimbursements(t *testing.T) {
 		s := newScopeShop(t, d)
 		ctx := s.ctx
 		in := incident.ReimbursementInput{CustomerKey: "A@Example.jp", Amount: 1100, State: incident.Requested, Note: "再発行手数料"}
-		if _, err := s.svc.SaveReimbursement(ctx, s.inc.ID, in, owner); shop.ErrorCode(err) != shop.NotFound {
-			t.Fatalf("before any scope is saved: %v, want NotFound", err)
+		if _, err := s.svc.SaveReimbursement(ctx, s.inc.ID, in, owner); fields(err)["customer"] != shop.ReasonChoice {
+			t.Fatalf("before any scope is saved: %v, want Invalid customer", err)
 		}
 		if _, err := s.svc.SaveScope(ctx, s.inc.ID, s.query(), owner); err != nil {
 			t.Fatal(err)
@@ -45,8 +45,11 @@ func TestReimbursements(t *testing.T) {
 			t.Errorf("totals %v", tot)
 		}
 		if _, err := s.svc.SaveReimbursement(ctx, s.inc.ID, incident.ReimbursementInput{CustomerKey: "zz@example.jp",
-			Amount: 1100, State: incident.Requested}, owner); shop.ErrorCode(err) != shop.NotFound {
-			t.Errorf("a customer outside the scope: %v, want NotFound", err)
+			Amount: 1100, State: incident.Requested}, owner); fields(err)["customer"] != shop.ReasonChoice {
+			t.Errorf("a customer outside the scope: %v, want Invalid customer", err)
+		}
+		if _, err := s.svc.SaveReimbursement(ctx, 999, in, owner); shop.ErrorCode(err) != shop.NotFound {
+			t.Errorf("no such incident: %v, want NotFound", err)
 		}
 		entries, err := audit.List(ctx, d, audit.Filter{Action: "incident.reimbursement"})
 		if err != nil || len(entries) != 3 {
