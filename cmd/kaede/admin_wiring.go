@@ -13,7 +13,6 @@ import (
 	"kaede/internal/admin"
 	"kaede/internal/audit"
 	"kaede/internal/edge"
-	"kaede/internal/incident"
 	"kaede/internal/shop"
 )
 
@@ -88,7 +87,6 @@ func (m *Main) newAdmin(svc *services) (*admin.Server, error) {
 		Notices:  svc.notices, Reopening: svc.reopening,
 		Inquiries: svc.inquiries, IncidentTitle: staffIncidentTitle(svc.notices),
 		Incidents: svc.incidents,
-		Incidents: incident.New(m.db, m.Clock),
 	}
 	if svc.monitor != nil {
 		every := cfg.Monitor.Interval

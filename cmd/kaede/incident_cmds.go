@@ -38,6 +38,8 @@ var incidentCommands = map[string]incidentCommand{
 	"summary":      {runIncidentSummary, "summary ID --out FILE.pdf [--lang ja|en]"},
 	"reopen-check": {runIncidentReopenCheck, "reopen-check ID [--json]"},
 	"report":       {runIncidentReport, "report ID --kind preliminary|final [--out FILE.pdf]"},
+	"scope":        {runIncidentScope, "scope ID --from DATE --to DATE [--method card] [--brand visa] [--provider P] [--product ID] [--customer EMAIL] [--save] [--json]"},
+	"export":       {runIncidentExport, "export ID --acquirer|--customers --out FILE [--encoding utf8|sjis] [--version N]"},
 }
 
 // incidentUsage lists the subcommands, sorted, with the flags they share.

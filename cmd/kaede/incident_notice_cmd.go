@@ -30,6 +30,7 @@ func (m *Main) buildIncidentNotices(svc *services) {
 	incidents := svc.incidents
 	svc.notices = incident.NewNotices(incidents)
 	svc.notices.Contact = noticeContact(svc.settings)
+	svc.notices.Scope = incidents.LatestScope
 	every := m.Config.Monitor.Interval
 	if m.monitorOptions.every > 0 {
 		every = m.monitorOptions.every

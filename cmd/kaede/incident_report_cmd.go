@@ -25,6 +25,16 @@ func newIncidents(d *db.DB, clock shop.Clock) *incident.Service {
 		}
 		return s.ShopName, nil
 	}
+	svc.Sources.Counts = func(ctx context.Context, id int64) (int, int, bool, error) {
+		sc, err := svc.LatestScope(ctx, id)
+		switch {
+		case shop.ErrorCode(err) == shop.NotFound:
+			return 0, 0, false, nil
+		case err != nil:
+			return 0, 0, false, err
+		}
+		return sc.Orders, sc.Customers, true, nil
+	}
 	return svc
 }
 

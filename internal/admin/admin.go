@@ -131,7 +131,6 @@ type Deps struct {
 	Tamper TamperMonitor
 
 	// Incidents is the incident desk (/admin/incidents); nil leaves it out.
-	// Incidents is the incident desk; nil leaves its pages out.
 	Incidents *incident.Service
 }
 
@@ -172,7 +171,6 @@ type Server struct {
 	incidentTitle func(ctx context.Context, id int64, lang string) (string, error)
 	tamper        TamperMonitor
 	incidents     *incident.Service // nil: no incident desk
-	incidents     *incident.Service // nil: no incident pages
 }
 
 // New checks the configuration, parses the templates and builds the route

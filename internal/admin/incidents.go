@@ -61,6 +61,8 @@ var incidentSections = []incidentSection{
 	{Prefix + "switches", "nav.switches", staff.SecurityRead, func(s *Server) bool { return s.switches != nil }},
 	{Prefix + "incidents/%d/notice", "notice.title", staff.SecurityRead, func(s *Server) bool { return s.notices != nil }},
 	{Prefix + "inquiries?incident=%d", "incident.section.inquiries", staff.InquiriesRead, func(s *Server) bool { return s.inquiries != nil }},
+	{Prefix + "incidents/%d/scope", "incident.section.scope", staff.SecurityRead, func(s *Server) bool { return true }},
+	{Prefix + "incidents/%d/reimbursements", "incident.section.reimbursements", staff.SecurityRead, func(s *Server) bool { return true }},
 	{Prefix + "incidents/%d/reports/preliminary", "incident.section.ppc_preliminary", staff.SecurityRead, func(s *Server) bool { return true }},
 	{Prefix + "incidents/%d/reports/final", "incident.section.ppc_final", staff.SecurityRead, func(s *Server) bool { return true }},
 	{Prefix + "incidents/%d/reopen", "reopen.title", staff.SecurityRead, func(s *Server) bool { return s.notices != nil && s.reopening != nil }},

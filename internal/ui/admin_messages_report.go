@@ -19,5 +19,7 @@ var adminReportMessages = map[string]text{
 	"report.filed.submit":              {"提出済みとして記録", "Record as filed"},
 	"incident.section.ppc_preliminary": {"個人情報保護委員会への速報（下書き）", "PPC preliminary report (draft)"},
 	"incident.section.ppc_final":       {"個人情報保護委員会への確報（下書き）", "PPC final report (draft)"},
+	"incident.section.scope":           {"影響範囲（対象のお客様と注文）", "Scope (affected customers and orders)"},
+	"incident.section.reimbursements":  {"カード再発行手数料の補償", "Card reissue-fee reimbursements"},
 	"form.required":                    {"必須", "required"},
 }
