@@ -187,7 +187,7 @@ func runIncidentReopenCheck(ctx context.Context, args []string, stdout, stderr i
 		return err
 	}
 	// The monitor is only read here; its walker is never used.
-	mon, err := buildMonitor(cfg.BaseURL, nil, secevent.NewStore(d, shop.SystemClock), d, monitorOptions{}, shop.SystemClock)
+	mon, err := buildMonitor(cfg.BaseURL, nil, secevent.NewStore(d, shop.SystemClock), d, monitorOptions{}, shop.SystemClock, switches.NewService(d, shop.SystemClock, 0))
 	if err != nil {
 		return err
 	}

@@ -227,7 +227,7 @@ func BenchmarkReopenCheck(b *testing.B) {
 	}
 	baseline := insertBaseline(b, d, "approved")
 	insertRuns(b, d, baseline, time.Now().Add(-incident.MonitorWindow-time.Minute), time.Now(), -1)
-	mon, err := buildMonitor("http://127.0.0.1:8080", nil, secevent.NewStore(d, shop.SystemClock), d, monitorOptions{}, shop.SystemClock)
+	mon, err := buildMonitor("http://127.0.0.1:8080", nil, secevent.NewStore(d, shop.SystemClock), d, monitorOptions{}, shop.SystemClock, switches.NewService(d, shop.SystemClock, 0))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -20,6 +20,7 @@ import (
 	"kaede/internal/release"
 	"kaede/internal/secevent"
 	"kaede/internal/shop"
+	"kaede/internal/switches"
 )
 
 // MonitorConfig is the tamper monitor's settings (PCI DSS 11.6.1).
@@ -84,12 +85,12 @@ func (m *Main) newMonitor(svc *services) (*monitor.Service, error) {
 	if svc.payments != nil {
 		origins = svc.payments.PageOrigins()
 	}
-	return buildMonitor(m.Config.BaseURL, origins, svc.events, m.db, m.monitorOptions, m.Clock)
+	return buildMonitor(m.Config.BaseURL, origins, svc.events, m.db, m.monitorOptions, m.Clock, svc.switches)
 }
 
 // buildMonitor is the monitor's walker and service; opts are empty but in
 // tests.
-func buildMonitor(baseURL string, origins []string, events *secevent.Store, d *db.DB, opts monitorOptions, clock shop.Clock) (*monitor.Service, error) {
+func buildMonitor(baseURL string, origins []string, events *secevent.Store, d *db.DB, opts monitorOptions, clock shop.Clock, sw *switches.Service) (*monitor.Service, error) {
 	w, err := monitor.NewWalker(monitor.Config{BaseURL: baseURL, ProviderOrigins: origins, Transport: opts.transport})
 	if err != nil {
 		return nil, err
@@ -98,7 +99,22 @@ func buildMonitor(baseURL string, origins []string, events *secevent.Store, d *d
 	if opts.manifest != nil {
 		manifest = opts.manifest
 	}
-	return monitor.NewService(d, clock, monitor.ServiceConfig{Walker: w, Events: events, Manifest: manifest})
+	return monitor.NewService(d, clock, monitor.ServiceConfig{Walker: w, Events: events, Manifest: manifest,
+		Conditions: monitorConditions(sw)})
+}
+
+// monitorConditions tells the monitor where the emergency switches stand,
+// so that a run is compared with the baseline taken under the same
+// positions: staff stopping card payments changes checkout, and that is
+// no tampering.
+func monitorConditions(sw *switches.Service) func(context.Context) (monitor.Conditions, error) {
+	return func(ctx context.Context) (monitor.Conditions, error) {
+		st, err := sw.State(ctx)
+		if err != nil {
+			return monitor.Conditions{}, err
+		}
+		return monitor.Conditions{CardStopped: !st.CardPayments(), CheckoutStopped: !st.Checkout()}, nil
+	}
 }
 
 // monitorTask checks the payment pages every interval, on one instance.
@@ -111,7 +127,7 @@ func (m *Main) monitorTask(svc *services) jobs.Task {
 		// During maintenance the store serves no page but the notice:
 		// there is nothing to watch, and a walk would only report itself
 		// blind. (With card payments or checkout stopped the pages are
-		// served and watched.)
+		// served and watched, against the baseline of those positions.)
 		if st, err := svc.switches.State(ctx); err == nil && st.Maintenance() {
 			m.Log.Info("tamper monitor paused: the store is in maintenance")
 			return nil
@@ -198,7 +214,8 @@ func runMonitorApprove(ctx context.Context, args []string, stdout, stderr io.Wri
 	if err := checkSchema(ctx, d); err != nil {
 		return err
 	}
-	mon, err := buildMonitor(cfg.BaseURL, nil, secevent.NewStore(d, shop.SystemClock), d, monitorOptions{}, shop.SystemClock)
+	mon, err := buildMonitor(cfg.BaseURL, nil, secevent.NewStore(d, shop.SystemClock), d, monitorOptions{}, shop.SystemClock,
+		switches.NewService(d, shop.SystemClock, 0))
 	if err != nil {
 		return err
 	}
@@ -277,13 +294,14 @@ func runMonitorCheck(ctx context.Context, args []string, stdout, stderr io.Write
 	if err != nil {
 		return err
 	}
-	mon, err := buildMonitor(cfg.BaseURL, origins, events, d, monitorOptions{}, shop.SystemClock)
+	sw := switches.NewService(d, shop.SystemClock, 0)
+	mon, err := buildMonitor(cfg.BaseURL, origins, events, d, monitorOptions{}, shop.SystemClock, sw)
 	if err != nil {
 		return err
 	}
 	if origins == nil {
 		if b, err := mon.Baseline(ctx); err == nil {
-			if mon, err = buildMonitor(cfg.BaseURL, b.Snapshot.ProviderOrigins, events, d, monitorOptions{}, shop.SystemClock); err != nil {
+			if mon, err = buildMonitor(cfg.BaseURL, b.Snapshot.ProviderOrigins, events, d, monitorOptions{}, shop.SystemClock, sw); err != nil {
 				return err
 			}
 		}

@@ -23,6 +23,7 @@ import (
 	"kaede/internal/alert"
 	"kaede/internal/secevent"
 	"kaede/internal/shop"
+	"kaede/internal/switches"
 )
 
 // tamperProxy stands between the customers (and the monitor) and the
@@ -410,7 +411,7 @@ func TestMonitorCheckCommand(t *testing.T) {
 	}
 	// The security page's monitor control: red after a run that differs,
 	// and red when the newest run is older than three intervals.
-	mon, err := buildMonitor(proxy.srv.URL, nil, secevent.NewStore(m.db, nil), m.db, monitorOptions{}, shop.SystemClock)
+	mon, err := buildMonitor(proxy.srv.URL, nil, secevent.NewStore(m.db, nil), m.db, monitorOptions{}, shop.SystemClock, switches.NewService(m.db, shop.SystemClock, 0))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -44,10 +44,13 @@ type Baseline struct {
 	Digest         string
 	ManifestDigest string
 	State          string // "approved" or "pending"
-	CreatedAt      time.Time
-	ApprovedBy     string
-	ApprovedAt     time.Time // zero while pending
-	Reason         string
+	// Conditions are the switch positions it was taken under
+	// (Conditions.String): runs under them compare with it.
+	Conditions string
+	CreatedAt  time.Time
+	ApprovedBy string
+	ApprovedAt time.Time // zero while pending
+	Reason     string
 }
 
 // Run is one stored check.
@@ -61,7 +64,8 @@ type Run struct {
 	Blind          string // why the walk was blind
 	SnapshotDigest string
 	ManifestDigest string
-	BaselineID     int64 // zero when there was no baseline to compare with
+	BaselineID     int64  // zero when there was no baseline to compare with
+	Conditions     string // the switch positions it ran under (Conditions.String)
 }
 
 // ServiceConfig is what a Service needs besides the database.
@@ -72,6 +76,10 @@ type ServiceConfig struct {
 	// difference under the baseline's manifest came from outside the
 	// release.
 	Manifest func() (string, error)
+	// Conditions says where the shop's emergency switches stand now; nil
+	// means always normal. A run is compared with the baseline taken under
+	// the same positions.
+	Conditions func(context.Context) (Conditions, error)
 	// KeepRuns is how many runs are kept; zero means DefaultKeepRuns.
 	KeepRuns int
 }
@@ -101,10 +109,15 @@ func NewService(d *db.DB, clock shop.Clock, cfg ServiceConfig) (*Service, error)
 // BaseURL is the public address the monitor walks.
 func (s *Service) BaseURL() string { return s.cfg.Walker.cfg.BaseURL }
 
-// Check walks the pages once, compares them with the approved baseline,
-// stores the run and raises a security event for a difference or a blind
-// walk. The first check takes the baseline, approved by the system. The
-// error is for a check that could not be stored; a blind walk is a run.
+// Check walks the pages once under the switches' present positions,
+// compares them with the approved baseline of those positions, stores the
+// run and raises a security event for a difference or a blind walk. The
+// first check takes the baseline, approved by the system; the first check
+// under other switch positions (card payments stopped during an incident)
+// takes the baseline of those positions too, with a warning event so that
+// a person looks at it, instead of calling the pages staff changed by a
+// switch tampered with. The error is for a check that could not be
+// stored; a blind walk is a run.
 func (s *Service) Check(ctx context.Context) (Run, error) {
 	run := Run{StartedAt: s.clock().UTC(), Mode: ModeHTTP, Differences: []Difference{}}
 	manifest, err := s.cfg.Manifest()
@@ -112,7 +125,16 @@ func (s *Service) Check(ctx context.Context) (Run, error) {
 		return run, fmt.Errorf("monitor: release manifest: %w", err)
 	}
 	run.ManifestDigest = manifest
-	snap, walkErr := s.cfg.Walker.Walk(ctx)
+	var cond Conditions
+	if s.cfg.Conditions != nil {
+		if cond, err = s.cfg.Conditions(ctx); err != nil {
+			// Compared under the wrong positions, the pages would raise
+			// a false alarm or hide a true one.
+			return run, fmt.Errorf("monitor: switch positions: %w", err)
+		}
+	}
+	run.Conditions = cond.String()
+	snap, walkErr := s.cfg.Walker.WalkUnder(ctx, cond)
 	var blind *BlindError
 	if walkErr != nil && !errors.As(walkErr, &blind) {
 		// A cancelled context or a refused request: the walk says nothing
@@ -125,16 +147,23 @@ func (s *Service) Check(ctx context.Context) (Run, error) {
 		}
 	}
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		base, err := s.approved(ctx, tx)
+		base, err := s.approved(ctx, tx, run.Conditions)
 		switch {
 		case errors.Is(err, sql.ErrNoRows) && blind == nil:
 			// The first walk is the baseline: there is nothing to
 			// compare it with, and a person sees it in the admin.
+			reason := "first run"
+			if !cond.Normal() {
+				reason = "first run with " + cond.Describe()
+			}
 			if base, err = s.insertBaseline(ctx, tx, snap, run.SnapshotDigest, manifest, "approved",
-				audit.System("monitor"), "first run"); err != nil {
+				audit.System("monitor"), reason); err != nil {
 				return err
 			}
 			run.BaselineID = base.ID
+			if err := s.raiseNewConditions(ctx, tx, cond, base); err != nil {
+				return err
+			}
 		case errors.Is(err, sql.ErrNoRows):
 		case err != nil:
 			return err
@@ -159,6 +188,23 @@ func (s *Service) Check(ctx context.Context) (Run, error) {
 	return run, err
 }
 
+// raiseNewConditions says, as a warning, that the monitor took the
+// baseline of switch positions it had not seen: never silently, since a
+// page changed by an attacker at the same moment would be in it. Nothing
+// is raised for the store's very first baseline.
+func (s *Service) raiseNewConditions(ctx context.Context, tx *sql.Tx, cond Conditions, base Baseline) error {
+	if cond.Normal() {
+		return nil
+	}
+	target := s.BaseURL()
+	_, err := s.cfg.Events.RaiseTx(ctx, tx, secevent.Signal{Kind: secevent.KindTamper, Severity: secevent.Warning,
+		Source: "monitor", Target: target + " conditions " + cond.String(),
+		Summary: fmt.Sprintf("The payment pages were first checked with %s: the monitor took them as they are served now as the baseline for while the switches stay so; look at the run to confirm they are right", cond.Describe()),
+		Detail: map[string]any{"base_url": target, "conditions": cond.String(), "baseline": base.ID,
+			"digest": base.Digest, "manifest": base.ManifestDigest}})
+	return err
+}
+
 // raise turns a run into security events, in the run's transaction.
 func (s *Service) raise(ctx context.Context, tx *sql.Tx, run Run, base Baseline, snap *Snapshot) error {
 	target := s.BaseURL()
@@ -173,7 +219,7 @@ func (s *Service) raise(ctx context.Context, tx *sql.Tx, run Run, base Baseline,
 	if len(run.Differences) == 0 {
 		return nil
 	}
-	detail := map[string]any{"run": run.ID, "base_url": target, "baseline": base.Digest,
+	detail := map[string]any{"run": run.ID, "base_url": target, "baseline": base.Digest, "conditions": run.Conditions,
 		"snapshot": run.SnapshotDigest, "manifest": run.ManifestDigest, "baseline_manifest": base.ManifestDigest,
 		"differences": firstDifferences(run.Differences, 20)}
 	sig := secevent.Signal{Kind: secevent.KindTamper, Source: "monitor",
@@ -187,6 +233,9 @@ func (s *Service) raise(ctx context.Context, tx *sql.Tx, run Run, base Baseline,
 		sig.Severity = secevent.Critical
 		sig.Summary = fmt.Sprintf("A payment page changed outside a release (%d differences): %s",
 			len(run.Differences), run.Differences[0])
+		if c := ParseConditions(run.Conditions); !c.Normal() {
+			sig.Summary += " (compared with the pages as served with " + c.Describe() + ")"
+		}
 	} else {
 		sig.Severity = secevent.Warning
 		sig.Summary = fmt.Sprintf("The payment pages changed with a new release (%d differences): awaiting approval",
@@ -219,14 +268,15 @@ func (s *Service) insertBaseline(ctx context.Context, tx *sql.Tx, snap *Snapshot
 		return Baseline{}, err
 	}
 	now := s.clock().UTC()
-	b := Baseline{Snapshot: snap, Digest: digest, ManifestDigest: manifest, State: state, CreatedAt: now}
+	b := Baseline{Snapshot: snap, Digest: digest, ManifestDigest: manifest, State: state, CreatedAt: now,
+		Conditions: snap.Conditions}
 	var approvedAt any
 	if state == "approved" {
 		b.ApprovedBy, b.ApprovedAt, b.Reason, approvedAt = by.Name, now, reason, now
 	} else {
 		var same int
-		if err := tx.QueryRowContext(ctx, `SELECT id FROM monitor_baselines WHERE state = 'pending' AND digest = $1 AND manifest_digest = $2`,
-			digest, manifest).Scan(&same); err == nil {
+		if err := tx.QueryRowContext(ctx, `SELECT id FROM monitor_baselines WHERE state = 'pending' AND digest = $1 AND manifest_digest = $2 AND conditions = $3`,
+			digest, manifest, b.Conditions).Scan(&same); err == nil {
 			b.ID = int64(same)
 			return b, nil
 		} else if !errors.Is(err, sql.ErrNoRows) {
@@ -237,14 +287,14 @@ func (s *Service) insertBaseline(ctx context.Context, tx *sql.Tx, snap *Snapshot
 		}
 	}
 	err = tx.QueryRowContext(ctx, `
-		INSERT INTO monitor_baselines (snapshot, digest, manifest_digest, state, created_at, approved_by, approved_at, reason)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-		string(enc), digest, manifest, state, now, b.ApprovedBy, approvedAt, reason).Scan(&b.ID)
+		INSERT INTO monitor_baselines (snapshot, digest, manifest_digest, state, created_at, approved_by, approved_at, reason, conditions)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+		string(enc), digest, manifest, state, now, b.ApprovedBy, approvedAt, reason, b.Conditions).Scan(&b.ID)
 	if err != nil {
 		return Baseline{}, fmt.Errorf("monitor: insert baseline: %w", err)
 	}
 	if state == "approved" {
-		after := map[string]any{"digest": digest, "manifest": manifest, "reason": reason}
+		after := map[string]any{"digest": digest, "manifest": manifest, "reason": reason, "conditions": b.Conditions}
 		if err := audit.Record(ctx, tx, now, by, "monitor.baseline", fmt.Sprintf("monitor_baseline:%d", b.ID), nil, after); err != nil {
 			return Baseline{}, err
 		}
@@ -266,10 +316,10 @@ func (s *Service) insertRun(ctx context.Context, tx *sql.Tx, run *Run) error {
 		baseline = run.BaselineID
 	}
 	err = tx.QueryRowContext(ctx, `
-		INSERT INTO monitor_runs (started_at, finished_at, mode, result, differences, blind, snapshot_digest, manifest_digest, baseline_id)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+		INSERT INTO monitor_runs (started_at, finished_at, mode, result, differences, blind, snapshot_digest, manifest_digest, baseline_id, conditions)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
 		run.StartedAt, run.FinishedAt, run.Mode, string(run.Result), string(diffs), run.Blind,
-		run.SnapshotDigest, run.ManifestDigest, baseline).Scan(&run.ID)
+		run.SnapshotDigest, run.ManifestDigest, baseline, run.Conditions).Scan(&run.ID)
 	if err != nil {
 		return fmt.Errorf("monitor: insert run: %w", err)
 	}
@@ -279,13 +329,13 @@ func (s *Service) insertRun(ctx context.Context, tx *sql.Tx, run *Run) error {
 	return nil
 }
 
-const selectBaseline = `SELECT id, snapshot, digest, manifest_digest, state, created_at, approved_by, approved_at, reason FROM monitor_baselines`
+const selectBaseline = `SELECT id, snapshot, digest, manifest_digest, state, created_at, approved_by, approved_at, reason, conditions FROM monitor_baselines`
 
 func scanBaseline(row interface{ Scan(...any) error }) (Baseline, error) {
 	var b Baseline
 	var snap string
 	var approved sql.NullTime
-	if err := row.Scan(&b.ID, &snap, &b.Digest, &b.ManifestDigest, &b.State, &b.CreatedAt, &b.ApprovedBy, &approved, &b.Reason); err != nil {
+	if err := row.Scan(&b.ID, &snap, &b.Digest, &b.ManifestDigest, &b.State, &b.CreatedAt, &b.ApprovedBy, &approved, &b.Reason, &b.Conditions); err != nil {
 		return Baseline{}, err
 	}
 	b.CreatedAt = b.CreatedAt.UTC()
@@ -299,19 +349,26 @@ func scanBaseline(row interface{ Scan(...any) error }) (Baseline, error) {
 	return b, nil
 }
 
-// approved is the newest approved baseline; sql.ErrNoRows when none.
-func (s *Service) approved(ctx context.Context, tx *sql.Tx) (Baseline, error) {
-	b, err := scanBaseline(tx.QueryRowContext(ctx, selectBaseline+` WHERE state = 'approved' ORDER BY id DESC LIMIT 1`))
+// approved is the newest approved baseline of the switch positions cond;
+// sql.ErrNoRows when none.
+func (s *Service) approved(ctx context.Context, tx *sql.Tx, cond string) (Baseline, error) {
+	b, err := scanBaseline(tx.QueryRowContext(ctx, selectBaseline+` WHERE state = 'approved' AND conditions = $1 ORDER BY id DESC LIMIT 1`, cond))
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return Baseline{}, fmt.Errorf("monitor: load baseline: %w", err)
 	}
 	return b, err
 }
 
-// Baseline is the approved baseline runs compare with; a shop.NotFound
-// error before the first run.
+// Baseline is the approved baseline runs compare with while every switch
+// is normal; a shop.NotFound error before the first run.
 func (s *Service) Baseline(ctx context.Context) (Baseline, error) {
-	return s.loadBaseline(ctx, `state = 'approved' ORDER BY id DESC LIMIT 1`, "no baseline yet")
+	return s.BaselineFor(ctx, Conditions{})
+}
+
+// BaselineFor is the approved baseline runs under the switch positions c
+// compare with; a shop.NotFound error before the first run under them.
+func (s *Service) BaselineFor(ctx context.Context, c Conditions) (Baseline, error) {
+	return s.loadBaseline(ctx, `state = 'approved' AND conditions = $1 ORDER BY id DESC LIMIT 1`, "no baseline yet", c.String())
 }
 
 // Pending is the candidate of a new release awaiting approval; a
@@ -320,11 +377,11 @@ func (s *Service) Pending(ctx context.Context) (Baseline, error) {
 	return s.loadBaseline(ctx, `state = 'pending'`, "no baseline awaits approval")
 }
 
-func (s *Service) loadBaseline(ctx context.Context, where, missing string) (Baseline, error) {
+func (s *Service) loadBaseline(ctx context.Context, where, missing string, args ...any) (Baseline, error) {
 	var b Baseline
 	err := s.db.ReadTx(ctx, func(tx *sql.Tx) error {
 		var err error
-		b, err = scanBaseline(tx.QueryRowContext(ctx, selectBaseline+` WHERE `+where))
+		b, err = scanBaseline(tx.QueryRowContext(ctx, selectBaseline+` WHERE `+where, args...))
 		return err
 	})
 	if errors.Is(err, sql.ErrNoRows) {
@@ -369,7 +426,7 @@ func (s *Service) Approve(ctx context.Context, id int64, by audit.Actor, reason 
 		b.State, b.ApprovedBy, b.ApprovedAt, b.Reason = "approved", by.Name, now, reason
 		return audit.Record(ctx, tx, now, by, "monitor.approve", fmt.Sprintf("monitor_baseline:%d", id),
 			map[string]any{"state": "pending"},
-			map[string]any{"state": "approved", "digest": b.Digest, "manifest": b.ManifestDigest, "reason": reason})
+			map[string]any{"state": "approved", "digest": b.Digest, "manifest": b.ManifestDigest, "reason": reason, "conditions": b.Conditions})
 	})
 	return b, err
 }
@@ -381,9 +438,9 @@ func (s *Service) LastRun(ctx context.Context) (Run, error) {
 		var result, diffs string
 		var baseline sql.NullInt64
 		err := tx.QueryRowContext(ctx, `
-			SELECT id, started_at, finished_at, mode, result, differences, blind, snapshot_digest, manifest_digest, baseline_id
+			SELECT id, started_at, finished_at, mode, result, differences, blind, snapshot_digest, manifest_digest, baseline_id, conditions
 			FROM monitor_runs ORDER BY id DESC LIMIT 1`).Scan(&r.ID, &r.StartedAt, &r.FinishedAt, &r.Mode, &result,
-			&diffs, &r.Blind, &r.SnapshotDigest, &r.ManifestDigest, &baseline)
+			&diffs, &r.Blind, &r.SnapshotDigest, &r.ManifestDigest, &baseline, &r.Conditions)
 		if err != nil {
 			return err
 		}

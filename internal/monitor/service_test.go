@@ -14,6 +14,7 @@ import (
 	"kaede/internal/monitor"
 	"kaede/internal/secevent"
 	"kaede/internal/shop"
+	"kaede/internal/switches"
 )
 
 // manifest is a release manifest digest the test can change, as a new
@@ -185,4 +186,123 @@ func TestServiceWalkCancelled(t *testing.T) {
 	if n := s.count(t, `SELECT COUNT(*) FROM monitor_runs`); n != 0 {
 		t.Errorf("%d runs stored, want 0", n)
 	}
+}
+
+// TestServiceSwitchConditions is staff stopping card payments or checkout
+// during an incident: the pages change, rightly, and the monitor compares
+// them with a baseline taken under the same switch positions instead of
+// crying tamper. The first run under new positions takes their baseline
+// with a warning; a change under the same positions is critical; back in
+// the normal positions the original baseline applies again.
+func TestServiceSwitchConditions(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		s := newRealStore(t, d)
+		ev := secevent.NewStore(d, nil)
+		svc, err := monitor.NewService(d, nil, monitor.ServiceConfig{Walker: s.walker(t), Events: ev,
+			Manifest: func() (string, error) { return "sha256:release-1", nil }, Conditions: s.conditions})
+		if err != nil {
+			t.Fatalf("NewService: %v", err)
+		}
+		ctx := context.Background()
+		normal := check(t, svc, monitor.OK)
+		if normal.Conditions != "" {
+			t.Fatalf("conditions of a normal run %q, want empty", normal.Conditions)
+		}
+		critical := func() int {
+			n := 0
+			for _, kind := range []string{secevent.KindTamper, secevent.KindMonitorBlind} {
+				for _, e := range events(t, ev, kind) {
+					if e.Severity == secevent.Critical {
+						n++
+					}
+				}
+			}
+			return n
+		}
+		warnings := func() []secevent.Event {
+			var out []secevent.Event
+			for _, e := range events(t, ev, secevent.KindTamper) {
+				if e.Severity == secevent.Warning {
+					out = append(out, e)
+				}
+			}
+			return out
+		}
+
+		// Card payments stopped: checkout offers bank transfer, a new
+		// baseline with a warning, no critical event.
+		s.flip(t, switches.Card, false)
+		run := check(t, svc, monitor.OK)
+		if run.Conditions != "card=off" || run.BaselineID == normal.BaselineID || run.SnapshotDigest == normal.SnapshotDigest {
+			t.Fatalf("run with card off %+v, want its own baseline under card=off", run)
+		}
+		cardOff, err := svc.BaselineFor(ctx, monitor.Conditions{CardStopped: true})
+		if err != nil || cardOff.ID != run.BaselineID || cardOff.Conditions != "card=off" ||
+			cardOff.Snapshot.PaymentMethod == "card" || cardOff.Snapshot.Conditions != "card=off" {
+			t.Fatalf("card-off baseline %+v, %v", cardOff, err)
+		}
+		if n := critical(); n != 0 {
+			t.Fatalf("%d critical events after card payments stopped, want none", n)
+		}
+		if w := warnings(); len(w) != 1 || !strings.Contains(w[0].Summary, "card payments stopped") {
+			t.Fatalf("warnings %+v, want one naming card payments stopped", w)
+		}
+		if base, err := svc.Baseline(ctx); err != nil || base.ID != normal.BaselineID {
+			t.Fatalf("normal baseline %+v, %v; want the first", base, err)
+		}
+		check(t, svc, monitor.OK)
+		if w := warnings(); len(w) != 1 || w[0].Count != 1 {
+			t.Fatalf("warnings after a second run with card off %+v, want the one, once", w)
+		}
+
+		// A change under the same positions is tampering.
+		s.setTamper(rewriteBody("GET", "/checkout", is("/checkout"), "</head>", `<script src="https://evil.example/s.js"></script></head>`))
+		run = check(t, svc, monitor.Different)
+		if run.BaselineID != cardOff.ID || run.Differences[0].Kind != monitor.ScriptAdded {
+			t.Fatalf("tampered run with card off %+v, want a script added against the card-off baseline", run)
+		}
+		tamper := events(t, ev, secevent.KindTamper)
+		var found bool
+		for _, e := range tamper {
+			found = found || (e.Severity == secevent.Critical && strings.Contains(e.Detail, "evil.example") &&
+				strings.Contains(e.Summary, "card payments stopped"))
+		}
+		if !found || critical() != 1 {
+			t.Fatalf("tamper events %+v, want one critical naming evil.example and the switch positions", tamper)
+		}
+		s.setTamper(nil)
+
+		// Card payments back: the original baseline, nothing new.
+		s.flip(t, switches.Card, true)
+		run = check(t, svc, monitor.OK)
+		if run.BaselineID != normal.BaselineID || run.SnapshotDigest != normal.SnapshotDigest || run.Conditions != "" {
+			t.Fatalf("run with card on again %+v, want the first baseline", run)
+		}
+		if n, w := critical(), warnings(); n != 1 || len(w) != 1 {
+			t.Fatalf("%d critical events and warnings %+v after card payments resumed, want no new one", n, w)
+		}
+
+		// Checkout stopped: the cart and its notice are walked, checkout
+		// is not, and that is not blindness.
+		s.flip(t, switches.Checkout, false)
+		run = check(t, svc, monitor.OK)
+		closed, err := svc.BaselineFor(ctx, monitor.Conditions{CheckoutStopped: true})
+		if err != nil || closed.ID != run.BaselineID || len(closed.Snapshot.Pages) != 1 || closed.Snapshot.Pages[0].Name != "/cart" {
+			t.Fatalf("checkout-off baseline %+v, %v; want the cart page alone", closed, err)
+		}
+		if blind := events(t, ev, secevent.KindMonitorBlind); len(blind) != 0 {
+			t.Fatalf("blind events with checkout stopped %+v, want none", blind)
+		}
+		if w := warnings(); len(w) != 2 {
+			t.Fatalf("warnings %+v, want a second for checkout stopped", w)
+		}
+		// The notice is on the watched page: a change to the cart is seen.
+		s.setTamper(rewriteBody("GET", "/cart", is("/cart"), "</head>", `<script src="https://evil.example/s.js"></script></head>`))
+		check(t, svc, monitor.Different)
+		s.setTamper(nil)
+		s.flip(t, switches.Checkout, true)
+		if run = check(t, svc, monitor.OK); run.BaselineID != normal.BaselineID {
+			t.Fatalf("run with checkout open again %+v, want the first baseline", run)
+		}
+	})
 }

@@ -38,6 +38,10 @@ type Snapshot struct {
 	// PaymentMethod is the method the walk chose at checkout: "card" when
 	// the store offers it.
 	PaymentMethod string `json:"payment_method"`
+	// Conditions are the switch positions the walk was taken under
+	// (Conditions.String); empty when every switch is normal, so that a
+	// snapshot of the normal store encodes as it always did.
+	Conditions string `json:"conditions,omitempty"`
 	// CardOrigins are the other origins the card step may send the
 	// customer to: cross-origin form actions and redirects, and the
 	// form-action sources of its CSP. They must all be the provider's.

@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"kaede/internal/audit"
 	"kaede/internal/cardpay"
 	"kaede/internal/cart"
 	"kaede/internal/catalog"
@@ -34,6 +35,7 @@ import (
 	"kaede/internal/payment/gateway"
 	"kaede/internal/settings"
 	"kaede/internal/shop"
+	"kaede/internal/switches"
 	"kaede/internal/web"
 )
 
@@ -44,6 +46,10 @@ type realStore struct {
 	db      *db.DB
 	baseURL string // the proxy's
 	gateway string // the card provider's page origin
+
+	// switches are the store's emergency switches, obeyed by checkout and
+	// shown by the store's pages.
+	switches *switches.Service
 
 	mu     sync.Mutex
 	tamper func(*http.Response) error // what the proxy does to responses; nil passes them
@@ -76,6 +82,8 @@ func newRealStore(tb testing.TB, d *db.DB) *realStore {
 	carts := cart.New(d, clock)
 	orders := order.New(d, q, clock)
 	checkouts := checkout.New(d, carts, orders, q, clock, s.baseURL)
+	s.switches = switches.NewService(d, clock, 0)
+	checkouts.UseSwitches(s.switches)
 	payments, err := cardpay.New(d, orders, clock, log, cardpay.Config{
 		Provider: gateway.NewClient(s.gateway, apiKey, hookSecret, nil), Capture: payment.CaptureAutomatic,
 		BaseURL: s.baseURL, PageOrigins: []string{s.gateway}})
@@ -95,6 +103,7 @@ func newRealStore(tb testing.TB, d *db.DB) *realStore {
 		Ping: d.PingContext, Settings: settings.NewService(d, clock, 2*time.Second),
 		Sessions: member.NewSessions(d, clock), Legal: content.NewPages(d, clock), Logger: log, Clock: clock, Catalog: cat, Carts: carts, Checkout: checkouts, Orders: orders,
 		Members: member.New(d, q, clock, s.baseURL), Payments: payments, Content: content.New(d, clock),
+		Switches: s.switches,
 	})
 	if err != nil {
 		tb.Fatalf("web.New: %v", err)
@@ -119,6 +128,22 @@ func newRealStore(tb testing.TB, d *db.DB) *realStore {
 	proxyTS.Start()
 	tb.Cleanup(proxyTS.Close)
 	return s
+}
+
+// conditions is where the store's switches stand, as cmd/kaede tells the
+// monitor.
+func (s *realStore) conditions(ctx context.Context) (monitor.Conditions, error) {
+	st, err := s.switches.State(ctx)
+	return monitor.Conditions{CardStopped: !st.CardPayments(), CheckoutStopped: !st.Checkout()}, err
+}
+
+// flip sets a switch as staff would.
+func (s *realStore) flip(tb testing.TB, n switches.Name, on bool) {
+	tb.Helper()
+	if _, err := s.switches.Set(context.Background(), switches.Change{Name: n, On: on, Reason: "monitor test"},
+		audit.Actor{Name: "owner@example.jp"}); err != nil {
+		tb.Fatalf("set switch %s: %v", n, err)
+	}
 }
 
 // setTamper makes the proxy change responses with f (nil: not at all).

@@ -114,11 +114,20 @@ func (w *Walker) Check(ctx context.Context, baseline *Snapshot) (*Snapshot, []Di
 // stylesheet, and empties its cart. It never places an order. A
 // *BlindError comes with the pages seen so far.
 func (w *Walker) Walk(ctx context.Context) (*Snapshot, error) {
-	r := &run{w: w, ctx: ctx, cookies: cookieJarSet{}, fetched: map[string]bool{}}
+	return w.WalkUnder(ctx, Conditions{})
+}
+
+// WalkUnder is Walk with the shop's switches as c says: with checkout
+// stopped the store serves the cart with its notice and no checkout, so
+// the walk records the pages before checkout and neither fetches checkout
+// nor posts it (which a stopped checkout rightly refuses: not a blind
+// walk). The snapshot records c.
+func (w *Walker) WalkUnder(ctx context.Context, c Conditions) (*Snapshot, error) {
+	r := &run{w: w, ctx: ctx, cookies: cookieJarSet{}, fetched: map[string]bool{}, cond: c}
 	jar, _ := cookiejar.New(nil)
 	r.client = &http.Client{Transport: w.client.Transport, Jar: jar, CheckRedirect: r.checkRedirect}
 	r.snap = &Snapshot{Version: FormatVersion, BaseURL: w.cfg.BaseURL, Pages: []Page{}, Resources: []Resource{},
-		CardOrigins: []string{}, ProviderOrigins: append([]string{}, w.cfg.ProviderOrigins...)}
+		CardOrigins: []string{}, ProviderOrigins: append([]string{}, w.cfg.ProviderOrigins...), Conditions: c.String()}
 	sort.Strings(r.snap.ProviderOrigins)
 	err := r.walk()
 	r.snap.Cookies = r.cookies.list()
@@ -138,6 +147,7 @@ type run struct {
 	hops    []string // redirects of the request in flight
 	sku     string
 	token   url.Values // the add form's values, for the cart cleanup
+	cond    Conditions
 }
 
 // page is a fetched page, parsed.
@@ -152,6 +162,9 @@ func (r *run) walk() error {
 	cfg := r.w.cfg
 	if err := r.fillCart(); err != nil {
 		return err
+	}
+	if r.cond.CheckoutStopped {
+		return r.walkClosed()
 	}
 	var checkout *page
 	for _, path := range cfg.Pages {
@@ -174,6 +187,23 @@ func (r *run) walk() error {
 		return err
 	}
 	r.cardOrigins()
+	r.fetchResources()
+	r.emptyCart()
+	return nil
+}
+
+// walkClosed walks a store whose checkout is stopped: the pages before
+// checkout, their scripts and stylesheets. The pages that checkout leads
+// to are not served, so not seeing them is not blindness.
+func (r *run) walkClosed() error {
+	for _, path := range r.w.cfg.Pages {
+		if path == r.w.cfg.CheckoutPath {
+			break
+		}
+		if _, err := r.snapshotPage(http.MethodGet, path, nil); err != nil {
+			return err
+		}
+	}
 	r.fetchResources()
 	r.emptyCart()
 	return nil
