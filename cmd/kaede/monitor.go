@@ -100,20 +100,31 @@ func buildMonitor(baseURL string, origins []string, events *secevent.Store, d *d
 		manifest = opts.manifest
 	}
 	return monitor.NewService(d, clock, monitor.ServiceConfig{Walker: w, Events: events, Manifest: manifest,
-		Conditions: monitorConditions(sw)})
+		Conditions: monitorConditions(sw, clock)})
 }
 
 // monitorConditions tells the monitor where the emergency switches stand,
 // so that a run is compared with the baseline taken under the same
 // positions: staff stopping card payments changes checkout, and that is
 // no tampering.
-func monitorConditions(sw *switches.Service) func(context.Context) (monitor.Conditions, error) {
+//
+// Every instance trusts the switches it read for switches.DefaultTTL: for
+// a while after a change, the instance that answers the walk may serve the
+// other position, so the check waits for the next interval
+// (monitor.ErrSettling).
+func monitorConditions(sw *switches.Service, clock shop.Clock) func(context.Context) (monitor.Conditions, error) {
 	return func(ctx context.Context) (monitor.Conditions, error) {
 		st, err := sw.State(ctx)
 		if err != nil {
 			return monitor.Conditions{}, err
 		}
-		return monitor.Conditions{CardStopped: !st.CardPayments(), CheckoutStopped: !st.Checkout()}, nil
+		c := monitor.Conditions{CardStopped: !st.CardPayments(), CheckoutStopped: !st.Checkout()}
+		for _, s := range st.All() {
+			if !s.ChangedAt.IsZero() && clock().Sub(s.ChangedAt) < 2*switches.DefaultTTL {
+				return c, monitor.ErrSettling
+			}
+		}
+		return c, nil
 	}
 }
 
@@ -133,6 +144,10 @@ func (m *Main) monitorTask(svc *services) jobs.Task {
 			return nil
 		}
 		_, err := checkOnce(ctx, svc.monitor, m.Log)
+		if errors.Is(err, monitor.ErrSettling) {
+			m.Log.Info("tamper monitor check deferred: a switch moved moments ago")
+			return nil
+		}
 		return err
 	}}
 }

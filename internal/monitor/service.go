@@ -125,16 +125,11 @@ func (s *Service) Check(ctx context.Context) (Run, error) {
 		return run, fmt.Errorf("monitor: release manifest: %w", err)
 	}
 	run.ManifestDigest = manifest
-	var cond Conditions
-	if s.cfg.Conditions != nil {
-		if cond, err = s.cfg.Conditions(ctx); err != nil {
-			// Compared under the wrong positions, the pages would raise
-			// a false alarm or hide a true one.
-			return run, fmt.Errorf("monitor: switch positions: %w", err)
-		}
+	cond, snap, walkErr, err := s.walk(ctx)
+	if err != nil {
+		return run, err
 	}
 	run.Conditions = cond.String()
-	snap, walkErr := s.cfg.Walker.WalkUnder(ctx, cond)
 	var blind *BlindError
 	if walkErr != nil && !errors.As(walkErr, &blind) {
 		// A cancelled context or a refused request: the walk says nothing
@@ -186,6 +181,46 @@ func (s *Service) Check(ctx context.Context) (Run, error) {
 		return s.raise(ctx, tx, run, base, snap)
 	})
 	return run, err
+}
+
+// maxWalks bounds the walks of one check while the switches keep moving.
+const maxWalks = 3
+
+// ErrSettling is a check not made because a switch moved moments ago:
+// instances of the store may still serve either position, and a walk
+// through them would compare pages of one position with the baseline of
+// the other. The next check makes it.
+var ErrSettling = &shop.Error{Code: shop.Unavailable, Message: "the emergency switches moved moments ago; the next check compares the pages"}
+
+// walk walks the pages under the switches' positions, read before and
+// after: a switch flipped during the walk would have it see pages of two
+// positions, so it walks again.
+func (s *Service) walk(ctx context.Context) (cond Conditions, snap *Snapshot, walkErr, err error) {
+	conditions := func() (Conditions, error) {
+		if s.cfg.Conditions == nil {
+			return Conditions{}, nil
+		}
+		c, err := s.cfg.Conditions(ctx)
+		if err != nil && !errors.Is(err, ErrSettling) {
+			// Compared under the wrong positions, the pages would raise
+			// a false alarm or hide a true one.
+			err = fmt.Errorf("monitor: switch positions: %w", err)
+		}
+		return c, err
+	}
+	for i := 1; ; i++ {
+		if cond, err = conditions(); err != nil {
+			return cond, nil, nil, err
+		}
+		snap, walkErr = s.cfg.Walker.WalkUnder(ctx, cond)
+		after, err := conditions()
+		if err != nil {
+			return cond, nil, nil, err
+		}
+		if after == cond || i == maxWalks {
+			return cond, snap, walkErr, nil
+		}
+	}
 }
 
 // raiseNewConditions says, as a warning, that the monitor took the

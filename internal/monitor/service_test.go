@@ -306,3 +306,61 @@ func TestServiceSwitchConditions(t *testing.T) {
 		}
 	})
 }
+
+// TestServiceSwitchMovedDuringWalk is a switch flipped while the walk is
+// under way: the walk saw pages of either position, so the check walks
+// again under the new one instead of raising a false alarm; and a check
+// the caller says must wait (the switches moved moments ago) stores
+// nothing.
+func TestServiceSwitchMovedDuringWalk(t *testing.T) {
+	d := dbtest.SQLite(t)
+	s := newRealStore(t, d)
+	ev := secevent.NewStore(d, nil)
+	var mu sync.Mutex
+	var seen []monitor.Conditions // what the conditions func returns, in turn; the last repeats
+	var settling bool
+	conditions := func(ctx context.Context) (monitor.Conditions, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if settling {
+			return monitor.Conditions{}, monitor.ErrSettling
+		}
+		c := seen[0]
+		if len(seen) > 1 {
+			seen = seen[1:]
+		}
+		return c, nil
+	}
+	seen = []monitor.Conditions{{}}
+	svc, err := monitor.NewService(d, nil, monitor.ServiceConfig{Walker: s.walker(t), Events: ev,
+		Manifest: func() (string, error) { return "sha256:x", nil }, Conditions: conditions})
+	if err != nil {
+		t.Fatalf("NewService: %v", err)
+	}
+	normal := check(t, svc, monitor.OK)
+
+	// Read as normal before the walk, card off by the time it ends.
+	s.flip(t, switches.Card, false)
+	mu.Lock()
+	seen = []monitor.Conditions{{}, {CardStopped: true}}
+	mu.Unlock()
+	run := check(t, svc, monitor.OK)
+	if run.Conditions != "card=off" || run.BaselineID == normal.BaselineID {
+		t.Fatalf("run across a flip %+v, want it walked again under card=off", run)
+	}
+	for _, e := range events(t, ev, secevent.KindTamper) {
+		if e.Severity == secevent.Critical {
+			t.Fatalf("critical event %+v after a switch moved during the walk", e)
+		}
+	}
+
+	mu.Lock()
+	settling = true
+	mu.Unlock()
+	if _, err := svc.Check(context.Background()); !errors.Is(err, monitor.ErrSettling) {
+		t.Fatalf("check while the switches settle: %v, want ErrSettling", err)
+	}
+	if last, err := svc.LastRun(context.Background()); err != nil || last.ID != run.ID {
+		t.Fatalf("last run %+v, %v; want none stored while settling", last, err)
+	}
+}
