@@ -21,6 +21,8 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"kaede/internal/alert"
+	"kaede/internal/audit"
+	"kaede/internal/monitor"
 	"kaede/internal/secevent"
 	"kaede/internal/shop"
 	"kaede/internal/switches"
@@ -495,4 +497,80 @@ func (a *alertReceiver) has(id int64) bool {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	return a.ids[id]
+}
+
+// TestMonitorFollowsTheSwitches is staff stopping card payments during an
+// incident on the served store: checkout no longer offers the card, and
+// the store's own monitor, told the switches' positions, takes a baseline
+// of the pages as served with card payments stopped and says so with a
+// warning, never a critical "changed outside a release". With card
+// payments back, runs compare with the original baseline again.
+func TestMonitorFollowsTheSwitches(t *testing.T) {
+	eachDatabase(t, func(t *testing.T, cfg Config) {
+		proxy := newTamperProxy(t)
+		m := startMonitored(t, cfg, proxy)
+		events := secevent.NewStore(m.db, nil)
+		ctx := context.Background()
+		var first int64
+		waitUntil(t, 120*time.Second, func() bool {
+			_ = m.db.QueryRow(`SELECT id FROM monitor_baselines WHERE state = 'approved' AND conditions = ''`).Scan(&first)
+			return first != 0
+		})
+		critical := func() []secevent.Event {
+			list, err := events.List(ctx, secevent.Filter{Severity: secevent.Critical})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return list
+		}
+		// A run after id with the conditions and result wanted.
+		waitRun := func(after int64, conditions string) (id, baseline int64) {
+			waitUntil(t, 60*time.Second, func() bool {
+				var b sql.NullInt64
+				err := m.db.QueryRow(`SELECT id, baseline_id FROM monitor_runs WHERE id > $1 AND conditions = $2 AND result = 'ok' ORDER BY id LIMIT 1`,
+					after, conditions).Scan(&id, &b)
+				baseline = b.Int64
+				return err == nil
+			})
+			return id, baseline
+		}
+		start, _ := lastRun(t, m.db.DB)
+
+		sw := switches.NewService(m.db, shop.SystemClock, 0)
+		set := func(on bool) {
+			if _, err := sw.Set(ctx, switches.Change{Name: switches.Card, On: on, Reason: "a card company reported a leak"},
+				audit.Actor{Name: audit.ActorCLI}); err != nil {
+				t.Fatalf("card switch: %v", err)
+			}
+		}
+		set(false)
+		off, offBase := waitRun(start, "card=off")
+		if offBase == first || offBase == 0 {
+			t.Fatalf("run %d with card payments stopped compared with baseline %d, want one of its own", off, offBase)
+		}
+		var enc string
+		if err := m.db.QueryRow(`SELECT snapshot FROM monitor_baselines WHERE id = $1`, offBase).Scan(&enc); err != nil {
+			t.Fatal(err)
+		}
+		snap, err := monitor.Decode([]byte(enc))
+		if err != nil || snap.Conditions != "card=off" || snap.PaymentMethod == "card" {
+			t.Fatalf("card-off baseline taken under %q paying by %q, %v; want card=off without the card", snap.Conditions, snap.PaymentMethod, err)
+		}
+		if c := critical(); len(c) != 0 {
+			t.Fatalf("critical events with card payments stopped: %+v", c)
+		}
+		warned, err := events.List(ctx, secevent.Filter{Kind: secevent.KindTamper, Severity: secevent.Warning})
+		if err != nil || len(warned) != 1 || !strings.Contains(warned[0].Summary, "card payments stopped") {
+			t.Fatalf("warnings %+v, %v; want one saying card payments stopped", warned, err)
+		}
+
+		set(true)
+		on, onBase := waitRun(off, "")
+		if onBase != first {
+			t.Fatalf("run %d with card payments back compared with baseline %d, want the first (%d)", on, onBase, first)
+		}
+		if c := critical(); len(c) != 0 {
+			t.Fatalf("critical events after card payments resumed: %+v", c)
+		}
+	})
 }
