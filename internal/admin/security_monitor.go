@@ -19,6 +19,7 @@ import (
 type TamperMonitor interface {
 	LastRun(ctx context.Context) (monitor.Run, error)
 	Baseline(ctx context.Context) (monitor.Baseline, error)
+	BaselineFor(ctx context.Context, c monitor.Conditions) (monitor.Baseline, error)
 	Pending(ctx context.Context) (monitor.Baseline, error)
 	Approve(ctx context.Context, id int64, by audit.Actor, reason string) (monitor.Baseline, error)
 	Check(ctx context.Context) (monitor.Run, error)
@@ -61,8 +62,11 @@ func groupDiffs(ds []monitor.Difference) []diffGroup {
 // monitorView is the monitor page's data; a nil run or baseline is one
 // that does not exist yet.
 type monitorView struct {
-	Run          *monitor.Run
-	RunDiffs     []diffGroup
+	Run      *monitor.Run
+	RunDiffs []diffGroup
+	// Conditions are the switch positions of the run, and so of the
+	// baseline shown: each set of positions has a baseline of its own.
+	Conditions   monitor.Conditions
 	Baseline     *monitor.Baseline
 	Pending      *monitor.Baseline
 	PendingDiffs []diffGroup // the candidate against the approved baseline
@@ -84,7 +88,10 @@ func (s *Server) monitorView(r *http.Request) (monitorView, error) {
 	case shop.ErrorCode(err) != shop.NotFound:
 		return v, err
 	}
-	base, err := s.tamper.Baseline(ctx)
+	if v.Run != nil {
+		v.Conditions = monitor.ParseConditions(v.Run.Conditions)
+	}
+	base, err := s.tamper.BaselineFor(ctx, v.Conditions)
 	switch {
 	case err == nil:
 		v.Baseline = &base
@@ -95,8 +102,19 @@ func (s *Server) monitorView(r *http.Request) (monitorView, error) {
 	switch {
 	case err == nil:
 		v.Pending = &pending
-		if v.Baseline != nil {
-			v.PendingDiffs = groupDiffs(monitor.Diff(v.Baseline.Snapshot, pending.Snapshot))
+		// A candidate is compared with the baseline of its own switch
+		// positions.
+		against := v.Baseline
+		if pending.Conditions != v.Conditions.String() {
+			against = nil
+			if b, err := s.tamper.BaselineFor(ctx, monitor.ParseConditions(pending.Conditions)); err == nil {
+				against = &b
+			} else if shop.ErrorCode(err) != shop.NotFound {
+				return v, err
+			}
+		}
+		if against != nil {
+			v.PendingDiffs = groupDiffs(monitor.Diff(against.Snapshot, pending.Snapshot))
 		}
 	case shop.ErrorCode(err) != shop.NotFound:
 		return v, err

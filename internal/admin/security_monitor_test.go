@@ -31,6 +31,7 @@ type fakeMonitor struct {
 	checks   int
 	approver audit.Actor
 	reason   string
+	asked    []monitor.Conditions // the switch positions whose baseline was read
 }
 
 func snapshot(csp string) *monitor.Snapshot {
@@ -67,6 +68,15 @@ func (f *fakeMonitor) Baseline(context.Context) (monitor.Baseline, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.base, nil
+}
+
+func (f *fakeMonitor) BaselineFor(ctx context.Context, c monitor.Conditions) (monitor.Baseline, error) {
+	f.mu.Lock()
+	f.asked = append(f.asked, c)
+	f.mu.Unlock()
+	b, err := f.Baseline(ctx)
+	b.Conditions = c.String()
+	return b, err
 }
 
 func (f *fakeMonitor) Pending(context.Context) (monitor.Baseline, error) {
@@ -188,4 +198,26 @@ func TestMonitorPage(t *testing.T) {
 			t.Error("approved without a fresh second factor")
 		}
 	})
+}
+
+// TestMonitorPageConditions: a run made with card payments stopped is
+// shown with the switches' positions, beside the baseline of those
+// positions, which is what it was compared with.
+func TestMonitorPageConditions(t *testing.T) {
+	d := dbtest.SQLite(t)
+	fake := newFakeMonitor(time.Date(2026, 4, 1, 8, 0, 0, 0, time.UTC))
+	fake.run.Conditions = "card=off"
+	fake.pending = nil
+	e := newEnv(t, d, func(deps *admin.Deps) { deps.Tamper = fake })
+	owner, _ := e.enrol("owner@example.jp", staff.Owner)
+	owner.login("owner@example.jp")
+	res := owner.get("/admin/security/monitor")
+	wantStatus(t, res, http.StatusOK)
+	c := find(res.Doc, byID("run-conditions"))
+	if c == nil || !strings.Contains(textOf(c), "カード決済停止中") && !strings.Contains(textOf(c), "card payments stopped") {
+		t.Fatalf("run's switch positions not shown:\n%s", res.Body)
+	}
+	if len(fake.asked) != 1 || fake.asked[0] != (monitor.Conditions{CardStopped: true}) {
+		t.Errorf("baselines read for %+v, want card payments stopped's", fake.asked)
+	}
 }
