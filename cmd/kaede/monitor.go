@@ -367,6 +367,9 @@ func monitorStatus(mon *monitor.Service, every time.Duration, clock shop.Clock) 
 		st.Evidence = fmt.Sprintf("last run %s: %s, %d difference(s); baseline %s approved by %s",
 			run.FinishedAt.In(shop.JST).Format("2006-01-02 15:04:05"), run.Result, len(run.Differences),
 			shortDigest(base.Digest), base.ApprovedBy)
+		if c := monitor.ParseConditions(run.Conditions); !c.Normal() {
+			st.Evidence += "; run with " + c.Describe() + ", compared with the baseline taken so"
+		}
 		if stale {
 			st.Evidence += fmt.Sprintf("; no run for more than %s: the monitor is not running", 3*every)
 		}
