@@ -87,6 +87,7 @@ func (m *Main) newAdmin(svc *services) (*admin.Server, error) {
 		Notices:  svc.notices, Reopening: svc.reopening,
 		Inquiries: svc.inquiries, IncidentTitle: staffIncidentTitle(svc.notices),
 		Incidents: svc.incidents,
+		Campaigns: svc.campaigns,
 	}
 	if svc.monitor != nil {
 		every := cfg.Monitor.Interval

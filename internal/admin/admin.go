@@ -132,6 +132,9 @@ type Deps struct {
 
 	// Incidents is the incident desk (/admin/incidents); nil leaves it out.
 	Incidents *incident.Service
+	// Campaigns are the incidents' customer notifications; nil: no
+	// campaign pages.
+	Campaigns *incident.Campaigns
 }
 
 // Server is the admin's HTTP edge.
@@ -171,6 +174,7 @@ type Server struct {
 	incidentTitle func(ctx context.Context, id int64, lang string) (string, error)
 	tamper        TamperMonitor
 	incidents     *incident.Service // nil: no incident desk
+	campaigns     *incident.Campaigns
 }
 
 // New checks the configuration, parses the templates and builds the route
@@ -224,6 +228,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 		inquiries:     d.Inquiries,
 		incidentTitle: d.IncidentTitle,
 		incidents:     d.Incidents,
+		campaigns:     d.Campaigns,
 	}
 	if d.Notices != nil {
 		s.reopening = d.Reopening

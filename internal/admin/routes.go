@@ -99,6 +99,7 @@ func (s *Server) routes() {
 	s.incidentRoutes(mux)
 	s.incidentReportRoutes(mux)
 	s.incidentScopeRoutes(mux)
+	s.incidentCampaignRoutes(mux)
 
 	mux.HandleFunc(Prefix, s.notFound)
 }

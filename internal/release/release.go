@@ -20,6 +20,7 @@ import (
 	"testing/fstest"
 
 	"kaede/internal/db"
+	"kaede/internal/incident"
 	"kaede/internal/inquiry"
 	"kaede/internal/member"
 	"kaede/internal/order"
@@ -79,14 +80,15 @@ func Compute(sources map[string]fs.FS) (Manifest, error) {
 func Embedded() map[string]fs.FS {
 	name, font := pdfdoc.FontFile()
 	return map[string]fs.FS{
-		"ui":           ui.Files(),
-		"gateway":      gateway.Templates(),
-		"migrations":   db.Migrations(),
-		"mail/inquiry": inquiry.MailTemplates(),
-		"mail/member":  member.MailTemplates(),
-		"mail/order":   order.MailTemplates(),
-		"mail/staff":   staff.MailTemplates(),
-		"pdfdoc":       fstest.MapFS{name: {Data: font}},
+		"ui":            ui.Files(),
+		"gateway":       gateway.Templates(),
+		"migrations":    db.Migrations(),
+		"mail/inquiry":  inquiry.MailTemplates(),
+		"mail/member":   member.MailTemplates(),
+		"mail/order":    order.MailTemplates(),
+		"mail/staff":    staff.MailTemplates(),
+		"mail/incident": incident.MailTemplates(),
+		"pdfdoc":        fstest.MapFS{name: {Data: font}},
 	}
 }
 

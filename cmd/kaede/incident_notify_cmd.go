@@ -1,0 +1,213 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"kaede/internal/audit"
+	"kaede/internal/db"
+	"kaede/internal/incident"
+	"kaede/internal/jobs"
+	"kaede/internal/mail"
+	"kaede/internal/settings"
+	"kaede/internal/shop"
+)
+
+// scopeSource is where an incident's campaign takes its recipients from:
+// the incident's latest saved scope and its distinct customers. The scope
+// is the incident service's (LatestScope, ScopeCustomers); until a build
+// has them, campaigns cannot be prepared (Prepare answers Conflict) but
+// the rest works. Once the scope is in, this can call the two methods
+// directly.
+func scopeSource(inc *incident.Service) incident.ScopeSource {
+	s, ok := any(inc).(interface {
+		LatestScope(ctx context.Context, incidentID int64) (incident.Scope, error)
+		ScopeCustomers(ctx context.Context, scopeID int64) ([]incident.Customer, error)
+	})
+	if !ok {
+		return nil
+	}
+	return func(ctx context.Context, id int64) (incident.Scope, []incident.Customer, error) {
+		sc, err := s.LatestScope(ctx, id)
+		if err != nil {
+			return incident.Scope{}, nil, err
+		}
+		cs, err := s.ScopeCustomers(ctx, sc.ID)
+		return sc, cs, err
+	}
+}
+
+// newCampaigns builds the campaigns on inc, writing e-mails to q.
+func newCampaigns(inc *incident.Service, q *mail.Queue, set *settings.Service) *incident.Campaigns {
+	return incident.NewCampaigns(inc, q, set, scopeSource(inc))
+}
+
+// incidentIDArg takes the incident's ID from the front of args ("notify 3
+// --skip-test"), so that flags may follow it; flags first ("notify
+// --skip-test 3") leave it to fs.Arg(0) after parsing.
+func incidentIDArg(args []string) (id string, rest []string) {
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		return args[0], args[1:]
+	}
+	return "", args
+}
+
+func parseIncidentID(s string, fs *flag.FlagSet) (int64, error) {
+	if s == "" {
+		s = fs.Arg(0)
+	}
+	id, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, fmt.Errorf("incident ID %q: want a number (kaede incident %s ID)", s, strings.TrimPrefix(fs.Name(), "kaede incident "))
+	}
+	return id, nil
+}
+
+// openCampaigns opens the database and the campaigns for a command: the
+// e-mails go to the outbox, and the running server's job runner delivers
+// them.
+func openCampaigns(ctx context.Context, name, summary string, args []string, stderr io.Writer, extra func(*flag.FlagSet)) (*db.DB, *incident.Campaigns, int64, error) {
+	idArg, args := incidentIDArg(args)
+	d, fs, err := openDB(ctx, name, summary, args, stderr, extra)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	id, err := parseIncidentID(idArg, fs)
+	if err != nil {
+		d.Close()
+		return nil, nil, 0, err
+	}
+	if err := checkSchema(ctx, d); err != nil {
+		d.Close()
+		return nil, nil, 0, err
+	}
+	r, err := jobs.New(d, slog.New(slog.NewTextHandler(stderr, nil)), jobs.Config{})
+	if err != nil {
+		d.Close()
+		return nil, nil, 0, err
+	}
+	inc := incident.New(d, shop.SystemClock)
+	return d, newCampaigns(inc, mail.NewQueue(r, shop.SystemClock), settings.NewService(d, shop.SystemClock, 0)), id, nil
+}
+
+// cliActor is the operator at the command line, as the audit log and the
+// timeline record them.
+var cliActor = audit.Actor{Name: audit.ActorCLI}
+
+const incidentNotifySummary = `Queues the incident's notice to every affected customer not yet written to, and prints
+how many were queued and how many skipped (already queued or sent). The running server's job
+runner delivers them; follow the progress in the admin (お客様への通知 → 送信状況).
+
+Without a campaign yet, one is prepared from the incident's latest saved scope with the default
+notice. Like the admin, it refuses to send until a test e-mail of the current text went to staff
+(the admin's preview page); --skip-test sends without one, and the audit log records that it did.
+Nobody is ever sent a second copy: run it again after an interruption and it sends to the rest.
+
+Usage: kaede incident notify ID [--skip-test] [--refresh] [--data DIR | --database URL]`
+
+// runIncidentNotify is "kaede incident notify ID": it queues the
+// campaign's e-mails and prints the counts.
+func runIncidentNotify(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var skipTest, refresh bool
+	d, c, id, err := openCampaigns(ctx, "incident notify", incidentNotifySummary, args, stderr, func(fs *flag.FlagSet) {
+		fs.BoolVar(&skipTest, "skip-test", false, "send although no test e-mail went to staff after the last edit")
+		fs.BoolVar(&refresh, "refresh", false, "first bring the recipients up to date with the latest saved scope")
+	})
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	_, err = c.Get(ctx, id)
+	if shop.ErrorCode(err) == shop.NotFound || (err == nil && refresh) {
+		camp, res, perr := c.Prepare(ctx, id, cliActor)
+		if perr != nil {
+			return fmt.Errorf("prepare the campaign of incident %d: %w", id, perr)
+		}
+		fmt.Fprintf(stdout, "campaign of incident %d: %d recipients from scope %d (%d added, %d removed)\n",
+			id, res.Total, camp.ScopeID, res.Added, res.Removed)
+	} else if err != nil {
+		return err
+	}
+	res, err := c.Send(ctx, id, incident.SendOptions{SkipTest: skipTest}, cliActor)
+	if errors.Is(err, incident.ErrNotTested) {
+		return fmt.Errorf("incident %d: no test e-mail of the current text went to staff: send one from the admin's preview page, or pass --skip-test", id)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "queued %d, skipped %d (already queued or sent), failed %d (no valid address)\n", res.Queued, res.Skipped, res.Failed)
+	return nil
+}
+
+const incidentLettersSummary = `Writes the incident campaign's letters, one A4 page per customer who gets one, laid out for a
+長3 window envelope, as one PDF; with --labels, also the label list (CSV: postcode, address, name,
+and 不達 for customers whose e-mail failed). Both hold every customer's name and address: the
+audit log records each export. --offset and --limit write a part (the admin offers parts of 2,000).
+
+Usage: kaede incident letters ID --out FILE.pdf [--labels FILE.csv] [--encoding utf-8|shift_jis] [--offset N] [--limit N]`
+
+// runIncidentLetters is "kaede incident letters ID --out FILE.pdf".
+func runIncidentLetters(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var out, labels, enc string
+	var part incident.LetterPart
+	d, c, id, err := openCampaigns(ctx, "incident letters", incidentLettersSummary, args, stderr, func(fs *flag.FlagSet) {
+		fs.StringVar(&out, "out", "", "the PDF file to write")
+		fs.StringVar(&labels, "labels", "", "the label CSV to write too")
+		fs.StringVar(&enc, "encoding", string(incident.LabelsUTF8), "the label CSV's encoding: utf-8 or shift_jis")
+		fs.IntVar(&part.Offset, "offset", 0, "skip this many letters")
+		fs.IntVar(&part.Limit, "limit", 0, "write at most this many letters (0: all)")
+	})
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if out == "" {
+		return errors.New("--out FILE.pdf is required")
+	}
+	n, err := writeFileAtomically(out, func(w io.Writer) (int, error) { return c.WriteLetters(ctx, id, w, part, cliActor) })
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%d letters written to %s\n", n, out)
+	if labels == "" {
+		return nil
+	}
+	n, err = writeFileAtomically(labels, func(w io.Writer) (int, error) {
+		return c.WriteLabels(ctx, id, w, incident.LabelEncoding(enc), cliActor)
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%d labels written to %s\n", n, labels)
+	return nil
+}
+
+// writeFileAtomically writes a file of personal data next to path and
+// renames it into place only when write succeeded, readable by its owner
+// alone: a failed run leaves no half file behind.
+func writeFileAtomically(path string, write func(io.Writer) (int, error)) (int, error) {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return 0, err
+	}
+	defer os.Remove(f.Name()) // after a successful rename, nothing to remove
+	n, err := write(f)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return 0, err
+	}
+	if err := os.Rename(f.Name(), path); err != nil {
+		return 0, err
+	}
+	return n, nil
+}

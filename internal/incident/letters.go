@@ -1,0 +1,359 @@
+package incident
+
+import (
+	"bufio"
+	"context"
+	"database/sql"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"golang.org/x/text/encoding/japanese"
+
+	"kaede/internal/audit"
+	"kaede/internal/pdfdoc"
+	"kaede/internal/settings"
+	"kaede/internal/shop"
+)
+
+// The letters: one A4 page per recipient, the address placed for a 長3
+// window envelope (pdfdoc.Letter), written from the campaign's facts; and
+// the label list for the same envelopes, for a label printer or the post
+// office's software.
+
+// lettersOrders is how many orders a letter lists; more are summed up
+// ("ほか3件"), as the page must hold the whole notice.
+const lettersOrders = 3
+
+// letter lays out the notice to one person.
+func letter(c Customer, f Facts, st settings.Settings, date time.Time, orders int) pdfdoc.Letter {
+	address := []string{strings.TrimSpace(c.Prefecture + c.City + c.Line1)}
+	if l2 := strings.TrimSpace(c.Line2); l2 != "" {
+		address = append(address, l2)
+	}
+	var list strings.Builder
+	list.WriteString("【対象となるご注文】")
+	for i, o := range c.Orders {
+		if i == orders {
+			fmt.Fprintf(&list, "\n・ほか%d件", len(c.Orders)-orders)
+			break
+		}
+		n := noticeOrder(o)
+		fmt.Fprintf(&list, "\n・%s　ご注文番号 %s　%s", n.Date, n.Number, n.Card)
+	}
+	body := []string{
+		// An apology goes without the seasonal greeting (時候の挨拶).
+		"拝啓　平素は「" + st.ShopName + "」をご利用いただき、誠にありがとうございます。",
+		f.What + "お客様には多大なるご迷惑とご心配をおかけいたしますこと、心より深くお詫び申し上げます。",
+		list.String(),
+		"【漏えいした可能性のある情報】" + f.Leaked,
+		"【原因】" + f.Cause,
+		"【二次被害のおそれとお客様へのお願い】" + joinNonEmpty(f.Risk, f.Request, f.ReissueFee),
+	}
+	if f.Measures != "" {
+		body = append(body, f.Measures)
+	}
+	// The desk in two lines: who, then how to reach them.
+	desk := "【お問い合わせ窓口】" + f.DeskName + "\n"
+	var reach []string
+	for _, s := range []struct{ label, v string }{{"電話 ", f.DeskPhone}, {"受付時間 ", f.DeskHours}, {"メール ", f.DeskEmail}} {
+		if s.v != "" {
+			reach = append(reach, s.label+s.v)
+		}
+	}
+	body = append(body, desk+strings.Join(reach, "　"))
+	var contact []string
+	if st.ShopName != "" {
+		contact = append(contact, "「"+st.ShopName+"」")
+	}
+	if st.Responsible != "" {
+		contact = append(contact, "代表　"+st.Responsible)
+	}
+	if f.DeskPhone != "" {
+		contact = append(contact, "電話 "+f.DeskPhone)
+	}
+	return pdfdoc.Letter{
+		Recipient: pdfdoc.Recipient{Postcode: c.PostalCode, Address: address, Name: c.Name},
+		Sender:    pdfdoc.Sender{Postcode: st.PostalCode, Address: []string{st.Address}, Name: st.Company, Contact: contact},
+		Date:      date.In(shop.JST),
+		Title:     f.Title,
+		Body:      body,
+		Closing:   "敬具",
+	}
+}
+
+func joinNonEmpty(parts ...string) string {
+	var out []string
+	for _, p := range parts {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return strings.Join(out, "")
+}
+
+// addLetter adds c's letter, listing fewer orders when the full list
+// does not fit on the page.
+func addLetter(w *pdfdoc.Writer, c Customer, f Facts, st settings.Settings, date time.Time) error {
+	var err error
+	for _, n := range []int{lettersOrders, 1} {
+		if err = w.Add(letter(c, f, st, date, n)); !errors.Is(err, pdfdoc.ErrLetterTooLong) {
+			return err
+		}
+	}
+	return err
+}
+
+// letterFits refuses facts whose letter, with the most orders a letter
+// lists and a long address, would not fit on one page.
+func letterFits(f Facts, st settings.Settings) error {
+	c := sampleCustomer
+	c.Name = "長谷川 美智子"
+	c.Line1 = "千代田1丁目1番1号 楓レジデンス東館"
+	for len(c.Orders) < lettersOrders+1 {
+		c.Orders = append(c.Orders, c.Orders[0])
+	}
+	w := pdfdoc.NewWriter(io.Discard, pdfdoc.Options{})
+	err := w.Add(letter(c, f, st, time.Unix(0, 0), lettersOrders))
+	switch {
+	case errors.Is(err, pdfdoc.ErrLetterTooLong):
+		return &shop.Error{Code: shop.Invalid, Message: "the letter does not fit on one page: " + err.Error(),
+			Fields: map[string]string{"letter": shop.ReasonLength}}
+	case err != nil:
+		return fmt.Errorf("incident: try the letter: %w", err)
+	}
+	return nil
+}
+
+// eachLetterRecipient calls fn for every recipient who gets a letter, in
+// the order they were added, reading them one at a time so that 10,000
+// recipients are never all in memory.
+func (c *Campaigns) eachLetterRecipient(ctx context.Context, camp Campaign, part LetterPart, fn func(Recipient) error) error {
+	limit := int64(part.Limit)
+	if limit == 0 {
+		limit = 1 << 62
+	}
+	return c.db.ReadTx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, selectRecipient+` WHERE campaign_id = $1 AND letter ORDER BY id LIMIT $2 OFFSET $3`,
+			camp.ID, limit, part.Offset)
+		if err != nil {
+			return fmt.Errorf("incident: letter recipients: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			r, err := scanRecipient(rows)
+			if err != nil {
+				return err
+			}
+			if err := fn(r); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
+	})
+}
+
+// LetterPart selects a run of the letters, in the order of the label
+// list: Offset letters are skipped, then at most Limit written (0: all).
+// A print shop takes one file of 10,000 pages; an office printer, and the
+// memory of a small server, prefer parts of a few thousand.
+type LetterPart struct {
+	Offset, Limit int
+}
+
+// WriteLetters writes the letters of every recipient who gets one (or of
+// the part given) as one PDF to w and returns the number of pages. The
+// export of names and addresses is audited ("incident.campaign.letters")
+// before any byte is written. A letter that cannot be laid out (an
+// address too long for the window) fails the whole file with the person
+// named (Conflict), so that no envelope goes out wrong.
+func (c *Campaigns) WriteLetters(ctx context.Context, incidentID int64, w io.Writer, part LetterPart, by audit.Actor) (int, error) {
+	if part.Offset < 0 || part.Limit < 0 {
+		return 0, &shop.Error{Code: shop.Invalid, Message: "invalid part of the letters", Fields: map[string]string{"part": shop.ReasonRange}}
+	}
+	camp, err := c.Get(ctx, incidentID)
+	if err != nil {
+		return 0, err
+	}
+	st, err := c.settings.Get(ctx)
+	if err != nil {
+		return 0, err
+	}
+	now := c.clock().UTC()
+	var n int
+	if err := c.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM incident_recipients WHERE campaign_id = $1 AND letter`, camp.ID).Scan(&n); err != nil {
+		return 0, fmt.Errorf("incident: count letters: %w", err)
+	}
+	n = max(n-part.Offset, 0)
+	if part.Limit > 0 {
+		n = min(n, part.Limit)
+	}
+	if n == 0 {
+		return 0, &shop.Error{Code: shop.Conflict, Message: "no recipient gets a letter"}
+	}
+	err = c.db.Tx(ctx, func(tx *sql.Tx) error {
+		return audit.Record(ctx, tx, now, by, "incident.campaign.letters", camp.Ref(), nil,
+			map[string]any{"letters": n, "offset": part.Offset})
+	})
+	if err != nil {
+		return 0, err
+	}
+	lw := pdfdoc.NewWriter(w, pdfdoc.Options{Title: camp.Facts.Title, Author: st.Company, Created: now})
+	err = c.eachLetterRecipient(ctx, camp, part, func(r Recipient) error {
+		if err := addLetter(lw, r.Customer, camp.Facts, st, now); err != nil {
+			if errors.Is(err, pdfdoc.ErrAddressTooLong) || errors.Is(err, pdfdoc.ErrLetterTooLong) {
+				return &shop.Error{Code: shop.Conflict, Message: fmt.Sprintf("the letter to %s (recipient %d) cannot be laid out: %v", r.Name, r.ID, err)}
+			}
+			return fmt.Errorf("incident: letter to recipient %d: %w", r.ID, err)
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	if err := lw.Close(); err != nil {
+		return 0, err
+	}
+	return lw.Pages(), nil
+}
+
+// LabelEncoding is the character encoding of the label list.
+type LabelEncoding string
+
+// The label list's encodings: UTF-8 with a byte-order mark (which Excel
+// needs to read it as UTF-8), or Shift_JIS (CP932) for older label
+// software and Japan Post's.
+const (
+	LabelsUTF8     LabelEncoding = "utf-8"
+	LabelsShiftJIS LabelEncoding = "shift_jis"
+)
+
+// LabelHeader is the label list's first row.
+var LabelHeader = []string{"郵便番号", "住所1", "住所2", "氏名", "敬称", "メール不達"}
+
+// WriteLabels writes the label list of every recipient who gets a letter,
+// in the letters' order, as CSV with CRLF line ends, and returns the
+// number of rows. The last column marks ("不達") the people whose e-mail
+// failed. A cell a spreadsheet would run as a formula gets a leading
+// apostrophe. In Shift_JIS a character it cannot hold is refused with the
+// person named (Conflict) rather than printed wrong on an envelope.
+// Audited ("incident.campaign.labels") before anything is written.
+func (c *Campaigns) WriteLabels(ctx context.Context, incidentID int64, w io.Writer, enc LabelEncoding, by audit.Actor) (int, error) {
+	if enc != LabelsUTF8 && enc != LabelsShiftJIS {
+		return 0, &shop.Error{Code: shop.Invalid, Message: "unknown encoding", Fields: map[string]string{"encoding": shop.ReasonChoice}}
+	}
+	camp, err := c.Get(ctx, incidentID)
+	if err != nil {
+		return 0, err
+	}
+	// The flags are only as fresh as the delivery states.
+	if _, err := c.SyncDelivery(ctx, incidentID); err != nil {
+		return 0, err
+	}
+	var rows [][]string
+	err = c.eachLetterRecipient(ctx, camp, LetterPart{}, func(r Recipient) error {
+		row := labelRow(r)
+		if enc == LabelsShiftJIS {
+			for i, cell := range row {
+				row[i] = cp932Forms.Replace(cell)
+			}
+			if err := checkShiftJIS(r, row); err != nil {
+				return err
+			}
+		}
+		rows = append(rows, row)
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	now := c.clock().UTC()
+	err = c.db.Tx(ctx, func(tx *sql.Tx) error {
+		return audit.Record(ctx, tx, now, by, "incident.campaign.labels", camp.Ref(), nil,
+			map[string]any{"rows": len(rows), "encoding": enc})
+	})
+	if err != nil {
+		return 0, err
+	}
+	bw := bufio.NewWriter(w)
+	var out io.Writer = bw
+	if enc == LabelsUTF8 {
+		bw.WriteString("\uFEFF")
+	} else {
+		out = japanese.ShiftJIS.NewEncoder().Writer(bw)
+	}
+	cw := csv.NewWriter(out)
+	cw.UseCRLF = true
+	cw.Write(LabelHeader)
+	for _, row := range rows {
+		cw.Write(row)
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return 0, fmt.Errorf("incident: write labels: %w", err)
+	}
+	if err := bw.Flush(); err != nil {
+		return 0, fmt.Errorf("incident: write labels: %w", err)
+	}
+	return len(rows), nil
+}
+
+// labelRow is one recipient's row, each cell guarded against formulas.
+func labelRow(r Recipient) []string {
+	failed := ""
+	if r.EmailFailed() {
+		failed = "不達"
+	}
+	row := []string{r.PostalCode, strings.TrimSpace(r.Prefecture + r.City + r.Line1), strings.TrimSpace(r.Line2),
+		r.Name, "様", failed}
+	for i, cell := range row {
+		row[i] = defuseFormula(cell)
+	}
+	return row
+}
+
+// defuseFormula prefixes an apostrophe to a cell a spreadsheet would read
+// as a formula (CSV injection), as every Kaede export does.
+func defuseFormula(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
+// cp932Forms maps the characters whose Unicode form differs between the
+// JIS and Microsoft tables to the one CP932 can encode (〜 as a Mac or a
+// phone types it in an address); the same table as the order export's.
+var cp932Forms = strings.NewReplacer(
+	"\u301C", "\uFF5E", // 〜 → ～
+	"\u2212", "\uFF0D", // − → －
+	"\u2016", "\u2225", // ‖ → ∥
+	"\u2014", "\u2015", // — → ―
+	"\u00A2", "\uFFE0", // ¢ → ￠
+	"\u00A3", "\uFFE1", // £ → ￡
+	"\u00AC", "\uFFE2", // ¬ → ￢
+)
+
+// checkShiftJIS names the first cell of r's row that Shift_JIS cannot
+// hold.
+func checkShiftJIS(r Recipient, row []string) error {
+	enc := japanese.ShiftJIS.NewEncoder()
+	for i, cell := range row {
+		if _, err := enc.String(cell); err == nil {
+			continue
+		}
+		bad := ""
+		for _, ch := range cell {
+			if _, err := enc.String(string(ch)); err != nil {
+				bad = string(ch)
+				break
+			}
+		}
+		return shop.Errorf(shop.Conflict, "the label of %s (recipient %d): %s holds 「%s」, which Shift_JIS cannot encode; download the UTF-8 list",
+			r.Name, r.ID, LabelHeader[i], bad)
+	}
+	return nil
+}
