@@ -180,13 +180,19 @@ func runIncidentLetters(ctx context.Context, args []string, stdout, stderr io.Wr
 	if labels == "" {
 		return nil
 	}
-	n, err = writeFileAtomically(labels, func(w io.Writer) (int, error) {
-		return c.WriteLabels(ctx, id, w, incident.LabelEncoding(enc), cliActor)
+	var res incident.LabelResult
+	_, err = writeFileAtomically(labels, func(w io.Writer) (int, error) {
+		res, err = c.WriteLabels(ctx, id, w, incident.LabelEncoding(enc), cliActor)
+		return res.Rows, err
 	})
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "%d labels written to %s\n", n, labels)
+	fmt.Fprintf(stdout, "%d labels written to %s\n", res.Rows, labels)
+	if len(res.Replaced) > 0 {
+		fmt.Fprintf(stdout, "%d labels hold 〓 for a character Shift_JIS cannot hold (recipients %v): correct them by hand, or write the list in UTF-8\n",
+			len(res.Replaced), res.Replaced)
+	}
 	return nil
 }
 

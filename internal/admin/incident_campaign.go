@@ -302,12 +302,7 @@ func (s *Server) campaignPreviewPage(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	f := newForm(r)
-	pos := max(f.Int("n"), 1)
-	if err := f.Err(); err != nil {
-		s.renderError(w, r, err)
-		return
-	}
+	pos := newForm(r).Page("n")
 	v, err := s.loadPreview(r.Context(), id, pos)
 	if err != nil {
 		s.renderError(w, r, err)
@@ -438,12 +433,8 @@ func (s *Server) campaignProgressPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := newForm(r)
-	page := max(f.Int("page"), 1)
+	page := f.Page("page")
 	state := incident.EmailState(f.String("state"))
-	if err := f.Err(); err != nil {
-		s.renderError(w, r, err)
-		return
-	}
 	ctx := r.Context()
 	v := progressView{State: string(state), States: incident.EmailStates,
 		CanManage: info(r).staff.Role.Can(staff.SecurityManage)}
@@ -550,7 +541,8 @@ func (s *Server) campaignLettersDownload(w http.ResponseWriter, r *http.Request)
 }
 
 // campaignLabelsDownload sends the label list as CSV in the encoding
-// asked for. Audited by the service.
+// asked for (Shift_JIS writes 〓 for what it cannot hold). Audited by the
+// service.
 func (s *Server) campaignLabelsDownload(w http.ResponseWriter, r *http.Request) {
 	id, err := incidentID(r)
 	if err != nil {
@@ -559,7 +551,8 @@ func (s *Server) campaignLabelsDownload(w http.ResponseWriter, r *http.Request) 
 	}
 	enc := incident.LabelEncoding(newForm(r).String("encoding"))
 	var buf bytes.Buffer
-	if _, err := s.campaigns.WriteLabels(r.Context(), id, &buf, enc, s.actor(r).Actor); err != nil {
+	res, err := s.campaigns.WriteLabels(r.Context(), id, &buf, enc, s.actor(r).Actor)
+	if err != nil {
 		s.renderError(w, r, err)
 		return
 	}
@@ -568,6 +561,15 @@ func (s *Server) campaignLabelsDownload(w http.ResponseWriter, r *http.Request) 
 		charset = "Shift_JIS"
 	}
 	h := w.Header()
+	if len(res.Replaced) > 0 {
+		// As the order export does: the rows with a 〓, for a script or
+		// a curious eye; the audit entry lists them too.
+		ids := make([]string, len(res.Replaced))
+		for i, id := range res.Replaced {
+			ids[i] = strconv.FormatInt(id, 10)
+		}
+		h.Set("X-Kaede-Replaced-Recipients", strings.Join(ids, ","))
+	}
 	h.Set("Content-Type", "text/csv; charset="+charset)
 	h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="labels-incident-%d.csv"`, id))
 	h.Set("X-Content-Type-Options", "nosniff")

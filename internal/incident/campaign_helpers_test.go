@@ -169,8 +169,8 @@ func bodies(t testing.TB, d *db.DB, kind string) []mail.Stored {
 	return out
 }
 
-// auditActions returns the audit log's entries with the action.
-func auditActions(t testing.TB, d *db.DB, action string) []audit.Entry {
+// campaignAudit returns the audit log's entries with the action.
+func campaignAudit(t testing.TB, d *db.DB, action string) []audit.Entry {
 	t.Helper()
 	list, err := audit.List(context.Background(), d, audit.Filter{Action: action})
 	if err != nil {

@@ -13,7 +13,6 @@ import (
 	"text/template"
 	"text/template/parse"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"kaede/internal/order"
@@ -127,19 +126,13 @@ func (f *Facts) validate(p shop.Problems) {
 			p.Add(field, shop.ReasonRequired)
 		case utf8.RuneCountInString(*v) > factLimits[name]:
 			p.Add(field, shop.ReasonLength)
-		case !utf8.ValidString(*v) || strings.IndexFunc(*v, badControl) >= 0:
+		case !utf8.ValidString(*v) || strings.ContainsFunc(*v, func(r rune) bool { return shop.Disallowed(r, name != "title") }):
 			p.Add(field, shop.ReasonFormat)
 		case cardLike(*v):
 			p.Add(field, ReasonCardNumber)
 		}
 	}
-	if strings.ContainsAny(f.Title, "\n") {
-		p.Add("facts.title", shop.ReasonFormat)
-	}
 }
-
-// badControl is a control character other than a line break or a tab.
-func badControl(r rune) bool { return unicode.IsControl(r) && r != '\n' && r != '\t' }
 
 // ReasonCardNumber refuses text holding what looks like a whole card
 // number (13 to 19 digits passing the Luhn check): no notice, letter or
@@ -365,7 +358,7 @@ func parseNotice(subject, body string) (noticeTemplate, error) {
 		case utf8.RuneCountInString(f.text) > f.max:
 			e.Problems[f.name] = TemplateProblem{Reason: shop.ReasonLength}
 			continue
-		case !utf8.ValidString(f.text) || strings.IndexFunc(f.text, badControl) >= 0:
+		case !utf8.ValidString(f.text) || strings.ContainsFunc(f.text, func(r rune) bool { return shop.Disallowed(r, f.name == "body") }):
 			e.Problems[f.name] = TemplateProblem{Reason: shop.ReasonFormat}
 			continue
 		}

@@ -482,6 +482,7 @@ func (c *Campaigns) Recipients(ctx context.Context, incidentID int64, f Recipien
 	if err := p.Err(); err != nil {
 		return nil, 0, err
 	}
+	f.Offset = shop.ClampOffset(f.Offset)
 	camp, err := c.Get(ctx, incidentID)
 	if err != nil {
 		return nil, 0, err

@@ -57,10 +57,10 @@ func TestCampaignFromScopeCountsEachPersonOnce(t *testing.T) {
 		if res.Removed != 0 || res.Total != 5 {
 			t.Fatalf("Prepare after sending: %+v, want nobody removed", res)
 		}
-		if n := len(auditActions(t, d, "incident.campaign.create")); n != 1 {
+		if n := len(campaignAudit(t, d, "incident.campaign.create")); n != 1 {
 			t.Errorf("incident.campaign.create entries=%d, want 1", n)
 		}
-		if n := len(auditActions(t, d, "incident.campaign.recipients")); n != 3 {
+		if n := len(campaignAudit(t, d, "incident.campaign.recipients")); n != 3 {
 			t.Errorf("incident.campaign.recipients entries=%d, want 3", n)
 		}
 	})
@@ -128,11 +128,11 @@ func TestSendNeedsATestAfterTheLastEdit(t *testing.T) {
 			t.Fatalf("notification events: %q, want one for 3 people", events)
 		}
 		for _, action := range []string{"incident.campaign.test", "incident.campaign.template", "incident.campaign.send"} {
-			if len(auditActions(t, d, action)) == 0 {
+			if len(campaignAudit(t, d, action)) == 0 {
 				t.Errorf("no %s audit entry", action)
 			}
 		}
-		if n := len(auditActions(t, d, "incident.campaign.test")); n != 2 {
+		if n := len(campaignAudit(t, d, "incident.campaign.test")); n != 2 {
 			t.Errorf("incident.campaign.test entries=%d, want 2", n)
 		}
 	})
@@ -195,7 +195,7 @@ func TestRerunAfterACrashSendsOnlyToTheRest(t *testing.T) {
 				t.Errorf("%s got %d e-mails, want 1", to, n)
 			}
 		}
-		if n := len(auditActions(t, d, "incident.campaign.send")); n != 2 {
+		if n := len(campaignAudit(t, d, "incident.campaign.send")); n != 2 {
 			t.Errorf("incident.campaign.send entries=%d, want one per run that queued (2)", n)
 		}
 	})
@@ -256,7 +256,7 @@ func TestCLISkipTest(t *testing.T) {
 		if err != nil || res.Queued != 2 {
 			t.Fatalf("Send with SkipTest: %+v %v", res, err)
 		}
-		entries := auditActions(t, d, "incident.campaign.send")
+		entries := campaignAudit(t, d, "incident.campaign.send")
 		if len(entries) != 1 || !strings.Contains(entries[0].After, `"skip_test":true`) {
 			t.Fatalf("audit %+v, want skip_test recorded", entries)
 		}
@@ -304,7 +304,7 @@ func TestRecipientsPagedAndFiltered(t *testing.T) {
 		if err != nil || p.Letters != 11 || p.Pending != 12 || p.Done() {
 			t.Fatalf("progress %+v %v, want 11 letters and 12 pending", p, err)
 		}
-		if len(auditActions(t, d, "incident.campaign.letter")) != 1 {
+		if len(campaignAudit(t, d, "incident.campaign.letter")) != 1 {
 			t.Errorf("no incident.campaign.letter audit entry")
 		}
 	})

@@ -261,7 +261,7 @@ func TestSendLaterRunsInTheQueue(t *testing.T) {
 			t.Fatalf("progress %+v, server got %d, want 30 and the test", p, peer.received())
 		}
 		for _, action := range []string{"incident.campaign.send_requested", "incident.campaign.send"} {
-			entries := auditActions(t, d, action)
+			entries := campaignAudit(t, d, action)
 			if len(entries) != 1 || entries[0].Actor != owner.Name || entries[0].IP != owner.IP {
 				t.Fatalf("%s entries %+v, want one by %s from %s", action, entries, owner.Name, owner.IP)
 			}

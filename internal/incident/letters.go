@@ -1,7 +1,7 @@
 package incident
 
 import (
-	"bufio"
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/csv"
@@ -11,9 +11,8 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/text/encoding/japanese"
-
 	"kaede/internal/audit"
+	"kaede/internal/csvcell"
 	"kaede/internal/pdfdoc"
 	"kaede/internal/settings"
 	"kaede/internal/shop"
@@ -234,58 +233,69 @@ const (
 // LabelHeader is the label list's first row.
 var LabelHeader = []string{"郵便番号", "住所1", "住所2", "氏名", "敬称", "メール不達"}
 
+// LabelResult says what WriteLabels wrote.
+type LabelResult struct {
+	Rows int
+	// Replaced are the recipients (ids) with a character Shift_JIS
+	// cannot hold, printed as 〓 (csvcell.Geta) for a person to correct
+	// on the envelope.
+	Replaced []int64
+}
+
 // WriteLabels writes the label list of every recipient who gets a letter,
-// in the letters' order, as CSV with CRLF line ends, and returns the
-// number of rows. The last column marks ("不達") the people whose e-mail
-// failed. A cell a spreadsheet would run as a formula gets a leading
-// apostrophe. In Shift_JIS a character it cannot hold is refused with the
-// person named (Conflict) rather than printed wrong on an envelope.
-// Audited ("incident.campaign.labels") before anything is written.
-func (c *Campaigns) WriteLabels(ctx context.Context, incidentID int64, w io.Writer, enc LabelEncoding, by audit.Actor) (int, error) {
+// in the letters' order, as CSV with CRLF line ends. The last column marks
+// ("不達") the people whose e-mail failed. Cells a spreadsheet would run as
+// a formula are defused (csvcell). In Shift_JIS a character it cannot hold
+// is written as 〓, as every Kaede export does, and the recipient listed
+// in the result. Audited ("incident.campaign.labels") before anything is
+// written.
+func (c *Campaigns) WriteLabels(ctx context.Context, incidentID int64, w io.Writer, enc LabelEncoding, by audit.Actor) (LabelResult, error) {
 	if enc != LabelsUTF8 && enc != LabelsShiftJIS {
-		return 0, &shop.Error{Code: shop.Invalid, Message: "unknown encoding", Fields: map[string]string{"encoding": shop.ReasonChoice}}
+		return LabelResult{}, &shop.Error{Code: shop.Invalid, Message: "unknown encoding", Fields: map[string]string{"encoding": shop.ReasonChoice}}
 	}
 	camp, err := c.Get(ctx, incidentID)
 	if err != nil {
-		return 0, err
+		return LabelResult{}, err
 	}
 	// The flags are only as fresh as the delivery states.
 	if _, err := c.SyncDelivery(ctx, incidentID); err != nil {
-		return 0, err
+		return LabelResult{}, err
 	}
+	var res LabelResult
 	var rows [][]string
 	err = c.eachLetterRecipient(ctx, camp, LetterPart{}, func(r Recipient) error {
 		row := labelRow(r)
 		if enc == LabelsShiftJIS {
+			some := false
 			for i, cell := range row {
-				row[i] = cp932Forms.Replace(cell)
+				var replaced bool
+				row[i], replaced = csvcell.FitShiftJIS(cell)
+				some = some || replaced
 			}
-			if err := checkShiftJIS(r, row); err != nil {
-				return err
+			if some {
+				res.Replaced = append(res.Replaced, r.ID)
 			}
 		}
 		rows = append(rows, row)
 		return nil
 	})
 	if err != nil {
-		return 0, err
+		return LabelResult{}, err
 	}
+	res.Rows = len(rows)
 	now := c.clock().UTC()
 	err = c.db.Tx(ctx, func(tx *sql.Tx) error {
 		return audit.Record(ctx, tx, now, by, "incident.campaign.labels", camp.Ref(), nil,
-			map[string]any{"rows": len(rows), "encoding": enc})
+			map[string]any{"rows": res.Rows, "encoding": enc, "replaced": res.Replaced})
 	})
 	if err != nil {
-		return 0, err
+		return LabelResult{}, err
 	}
-	bw := bufio.NewWriter(w)
-	var out io.Writer = bw
+	var buf bytes.Buffer
 	if enc == LabelsUTF8 {
-		bw.WriteString("\uFEFF")
-	} else {
-		out = japanese.ShiftJIS.NewEncoder().Writer(bw)
+		buf.WriteString("\uFEFF")
 	}
-	cw := csv.NewWriter(out)
+	cw := csv.NewWriter(&buf)
 	cw.UseCRLF = true
 	cw.Write(LabelHeader)
 	for _, row := range rows {
@@ -293,15 +303,22 @@ func (c *Campaigns) WriteLabels(ctx context.Context, incidentID int64, w io.Writ
 	}
 	cw.Flush()
 	if err := cw.Error(); err != nil {
-		return 0, fmt.Errorf("incident: write labels: %w", err)
+		return LabelResult{}, fmt.Errorf("incident: write labels: %w", err)
 	}
-	if err := bw.Flush(); err != nil {
-		return 0, fmt.Errorf("incident: write labels: %w", err)
+	out := buf.Bytes()
+	if enc == LabelsShiftJIS {
+		if out, err = csvcell.ShiftJIS(buf.String()); err != nil {
+			// FitShiftJIS has fitted every cell; this is a bug, not bad data.
+			return LabelResult{}, fmt.Errorf("incident: encode labels: %w", err)
+		}
 	}
-	return len(rows), nil
+	if _, err := w.Write(out); err != nil {
+		return LabelResult{}, fmt.Errorf("incident: write labels: %w", err)
+	}
+	return res, nil
 }
 
-// labelRow is one recipient's row, each cell guarded against formulas.
+// labelRow is one recipient's row, each cell defused.
 func labelRow(r Recipient) []string {
 	failed := ""
 	if r.EmailFailed() {
@@ -310,50 +327,7 @@ func labelRow(r Recipient) []string {
 	row := []string{r.PostalCode, strings.TrimSpace(r.Prefecture + r.City + r.Line1), strings.TrimSpace(r.Line2),
 		r.Name, "様", failed}
 	for i, cell := range row {
-		row[i] = defuseFormula(cell)
+		row[i] = csvcell.Defuse(cell)
 	}
 	return row
-}
-
-// defuseFormula prefixes an apostrophe to a cell a spreadsheet would read
-// as a formula (CSV injection), as every Kaede export does.
-func defuseFormula(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
-}
-
-// cp932Forms maps the characters whose Unicode form differs between the
-// JIS and Microsoft tables to the one CP932 can encode (〜 as a Mac or a
-// phone types it in an address); the same table as the order export's.
-var cp932Forms = strings.NewReplacer(
-	"\u301C", "\uFF5E", // 〜 → ～
-	"\u2212", "\uFF0D", // − → －
-	"\u2016", "\u2225", // ‖ → ∥
-	"\u2014", "\u2015", // — → ―
-	"\u00A2", "\uFFE0", // ¢ → ￠
-	"\u00A3", "\uFFE1", // £ → ￡
-	"\u00AC", "\uFFE2", // ¬ → ￢
-)
-
-// checkShiftJIS names the first cell of r's row that Shift_JIS cannot
-// hold.
-func checkShiftJIS(r Recipient, row []string) error {
-	enc := japanese.ShiftJIS.NewEncoder()
-	for i, cell := range row {
-		if _, err := enc.String(cell); err == nil {
-			continue
-		}
-		bad := ""
-		for _, ch := range cell {
-			if _, err := enc.String(string(ch)); err != nil {
-				bad = string(ch)
-				break
-			}
-		}
-		return shop.Errorf(shop.Conflict, "the label of %s (recipient %d): %s holds 「%s」, which Shift_JIS cannot encode; download the UTF-8 list",
-			r.Name, r.ID, LabelHeader[i], bad)
-	}
-	return nil
 }
