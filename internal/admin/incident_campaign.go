@@ -46,15 +46,6 @@ func campaignURL(id int64, page string) string {
 	return Prefix + "incidents/" + strconv.FormatInt(id, 10) + "/campaign" + page
 }
 
-// incidentID reads the {id} of the path; a bad one is a 404.
-func incidentID(r *http.Request) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, shop.Errorf(shop.NotFound, "no such incident")
-	}
-	return id, nil
-}
-
 // letterPartSize is how many letters one PDF of a large campaign holds:
 // an office printer's day, and a part whose PDF stays small in memory.
 const letterPartSize = 2000

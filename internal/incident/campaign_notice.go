@@ -15,6 +15,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"kaede/internal/inquiry"
 	"kaede/internal/order"
 	"kaede/internal/settings"
 	"kaede/internal/shop"
@@ -160,8 +161,8 @@ func defaultFacts(inc Incident, sc Scope, st settings.Settings) Facts {
 		Measures: "弊社では今回の事態を厳粛に受け止め、調査結果を踏まえてシステムのセキュリティ対策および監視体制の強化を行い、再発防止に努めてまいります。",
 
 		DeskName:    fmt.Sprintf("「%s」お客様相談窓口", st.ShopName),
-		DeskHours:   "10:00〜17:00（土・日・祝日を除く）",
-		DeskPhone:   st.Phone,
+		DeskHours:   inquiry.DeskHours(st.Desk, "ja"),
+		DeskPhone:   st.DeskPhone(),
 		DeskEmail:   st.Email,
 		DeskAddress: strings.TrimSpace("〒" + st.PostalCode + " " + st.Address),
 	}
@@ -494,49 +495,10 @@ func (t noticeTemplate) render(d NoticeData) (subject, body string, err error) {
 	return subject, body, nil
 }
 
-// cardLike reports whether s holds a run of 13 to 19 digits (ASCII or
-// full-width, single spaces or hyphens allowed between them, as a number
-// is often typed) that passes the Luhn check: a whole card number.
+// cardLike reports whether s holds what looks like a whole card number,
+// as shop.MaskCardNumbers finds them (13 to 19 digits passing the Luhn
+// check, whole or in groups).
 func cardLike(s string) bool {
-	var digits []int
-	gap := false // the last rune was a separator after a digit
-	flush := func() bool {
-		found := len(digits) >= 13 && len(digits) <= 19 && luhn(digits)
-		digits = digits[:0]
-		return found
-	}
-	for _, r := range s {
-		switch {
-		case r >= '0' && r <= '9':
-			digits = append(digits, int(r-'0'))
-			gap = false
-		case r >= '０' && r <= '９':
-			digits = append(digits, int(r-'０'))
-			gap = false
-		case (r == ' ' || r == '-') && len(digits) > 0 && !gap:
-			gap = true
-		default:
-			if flush() {
-				return true
-			}
-			gap = false
-		}
-	}
-	return flush()
-}
-
-// luhn reports whether the digits pass the Luhn check.
-func luhn(digits []int) bool {
-	sum := 0
-	for i := range digits {
-		d := digits[len(digits)-1-i]
-		if i%2 == 1 {
-			d *= 2
-			if d > 9 {
-				d -= 9
-			}
-		}
-		sum += d
-	}
-	return sum%10 == 0
+	_, n := shop.MaskCardNumbers(s)
+	return n > 0
 }
