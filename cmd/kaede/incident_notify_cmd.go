@@ -9,8 +9,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
 
 	"kaede/internal/audit"
 	"kaede/internal/db"
@@ -50,43 +48,25 @@ func newCampaigns(inc *incident.Service, q *mail.Queue, set *settings.Service) *
 	return incident.NewCampaigns(inc, q, set, scopeSource(inc))
 }
 
-// incidentIDArg takes the incident's ID from the front of args ("notify 3
-// --skip-test"), so that flags may follow it; flags first ("notify
-// --skip-test 3") leave it to fs.Arg(0) after parsing.
-func incidentIDArg(args []string) (id string, rest []string) {
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		return args[0], args[1:]
-	}
-	return "", args
-}
-
-func parseIncidentID(s string, fs *flag.FlagSet) (int64, error) {
-	if s == "" {
-		s = fs.Arg(0)
-	}
-	id, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || id <= 0 {
-		return 0, fmt.Errorf("incident ID %q: want a number (kaede incident %s ID)", s, strings.TrimPrefix(fs.Name(), "kaede incident "))
-	}
-	return id, nil
-}
-
-// openCampaigns opens the database and the campaigns for a command: the
-// e-mails go to the outbox, and the running server's job runner delivers
-// them.
+// openCampaigns parses a campaign command's flags (those of every
+// incident subcommand, and extra's) and its one argument, the incident's
+// ID, and opens the database and the campaigns: the e-mails go to the
+// outbox, and the running server's job runner delivers them.
 func openCampaigns(ctx context.Context, name, summary string, args []string, stderr io.Writer, extra func(*flag.FlagSet)) (*db.DB, *incident.Campaigns, int64, error) {
-	idArg, args := incidentIDArg(args)
-	d, fs, err := openDB(ctx, name, summary, args, stderr, extra)
+	fs, st := newIncidentFlags(name, summary, stderr)
+	if extra != nil {
+		extra(fs)
+	}
+	pos, err := parseWithArgs(fs, args)
 	if err != nil {
 		return nil, nil, 0, err
 	}
-	id, err := parseIncidentID(idArg, fs)
+	id, err := incidentID(pos)
 	if err != nil {
-		d.Close()
 		return nil, nil, 0, err
 	}
-	if err := checkSchema(ctx, d); err != nil {
-		d.Close()
+	inc, d, err := st.open(ctx)
+	if err != nil {
 		return nil, nil, 0, err
 	}
 	r, err := jobs.New(d, slog.New(slog.NewTextHandler(stderr, nil)), jobs.Config{})
@@ -94,7 +74,6 @@ func openCampaigns(ctx context.Context, name, summary string, args []string, std
 		d.Close()
 		return nil, nil, 0, err
 	}
-	inc := incident.New(d, shop.SystemClock)
 	return d, newCampaigns(inc, mail.NewQueue(r, shop.SystemClock), settings.NewService(d, shop.SystemClock, 0)), id, nil
 }
 
@@ -111,13 +90,13 @@ notice. Like the admin, it refuses to send until a test e-mail of the current te
 (the admin's preview page); --skip-test sends without one, and the audit log records that it did.
 Nobody is ever sent a second copy: run it again after an interruption and it sends to the rest.
 
-Usage: kaede incident notify ID [--skip-test] [--refresh] [--data DIR | --database URL]`
+Usage: kaede incident notify ID [--skip-test] [--refresh] [--data DIR | --demo | --database URL]`
 
 // runIncidentNotify is "kaede incident notify ID": it queues the
 // campaign's e-mails and prints the counts.
 func runIncidentNotify(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var skipTest, refresh bool
-	d, c, id, err := openCampaigns(ctx, "incident notify", incidentNotifySummary, args, stderr, func(fs *flag.FlagSet) {
+	d, c, id, err := openCampaigns(ctx, "notify", incidentNotifySummary, args, stderr, func(fs *flag.FlagSet) {
 		fs.BoolVar(&skipTest, "skip-test", false, "send although no test e-mail went to staff after the last edit")
 		fs.BoolVar(&refresh, "refresh", false, "first bring the recipients up to date with the latest saved scope")
 	})
@@ -152,13 +131,14 @@ const incidentLettersSummary = `Writes the incident campaign's letters, one A4 p
 and 不達 for customers whose e-mail failed). Both hold every customer's name and address: the
 audit log records each export. --offset and --limit write a part (the admin offers parts of 2,000).
 
-Usage: kaede incident letters ID --out FILE.pdf [--labels FILE.csv] [--encoding utf-8|shift_jis] [--offset N] [--limit N]`
+Usage: kaede incident letters ID --out FILE.pdf [--labels FILE.csv] [--encoding utf-8|shift_jis] [--offset N] [--limit N]
+       [--data DIR | --demo | --database URL]`
 
 // runIncidentLetters is "kaede incident letters ID --out FILE.pdf".
 func runIncidentLetters(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var out, labels, enc string
 	var part incident.LetterPart
-	d, c, id, err := openCampaigns(ctx, "incident letters", incidentLettersSummary, args, stderr, func(fs *flag.FlagSet) {
+	d, c, id, err := openCampaigns(ctx, "letters", incidentLettersSummary, args, stderr, func(fs *flag.FlagSet) {
 		fs.StringVar(&out, "out", "", "the PDF file to write")
 		fs.StringVar(&labels, "labels", "", "the label CSV to write too")
 		fs.StringVar(&enc, "encoding", string(incident.LabelsUTF8), "the label CSV's encoding: utf-8 or shift_jis")

@@ -57,7 +57,7 @@ func TestIncidentNotifyCommand(t *testing.T) {
 		id := prepareCampaign(t, d, 3)
 		run := func(args ...string) (string, error) {
 			var out, errOut bytes.Buffer
-			err := runIncidentNotify(ctx, args, &out, &errOut)
+			err := runIncident(ctx, append([]string{"notify"}, args...), &out, &errOut)
 			return out.String(), err
 		}
 		if _, err := run(fmt.Sprint(id), "--database", d.URL); err == nil || !strings.Contains(err.Error(), "--skip-test") {
@@ -93,7 +93,7 @@ func TestIncidentLettersCommand(t *testing.T) {
 		dir := t.TempDir()
 		pdf, csv := filepath.Join(dir, "letters.pdf"), filepath.Join(dir, "labels.csv")
 		var out, errOut bytes.Buffer
-		err := runIncidentLetters(ctx, []string{fmt.Sprint(id), "--database", d.URL, "--out", pdf, "--labels", csv, "--encoding", "shift_jis"}, &out, &errOut)
+		err := runIncident(ctx, []string{"letters", fmt.Sprint(id), "--database", d.URL, "--out", pdf, "--labels", csv, "--encoding", "shift_jis"}, &out, &errOut)
 		if err != nil {
 			t.Fatalf("letters: %v\n%s", err, errOut.String())
 		}

@@ -75,6 +75,7 @@ func newCampaignEnvWith(t *testing.T, d *db.DB, customers []incident.Customer, r
 		Events:    secevent.NewStore(d, e.clock.Now),
 		StoreURL:  "https://shop.test",
 		Campaigns: campaigns,
+		Incidents: incidents,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -116,8 +117,15 @@ func TestCampaignAdminFlow(t *testing.T) {
 		b, _ := e.enrol("owner@example.jp", staff.Owner)
 		b.login("owner@example.jp")
 
+		// The incident's page links here.
+		res := b.get(fmt.Sprintf("/admin/incidents/%d", e.incidentID))
+		wantStatus(t, res, http.StatusOK)
+		if find(res.Doc, func(n *html.Node) bool { return n.Data == "a" && attr(n, "href") == e.url("") }) == nil {
+			t.Fatalf("the incident page does not link to its notifications:\n%s", res.Body)
+		}
+
 		// No campaign yet: the page offers to prepare one.
-		res := b.get(e.url(""))
+		res = b.get(e.url(""))
 		wantStatus(t, res, http.StatusOK)
 		if find(res.Doc, byID("none")) == nil {
 			t.Fatalf("no campaign: page does not say so:\n%s", res.Body)

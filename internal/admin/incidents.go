@@ -60,6 +60,7 @@ type incidentSection struct {
 var incidentSections = []incidentSection{
 	{Prefix + "switches", "nav.switches", staff.SecurityRead, func(s *Server) bool { return s.switches != nil }},
 	{Prefix + "incidents/%d/notice", "notice.title", staff.SecurityRead, func(s *Server) bool { return s.notices != nil }},
+	{Prefix + "incidents/%d/campaign", "campaign.title", staff.SecurityRead, func(s *Server) bool { return s.campaigns != nil }},
 	{Prefix + "inquiries?incident=%d", "incident.section.inquiries", staff.InquiriesRead, func(s *Server) bool { return s.inquiries != nil }},
 	{Prefix + "incidents/%d/scope", "incident.section.scope", staff.SecurityRead, func(s *Server) bool { return true }},
 	{Prefix + "incidents/%d/reimbursements", "incident.section.reimbursements", staff.SecurityRead, func(s *Server) bool { return true }},
