@@ -41,7 +41,7 @@ var incidentCommands = map[string]incidentCommand{
 	"scope":        {runIncidentScope, "scope ID --from DATE --to DATE [--method card] [--brand visa] [--provider P] [--product ID] [--customer EMAIL] [--save] [--json]"},
 	"export":       {runIncidentExport, "export ID --acquirer|--customers --out FILE [--encoding utf8|sjis] [--version N]"},
 	"notify":       {runIncidentNotify, "notify ID [--skip-test] [--refresh]"},
-	"letters":      {runIncidentLetters, "letters ID --out FILE.pdf [--labels FILE.csv] [--encoding utf-8|shift_jis] [--offset N] [--limit N]"},
+	"letters":      {runIncidentLetters, "letters ID --out FILE.pdf [--labels FILE.csv] [--encoding utf8|sjis] [--offset N] [--limit N]"},
 }
 
 // incidentUsage lists the subcommands, sorted, with the flags they share.

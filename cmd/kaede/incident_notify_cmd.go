@@ -20,25 +20,14 @@ import (
 )
 
 // scopeSource is where an incident's campaign takes its recipients from:
-// the incident's latest saved scope and its distinct customers. The scope
-// is the incident service's (LatestScope, ScopeCustomers); until a build
-// has them, campaigns cannot be prepared (Prepare answers Conflict) but
-// the rest works. Once the scope is in, this can call the two methods
-// directly.
+// the incident's latest saved scope and its distinct customers.
 func scopeSource(inc *incident.Service) incident.ScopeSource {
-	s, ok := any(inc).(interface {
-		LatestScope(ctx context.Context, incidentID int64) (incident.Scope, error)
-		ScopeCustomers(ctx context.Context, scopeID int64) ([]incident.Customer, error)
-	})
-	if !ok {
-		return nil
-	}
 	return func(ctx context.Context, id int64) (incident.Scope, []incident.Customer, error) {
-		sc, err := s.LatestScope(ctx, id)
+		sc, err := inc.LatestScope(ctx, id)
 		if err != nil {
 			return incident.Scope{}, nil, err
 		}
-		cs, err := s.ScopeCustomers(ctx, sc.ID)
+		cs, err := inc.ScopeCustomers(ctx, sc.ID)
 		return sc, cs, err
 	}
 }
@@ -131,7 +120,7 @@ const incidentLettersSummary = `Writes the incident campaign's letters, one A4 p
 and 不達 for customers whose e-mail failed). Both hold every customer's name and address: the
 audit log records each export. --offset and --limit write a part (the admin offers parts of 2,000).
 
-Usage: kaede incident letters ID --out FILE.pdf [--labels FILE.csv] [--encoding utf-8|shift_jis] [--offset N] [--limit N]
+Usage: kaede incident letters ID --out FILE.pdf [--labels FILE.csv] [--encoding utf8|sjis] [--offset N] [--limit N]
        [--data DIR | --demo | --database URL]`
 
 // runIncidentLetters is "kaede incident letters ID --out FILE.pdf".
@@ -141,7 +130,7 @@ func runIncidentLetters(ctx context.Context, args []string, stdout, stderr io.Wr
 	d, c, id, err := openCampaigns(ctx, "letters", incidentLettersSummary, args, stderr, func(fs *flag.FlagSet) {
 		fs.StringVar(&out, "out", "", "the PDF file to write")
 		fs.StringVar(&labels, "labels", "", "the label CSV to write too")
-		fs.StringVar(&enc, "encoding", string(incident.LabelsUTF8), "the label CSV's encoding: utf-8 or shift_jis")
+		fs.StringVar(&enc, "encoding", string(incident.UTF8), "the label CSV's encoding: utf8 or sjis")
 		fs.IntVar(&part.Offset, "offset", 0, "skip this many letters")
 		fs.IntVar(&part.Limit, "limit", 0, "write at most this many letters (0: all)")
 	})
@@ -162,7 +151,7 @@ func runIncidentLetters(ctx context.Context, args []string, stdout, stderr io.Wr
 	}
 	var res incident.LabelResult
 	_, err = writeFileAtomically(labels, func(w io.Writer) (int, error) {
-		res, err = c.WriteLabels(ctx, id, w, incident.LabelEncoding(enc), cliActor)
+		res, err = c.WriteLabels(ctx, id, w, incident.Encoding(enc), cliActor)
 		return res.Rows, err
 	})
 	if err != nil {

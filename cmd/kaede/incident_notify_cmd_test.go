@@ -14,6 +14,7 @@ import (
 	"kaede/internal/db"
 	"kaede/internal/db/dbtest"
 	"kaede/internal/incident"
+	"kaede/internal/incident/scopetest"
 	"kaede/internal/jobs"
 	"kaede/internal/mail"
 	"kaede/internal/settings"
@@ -93,7 +94,7 @@ func TestIncidentLettersCommand(t *testing.T) {
 		dir := t.TempDir()
 		pdf, csv := filepath.Join(dir, "letters.pdf"), filepath.Join(dir, "labels.csv")
 		var out, errOut bytes.Buffer
-		err := runIncident(ctx, []string{"letters", fmt.Sprint(id), "--database", d.URL, "--out", pdf, "--labels", csv, "--encoding", "shift_jis"}, &out, &errOut)
+		err := runIncident(ctx, []string{"letters", fmt.Sprint(id), "--database", d.URL, "--out", pdf, "--labels", csv, "--encoding", "sjis"}, &out, &errOut)
 		if err != nil {
 			t.Fatalf("letters: %v\n%s", err, errOut.String())
 		}
@@ -118,6 +119,66 @@ func TestIncidentLettersCommand(t *testing.T) {
 		}
 		if err := runIncidentLetters(ctx, []string{fmt.Sprint(id), "--database", d.URL}, &out, &errOut); err == nil || !strings.Contains(err.Error(), "--out") {
 			t.Fatalf("letters without --out: %v", err)
+		}
+	})
+}
+
+// TestIncidentNotifyFromTheSavedScope runs the commands on a real saved
+// scope: three card buyers inside the window (one of them twice, once as
+// a guest), one outside, one who paid by bank transfer.
+func TestIncidentNotifyFromTheSavedScope(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		if err := jobs.Migrate(ctx, d); err != nil {
+			t.Fatal(err)
+		}
+		from := time.Date(2019, 8, 28, 0, 0, 0, 0, shop.JST)
+		to := time.Date(2020, 6, 27, 0, 0, 0, 0, shop.JST)
+		s := scopetest.New(t, d)
+		member := s.Member("hanako@example.jp", &scopetest.Address)
+		s.Order(scopetest.Order{Email: "hanako@example.jp", MemberID: member, At: from.Add(24 * time.Hour)})
+		s.Order(scopetest.Order{Email: "Hanako@Example.jp", At: from.Add(48 * time.Hour)}) // the same person as a guest
+		s.Order(scopetest.Order{Email: "ichiro@example.jp", At: to.Add(-time.Hour)})
+		s.Order(scopetest.Order{Email: "jiro@example.jp", At: from.Add(100 * 24 * time.Hour)})
+		s.Order(scopetest.Order{Email: "late@example.jp", At: to.Add(time.Hour)})
+		s.Order(scopetest.Order{Email: "transfer@example.jp", At: from.Add(72 * time.Hour), Method: "bank_transfer"})
+		inc := incident.New(d, shop.SystemClock)
+		i, err := inc.Open(ctx, incident.OpenInput{Title: "カード情報流出", Category: incident.CardData,
+			DiscoveredAt: time.Now().Add(-time.Hour)}, audit.Actor{Name: "owner@example.jp"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := inc.SaveScope(ctx, i.ID, incident.Query{From: from, To: to, Methods: []string{"card"}}, audit.Actor{Name: "owner@example.jp"}); err != nil {
+			t.Fatal(err)
+		}
+		var out, errOut bytes.Buffer
+		if err := runIncident(ctx, []string{"notify", fmt.Sprint(i.ID), "--skip-test", "--database", d.URL}, &out, &errOut); err != nil {
+			t.Fatalf("notify: %v\n%s", err, errOut.String())
+		}
+		if !strings.Contains(out.String(), "3 recipients") || !strings.Contains(out.String(), "queued 3, skipped 0") {
+			t.Fatalf("notify printed %q, want 3 recipients queued", out.String())
+		}
+		got := map[string]int{}
+		rows, err := d.QueryContext(ctx, `SELECT to_addr FROM mail_messages WHERE kind = $1`, incident.MailKindNotice)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var to string
+			rows.Scan(&to)
+			got[strings.ToLower(to)]++
+		}
+		rows.Close()
+		if len(got) != 3 || got["hanako@example.jp"] != 1 || got["ichiro@example.jp"] != 1 || got["jiro@example.jp"] != 1 {
+			t.Fatalf("notices went to %v, want hanako, ichiro and jiro once each", got)
+		}
+		pdf := filepath.Join(t.TempDir(), "letters.pdf")
+		out.Reset()
+		if err := runIncident(ctx, []string{"letters", fmt.Sprint(i.ID), "--database", d.URL, "--out", pdf}, &out, &errOut); err != nil {
+			t.Fatalf("letters: %v\n%s", err, errOut.String())
+		}
+		if !strings.Contains(out.String(), "3 letters written") {
+			t.Fatalf("letters printed %q", out.String())
 		}
 	})
 }

@@ -540,7 +540,7 @@ func (s *Server) campaignLabelsDownload(w http.ResponseWriter, r *http.Request) 
 		s.renderError(w, r, err)
 		return
 	}
-	enc := incident.LabelEncoding(newForm(r).String("encoding"))
+	enc := incident.Encoding(newForm(r).String("encoding"))
 	var buf bytes.Buffer
 	res, err := s.campaigns.WriteLabels(r.Context(), id, &buf, enc, s.actor(r).Actor)
 	if err != nil {
@@ -548,7 +548,7 @@ func (s *Server) campaignLabelsDownload(w http.ResponseWriter, r *http.Request) 
 		return
 	}
 	charset := "utf-8"
-	if enc == incident.LabelsShiftJIS {
+	if enc == incident.ShiftJIS {
 		charset = "Shift_JIS"
 	}
 	h := w.Header()

@@ -279,7 +279,7 @@ func TestCampaignAdminFlow(t *testing.T) {
 		if res.Header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(res.Body, "%PDF-") {
 			t.Fatalf("letters: %s %.20q", res.Header.Get("Content-Type"), res.Body)
 		}
-		res = b.get(e.url("/labels.csv?encoding=shift_jis"))
+		res = b.get(e.url("/labels.csv?encoding=sjis"))
 		wantStatus(t, res, http.StatusOK)
 		if res.Header.Get("Content-Type") != "text/csv; charset=Shift_JIS" {
 			t.Fatalf("labels content type %q", res.Header.Get("Content-Type"))

@@ -35,8 +35,8 @@ type campaignEnv struct {
 
 // The breach window of the tests, as in the seed: 2019-08-28 to 2020-06-26.
 var (
-	windowFrom = time.Date(2019, 8, 28, 0, 0, 0, 0, shop.JST)
-	windowTo   = time.Date(2020, 6, 27, 0, 0, 0, 0, shop.JST)
+	campaignFrom = time.Date(2019, 8, 28, 0, 0, 0, 0, shop.JST)
+	campaignTo   = time.Date(2020, 6, 27, 0, 0, 0, 0, shop.JST)
 )
 
 func (e *campaignEnv) clock() time.Time {
@@ -57,7 +57,7 @@ func (e *campaignEnv) setScope(cs []incident.Customer) {
 func newCampaignEnv(t testing.TB, d *db.DB, q *mail.Queue, customers []incident.Customer) *campaignEnv {
 	t.Helper()
 	e := &campaignEnv{t: t, d: d, ctx: context.Background(), now: time.Date(2020, 11, 10, 1, 0, 0, 0, time.UTC),
-		scope: incident.Scope{Query: incident.Query{From: windowFrom.UTC(), To: windowTo.UTC(), Methods: []string{"card"}}}}
+		scope: incident.Scope{Query: incident.Query{From: campaignFrom.UTC(), To: campaignTo.UTC(), Methods: []string{"card"}}}}
 	e.setScope(customers)
 	e.inc = incident.New(d, e.clock)
 	inc, err := e.inc.Open(e.ctx, incident.OpenInput{Title: "カード情報流出の疑い", Noticed: "カード会社から連絡",
@@ -125,7 +125,7 @@ func customers(n int) []incident.Customer {
 			Line1: fmt.Sprintf("%s%d", p.line1, i), Line2: fmt.Sprintf("楓ハイツ%d号室", 100+i%900)}
 		for j := range 1 + i%3 {
 			c.Orders = append(c.Orders, incident.AffectedOrder{OrderID: int64(i*10 + j), Number: fmt.Sprintf("K-%06d", i*10+j),
-				PlacedAt: windowFrom.Add(time.Duration(i*24+j) * time.Hour).UTC(), Total: shop.Yen(1100 * (j + 1)), Method: "card",
+				PlacedAt: campaignFrom.Add(time.Duration(i*24+j) * time.Hour).UTC(), Total: shop.Yen(1100 * (j + 1)), Method: "card",
 				Provider: "gateway", Brand: brands[(i+j)%len(brands)], Last4: fmt.Sprintf("%04d", (i*7+j)%10000),
 				ProviderPaymentID: fmt.Sprintf("pay_%d", i*10+j)})
 		}

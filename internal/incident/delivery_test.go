@@ -179,7 +179,7 @@ func TestDeliveryProgress(t *testing.T) {
 			t.Fatalf("failed recipients %+v %v, want %s with the server's 550", failed, err, cs[3].Email)
 		}
 		var labels bytes.Buffer
-		if _, err := e.c.WriteLabels(e.ctx, e.id, &labels, incident.LabelsUTF8, owner); err != nil {
+		if _, err := e.c.WriteLabels(e.ctx, e.id, &labels, incident.UTF8, owner); err != nil {
 			t.Fatal(err)
 		}
 		for _, line := range strings.Split(labels.String(), "\r\n") {

@@ -219,17 +219,6 @@ func (c *Campaigns) WriteLetters(ctx context.Context, incidentID int64, w io.Wri
 	return lw.Pages(), nil
 }
 
-// LabelEncoding is the character encoding of the label list.
-type LabelEncoding string
-
-// The label list's encodings: UTF-8 with a byte-order mark (which Excel
-// needs to read it as UTF-8), or Shift_JIS (CP932) for older label
-// software and Japan Post's.
-const (
-	LabelsUTF8     LabelEncoding = "utf-8"
-	LabelsShiftJIS LabelEncoding = "shift_jis"
-)
-
 // LabelHeader is the label list's first row.
 var LabelHeader = []string{"郵便番号", "住所1", "住所2", "氏名", "敬称", "メール不達"}
 
@@ -243,15 +232,16 @@ type LabelResult struct {
 }
 
 // WriteLabels writes the label list of every recipient who gets a letter,
-// in the letters' order, as CSV with CRLF line ends. The last column marks
+// in the letters' order, as CSV with CRLF line ends in the encoding (UTF-8
+// with a byte-order mark, or Shift_JIS, as the scope's exports). The last column marks
 // ("不達") the people whose e-mail failed. Cells a spreadsheet would run as
 // a formula are defused (csvcell). In Shift_JIS a character it cannot hold
 // is written as 〓, as every Kaede export does, and the recipient listed
 // in the result. Audited ("incident.campaign.labels") before anything is
 // written.
-func (c *Campaigns) WriteLabels(ctx context.Context, incidentID int64, w io.Writer, enc LabelEncoding, by audit.Actor) (LabelResult, error) {
-	if enc != LabelsUTF8 && enc != LabelsShiftJIS {
-		return LabelResult{}, &shop.Error{Code: shop.Invalid, Message: "unknown encoding", Fields: map[string]string{"encoding": shop.ReasonChoice}}
+func (c *Campaigns) WriteLabels(ctx context.Context, incidentID int64, w io.Writer, enc Encoding, by audit.Actor) (LabelResult, error) {
+	if err := enc.check(); err != nil {
+		return LabelResult{}, err
 	}
 	camp, err := c.Get(ctx, incidentID)
 	if err != nil {
@@ -265,7 +255,7 @@ func (c *Campaigns) WriteLabels(ctx context.Context, incidentID int64, w io.Writ
 	var rows [][]string
 	err = c.eachLetterRecipient(ctx, camp, LetterPart{}, func(r Recipient) error {
 		row := labelRow(r)
-		if enc == LabelsShiftJIS {
+		if enc == ShiftJIS {
 			some := false
 			for i, cell := range row {
 				var replaced bool
@@ -292,7 +282,7 @@ func (c *Campaigns) WriteLabels(ctx context.Context, incidentID int64, w io.Writ
 		return LabelResult{}, err
 	}
 	var buf bytes.Buffer
-	if enc == LabelsUTF8 {
+	if enc == UTF8 {
 		buf.WriteString("\uFEFF")
 	}
 	cw := csv.NewWriter(&buf)
@@ -306,7 +296,7 @@ func (c *Campaigns) WriteLabels(ctx context.Context, incidentID int64, w io.Writ
 		return LabelResult{}, fmt.Errorf("incident: write labels: %w", err)
 	}
 	out := buf.Bytes()
-	if enc == LabelsShiftJIS {
+	if enc == ShiftJIS {
 		if out, err = csvcell.ShiftJIS(buf.String()); err != nil {
 			// FitShiftJIS has fitted every cell; this is a bug, not bad data.
 			return LabelResult{}, fmt.Errorf("incident: encode labels: %w", err)

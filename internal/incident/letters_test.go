@@ -97,14 +97,14 @@ func TestLabelList(t *testing.T) {
 		if _, err := e.c.Send(e.ctx, e.id, incident.SendOptions{}, owner); err != nil {
 			t.Fatal(err)
 		}
-		for _, enc := range []incident.LabelEncoding{incident.LabelsUTF8, incident.LabelsShiftJIS} {
+		for _, enc := range []incident.Encoding{incident.UTF8, incident.ShiftJIS} {
 			var buf bytes.Buffer
 			res, err := e.c.WriteLabels(e.ctx, e.id, &buf, enc, owner)
 			if err != nil || res.Rows != 4 || len(res.Replaced) != 0 {
 				t.Fatalf("%s: %+v %v", enc, res, err)
 			}
 			raw := buf.Bytes()
-			if enc == incident.LabelsUTF8 {
+			if enc == incident.UTF8 {
 				if !bytes.HasPrefix(raw, []byte("\uFEFF")) {
 					t.Fatalf("UTF-8 labels have no byte-order mark")
 				}
@@ -160,7 +160,7 @@ func TestLabelsMarkWhatShiftJISCannotHold(t *testing.T) {
 		e := newCampaignEnv(t, d, nil, cs)
 		e.prepare()
 		var buf bytes.Buffer
-		res, err := e.c.WriteLabels(e.ctx, e.id, &buf, incident.LabelsShiftJIS, owner)
+		res, err := e.c.WriteLabels(e.ctx, e.id, &buf, incident.ShiftJIS, owner)
 		if err != nil || res.Rows != 2 || len(res.Replaced) != 1 {
 			t.Fatalf("Shift_JIS with 𠮷: %+v %v, want one replaced", res, err)
 		}
@@ -172,7 +172,7 @@ func TestLabelsMarkWhatShiftJISCannotHold(t *testing.T) {
 			t.Fatalf("audit %+v, want the replaced recipients", entries)
 		}
 		buf.Reset()
-		if _, err := e.c.WriteLabels(e.ctx, e.id, &buf, incident.LabelsUTF8, owner); err != nil || !strings.Contains(buf.String(), "𠮷田") {
+		if _, err := e.c.WriteLabels(e.ctx, e.id, &buf, incident.UTF8, owner); err != nil || !strings.Contains(buf.String(), "𠮷田") {
 			t.Fatalf("UTF-8 with 𠮷: %v", err)
 		}
 	})
