@@ -62,16 +62,22 @@ const Geta = "〓"
 // hold (𠮷, an emoji) replaced by Geta; replaced reports whether any was.
 // Encoding the result never fails.
 func FitShiftJIS(s string) (fitted string, replaced bool) {
+	fitted, n := FitShiftJISCount(s)
+	return fitted, n > 0
+}
+
+// FitShiftJISCount is FitShiftJIS that counts the characters replaced.
+func FitShiftJISCount(s string) (fitted string, replaced int) {
 	s = cp932Forms.Replace(s)
 	enc := japanese.ShiftJIS.NewEncoder()
 	if _, err := enc.String(s); err == nil {
-		return s, false
+		return s, 0
 	}
 	var b strings.Builder
 	for _, r := range s {
 		if _, err := enc.String(string(r)); err != nil {
 			b.WriteString(Geta)
-			replaced = true
+			replaced++
 			continue
 		}
 		b.WriteRune(r)

@@ -77,3 +77,11 @@ func FuzzFitShiftJIS(f *testing.F) {
 		}
 	})
 }
+
+func TestFitShiftJISCount(t *testing.T) {
+	for in, want := range map[string]int{"山田": 0, "𠮷田": 1, "𠮷😀〜": 2, "\xff": 1} {
+		if _, n := csvcell.FitShiftJISCount(in); n != want {
+			t.Errorf("FitShiftJISCount(%q) replaced %d, want %d", in, n, want)
+		}
+	}
+}

@@ -10,11 +10,11 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"golang.org/x/text/encoding/japanese"
 
 	"kaede/internal/audit"
+	"kaede/internal/csvcell"
 	"kaede/internal/shop"
 )
 
@@ -36,7 +36,7 @@ const (
 // exactly that, so that staff see a hole and look the name up, rather than
 // a plausible wrong letter or a file that is not written at all. A list of
 // people to tell about a breach must not fail over one rare kanji.
-const Replacement = "〓"
+const Replacement = csvcell.Geta
 
 // Export is what an export wrote.
 type Export struct {
@@ -202,10 +202,10 @@ func encodeCSV(header []string, rows [][]string, enc Encoding) ([]byte, int, err
 	write := func(row []string) {
 		cells := make([]string, len(row))
 		for i, c := range row {
-			c = defuse(c)
+			c = csvcell.Defuse(c)
 			if enc == ShiftJIS {
 				var n int
-				c, n = toShiftJISRepertoire(c)
+				c, n = csvcell.FitShiftJISCount(c)
 				replaced += n
 			}
 			cells[i] = c
@@ -230,49 +230,4 @@ func encodeCSV(header []string, rows [][]string, enc Encoding) ([]byte, int, err
 		return nil, 0, fmt.Errorf("incident: encode Shift_JIS: %w", err)
 	}
 	return out, replaced, nil
-}
-
-// defuse prefixes an apostrophe to a cell a spreadsheet would read as a
-// formula (CSV injection): a name typed as "=HYPERLINK(…)" at checkout
-// must not run when staff open the list.
-func defuse(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
-}
-
-// cp932Forms maps the characters whose Unicode form differs between the
-// JIS and the Microsoft tables to the Microsoft one, which CP932 holds:
-// 〜 (WAVE DASH) is what a Mac or a phone types in 「1〜2丁目」.
-var cp932Forms = strings.NewReplacer(
-	"\u301C", "\uFF5E", // 〜 → ～
-	"\u2212", "\uFF0D", // − → －
-	"\u2016", "\u2225", // ‖ → ∥
-	"\u2014", "\u2015", // — → ―
-	"\u00A2", "\uFFE0", // ¢ → ￠
-	"\u00A3", "\uFFE1", // £ → ￡
-	"\u00AC", "\uFFE2", // ¬ → ￢
-)
-
-// toShiftJISRepertoire returns s with every character Shift_JIS cannot
-// hold replaced by Replacement, and how many were.
-func toShiftJISRepertoire(s string) (string, int) {
-	s = cp932Forms.Replace(s)
-	enc := japanese.ShiftJIS.NewEncoder()
-	if _, err := enc.String(s); err == nil {
-		return s, 0
-	}
-	var b strings.Builder
-	n := 0
-	var one [utf8.UTFMax]byte
-	for _, r := range s {
-		if _, err := enc.Bytes(one[:utf8.EncodeRune(one[:], r)]); err != nil {
-			b.WriteString(Replacement)
-			n++
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String(), n
 }
