@@ -386,7 +386,7 @@ func toConfirmation(t *testing.T, b *browser, base string, p demoProduct, check 
 	if got := eval[string](t, b, `document.querySelector('label[for="pm-card"]').textContent`); got != "クレジットカード" {
 		t.Fatalf("the card choice reads %q, want クレジットカード", got)
 	}
-	check("confirmation", b.navigate(t, "confirm", chromedp.Click(chromedp.CSS(`form[action="/checkout/confirm"] button[type="submit"]`))))
+	check("confirmation", b.navigate(t, "confirm", chromedp.Click(chromedp.CSS(`form[action="/checkout/confirm"] p.actions button[type="submit"]`))))
 	if got := b.location(t); got != base+"/checkout/confirm" {
 		t.Fatalf("after confirm at %s: the form was refused? %v", got, eval[[]string](t, b, `[...document.querySelectorAll('.field-errors li')].map(e => e.textContent)`))
 	}

@@ -25,6 +25,9 @@ type FormField struct {
 	Value     string
 	Error     string
 	Choices   []Choice
+	// Lookup, on the postal code, labels the 「住所を検索」 button that
+	// submits the form to be filled from the code (internal/web/postcode.go).
+	Lookup string
 }
 
 // Choice is one option of a select; the first, with no value, asks the
@@ -94,6 +97,9 @@ func formField(lang string, f addressField, prefix, idPrefix string, values url.
 	}
 	if f.help != "" {
 		ff.Help = Store.T(lang, f.help)
+	}
+	if f.name == "postal_code" {
+		ff.Lookup = Store.T(lang, "address.lookup")
 	}
 	if f.typ == "select" {
 		ff.Choices = append(ff.Choices, Choice{Label: Store.T(lang, "account.choose")})

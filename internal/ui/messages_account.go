@@ -24,7 +24,14 @@ var accountMessages = map[string]text{
 	"account.field.line2":            {"建物名・部屋番号", "Building and room"},
 	"account.field.licence_type":     {"免許の種類", "Licence type"},
 	"account.field.licence_number":   {"免許番号", "Licence number"},
-	"account.password.hint":          {"10文字以上で入力してください。メールアドレスと同じものは使えません。", "At least 10 characters, and not your e-mail address."},
+	// The address forms' 「住所を検索」 (internal/web/postcode.go)
+	"address.lookup":         {"住所を検索", "Find address"},
+	"address.lookup.filled":  {"郵便番号から住所を入力しました。番地・建物名をご入力ください。", "The address was filled in from the postal code. Please add the street number and building."},
+	"address.lookup.none":    {"この郵便番号に該当する住所が見つかりませんでした。郵便番号をご確認いただくか、住所を直接ご入力ください。", "No address was found for this postal code. Please check it, or type the address."},
+	"address.lookup.several": {"この郵便番号は複数の市区町村にまたがります。都道府県・市区町村をご確認のうえご入力ください。", "This postal code covers several cities. Please enter the city."},
+	"address.lookup.towns":   {"この郵便番号には複数の町域があります（%s）。市区町村の後に町域をご入力ください。", "This postal code covers several towns (%s). Please add the town after the city."},
+	"address.lookup.more":    {" ほか", " and more"},
+	"account.password.hint":  {"10文字以上で入力してください。メールアドレスと同じものは使えません。", "At least 10 characters, and not your e-mail address."},
 
 	// Sign-up and verification
 	"account.register.title":        {"会員登録", "Sign up"},

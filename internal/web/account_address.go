@@ -14,6 +14,8 @@ import (
 // the form to add one.
 type addressesView struct {
 	Addresses []member.Address
+	// PostcodeNote says what 「住所を検索」 filled in, or why it could not.
+	PostcodeNote string
 }
 
 // addressesView reads the member's address book.
@@ -38,6 +40,10 @@ func (s *Server) addressesPage(w http.ResponseWriter, r *http.Request) {
 // addressAdd saves a new delivery address.
 func (s *Server) addressAdd(w http.ResponseWriter, r *http.Request) {
 	f := s.form(w, r)
+	if r.PostForm.Has(lookupButton) {
+		s.addressLookup(w, r)
+		return
+	}
 	in := shop.Address{
 		Name:       f.String("name"),
 		NameKana:   f.String("name_kana"),
@@ -57,6 +63,23 @@ func (s *Server) addressAdd(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, "/account/addresses", http.StatusSeeOther)
+}
+
+// addressLookup is the address form's 「住所を検索」: the address book again
+// with the form filled from the postal code; nothing is saved.
+func (s *Server) addressLookup(w http.ResponseWriter, r *http.Request) {
+	note, err := fillFromPostcode(info(r).Lang, r.PostForm, "")
+	if err != nil {
+		s.renderAddressForm(w, r, err)
+		return
+	}
+	v, err := s.addressesView(r)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	v.PostcodeNote = note
+	s.render(w, r, http.StatusOK, "account_addresses", v)
 }
 
 // renderAddressForm shows the address book again with the failed form.

@@ -11,6 +11,7 @@ func (s *Server) apiRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/products", s.apiProducts)
 	mux.HandleFunc("GET /api/v1/products/{slug}", s.apiProduct)
 	mux.HandleFunc("GET /api/v1/categories", s.apiCategories)
+	mux.HandleFunc("GET /api/v1/postcodes/{code}", s.apiPostcode)
 
 	// Carts.
 	mux.HandleFunc("POST /api/v1/carts", s.apiCreateCart)

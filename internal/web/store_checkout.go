@@ -44,6 +44,8 @@ type checkoutView struct {
 	Methods []formChoice
 	MinDays int
 	MaxDays int
+	// PostcodeNote says what 「住所を検索」 filled in, or why it could not.
+	PostcodeNote string
 }
 
 // confirmView is the final confirmation screen's data: the quote and the
@@ -104,6 +106,10 @@ func (s *Server) checkoutEdit(w http.ResponseWriter, r *http.Request) {
 // checkoutConfirm quotes the order and shows the final confirmation screen,
 // or the form again with a sentence for every bad field.
 func (s *Server) checkoutConfirm(w http.ResponseWriter, r *http.Request) {
+	if s.form(w, r); r.PostForm.Has(lookupButton) {
+		s.checkoutLookup(w, r)
+		return
+	}
 	in, err := s.storeCheckoutInput(w, r)
 	if err != nil {
 		s.refuseCheckout(w, r, err)
@@ -115,6 +121,32 @@ func (s *Server) checkoutConfirm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.render(w, r, http.StatusOK, "confirm", confirmationView(info(r).Lang, q, r.PostForm))
+}
+
+// checkoutLookup is the checkout form's 「住所を検索」: the form again with
+// the address filled from the postal code; nothing is quoted.
+func (s *Server) checkoutLookup(w http.ResponseWriter, r *http.Request) {
+	c, _, err := s.currentCart(w, r, false)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	note, ferr := fillFromPostcode(info(r).Lang, r.PostForm, "shipping_address.")
+	if ferr != nil && shop.ErrorCode(ferr) != shop.Invalid {
+		s.renderError(w, r, ferr)
+		return
+	}
+	view, err := s.checkoutView(r, c, r.PostForm, ferr)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	view.PostcodeNote = note
+	status := http.StatusOK
+	if ferr != nil {
+		status = http.StatusUnprocessableEntity
+	}
+	s.render(w, r, status, "checkout", view)
 }
 
 // checkoutPlace is the order button. The idempotency key makes a double
