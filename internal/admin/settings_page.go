@@ -128,6 +128,7 @@ func settingsValues(s settings.Settings) url.Values {
 		"retention.session_days":          strconv.Itoa(s.Retention.SessionDays),
 		"retention.abandoned_cart_days":   strconv.Itoa(s.Retention.AbandonedCartDays),
 		"retention.inquiry_days":          strconv.Itoa(s.Retention.InquiryDays),
+		"retention.order_years":           strconv.Itoa(s.Retention.OrderYears),
 		"security.escalate_after_minutes": strconv.Itoa(s.Security.EscalateAfterMinutes),
 		"security.business_start_hour":    strconv.Itoa(s.Security.BusinessStartHour),
 		"security.business_end_hour":      strconv.Itoa(s.Security.BusinessEndHour),
@@ -179,6 +180,7 @@ func settingsFromForm(f *form.Form, base settings.Settings) settings.Settings {
 		SessionDays:        f.Int("retention.session_days"),
 		AbandonedCartDays:  f.Int("retention.abandoned_cart_days"),
 		InquiryDays:        f.Int("retention.inquiry_days"),
+		OrderYears:         f.Int("retention.order_years"),
 	}
 	s.Security = settings.Security{
 		EscalateAfterMinutes: f.Int("security.escalate_after_minutes"),

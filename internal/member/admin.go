@@ -155,23 +155,29 @@ type Detail struct {
 func (s *Service) MemberDetail(ctx context.Context, id int64) (*Detail, error) {
 	var d *Detail
 	err := s.db.ReadTx(ctx, func(tx *sql.Tx) error {
-		m, err := getMember(ctx, tx, `id = $1`, id)
-		if err != nil {
-			return err
-		}
-		d = &Detail{Member: *m}
-		if d.Licences, err = listLicences(ctx, tx, `l.member_id = $1 ORDER BY l.submitted_at DESC, l.id DESC`, id); err != nil {
-			return err
-		}
-		if d.Addresses, err = addressesOf(ctx, tx, id); err != nil {
-			return err
-		}
-		return countOrders(ctx, tx, d)
+		var err error
+		d, err = detailTx(ctx, tx, id)
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	return d, nil
+}
+
+func detailTx(ctx context.Context, tx *sql.Tx, id int64) (*Detail, error) {
+	m, err := getMember(ctx, tx, `id = $1`, id)
+	if err != nil {
+		return nil, err
+	}
+	d := &Detail{Member: *m}
+	if d.Licences, err = listLicences(ctx, tx, `l.member_id = $1 ORDER BY l.submitted_at DESC, l.id DESC`, id); err != nil {
+		return nil, err
+	}
+	if d.Addresses, err = addressesOf(ctx, tx, id); err != nil {
+		return nil, err
+	}
+	return d, countOrders(ctx, tx, d)
 }
 
 func addressesOf(ctx context.Context, tx *sql.Tx, memberID int64) ([]Address, error) {

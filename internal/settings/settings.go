@@ -95,6 +95,12 @@ type Retention struct {
 	// and message, and the replies) for that long after it was closed.
 	// IncidentHold keeps those about an incident.
 	InquiryDays int `json:"inquiry_days"`
+	// OrderYears keeps an order's personal data (the customer's name,
+	// address, phone, e-mail and message) for that many years after it was
+	// placed: the tax laws keep the books and their documents 7 years (10
+	// in a year with a loss carried forward). After it, the order keeps its
+	// number, lines, amounts and taxes, and names nobody.
+	OrderYears int `json:"order_years"`
 }
 
 // MinCardAttemptDays is the shortest CardAttemptDays: twice the longest
@@ -178,6 +184,7 @@ func (r Retention) validate(p shop.Problems) {
 		{"retention.session_days", r.SessionDays, 0, 90},
 		{"retention.abandoned_cart_days", r.AbandonedCartDays, 7, 365},
 		{"retention.inquiry_days", r.InquiryDays, 30, 3650},
+		{"retention.order_years", r.OrderYears, 7, 10},
 	} {
 		if c.v < c.min || c.v > c.max {
 			p.Add(c.name, shop.ReasonRange)
@@ -315,6 +322,7 @@ func DefaultRetention() Retention {
 		SessionDays:        7,
 		AbandonedCartDays:  30,
 		InquiryDays:        730,
+		OrderYears:         7,
 	}
 }
 

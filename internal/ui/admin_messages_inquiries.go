@@ -98,6 +98,7 @@ var adminInquiryMessages = map[string]text{
 	"field.desk.open_hour":            {"受付開始（日本時間、0〜23時）", "opens at (JST, 0 to 23)"},
 	"field.desk.close_hour":           {"受付終了（日本時間、1〜24時）", "closes at (JST, 1 to 24)"},
 	"field.desk.first_response_hours": {"初回返信の目標（受付時間で数えた時間数、1〜240）：過ぎると「期限超過」になります", "first-reply target in desk hours (1 to 240): past it an inquiry is overdue"},
+	"field.retention.order_years":     {"注文の個人情報の保存年数（7〜10年。経過後は氏名・住所・連絡先を消去し、金額と明細は残します）", "years to keep the personal data of orders (7 to 10; then names, addresses and contacts are erased, amounts and lines kept)"},
 	"field.retention.inquiry_days":    {"クローズしたお問い合わせの保存日数（30〜3650日）", "days to keep closed inquiries (30 to 3650)"},
 
 	// Canned replies
