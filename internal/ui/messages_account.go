@@ -114,8 +114,21 @@ var accountMessages = map[string]text{
 	"account.addresses.submit":       {"追加する", "Add"},
 
 	// Password change
-	"account.password.title":        {"パスワードの変更", "Change password"},
-	"account.password.submit":       {"変更する", "Change"},
+	"account.password.title":  {"パスワードの変更", "Change password"},
+	"account.password.submit": {"変更する", "Change"},
+	// 退会 and the disclosure file (internal/web/account_privacy.go)
+	"account.data.link":             {"登録情報とご注文履歴をダウンロードする（JSON）", "Download your account data and orders (JSON)"},
+	"account.close.title":           {"退会する", "Close your account"},
+	"account.close.lead":            {"退会されると、次のとおりとなります。お手続きの前にご確認ください。", "Closing your account means the following. Please read it before you go on."},
+	"account.close.deleted":         {"お名前・メールアドレス・電話番号、お届け先、免許の情報は直ちに削除いたします。", "Your name, e-mail address, phone number, delivery addresses and licences are deleted at once."},
+	"account.close.kept":            {"ご注文の記録は、税法に定める帳簿書類の保存期間（7年間）保管したのち、お名前やご住所などを消去いたします。", "Your orders are kept for the period the tax laws require for business records (7 years); their names and addresses are then erased."},
+	"account.close.orders":          {"発送前のご注文がある場合も、そのご注文はお届けいたします。", "Orders not yet shipped are still delivered."},
+	"account.close.final":           {"退会後にアカウントを元に戻すことはできません。同じメールアドレスで改めてご登録いただくことは可能です。", "A closed account cannot be restored; you may register again with the same address."},
+	"account.close.confirm":         {"上記を確認し、退会します", "I have read the above and want to close my account"},
+	"account.close.submit":          {"退会する", "Close my account"},
+	"account.close.done.title":      {"退会のお手続きが完了しました", "Your account is closed"},
+	"account.close.done.message":    {"これまで当店をご利用いただき、誠にありがとうございました。またのご利用を心よりお待ちしております。", "Thank you for shopping with us. We hope to see you again."},
+	"account.close.done.link":       {"トップページへ", "To the top page"},
 	"account.password.done.title":   {"パスワードを変更しました", "Password changed"},
 	"account.password.done.message": {"パスワードを変更しました。確認のメールをお送りしています。", "Your password has been changed. We have sent you an e-mail to confirm it."},
 
@@ -149,4 +162,5 @@ var accountFieldLabels = map[string]label{
 	"current_password":     {ja: "現在のパスワード", en: "current password"},
 	"new_password":         {ja: "新しいパスワード", en: "new password"},
 	"new_password_confirm": {ja: "新しいパスワード（確認）", en: "new password confirmation"},
+	"confirm":              {ja: "退会の確認", en: "confirmation", choose: true},
 }

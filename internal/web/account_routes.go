@@ -36,6 +36,9 @@ func (s *Server) accountRoutes(mux *http.ServeMux) {
 	mux.Handle("POST /account/password", s.member(s.passwordSubmit))
 	mux.Handle("GET /account/licence", s.member(s.licencePage))
 	mux.Handle("POST /account/licence", s.member(s.licenceSubmit))
+	mux.Handle("GET /account/data", s.member(s.accountData))
+	mux.Handle("GET /account/close", s.member(s.closePage))
+	mux.Handle("POST /account/close", s.member(s.closeSubmit))
 
 	// Demo tools: read the e-mails the store would have sent.
 	mux.Handle("GET /demo/outbox", s.private(s.demoOutbox))
