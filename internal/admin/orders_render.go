@@ -60,6 +60,7 @@ var orderDoneKeys = map[string]string{
 	"paid": "orders.done.paid", "shipped": "orders.done.shipped", "delivered": "orders.done.delivered",
 	"cancelled": "orders.done.cancelled", "refunded": "orders.done.refunded",
 	"approved": "licences.done.approved", "rejected": "licences.done.rejected",
+	"erased": "customers.done.erased",
 }
 
 // orderDone is the confirmation the request's ?done= asks for.

@@ -48,6 +48,8 @@ func (s *Server) orderWorkRoutes(mux *http.ServeMux) {
 func (s *Server) customerRoutes(mux *http.ServeMux) {
 	mux.Handle("GET "+Prefix+"customers", s.can(staff.CustomersRead, s.customerListPage))
 	mux.Handle("GET "+Prefix+"customers/{id}", s.can(staff.CustomersRead, s.customerDetailPage))
+	mux.Handle("GET "+Prefix+"customers/{id}/disclosure.json", s.fresh(staff.CustomersExport, s.customerDisclosure))
+	mux.Handle("POST "+Prefix+"customers/{id}/erase", s.fresh(staff.CustomersExport, s.customerEraseAction))
 	mux.Handle("GET "+Prefix+"licences", s.can(staff.CustomersRead, s.licenceQueuePage))
 	mux.Handle("POST "+Prefix+"licences/{id}/approve", s.can(staff.CustomersWrite, s.licenceApproveAction))
 	mux.Handle("POST "+Prefix+"licences/{id}/reject", s.can(staff.CustomersWrite, s.licenceRejectAction))

@@ -63,6 +63,9 @@ func (s *Service) Erase(ctx context.Context, memberID int64, reason string, by a
 	})
 }
 
+// Closed reports whether the account was closed or erased.
+func (m Member) Closed() bool { return strings.HasSuffix(m.Email, closedDomain) }
+
 // MemberActor names a member acting on their own account in the audit log.
 func MemberActor(memberID int64) string { return "member:" + strconv.FormatInt(memberID, 10) }
 
