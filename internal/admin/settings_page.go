@@ -136,6 +136,7 @@ func settingsValues(s settings.Settings) url.Values {
 		"desk.open_hour":                  strconv.Itoa(s.Desk.OpenHour),
 		"desk.close_hour":                 strconv.Itoa(s.Desk.CloseHour),
 		"desk.first_response_hours":       strconv.Itoa(s.Desk.FirstResponseHours),
+		"order_notice_email":              s.OrderNoticeEmail,
 	} {
 		v.Set(name, val)
 	}
@@ -153,6 +154,7 @@ func settingsFromForm(f *form.Form, base settings.Settings) settings.Settings {
 	s.Company, s.Responsible = f.String("company"), f.String("responsible")
 	s.PostalCode, s.Address = f.String("postal_code"), f.String("address")
 	s.Phone, s.Email = f.String("phone"), f.String("email")
+	s.OrderNoticeEmail = shop.NormalizeEmail(f.String("order_notice_email"))
 	s.InvoiceNumber = strings.ToUpper(shop.Normalize(f.String("invoice_number")))
 	s.TaxRounding = shop.Rounding(f.String("tax_rounding"))
 	s.ShippingFees = map[int]shop.Yen{}

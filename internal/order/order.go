@@ -73,13 +73,19 @@ type Payment struct {
 	Last4  string
 }
 
-// Event is one status change in the order's history. From is empty for
-// the order's creation.
+// Event is one entry of the order's history: a status change (Kind
+// empty), or something that happened without one (a partial refund). From
+// is empty for the order's creation. Note is the shop's own record (a
+// staff reason, the provider's word) and is never shown to the customer:
+// the pages describe an event from its Kind and statuses, in the reader's
+// language (HistoryKey).
 type Event struct {
-	From Status
-	To   Status
-	Note string
-	At   time.Time
+	From   Status
+	To     Status
+	Kind   EventKind
+	Amount shop.Yen // the money of a refund
+	Note   string
+	At     time.Time
 }
 
 // Service reads orders and moves them through their statuses.

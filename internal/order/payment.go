@@ -74,6 +74,10 @@ func (s *Service) ConfirmCardTx(ctx context.Context, tx *sql.Tx, number string, 
 	if _, err := s.mail.Enqueue(ctx, tx, m); err != nil {
 		return nil, fmt.Errorf("order %s: %w", number, err)
 	}
+	// The held confirmation goes once, and so does the shop's notice with it.
+	if err := s.notifyShop(ctx, tx, o); err != nil {
+		return nil, fmt.Errorf("order %s: %w", number, err)
+	}
 	return o, nil
 }
 

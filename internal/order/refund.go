@@ -14,7 +14,10 @@ import (
 
 // Refund is money returned to the customer for an order: the whole
 // payment or a part of it (an item returned, a cancelled order paid in
-// advance). Refunds do not change the order's status.
+// advance). A refund is an entry in the order's history; a refund of the
+// whole payment also ends the order: before shipment it is cancelled (its
+// stock returned), after shipment it is refunded (返金済み). The customer
+// is told either way.
 type Refund struct {
 	Amount shop.Yen
 	// ProviderRef is the payment provider's id of a card refund; empty for
@@ -40,7 +43,7 @@ func (s *Service) MarkRefunded(ctx context.Context, number string, amount shop.Y
 	var o *Order
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		var err error
-		o, err = s.recordRefund(ctx, tx, number, Refund{Amount: amount, Note: "銀行振込にて返金"}, by, false)
+		o, err = s.recordRefund(ctx, tx, number, Refund{Amount: amount, Note: "銀行振込にて返金"}, by, false, "")
 		return err
 	})
 	if err != nil {
@@ -62,13 +65,25 @@ func (s *Service) MarkRefunded(ctx context.Context, number string, amount shop.Y
 // checks what the provider actually captured. A non-card order →
 // Conflict: use MarkRefunded.
 func (s *Service) RecordRefundTx(ctx context.Context, tx *sql.Tx, number string, r Refund, by audit.Actor) (*Order, error) {
-	return s.recordRefund(ctx, tx, number, r, by, true)
+	return s.recordRefund(ctx, tx, number, r, by, true, "")
+}
+
+// RecordCancelRefundTx is RecordRefundTx for the refund of a customer's own
+// cancellation (CancelByCustomer's card path): the whole payment, refunded
+// by the provider, cancels the order as the customer's doing, audited as
+// "order.customer_cancel". An order shipped meanwhile is refused
+// (Conflict) before anything is written, so that the caller can tell
+// the shop.
+func (s *Service) RecordCancelRefundTx(ctx context.Context, tx *sql.Tx, number string, r Refund, by audit.Actor) (*Order, error) {
+	return s.recordRefund(ctx, tx, number, r, by, true, EventCustomerCancel)
 }
 
 // recordRefund checks and writes a refund inside tx. card says which kind
 // the caller records: provider refunds for card orders, or the shop's own
-// transfers for the others.
-func (s *Service) recordRefund(ctx context.Context, tx *sql.Tx, number string, r Refund, by audit.Actor, card bool) (*Order, error) {
+// transfers for the others. cause is EventCustomerCancel for the refund of
+// a customer's cancellation, empty for the shop's own refunds.
+func (s *Service) recordRefund(ctx context.Context, tx *sql.Tx, number string, r Refund, by audit.Actor, card bool,
+	cause EventKind) (*Order, error) {
 	r.Note = strings.TrimSpace(strings.ReplaceAll(r.Note, "\r\n", "\n"))
 	r.ProviderRef = strings.TrimSpace(r.ProviderRef)
 	p := shop.Problems{}
@@ -97,6 +112,9 @@ func (s *Service) recordRefund(ctx context.Context, tx *sql.Tx, number string, r
 	before, err := stateOf(ctx, tx, id)
 	if err != nil {
 		return nil, fmt.Errorf("order %s: %w", number, err)
+	}
+	if cause == EventCustomerCancel && !before.Status.Unshipped() {
+		return nil, errNotCancellable(number, before.Status)
 	}
 	pay, err := latestPayment(ctx, tx, id)
 	if err != nil {
@@ -132,14 +150,57 @@ func (s *Service) recordRefund(ctx context.Context, tx *sql.Tx, number string, r
 	if err != nil {
 		return nil, fmt.Errorf("order %s: insert refund: %w", number, err)
 	}
+	o, err := s.afterRefund(ctx, tx, number, id, before.Status, r.Amount, pay.refunded+r.Amount, newState == PaymentRefunded, cause)
+	if err != nil {
+		return nil, err
+	}
 	extra := map[string]any{"amount": r.Amount}
 	if r.ProviderRef != "" {
 		extra["provider_ref"] = r.ProviderRef
 	}
-	if err := s.audit(ctx, tx, by, "order.refund", number, before, id, extra); err != nil {
+	action := "order.refund"
+	if cause == EventCustomerCancel {
+		action = "order.customer_cancel"
+	}
+	if err := s.audit(ctx, tx, by, action, number, before, id, extra); err != nil {
 		return nil, err
 	}
-	return Load(ctx, tx, number)
+	return o, nil
+}
+
+// afterRefund writes what a refund of amount means for the order inside
+// tx: an entry in its history, the end of the order when the whole payment
+// is back (full), and the customer's notice. status is the order's status
+// before; refunded is every refund so far, this one included.
+func (s *Service) afterRefund(ctx context.Context, tx *sql.Tx, number string, id int64, status Status,
+	amount, refunded shop.Yen, full bool, cause EventKind) (*Order, error) {
+	err := insertEventOf(ctx, tx, id, Event{From: status, To: status, Kind: EventRefund, Amount: amount, At: s.clock()})
+	if err != nil {
+		return nil, fmt.Errorf("order %s: %w", number, err)
+	}
+	switch {
+	case full && status.Unshipped():
+		// Nothing has left the shop and nothing is owed: the order is
+		// over, its stock goes back, and the cancellation notice says
+		// the money is refunded (one message, not two).
+		c := change{to: Cancelled, note: "全額返金", kind: EventRefundCancel, cancel: cancelNotice{Refunded: refunded}}
+		if cause == EventCustomerCancel {
+			c.kind, c.note, c.cancel.ByCustomer = EventCustomerCancel, "お客様によるキャンセル（全額返金）", true
+		}
+		return s.move(ctx, tx, number, c)
+	case full && (status == Shipped || status == Delivered):
+		if _, err := s.move(ctx, tx, number, change{to: Refunded, note: "全額返金", quiet: true}); err != nil {
+			return nil, err
+		}
+	}
+	o, err := Load(ctx, tx, number)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.notifyRefunded(ctx, tx, o, amount, refunded, full); err != nil {
+		return nil, fmt.Errorf("order %s: %w", number, err)
+	}
+	return o, nil
 }
 
 func loadRefunds(ctx context.Context, tx *sql.Tx, orderID int64) ([]Refund, error) {

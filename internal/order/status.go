@@ -21,12 +21,16 @@ const (
 	// Cancelled: no goods go out (or, for a refused COD parcel, they came
 	// back); stock has been returned.
 	Cancelled Status = "cancelled"
+	// Refunded (返金済み): shipped, then the whole payment was given back
+	// (a return, a parcel lost). Nothing more ships and it is no sale; the
+	// goods are not counted back into stock, since they may never return.
+	Refunded Status = "refunded"
 )
 
 // Valid reports whether s is a known status.
 func (s Status) Valid() bool {
 	switch s {
-	case AwaitingPayment, Placed, Paid, Shipped, Delivered, Cancelled:
+	case AwaitingPayment, Placed, Paid, Shipped, Delivered, Cancelled, Refunded:
 		return true
 	}
 	return false
@@ -66,8 +70,10 @@ const (
 )
 
 // transitions lists, per payment method, every legal status change.
-// Delivered and Cancelled are final: a return after delivery is a refund
-// with its own record, not a step back in the order's life. The one way
+// Cancelled and Refunded are final. A return after delivery is a refund
+// with its own record; only a refund of the whole payment moves a shipped
+// or delivered order on, to Refunded (a full refund before shipment
+// cancels the order instead). The one way
 // out of Shipped other than Delivered is a cash-on-delivery parcel the
 // customer refuses at the door (受取拒否): it comes back unpaid, so the
 // order is cancelled and its stock returned.
@@ -75,13 +81,15 @@ var transitions = map[PaymentMethod]map[Status][]Status{
 	// Bank transfer is paid in advance: nothing ships before the money.
 	BankTransfer: {
 		Placed:  {Paid, Cancelled},
-		Paid:    {Shipped, Cancelled},
-		Shipped: {Delivered},
+		Paid:      {Shipped, Cancelled},
+		Shipped:   {Delivered, Refunded},
+		Delivered: {Refunded},
 	},
 	// Cash on delivery is paid to the carrier at the door.
 	COD: {
-		Placed:  {Shipped, Cancelled},
-		Shipped: {Delivered, Cancelled},
+		Placed:    {Shipped, Cancelled},
+		Shipped:   {Delivered, Cancelled},
+		Delivered: {Refunded},
 	},
 	// A card is authorised (placed) or captured at once (paid); an
 	// authorisation is captured before shipping. An abandoned or declined
@@ -90,7 +98,8 @@ var transitions = map[PaymentMethod]map[Status][]Status{
 		AwaitingPayment: {Placed, Paid, Cancelled},
 		Placed:          {Paid, Cancelled},
 		Paid:            {Shipped, Cancelled},
-		Shipped:         {Delivered},
+		Shipped:         {Delivered, Refunded},
+		Delivered:       {Refunded},
 	},
 }
 
@@ -113,3 +122,11 @@ func InitialStatus(method PaymentMethod) Status {
 	}
 	return Placed
 }
+
+// Unshipped reports whether the order is binding and nothing has left the
+// shop yet: what a customer may still cancel themselves, and what a full
+// refund cancels rather than marks refunded.
+func (s Status) Unshipped() bool { return s == Placed || s == Paid }
+
+// HasShipped reports whether the goods have left the shop.
+func (s Status) HasShipped() bool { return s == Shipped || s == Delivered || s == Refunded }

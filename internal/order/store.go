@@ -60,7 +60,18 @@ func (s *Service) Insert(ctx context.Context, tx *sql.Tx, d Draft) (*Order, erro
 	if err := insertEvent(ctx, tx, id, "", status, "", now); err != nil {
 		return nil, fmt.Errorf("order %s: %w", number, err)
 	}
-	return Load(ctx, tx, number)
+	o, err := Load(ctx, tx, number)
+	if err != nil {
+		return nil, err
+	}
+	// A card order binds only once paid: the shop hears of it then
+	// (ConfirmCardTx).
+	if status == Placed {
+		if err := s.notifyShop(ctx, tx, o); err != nil {
+			return nil, fmt.Errorf("order %s: %w", number, err)
+		}
+	}
+	return o, nil
 }
 
 // nextNumber takes the next number of the day (in Tokyo) with one upsert,
@@ -133,8 +144,14 @@ func insertTaxes(ctx context.Context, tx *sql.Tx, orderID int64, taxes []shop.Ta
 }
 
 func insertEvent(ctx context.Context, tx *sql.Tx, orderID int64, from, to Status, note string, now time.Time) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO order_events (order_id, from_status, to_status, note, created_at)
-		VALUES ($1, $2, $3, $4, $5)`, orderID, from, to, note, now)
+	return insertEventOf(ctx, tx, orderID, Event{From: from, To: to, Note: note, At: now})
+}
+
+// insertEventOf writes e, with its kind and amount, to the order's history.
+func insertEventOf(ctx context.Context, tx *sql.Tx, orderID int64, e Event) error {
+	from, to, note, now := e.From, e.To, e.Note, e.At
+	_, err := tx.ExecContext(ctx, `INSERT INTO order_events (order_id, from_status, to_status, kind, amount, note, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`, orderID, from, to, e.Kind, e.Amount, note, now)
 	if err != nil {
 		return fmt.Errorf("insert event %s→%s: %w", from, to, err)
 	}
@@ -225,7 +242,7 @@ func loadTaxes(ctx context.Context, tx *sql.Tx, orderID int64) ([]shop.TaxSummar
 }
 
 func loadEvents(ctx context.Context, tx *sql.Tx, orderID int64) ([]Event, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT from_status, to_status, note, created_at FROM order_events
+	rows, err := tx.QueryContext(ctx, `SELECT from_status, to_status, kind, amount, note, created_at FROM order_events
 		WHERE order_id = $1 ORDER BY id`, orderID)
 	if err != nil {
 		return nil, fmt.Errorf("read events: %w", err)
@@ -234,7 +251,7 @@ func loadEvents(ctx context.Context, tx *sql.Tx, orderID int64) ([]Event, error)
 	var events []Event
 	for rows.Next() {
 		var e Event
-		if err := rows.Scan(&e.From, &e.To, &e.Note, &e.At); err != nil {
+		if err := rows.Scan(&e.From, &e.To, &e.Kind, &e.Amount, &e.Note, &e.At); err != nil {
 			return nil, fmt.Errorf("read events: %w", err)
 		}
 		e.At = e.At.UTC()

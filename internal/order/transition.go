@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"kaede/internal/catalog"
-	"kaede/internal/mail"
 	"kaede/internal/shop"
 )
 
@@ -39,6 +38,23 @@ func (s *Service) Cancel(ctx context.Context, number, note string) (*Order, erro
 }
 
 func (s *Service) transition(ctx context.Context, tx *sql.Tx, number string, to Status, note string) (*Order, error) {
+	return s.move(ctx, tx, number, change{to: to, note: note})
+}
+
+// change is one status change as move makes it.
+type change struct {
+	to     Status
+	note   string
+	kind   EventKind    // how the history describes it beyond the new status
+	cancel cancelNotice // what the cancellation notice says of the money
+	quiet  bool         // the caller writes the customer itself
+}
+
+// move makes the change c inside tx: the status, the history, the payment,
+// the stock of a cancellation, and the customer's notice (cancelled, or a
+// transfer's payment received).
+func (s *Service) move(ctx context.Context, tx *sql.Tx, number string, c change) (*Order, error) {
+	to := c.to
 	var id int64
 	var from Status
 	var method PaymentMethod
@@ -57,7 +73,7 @@ func (s *Service) transition(ctx context.Context, tx *sql.Tx, number string, to 
 	if _, err := tx.ExecContext(ctx, `UPDATE orders SET status = $1, updated_at = $2 WHERE id = $3`, to, now, id); err != nil {
 		return nil, fmt.Errorf("order %s: set status %s: %w", number, to, err)
 	}
-	if err := insertEvent(ctx, tx, id, from, to, note, now); err != nil {
+	if err := insertEventOf(ctx, tx, id, Event{From: from, To: to, Kind: c.kind, Note: c.note, At: now}); err != nil {
 		return nil, fmt.Errorf("order %s: %w", number, err)
 	}
 	if err := s.applyToPayment(ctx, tx, id, method, to, now); err != nil {
@@ -72,10 +88,18 @@ func (s *Service) transition(ctx context.Context, tx *sql.Tx, number string, to 
 	if err != nil {
 		return nil, err
 	}
-	if to == Cancelled {
-		if _, err := s.mail.Enqueue(ctx, tx, cancellationMail(o)); err != nil {
-			return nil, fmt.Errorf("order %s: %w", number, err)
-		}
+	switch {
+	case c.quiet:
+	case to == Cancelled:
+		err = s.notifyCancelled(ctx, tx, o, c.cancel)
+	case to == Paid && from == Placed:
+		// A card captured at once is confirmed by the order confirmation;
+		// a transfer that arrives, or an authorisation captured later, is
+		// news to the customer.
+		err = s.notifyPaid(ctx, tx, o)
+	}
+	if err != nil {
+		return nil, err
 	}
 	return o, nil
 }
@@ -113,21 +137,4 @@ func returnStock(ctx context.Context, tx *sql.Tx, orderID int64) error {
 		items[i] = catalog.Quantity{VariantID: l.VariantID, SKU: l.SKU, Quantity: l.Quantity}
 	}
 	return catalog.ReturnStock(ctx, tx, items)
-}
-
-// cancellationMail tells the customer the order is cancelled, in the
-// order's language.
-func cancellationMail(o *Order) mail.Message {
-	m := mail.Message{Kind: "order_cancelled", To: o.Email, OrderID: o.ID}
-	if o.Locale == "en" {
-		m.Subject = "Your order " + o.Number + " has been cancelled"
-		m.Body = "Your order " + o.Number + " (total " + o.Total.String() + ") has been cancelled.\n" +
-			"If you had already paid, we will contact you about the refund.\n"
-		return m
-	}
-	m.Subject = "ご注文キャンセルのお知らせ（注文番号 " + o.Number + "）"
-	m.Body = "ご注文（注文番号 " + o.Number + "、合計 " + o.Total.String() + "）のキャンセルを承りました。\n" +
-		"すでにお支払いいただいている場合は、ご返金について改めてご連絡いたします。\n" +
-		"またのご利用を心よりお待ちしております。\n"
-	return m
 }

@@ -61,6 +61,18 @@ type Settings struct {
 	// Desk is the inquiry desk (お問い合わせ窓口): its phone number and
 	// hours, shown on the store, and its first-response target.
 	Desk Desk `json:"desk"`
+
+	// OrderNoticeEmail is where the shop is told of a new order and of a
+	// customer's cancellation; empty sends them to Email.
+	OrderNoticeEmail string `json:"order_notice_email"`
+}
+
+// OrderNoticeTo is the address the shop's own order notices go to.
+func (s Settings) OrderNoticeTo() string {
+	if s.OrderNoticeEmail != "" {
+		return s.OrderNoticeEmail
+	}
+	return s.Email
 }
 
 // Retention is how long, in days, each kind of leftover data is kept. The
@@ -131,6 +143,9 @@ func (s Settings) Validate() error {
 	shop.CheckText(p, "address", s.Address, true, 200)
 	shop.CheckText(p, "phone", s.Phone, true, 20)
 	shop.CheckText(p, "email", s.Email, true, 254)
+	if s.OrderNoticeEmail != "" {
+		shop.CheckEmail(p, "order_notice_email", s.OrderNoticeEmail)
+	}
 	if !ValidInvoiceNumber(s.InvoiceNumber) {
 		p.Add("invoice_number", shop.ReasonFormat)
 	}
@@ -223,6 +238,12 @@ const key = "shop"
 // Load returns the saved settings, or Default() when none are saved yet.
 func Load(ctx context.Context, d *db.DB) (Settings, error) {
 	return load(ctx, d)
+}
+
+// LoadTx reads the settings inside tx, for a change that e-mails the
+// shop's details in the same transaction.
+func LoadTx(ctx context.Context, tx *sql.Tx) (Settings, error) {
+	return load(ctx, tx)
 }
 
 // load reads the settings through q: the database or a transaction.
