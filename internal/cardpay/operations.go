@@ -57,8 +57,16 @@ func (s *Service) Refund(ctx context.Context, number string, amount shop.Yen, by
 		return payment.Status{}, &shop.Error{Code: shop.Invalid, Message: fmt.Sprintf("refund must be between ¥1 and %s", left),
 			Fields: map[string]string{"amount": shop.ReasonRange}}
 	}
+	return s.refund(ctx, a, amount, by, false)
+}
+
+// refund asks the provider to give amount of a's payment back and records
+// it (see Refund). cancel records it as the refund of the customer's own
+// cancellation (order.RecordCancelRefundTx) rather than the shop's.
+func (s *Service) refund(ctx context.Context, a attempt, amount shop.Yen, by audit.Actor, cancel bool) (payment.Status, error) {
+	number := a.Number
 	var done int
-	err = s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM payment_operations WHERE payment_id = $1 AND kind = 'refund'`,
+	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM payment_operations WHERE payment_id = $1 AND kind = 'refund'`,
 		a.ID).Scan(&done)
 	if err != nil {
 		return payment.Status{}, fmt.Errorf("order %s: count refunds: %w", number, err)
@@ -90,8 +98,13 @@ func (s *Service) Refund(ctx context.Context, number string, amount shop.Yen, by
 			before, prior, a.ID); err != nil {
 			return fmt.Errorf("order %s: refund base: %w", number, err)
 		}
-		_, err := s.orders.RecordRefundTx(ctx, tx, number, order.Refund{Amount: amount, ProviderRef: key,
-			Note: "カード返金（" + s.provider.Name() + "）"}, by)
+		r := order.Refund{Amount: amount, ProviderRef: key, Note: "カード返金（" + s.provider.Name() + "）"}
+		if cancel {
+			r.Note = "お客様によるキャンセルのカード返金（" + s.provider.Name() + "）"
+			_, err := s.orders.RecordCancelRefundTx(ctx, tx, number, r, by)
+			return err
+		}
+		_, err := s.orders.RecordRefundTx(ctx, tx, number, r, by)
 		return err
 	})
 	if shop.ErrorCode(err) == shop.Conflict && strings.Contains(err.Error(), "already recorded") {
