@@ -23,6 +23,10 @@ type orderView struct {
 	Bank       settings.BankAccount
 	Transfer   bool
 	Card       *cardView // card orders only
+	// CanCancel offers the customer's own cancellation (CancelURL) while
+	// nothing has shipped.
+	CanCancel bool
+	CancelURL string
 }
 
 // orderCompletePage thanks the customer and says how to pay.
@@ -54,6 +58,7 @@ func (s *Server) renderOrder(w http.ResponseWriter, r *http.Request, page string
 	if view.Transfer {
 		view.PaymentDue = jstDay(o.CreatedAt).AddDate(0, 0, st.PaymentDueDays)
 	}
+	view.CanCancel, view.CancelURL = order.CustomerMayCancel(o), orderPath(o.Number, token, "/cancel")
 	if view.Card, err = s.newCardView(r, o, view.OrderURL); err != nil {
 		s.renderError(w, r, err)
 		return

@@ -26,6 +26,8 @@ func (s *Server) storeRoutes(mux *http.ServeMux) {
 	// Orders: a guest's token is in the URL.
 	mux.Handle("GET /orders/{number}/complete", s.secret(s.orderCompletePage))
 	mux.Handle("GET /orders/{number}", s.secret(s.orderPage))
+	mux.Handle("GET /orders/{number}/cancel", s.secret(s.orderCancelPage))
+	mux.Handle("POST /orders/{number}/cancel", s.secret(s.orderCancel))
 
 	// Card payment: back from the provider's page, and "pay again".
 	mux.Handle("GET /orders/{number}/payment", s.paymentStep(s.secret(s.orderPaymentReturn)))
