@@ -12,6 +12,7 @@ import (
 type dashboardView struct {
 	Day             time.Time // today in Japan
 	OrdersToday     int
+	RefundsToday    shop.Yen // refunds made today, whatever day their order
 	SalesToday      shop.Yen
 	AwaitingShip    int
 	PendingLicences int
@@ -40,6 +41,6 @@ func (s *Server) dashboard(ctx context.Context) (dashboardView, error) {
 	if err != nil {
 		return dashboardView{}, err
 	}
-	return dashboardView{Day: start, OrdersToday: sum.Placed, SalesToday: sum.Sales,
+	return dashboardView{Day: start, OrdersToday: sum.Placed, SalesToday: sum.Sales, RefundsToday: sum.Refunds,
 		AwaitingShip: sum.AwaitingShipment, PendingLicences: pending}, nil
 }

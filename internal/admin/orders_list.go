@@ -28,7 +28,7 @@ type orderListView struct {
 // orderStatuses and orderMethods are the search's choices, in the order
 // of an order's life.
 var (
-	orderStatuses = []order.Status{order.AwaitingPayment, order.Placed, order.Paid, order.Shipped, order.Delivered, order.Cancelled}
+	orderStatuses = []order.Status{order.AwaitingPayment, order.Placed, order.Paid, order.Shipped, order.Delivered, order.Cancelled, order.Refunded}
 	orderMethods  = []order.PaymentMethod{order.BankTransfer, order.COD, order.Card}
 )
 

@@ -125,7 +125,7 @@ func (s *Service) applyTx(ctx context.Context, tx *sql.Tx, st payment.Status, vi
 // for an order already cancelled (it expired while the customer was at the
 // provider) is left to the staff to refund, loudly.
 func (s *Service) followOrder(ctx context.Context, tx *sql.Tx, a attempt, st payment.Status, via string) error {
-	note := historyNote(st.State, via)
+	note := order.CardNote(string(st.State), via)
 	switch {
 	case a.OrderStatus == order.AwaitingPayment && st.State == payment.Captured:
 		_, err := s.orders.ConfirmCardTx(ctx, tx, a.Number, order.Paid, note)
@@ -183,18 +183,3 @@ func (s *Service) latestRead(ctx context.Context, tx *sql.Tx, number string) (at
 	return a, nil
 }
 
-// historyNote is the order history's note of a payment change, for the
-// shop's staff: in Japanese, as the admin reads it, with where the news
-// came from.
-func historyNote(state payment.State, via string) string {
-	what := map[payment.State]string{payment.Captured: "カード決済（売上確定）", payment.Authorized: "カード決済（与信）"}[state]
-	if what == "" {
-		what = "カード決済（" + string(state) + "）"
-	}
-	from := map[string]string{"webhook": "決済代行会社からの通知", "return": "お客様の決済画面からの戻り",
-		"reconcile": "決済代行会社への照会", "capture": "売上確定の操作", "expiry": "期限切れの確認"}[via]
-	if from == "" {
-		from = via
-	}
-	return what + "：" + from
-}

@@ -112,7 +112,7 @@ func (s *Service) expire(ctx context.Context, number string) (bool, error) {
 		if o.Status != order.AwaitingPayment {
 			return nil // paid or cancelled meanwhile
 		}
-		if _, err := s.orders.ExpireCardTx(ctx, tx, number, "card payment not completed in time"); err != nil {
+		if _, err := s.orders.ExpireCardTx(ctx, tx, number, order.NoteCardExpired); err != nil {
 			return err
 		}
 		expired = true

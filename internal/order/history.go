@@ -1,5 +1,9 @@
 package order
 
+import (
+	"regexp"
+)
+
 // EventKind names an entry of the order's history that is more than its
 // status change, so that the pages can describe it in the reader's
 // language.
@@ -34,4 +38,42 @@ func (e Event) HistoryKey() string {
 		return "created"
 	}
 	return "to." + string(e.To)
+}
+
+// NoteCardExpired is the note of a card order cancelled unpaid at its
+// deadline.
+const NoteCardExpired = "カード決済が期限内に完了しなかったため自動キャンセル"
+
+// CardNote is the history's note of a card payment's change, for the
+// shop's staff: what the provider reports (state) and how the news came
+// (via: webhook, return, reconcile, capture, expiry), in Japanese.
+func CardNote(state, via string) string {
+	what := map[string]string{"captured": "カード決済（売上確定）", "authorized": "カード決済（与信）",
+		"cancelled": "カード決済（取消）"}[state]
+	if what == "" {
+		what = "カード決済（" + state + "）"
+	}
+	from := map[string]string{"webhook": "決済代行会社からの通知", "return": "お客様の決済画面からの戻り",
+		"reconcile": "決済代行会社への照会", "capture": "売上確定の操作", "expiry": "期限切れの確認",
+		"customer cancel": "お客様によるキャンセル"}[via]
+	if from == "" {
+		from = via
+	}
+	return what + "：" + from
+}
+
+// legacyCardNote is how card notes were written before they were Japanese.
+var legacyCardNote = regexp.MustCompile(`^card ([a-z_]+) \(([a-z ]+)\)$`)
+
+// ShopNote is the event's note as the admin shows it: the staff's own
+// words as written, and the notes older versions wrote in English for card
+// payments in Japanese.
+func (e Event) ShopNote() string {
+	if m := legacyCardNote.FindStringSubmatch(e.Note); m != nil {
+		return CardNote(m[1], m[2])
+	}
+	if e.Note == "card payment not completed in time" {
+		return NoteCardExpired
+	}
+	return e.Note
 }
