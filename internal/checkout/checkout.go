@@ -133,6 +133,7 @@ func (s *Service) quote(ctx context.Context, tx *sql.Tx, in Input, p shop.Proble
 	if err != nil {
 		return nil, err
 	}
+	s.addCardLimit(q)
 	if q.PaymentMethod == order.COD && q.Total > st.CODLimit {
 		p.Add("payment_method", shop.ReasonRange)
 	}

@@ -46,11 +46,6 @@ func describe(q *Quote, st settings.Settings, today time.Time) {
 }
 
 func deliveryText(q *Quote, st settings.Settings, en bool) string {
-	after := "ご注文日"
-	afterEn := "your order"
-	if q.PaymentMethod == order.BankTransfer {
-		after, afterEn = "ご入金確認日", "the day we receive your payment"
-	}
 	if q.DeliveryDate != "" {
 		d, _ := time.Parse(time.DateOnly, q.DeliveryDate)
 		if en {
@@ -58,10 +53,25 @@ func deliveryText(q *Quote, st settings.Settings, en bool) string {
 		}
 		return fmt.Sprintf("%s%sのお届けを指定いただきました。", jaDate(d), slotText(q.DeliverySlot, en))
 	}
+	// The same words as the 特定商取引法 notice (Terms).
 	if en {
-		return fmt.Sprintf("Ships within %d days of %s%s.", st.ShipWithinDays, afterEn, slotText(q.DeliverySlot, en))
+		return ShipWithin(st, q.PaymentMethod, en) + slotText(q.DeliverySlot, en) + "."
 	}
-	return fmt.Sprintf("%sから%d日以内に発送いたします%s。", after, st.ShipWithinDays, slotText(q.DeliverySlot, en))
+	return ShipWithin(st, q.PaymentMethod, en) + slotText(q.DeliverySlot, en) + "。"
+}
+
+// addCardLimit adds the card order's time limit to a card quote's payment
+// time, in the words of the 特定商取引法 notice (Terms).
+func (s *Service) addCardLimit(q *Quote) {
+	if s.card == nil || q.PaymentMethod != order.Card {
+		return
+	}
+	en := q.Locale == "en"
+	sep := "" // Japanese sentences follow one another without a space
+	if en {
+		sep = " "
+	}
+	q.PaymentTime += sep + CardTimeLimit(s.card.TTL, en)
 }
 
 func slotText(slot string, en bool) string {

@@ -26,7 +26,7 @@ var orderLifeMessages = map[string]text{
 	"order.cancel.refused.other":     {"申し訳ございません。このご注文は現在の状況ではキャンセルしていただけません。お手数ですが、お問い合わせ窓口までご連絡くださいませ。", "We are sorry: this order cannot be cancelled now. Please contact us."},
 	"order.cancel.failed":            {"申し訳ございません。ただいまキャンセルの手続きを完了できませんでした。時間をおいて再度お試しいただくか、お問い合わせ窓口までご連絡くださいませ。", "We are sorry: the cancellation could not be completed just now. Please try again later or contact us."},
 	"order.refunds.total":            {"ご返金額", "Refunded"},
-	"legal.payment.card":             {"クレジットカード：ご注文確定時に、決済代行会社のページでお支払いいただきます（3-Dセキュア本人認証）。お支払いの手続きは、ご注文から%d分以内に完了してください。完了しない場合、ご注文は自動的にキャンセルとなります。", "Credit card: you pay when you place the order, on the payment provider's own page (3-D Secure). Please complete the payment within %d minutes of ordering, or the order is cancelled automatically."},
+	"legal.delivery.dates":           {"お届け日は、ご注文日の%d日後から%d日後までの間でご指定いただけます。", "You may choose a delivery date from %d to %d days after ordering."},
 	"legal.cancel":                   {"ご注文のキャンセル", "Cancelling an order"},
 	"legal.cancel.note":              {"発送前のご注文は、マイページ（ゲストでのご注文は、ご注文確認メールに記載のご注文ページ）からキャンセルしていただけます。お支払い済みの代金は全額ご返金いたします。", "An order not yet shipped can be cancelled from your account page (for a guest order, from the order page linked in the confirmation e-mail). Anything you have paid is refunded in full."},
 }

@@ -4,8 +4,10 @@ import (
 	"net/http"
 	"sort"
 
+	"kaede/internal/checkout"
 	"kaede/internal/settings"
 	"kaede/internal/shop"
+	"kaede/internal/ui"
 )
 
 // tokushohoView is the data of the 特定商取引法 notice beyond the settings
@@ -13,6 +15,9 @@ import (
 type tokushohoView struct {
 	Shipping []feeGroup
 	Extra    string // the shop's free text, plain
+	// Terms are the payment methods checkout offers and the shipping
+	// time, in the words the confirmation screen uses.
+	Terms checkout.Terms
 }
 
 // feeGroup is one line of the shipping fee table: the prefectures that pay
@@ -37,7 +42,12 @@ func (s *Server) tokushohoPage(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "tokushoho", tokushohoView{Shipping: shippingTable(set), Extra: extra.Body})
+	terms, err := s.checkout.Terms(r.Context(), set, lang(r) == ui.English)
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "tokushoho", tokushohoView{Shipping: shippingTable(set), Extra: extra.Body, Terms: terms})
 }
 
 // shippingTable groups prefectures by fee, in JIS order (north to south),
