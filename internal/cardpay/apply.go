@@ -182,4 +182,3 @@ func (s *Service) latestRead(ctx context.Context, tx *sql.Tx, number string) (at
 	}
 	return a, nil
 }
-

@@ -80,7 +80,7 @@ const (
 var transitions = map[PaymentMethod]map[Status][]Status{
 	// Bank transfer is paid in advance: nothing ships before the money.
 	BankTransfer: {
-		Placed:  {Paid, Cancelled},
+		Placed:    {Paid, Cancelled},
 		Paid:      {Shipped, Cancelled},
 		Shipped:   {Delivered, Refunded},
 		Delivered: {Refunded},
