@@ -16,6 +16,7 @@ import (
 	"kaede/internal/db"
 	"kaede/internal/db/dbtest"
 	"kaede/internal/order"
+	"kaede/internal/payment"
 	"kaede/internal/shop"
 	"kaede/internal/web"
 )
@@ -269,4 +270,47 @@ func checkoutInputFor(t *testing.T, e *orderEnv, method string) checkout.Input {
 	return checkout.Input{CartID: c.ID, Email: "hanako@example.jp",
 		Address: shop.Address{Name: "山田 花子", NameKana: "ヤマダ ハナコ", PostalCode: "100-0001", Prefecture: 13,
 			City: "千代田区", Line1: "千代田1-1", Phone: "03-1234-5678"}, PaymentMethod: method}
+}
+
+// TestSelfCancelCardThroughTheStore: a guest's captured card order
+// cancelled from its order page is refunded in full at the real test
+// gateway, its stock returned, and the customer and the shop e-mailed.
+func TestSelfCancelCardThroughTheStore(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := newCardEnv(t, d, payment.CaptureAutomatic)
+		stock := func() int { return e.count(`SELECT stock FROM variants WHERE sku = $1`, teaSKU) }
+		before := stock()
+		o := e.checkoutCard(teaSKU, 1)
+		e.payOnGateway(o.NextAction.URL, visa, "")
+		e.waitStatus(o, "paid")
+		if stock() != before-1 {
+			t.Fatalf("stock %d after the order, want %d", stock(), before-1)
+		}
+		c := e.browserClient()
+		token := url.QueryEscape(o.Order.AccessToken)
+		cancelURL := "/orders/" + o.Order.Number + "/cancel?token=" + token
+		page := e.do(c, "GET", e.store.URL+cancelURL, "", nil)
+		if page.StatusCode != http.StatusOK {
+			t.Fatalf("cancel page: %d", page.StatusCode)
+		}
+		mustContain(t, text(parseHTML(t, page.body)), "クレジットカード会社を通じて全額ご返金いたします")
+		form := formValues(t, page.body, cancelURL)
+		res := e.do(c, "POST", e.store.URL+cancelURL, "application/x-www-form-urlencoded", strings.NewReader(form.Encode()))
+		if res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("confirm: %d %s", res.StatusCode, res.body)
+		}
+		got := e.waitStatus(o, "cancelled")
+		if got.Order.Payment.State != "refunded" {
+			t.Fatalf("payment %s, want refunded", got.Order.Payment.State)
+		}
+		if stock() != before {
+			t.Fatalf("stock %d after the cancellation, want %d", stock(), before)
+		}
+		if n := e.count(`SELECT COUNT(*) FROM payment_operations WHERE kind = 'refund'`); n != 1 {
+			t.Fatalf("%d refunds asked of the gateway, want 1", n)
+		}
+		if n := e.count(`SELECT COUNT(*) FROM mail_messages WHERE kind IN ('order_cancelled', 'shop_order_cancelled')`); n != 2 {
+			t.Fatalf("%d cancellation mails, want 2", n)
+		}
+	})
 }
