@@ -21,8 +21,8 @@ import (
 //
 // The provider is asked before the order's transaction (a network call
 // must not hold the order's lock). If the shop ships the order in that
-// moment, the refund is recorded, the order is refunded rather than
-// cancelled, and the log says so: the money is back either way.
+// moment, the refund is recorded as the shop's, the order becomes refunded
+// rather than cancelled, and the log says so: the money is back either way.
 func (s *Service) CancelOrder(ctx context.Context, number string, by audit.Actor) (*order.Order, error) {
 	o, err := s.orders.Get(ctx, number)
 	if err != nil {
@@ -47,9 +47,6 @@ func (s *Service) CancelOrder(ctx context.Context, number string, by audit.Actor
 		return s.void(ctx, a, by)
 	case a.State == payment.Captured || a.State == payment.PartiallyRefunded:
 		if _, err := s.refund(ctx, a, a.Captured-a.Refunded, by, true); err != nil {
-			if o2, gerr := s.orders.Get(ctx, number); gerr == nil && o2.Status.HasShipped() {
-				s.log.Error("order shipped while the customer cancelled it: refunded, not cancelled", "order", number)
-			}
 			return nil, err
 		}
 		return s.orders.Get(ctx, number)

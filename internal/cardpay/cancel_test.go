@@ -193,3 +193,54 @@ func TestStaffFullCardRefundBeforeShipment(t *testing.T) {
 		}
 	})
 }
+
+// shipDuringRefund is the gateway with the shop shipping the order while
+// the provider refunds it: the race between a customer's cancellation and
+// the warehouse.
+type shipDuringRefund struct {
+	payment.Provider
+	ship func()
+}
+
+func (p shipDuringRefund) Refund(ctx context.Context, ref string, amount shop.Yen, key string) (payment.Status, error) {
+	p.ship()
+	return p.Provider.Refund(ctx, ref, amount, key)
+}
+
+// TestCustomerCancelRacesShipment: the order ships between the
+// customer's click and the provider's refund. The money is back, so the
+// refund is recorded (once) and the order becomes refunded, not
+// cancelled: its goods are gone and its stock stays out.
+func TestCustomerCancelRacesShipment(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		ctx := context.Background()
+		o, _ := e.paidOrder("cancel-race")
+		staff := audit.Actor{Name: "owner@example.jp"}
+		var err error
+		e.pay, err = cardpay.New(d, e.orders, e.clock, slog.New(slog.NewTextHandler(io.Discard, nil)), cardpay.Config{
+			Provider: shipDuringRefund{Provider: e.provider, ship: func() {
+				if _, err := e.orders.Ship(ctx, o.Number, order.Shipment{Carrier: order.Yamato, TrackingNumber: "123456789012"}, staff); err != nil {
+					t.Errorf("ship: %v", err)
+				}
+			}},
+			Capture: payment.CaptureAutomatic, BaseURL: "https://kaede.example", PageOrigins: []string{e.gwURL}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := e.pay.CancelOrder(ctx, o.Number, order.CustomerActor(0, "203.0.113.9"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Status != order.Refunded || got.Payment.State != order.PaymentRefunded {
+			t.Fatalf("status %s payment %s, want refunded, refunded", got.Status, got.Payment.State)
+		}
+		if s := carttest.Stock(t, d, "N-1"); s != 99 {
+			t.Fatalf("stock %d: shipped goods are not counted back", s)
+		}
+		var n int
+		if err := d.QueryRowContext(ctx, `SELECT COUNT(*) FROM refunds WHERE order_id = $1`, o.ID).Scan(&n); err != nil || n != 1 {
+			t.Fatalf("%d refunds recorded (%v), want 1", n, err)
+		}
+	})
+}

@@ -100,9 +100,17 @@ func (s *Service) refund(ctx context.Context, a attempt, amount shop.Yen, by aud
 		}
 		r := order.Refund{Amount: amount, ProviderRef: key, Note: "カード返金（" + s.provider.Name() + "）"}
 		if cancel {
-			r.Note = "お客様によるキャンセルのカード返金（" + s.provider.Name() + "）"
-			_, err := s.orders.RecordCancelRefundTx(ctx, tx, number, r, by)
-			return err
+			cr := r
+			cr.Note = "お客様によるキャンセルのカード返金（" + s.provider.Name() + "）"
+			_, err := s.orders.RecordCancelRefundTx(ctx, tx, number, cr, by)
+			if !order.IsNotCancellable(err) {
+				return err
+			}
+			// Shipped between the customer's click and the provider's
+			// answer: the money is back all the same, so the refund is
+			// recorded as the shop's (the order becomes refunded) and
+			// the staff are told to stop the parcel if they can.
+			s.log.Error("order shipped while its customer cancelled it: refunded, not cancelled", "order", number)
 		}
 		_, err := s.orders.RecordRefundTx(ctx, tx, number, r, by)
 		return err

@@ -40,6 +40,12 @@ func errNotCancellable(number string, st Status) error {
 		Fields:  map[string]string{"status": string(st)}}
 }
 
+// IsNotCancellable reports whether err is the refusal of a customer's
+// cancellation because the order has shipped or is cancelled already.
+func IsNotCancellable(err error) bool {
+	return shop.ErrorCode(err) == shop.Conflict && shop.ErrorFields(err)["status"] != ""
+}
+
 // CancelByCustomer cancels the customer's order before shipment: the stock
 // goes back, an unpaid payment is cancelled, the customer and the shop are
 // e-mailed, and the audit log records who (by, from CustomerActor). An
