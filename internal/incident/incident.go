@@ -103,6 +103,29 @@ var EventKinds = []EventKind{EventCardStopped, EventCardResumed, EventInvestigat
 	EventPolice, EventAcquirer, EventCardList, EventPPCPrelim, EventPPCFinal, EventVulnScan, EventPublicNotice,
 	EventNotification, EventReopened, EventNote}
 
+// AfterClosure reports whether k may still be recorded on a closed
+// incident. Closing ends the handling, so what changes the shop or tells
+// customers (switches, notifications, reports to the acquirer, the
+// reopening, which Reopen refuses after closing too) belongs before it;
+// what may reasonably arrive later stays possible: notes, a late finding
+// (the investigator's final report), the regulator's final report (due
+// 30 or 60 days after discovery, often after the shop has reopened and
+// closed the incident) and updates to or the withdrawal of the public
+// notice, which stays online after the handling ends.
+func (k EventKind) AfterClosure() bool {
+	switch k {
+	case EventNote, EventFinding, EventPPCFinal, EventPublicNotice, EventNoticeWithdrawn:
+		return true
+	}
+	return false
+}
+
+// ErrClosedKind refuses a timeline entry of a kind that a closed incident
+// no longer takes (see EventKind.AfterClosure).
+var ErrClosedKind = &shop.Error{Code: shop.Conflict,
+	Message: "the incident is closed: only notes, findings, the final report and notice updates can be recorded",
+	Fields:  map[string]string{"kind": shop.ReasonChoice}}
+
 // Event is one entry of the timeline.
 type Event struct {
 	ID         int64
@@ -282,8 +305,8 @@ func (s *Service) List(ctx context.Context, state State) ([]Incident, error) {
 	return out, rows.Err()
 }
 
-// Close ends the handling of an incident; its record stays, read-only but
-// for notes.
+// Close ends the handling of an incident; its record stays, taking only
+// the timeline kinds for which EventKind.AfterClosure is true.
 func (s *Service) Close(ctx context.Context, id int64, text string, by audit.Actor) (Incident, error) {
 	now := s.clock().UTC()
 	text = strings.TrimSpace(text)
@@ -352,6 +375,9 @@ func (s *Service) RecordTx(ctx context.Context, tx *sql.Tx, id int64, kind Event
 	inc, err := getTx(ctx, tx, s.db, id)
 	if err != nil {
 		return Event{}, err
+	}
+	if inc.State == Closed && !kind.AfterClosure() {
+		return Event{}, ErrClosedKind
 	}
 	if occurred.Before(inc.DiscoveredAt.Add(-366 * 24 * time.Hour)) {
 		// A year before discovery is a typo, not an event of this incident.

@@ -185,3 +185,55 @@ func TestEvidenceIsHashedAndKeptOnce(t *testing.T) {
 		}
 	})
 }
+
+// TestClosedIncidentTakesOnlyLateKinds: after Close the timeline takes the
+// kinds that can arrive after the handling ended (a note, a late finding,
+// the final report, notice updates) and refuses the rest with a conflict
+// naming the kind, writing nothing.
+func TestClosedIncidentTakesOnlyLateKinds(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		discovered := time.Date(2026, 5, 1, 10, 0, 0, 0, shop.JST)
+		now := discovered.Add(40 * 24 * time.Hour)
+		svc := incident.New(d, func() time.Time { return now.UTC() })
+		inc, err := svc.Open(ctx, incident.OpenInput{Title: "カード情報流出の疑い", Noticed: "カード会社から連絡",
+			Category: incident.CardData, DiscoveredAt: discovered}, owner)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Before closing every manual kind is taken.
+		if _, err := svc.Record(ctx, inc.ID, incident.EventCardStopped, discovered.Add(time.Hour), "", owner); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.Close(ctx, inc.ID, "対応終了", owner); err != nil {
+			t.Fatal(err)
+		}
+		allowed := map[incident.EventKind]bool{incident.EventNote: true, incident.EventFinding: true,
+			incident.EventPPCFinal: true, incident.EventPublicNotice: true}
+		kinds := append([]incident.EventKind{incident.EventNoticeWithdrawn}, incident.EventKinds...)
+		taken := 0
+		for _, k := range kinds {
+			_, err := svc.Record(ctx, inc.ID, k, now.Add(-time.Hour), "閉鎖後の記録", owner)
+			want := allowed[k] || k == incident.EventNoticeWithdrawn
+			if k.AfterClosure() != want {
+				t.Errorf("%s: AfterClosure=%v, want %v", k, k.AfterClosure(), want)
+			}
+			switch {
+			case want && err != nil:
+				t.Errorf("%s after closing refused: %v", k, err)
+			case want:
+				taken++
+			case !errors.Is(err, incident.ErrClosedKind) || shop.ErrorCode(err) != shop.Conflict || shop.ErrorFields(err)["kind"] == "":
+				t.Errorf("%s after closing: err %v, want ErrClosedKind", k, err)
+			}
+		}
+		tl, err := svc.Timeline(ctx, inc.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// detected, card_stopped, closed, then only the kinds taken.
+		if len(tl) != 3+taken || taken != 5 {
+			t.Fatalf("timeline has %d entries after %d taken: %+v", len(tl), taken, tl)
+		}
+	})
+}

@@ -11,6 +11,7 @@ import (
 	"kaede/internal/db"
 	"kaede/internal/db/dbtest"
 	"kaede/internal/incident"
+	"kaede/internal/pdfdoc/pdftext"
 	"kaede/internal/shop"
 )
 
@@ -37,7 +38,7 @@ func TestLettersOnePagePerCustomer(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		pages := pageTexts(t, buf.Bytes())
+		pages := pdftext.Pages(t, buf.Bytes())
 		if n != 5 || len(pages) != 5 {
 			t.Fatalf("letters: %d reported, %d pages, want 5", n, len(pages))
 		}
@@ -71,7 +72,7 @@ func TestLettersOnePagePerCustomer(t *testing.T) {
 		if err != nil || n != 2 {
 			t.Fatalf("part: %d letters %v, want 2", n, err)
 		}
-		if pages := pageTexts(t, buf.Bytes()); len(pages) != 2 || !strings.Contains(compact(pages[0]), compact(cs[3].Name)) {
+		if pages := pdftext.Pages(t, buf.Bytes()); len(pages) != 2 || !strings.Contains(compact(pages[0]), compact(cs[3].Name)) {
 			t.Fatalf("part: %d pages, first %q", len(pages), pages[0])
 		}
 		if _, err := e.c.WriteLetters(e.ctx, e.id, &buf, incident.LetterPart{Offset: 5}, owner); shop.ErrorCode(err) != shop.Conflict {
