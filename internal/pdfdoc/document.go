@@ -6,8 +6,9 @@
 // compared.
 //
 // The PDF is assembled by codeberg.org/go-pdf/fpdf, which keeps the pages in
-// memory until the document is written; a 10,000-page run of letters stays
-// well under 200 MB (see BenchmarkWriter10000 for the figures).
+// memory until the document is written; a long run of letters (Writer) is
+// therefore made in parts that are written out as each fills, so that its
+// memory follows the part, not the run (see BenchmarkWriter10000).
 package pdfdoc
 
 import (

@@ -3,6 +3,7 @@ package pdfdoc_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -133,4 +134,101 @@ func TestAddressTooLong(t *testing.T) {
 // positioned runs.
 func compact(s string) string {
 	return strings.NewReplacer(" ", "", "　", "", "\n", "").Replace(s)
+}
+
+// manyRecipients gives n people, each with a name and an address of their
+// own, so that a page can be told from any other.
+func manyRecipients(n int) []pdfdoc.Recipient {
+	out := make([]pdfdoc.Recipient, n)
+	for i := range out {
+		r := recipients[i%len(recipients)]
+		r.Name = fmt.Sprintf("%s%d", r.Name, i)
+		r.Address = append([]string{fmt.Sprintf("%s%d番地", r.Address[0], i)}, r.Address[1:]...)
+		out[i] = r
+	}
+	return out
+}
+
+// A run longer than a part is written part by part into one file: every
+// letter on its own page in order, the document information kept, a file
+// a PDF reader opens, and the same bytes each time.
+func TestLettersInPartsMakeOneFile(t *testing.T) {
+	n := 2*pdfdoc.PartPages + 7
+	rs := manyRecipients(n)
+	a := writeLetters(t, rs)
+	pages := pageTexts(t, a)
+	if len(pages) != n {
+		t.Fatalf("pages=%d, want %d", len(pages), n)
+	}
+	for _, i := range []int{0, pdfdoc.PartPages - 1, pdfdoc.PartPages, pdfdoc.PartPages + 1, 2 * pdfdoc.PartPages, n - 1} {
+		text := compact(pages[i])
+		if !strings.Contains(text, compact(rs[i].Name)+"様") || !strings.Contains(text, compact(rs[i].Address[0])) {
+			t.Errorf("page %d does not hold letter %d (%s):\n%s", i+1, i+1, rs[i].Name, pages[i])
+		}
+	}
+	for _, want := range []string{"/CreationDate (D:20201110090000", "/Type /Catalog", fmt.Sprintf("/Count %d", n)} {
+		if bytes.Count(a, []byte(want)) != 1 {
+			t.Errorf("the merged file holds %q %d times, want once", want, bytes.Count(a, []byte(want)))
+		}
+	}
+	checkXref(t, a)
+	if b := writeLetters(t, rs); !bytes.Equal(a, b) {
+		t.Fatalf("two runs differ (%d and %d bytes)", len(a), len(b))
+	}
+	// Up to a part, the file is fpdf's own, as before.
+	if one := writeLetters(t, rs[:pdfdoc.PartPages]); bytes.Count(one, []byte("/Type /Catalog")) != 1 || bytes.Count(one, []byte("/Type /Page\n")) != pdfdoc.PartPages {
+		t.Fatalf("a run of one part is not one document")
+	}
+}
+
+// A letter that does not fit, arriving when a part is full, adds nothing
+// and the run goes on.
+func TestLettersInPartsTooLongLetter(t *testing.T) {
+	var buf bytes.Buffer
+	w := pdfdoc.NewWriter(&buf, pdfdoc.Options{})
+	for _, r := range manyRecipients(pdfdoc.PartPages) {
+		if err := w.Add(letter(r)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	long := letter(recipients[0])
+	for range 20 {
+		long.Body = append(long.Body, body[1])
+	}
+	if err := w.Add(long); !errors.Is(err, pdfdoc.ErrLetterTooLong) {
+		t.Fatalf("Add=%v, want ErrLetterTooLong", err)
+	}
+	if err := w.Add(letter(recipients[1])); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if w.Pages() != pdfdoc.PartPages+1 || len(pageTexts(t, buf.Bytes())) != pdfdoc.PartPages+1 {
+		t.Fatalf("pages=%d, want %d", w.Pages(), pdfdoc.PartPages+1)
+	}
+}
+
+// checkXref wants every entry of the file's cross-reference table to
+// point at its object, and startxref at the table.
+func checkXref(t *testing.T, b []byte) {
+	t.Helper()
+	sx := bytes.LastIndex(b, []byte("startxref\n"))
+	var xref int
+	if _, err := fmt.Sscanf(string(b[sx+len("startxref\n"):]), "%d", &xref); err != nil || !bytes.HasPrefix(b[xref:], []byte("xref\n0 ")) {
+		t.Fatalf("startxref does not point at the table (%v)", err)
+	}
+	lines := strings.Split(string(b[xref:sx]), "\n")
+	var count int
+	fmt.Sscanf(lines[1], "0 %d", &count)
+	if count < 10 || len(lines) < count+2 {
+		t.Fatalf("table of %d objects, %d lines", count, len(lines))
+	}
+	for n := 1; n < count; n++ {
+		var off int
+		fmt.Sscanf(lines[2+n], "%d", &off)
+		if !bytes.HasPrefix(b[off:], fmt.Appendf(nil, "%d 0 obj\n", n)) {
+			t.Fatalf("object %d is not at %d", n, off)
+		}
+	}
 }
