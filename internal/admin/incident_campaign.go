@@ -46,8 +46,8 @@ func campaignURL(id int64, page string) string {
 	return Prefix + "incidents/" + strconv.FormatInt(id, 10) + "/campaign" + page
 }
 
-// letterPartSize is how many letters one PDF of a large campaign holds:
-// an office printer's day, and a part whose PDF stays small in memory.
+// letterPartSize is how many letters one part of a large campaign holds,
+// offered beside the whole run: an office printer's day.
 const letterPartSize = 2000
 
 // campaignView is the campaign page's data.

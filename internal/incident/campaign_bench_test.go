@@ -69,8 +69,7 @@ func BenchmarkLetters10000(b *testing.B) {
 
 // BenchmarkLetters10000InParts writes the same letters as five PDFs of
 // 2,000, one after the other, as the admin offers them for a large
-// campaign: fpdf holds a whole document in memory twice over while
-// writing it, so the peak follows the part, not the campaign.
+// campaign beside the whole run.
 func BenchmarkLetters10000InParts(b *testing.B) {
 	eachDB(b, func(b *testing.B, d *db.DB) {
 		e := newCampaignEnv(b, d, nil, customers(10_000))
