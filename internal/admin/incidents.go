@@ -14,6 +14,7 @@ import (
 	"kaede/internal/edge"
 	"kaede/internal/form"
 	"kaede/internal/incident"
+	"kaede/internal/inquiry"
 	"kaede/internal/shop"
 	"kaede/internal/staff"
 	"kaede/internal/ui"
@@ -186,6 +187,9 @@ type incidentView struct {
 	MaxEvidence int64
 	Today, Now  string // the timeline form's defaults, in Japan
 	Done        string // catalogue key of the last action's confirmation
+	// Inquiries counts the inquiry desk's tickets about this incident;
+	// nil without the desk or the permission to read it.
+	Inquiries *inquiry.Counts
 }
 
 // deadlineRow is one report of the deadlines panel, its days written out.
@@ -256,7 +260,17 @@ func (s *Server) incidentPageView(r *http.Request, id int64) (incidentView, erro
 		return incidentView{}, err
 	}
 	for _, k := range incident.EventKinds {
-		view.Kinds = append(view.Kinds, option{string(k), k.Label(lang)})
+		// A closed incident takes only what may come after (AfterClosure).
+		if inc.State != incident.Closed || k.AfterClosure() {
+			view.Kinds = append(view.Kinds, option{string(k), k.Label(lang)})
+		}
+	}
+	if s.inquiries != nil && role.Can(staff.InquiriesRead) {
+		c, err := s.inquiries.Counts(ctx, id)
+		if err != nil {
+			return incidentView{}, err
+		}
+		view.Inquiries = &c
 	}
 	for _, sec := range incidentSections {
 		if sec.On(s) && role.Can(sec.Perm) {

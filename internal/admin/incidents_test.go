@@ -22,6 +22,7 @@ import (
 	"kaede/internal/db"
 	"kaede/internal/db/dbtest"
 	"kaede/internal/incident"
+	"kaede/internal/inquiry"
 	"kaede/internal/mail"
 	"kaede/internal/member"
 	"kaede/internal/order"
@@ -36,6 +37,7 @@ import (
 type incidentEnv struct {
 	*env
 	incidents *incident.Service
+	desk      *inquiry.Service
 }
 
 func newIncidentEnv(t *testing.T, d *db.DB) *incidentEnv {
@@ -49,6 +51,8 @@ func newIncidentEnv(t *testing.T, d *db.DB) *incidentEnv {
 		t.Fatal(err)
 	}
 	inc := incident.New(d, clock.Now)
+	members := member.New(d, mail.NewTestQueue(clock.Now), clock.Now, "http://shop.test")
+	desk := inquiry.New(d, mail.NewTestQueue(clock.Now), members, clock.Now, inquiry.DefaultLimits())
 	srv, err := admin.New(admin.Config{
 		BaseURL:     "http://admin.test",
 		Secret:      bytes.Repeat([]byte{9}, 32),
@@ -61,9 +65,10 @@ func newIncidentEnv(t *testing.T, d *db.DB) *incidentEnv {
 		Audit:     audit.NewLog(d),
 		Legal:     content.NewPages(d, clock.Now),
 		Orders:    order.New(d, mail.NewTestQueue(clock.Now), clock.Now),
-		Members:   member.New(d, mail.NewTestQueue(clock.Now), clock.Now, "http://shop.test"),
+		Members:   members,
 		Events:    secevent.NewStore(d, clock.Now),
 		Incidents: inc,
+		Inquiries: desk,
 		// The public notice is wired and the reopening is not: the
 		// incident page links the one and not the other.
 		Notices: incident.NewNotices(inc),
@@ -72,7 +77,7 @@ func newIncidentEnv(t *testing.T, d *db.DB) *incidentEnv {
 		t.Fatal(err)
 	}
 	e := &env{t: t, d: d, clock: clock, staff: svc, h: srv.Handler(), ctx: context.Background()}
-	return &incidentEnv{env: e, incidents: inc}
+	return &incidentEnv{env: e, incidents: inc, desk: desk}
 }
 
 // staffer enrols a member of staff with the role and logs them in.
@@ -182,6 +187,24 @@ func TestIncidentDesk(t *testing.T) {
 		if !links[page+"/summary.pdf"] || !links[page+"/notice"] || links[page+"/reopen"] || links["/admin/switches"] {
 			t.Errorf("section links %v, want the summary and the notice, not the unwired reopening and switches", links)
 		}
+		// The inquiry desk's tickets about this incident are counted on
+		// its page, under a link labelled in words, not a catalogue key.
+		if got := textOf(find(res.Doc, byID("incident-inquiries"))); !strings.Contains(got, "対応中 0件") {
+			t.Errorf("inquiry counts %q before any ticket", got)
+		}
+		if _, err := e.desk.Submit(e.ctx, inquiry.Submission{Name: "山田 太郎", Email: "taro@example.jp", Topic: string(inquiry.TopicIncident),
+			IncidentID: 1, Message: "カードの明細に覚えのない請求があります。", ClientAddr: "203.0.113.9"}); err != nil {
+			t.Fatal(err)
+		}
+		res = b.get(page)
+		if got := textOf(find(res.Doc, byID("incident-inquiries"))); !strings.Contains(got, "対応中 1件（うち期限超過 0件）") {
+			t.Errorf("inquiry counts %q after one ticket", got)
+		}
+		if got := textOf(find(find(res.Doc, byID("incident-sections")), func(n *html.Node) bool {
+			return n.Data == "a" && attr(n, "href") == "/admin/inquiries?incident=1"
+		})); got != "この件のお問い合わせ" {
+			t.Errorf("inquiries link reads %q", got)
+		}
 
 		// Record: the preliminary report filed, which files its deadline.
 		res = b.post(page+"/events", url.Values{"kind": {"ppc_preliminary"}, "occurred_date": {"2026-04-01"}, "occurred_time": {"17:30"}, "text": {"速報を提出"}})
@@ -281,6 +304,23 @@ func TestIncidentDesk(t *testing.T) {
 		if find(res.Doc, byID("close-incident")) != nil {
 			t.Error("a closed incident still offers to close it")
 		}
+		// Closed: the form offers only what may come after, says so, and
+		// a kind sent anyway is refused, naming the field.
+		var after []string
+		if sel := find(res.Doc, byID("kind")); sel != nil {
+			for o := sel.FirstChild; o != nil; o = o.NextSibling {
+				if o.Data == "option" {
+					after = append(after, attr(o, "value"))
+				}
+			}
+		}
+		if strings.Join(after, ",") != "finding,ppc_final,public_notice,note" || find(res.Doc, byID("record-closed")) == nil {
+			t.Errorf("a closed incident's form offers %v", after)
+		}
+		res = b.post(page+"/events", url.Values{"kind": {"card_resumed"}, "occurred_date": {"2026-04-01"}, "occurred_time": {"17:00"}})
+		wantStatus(t, res, http.StatusConflict)
+		res = b.post(page+"/events", url.Values{"kind": {"note"}, "occurred_date": {"2026-04-01"}, "occurred_time": {"17:00"}, "text": {"最終報告書を受領"}})
+		wantRedirect(t, res, page+"?done=recorded#timeline")
 		res = b.get("/admin/incidents")
 		if row := find(res.Doc, func(n *html.Node) bool { return n.Data == "tr" && attr(n, "data-id") == "1" }); row == nil || !strings.Contains(textOf(row), "対応終了") {
 			t.Errorf("list row of the closed incident missing or not closed:\n%s", res.Body)

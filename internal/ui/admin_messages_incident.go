@@ -69,6 +69,9 @@ var adminIncidentMessages = map[string]text{
 
 	"incident.sections":          {"対応の各項目", "Parts of the response"},
 	"incident.section.summary":   {"概要を印刷（PDF）", "Print the summary (PDF)"},
+	"incident.section.inquiries": {"この件のお問い合わせ", "Inquiries about this incident"},
+	"incident.inquiries.counts":  {"この件のお問い合わせ: 対応中 %d件（うち期限超過 %d件）、完了 %d件", "Inquiries about this incident: %d open (%d overdue), %d closed"},
+	"incident.record.closed":     {"対応終了後は、メモ・調査結果・確報の提出・公表文の更新のみ記録できます。", "After closing, only notes, findings, the final report and notice updates can be recorded."},
 	"incident.timeline":          {"経緯", "Timeline"},
 	"incident.timeline.by":       {"記録: %s（%s）", "recorded by %s (%s)"},
 	"incident.record.title":      {"経緯を記録する", "Record an event"},
