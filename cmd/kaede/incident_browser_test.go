@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
 	"regexp"
 	"sort"
 	"strings"
@@ -202,6 +203,19 @@ func testBrowserIncidentDesk(t *testing.T, cfg Config) {
 	for where, s := range texts {
 		if what := cardInText(s, card); what != "" {
 			t.Errorf("%s holds card data (%s)", where, what)
+		}
+	}
+	// The SQLite file and its WAL as bytes, as TestBrowserCardCheckout
+	// reads them (old row versions, freed pages).
+	if m.db.Path != "" {
+		for _, path := range []string{m.db.Path, m.db.Path + "-wal"} {
+			raw, err := os.ReadFile(path)
+			if err != nil && !os.IsNotExist(err) {
+				t.Fatal(err)
+			}
+			if what := cardIn(string(raw), card); what != "" {
+				t.Errorf("%s holds card data (%s)", path, what)
+			}
 		}
 	}
 }
