@@ -151,16 +151,19 @@ func manyRecipients(n int) []pdfdoc.Recipient {
 
 // A run longer than a part is written part by part into one file: every
 // letter on its own page in order, the document information kept, a file
-// a PDF reader opens, and the same bytes each time.
+// a PDF reader opens, and the same bytes each time. Parts of 4 pages stand
+// for PartPages here.
 func TestLettersInPartsMakeOneFile(t *testing.T) {
-	n := 2*pdfdoc.PartPages + 7
+	const part = 4
+	defer pdfdoc.SetPartPages(part)()
+	n := 2*part + 3
 	rs := manyRecipients(n)
 	a := writeLetters(t, rs)
 	pages := pageTexts(t, a)
 	if len(pages) != n {
 		t.Fatalf("pages=%d, want %d", len(pages), n)
 	}
-	for _, i := range []int{0, pdfdoc.PartPages - 1, pdfdoc.PartPages, pdfdoc.PartPages + 1, 2 * pdfdoc.PartPages, n - 1} {
+	for i := range n {
 		text := compact(pages[i])
 		if !strings.Contains(text, compact(rs[i].Name)+"様") || !strings.Contains(text, compact(rs[i].Address[0])) {
 			t.Errorf("page %d does not hold letter %d (%s):\n%s", i+1, i+1, rs[i].Name, pages[i])
@@ -171,22 +174,29 @@ func TestLettersInPartsMakeOneFile(t *testing.T) {
 			t.Errorf("the merged file holds %q %d times, want once", want, bytes.Count(a, []byte(want)))
 		}
 	}
+	// Each part carries its own font subset.
+	if got := bytes.Count(a, []byte("/Type /FontDescriptor")); got != 3 {
+		t.Errorf("%d font descriptors, want one per part (3)", got)
+	}
 	checkXref(t, a)
 	if b := writeLetters(t, rs); !bytes.Equal(a, b) {
 		t.Fatalf("two runs differ (%d and %d bytes)", len(a), len(b))
 	}
 	// Up to a part, the file is fpdf's own, as before.
-	if one := writeLetters(t, rs[:pdfdoc.PartPages]); bytes.Count(one, []byte("/Type /Catalog")) != 1 || bytes.Count(one, []byte("/Type /Page\n")) != pdfdoc.PartPages {
-		t.Fatalf("a run of one part is not one document")
+	if one := writeLetters(t, rs[:part]); bytes.Count(one, []byte("/Type /Catalog")) != 1 || len(pageTexts(t, one)) != part ||
+		!bytes.Contains(one, []byte("/EmbeddedFiles")) {
+		t.Fatalf("a run of one part is not fpdf's one document")
 	}
 }
 
 // A letter that does not fit, arriving when a part is full, adds nothing
 // and the run goes on.
 func TestLettersInPartsTooLongLetter(t *testing.T) {
+	const part = 3
+	defer pdfdoc.SetPartPages(part)()
 	var buf bytes.Buffer
 	w := pdfdoc.NewWriter(&buf, pdfdoc.Options{})
-	for _, r := range manyRecipients(pdfdoc.PartPages) {
+	for _, r := range manyRecipients(part) {
 		if err := w.Add(letter(r)); err != nil {
 			t.Fatal(err)
 		}
@@ -204,8 +214,8 @@ func TestLettersInPartsTooLongLetter(t *testing.T) {
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if w.Pages() != pdfdoc.PartPages+1 || len(pageTexts(t, buf.Bytes())) != pdfdoc.PartPages+1 {
-		t.Fatalf("pages=%d, want %d", w.Pages(), pdfdoc.PartPages+1)
+	if w.Pages() != part+1 || len(pageTexts(t, buf.Bytes())) != part+1 {
+		t.Fatalf("pages=%d, want %d", w.Pages(), part+1)
 	}
 }
 

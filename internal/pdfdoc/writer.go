@@ -19,6 +19,10 @@ import (
 // its own pages use, which makes the file a little larger.
 const PartPages = 1000
 
+// partPages is PartPages, smaller in tests so that a run of a few parts
+// stays quick to read back.
+var partPages = PartPages
+
 // Writer writes a run of letters, one page each, as a single PDF to an
 // io.Writer: Add each letter, then Close to finish the file. A run of up
 // to PartPages letters is one fpdf document written at Close. A longer run
@@ -66,7 +70,7 @@ func (lw *Writer) Add(l Letter) error {
 	if lw.err != nil {
 		return lw.err
 	}
-	if lw.doc.Pages() >= PartPages {
+	if lw.doc.Pages() >= partPages {
 		if lw.err = lw.flush(); lw.err != nil {
 			return lw.err
 		}
