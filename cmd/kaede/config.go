@@ -40,6 +40,7 @@ type Config struct {
 	// POSTed as signed JSON besides the staff's e-mail (internal/alert).
 	AlertWebhookURL    string
 	AlertWebhookSecret string
+	Backup             BackupConfig // the scheduled backup (backup.go)
 }
 
 // envOr returns the environment variable name, or def when unset.
@@ -77,6 +78,7 @@ func (c *Config) bindFlags(fs *flag.FlagSet, defaultData string) {
 	c.Card.bindFlags(fs)
 	c.Admin.bindFlags(fs)
 	c.Monitor.bindFlags(fs)
+	c.Backup.bindFlags(fs)
 }
 
 // proxies reads TrustedProxies, naming the setting when it is wrong.
@@ -98,6 +100,9 @@ func (c *Config) loadSecrets() error {
 		return err
 	}
 	if c.AlertWebhookSecret, err = secretFromEnv("KAEDE_ALERT_WEBHOOK_SECRET"); err != nil {
+		return err
+	}
+	if err := c.Backup.loadSecrets(); err != nil {
 		return err
 	}
 	return c.Card.loadSecrets()
@@ -148,6 +153,9 @@ func (c *Config) Validate() error {
 		return err
 	}
 	if err := c.Monitor.validate(); err != nil {
+		return err
+	}
+	if err := c.Backup.validate(); err != nil {
 		return err
 	}
 	if err := c.alerts().Validate(); err != nil {

@@ -47,6 +47,8 @@ Commands:
   switch     emergency switches: card|checkout|maintenance on|off --reason TEXT [--banner TEXT]; status [--json]
   incident   the incident desk: open (prints the ID), list, show, record (a timeline entry), summary (PDF), reopen-check
   version    print the version (--manifest: the SHA-256 of every embedded file)
+  backup     write an encrypted backup while the store runs (--out FILE; key in KAEDE_BACKUP_KEY)
+  restore    restore a backup into an empty place (--from FILE --data DIR [--database URL])
 
 Run "kaede <command> --help" for a command's flags.
 `
@@ -84,6 +86,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runIncident(ctx, rest, stdout, stderr)
 	case "version":
 		return runVersion(rest, stdout, stderr)
+	case "backup":
+		return runBackup(ctx, rest, stdout, stderr)
+	case "restore":
+		return runRestore(ctx, rest, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -50,6 +50,7 @@ func (m *Main) tasks(svc *services) []jobs.Task {
 			return err
 		}},
 	}
+	list = append(list, m.backupTasks()...)
 	if p := svc.payments; p != nil {
 		// Every minute: a customer who closed the browser after 3-D
 		// Secure gets the order soon, and unpaid orders return their

@@ -26,6 +26,8 @@ type Task struct {
 	// Run does the work. A failed run is retried a few times; the next
 	// scheduled run repeats the work anyway.
 	Run func(ctx context.Context) error
+	// Timeout bounds one run; zero means River's default of a minute.
+	Timeout time.Duration
 }
 
 // TaskArgs are a task's job arguments.
@@ -47,6 +49,14 @@ func (TaskArgs) InsertOpts() river.InsertOpts {
 type taskWorker struct {
 	river.WorkerDefaults[TaskArgs]
 	r *Runner
+}
+
+// Timeout is the task's own, for the few (a backup) that take longer than
+// River's default.
+func (w *taskWorker) Timeout(job *river.Job[TaskArgs]) time.Duration {
+	w.r.mu.Lock()
+	defer w.r.mu.Unlock()
+	return w.r.tasks[job.Args.Task].Timeout
 }
 
 func (w *taskWorker) Work(ctx context.Context, job *river.Job[TaskArgs]) error {

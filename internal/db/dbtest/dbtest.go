@@ -107,3 +107,38 @@ func randomHex(tb testing.TB) string {
 	}
 	return hex.EncodeToString(b)
 }
+
+// PostgresDatabase creates a new, empty database on the server named by
+// KAEDE_TEST_POSTGRES and returns its URL; it is dropped when the test
+// ends. For what works on a whole database (pg_dump, pg_restore) rather
+// than in a schema. Without the variable it behaves as Postgres does.
+func PostgresDatabase(tb testing.TB) string {
+	tb.Helper()
+	base := os.Getenv(EnvPostgres)
+	if base == "" {
+		testenv.Missing(tb, "%s is not set", EnvPostgres)
+	}
+	name := "kaede_test_" + randomHex(tb)
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		tb.Fatalf("open postgres: %v", err)
+	}
+	defer admin.Close()
+	if _, err := admin.Exec(`CREATE DATABASE ` + name); err != nil {
+		tb.Fatalf("create database: %v", err)
+	}
+	tb.Cleanup(func() {
+		admin, err := sql.Open("pgx", base)
+		if err != nil {
+			return
+		}
+		defer admin.Close()
+		admin.Exec(`DROP DATABASE ` + name + ` WITH (FORCE)`)
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		tb.Fatalf("parse %s: %v", EnvPostgres, err)
+	}
+	u.Path = "/" + name
+	return u.String()
+}
