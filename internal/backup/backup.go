@@ -55,7 +55,7 @@ const (
 // demoFiles are the demo's own secrets kept in its data directory (a real
 // shop keeps them in the environment): a restored demo needs them to read
 // its staff's second factors and sessions. The archive is encrypted.
-var demoFiles = []string{"staff.key", "secret"}
+var demoFiles = []string{"staff.key", "secret", "gateway-api-key", "gateway-webhook-secret"}
 
 // Manifest describes an archive: what wrote it, when, and every member
 // with its SHA-256.
