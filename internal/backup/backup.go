@@ -159,7 +159,11 @@ func create(ctx context.Context, w io.Writer, key string, src Source) (Manifest,
 	man := Manifest{Format: 1, Version: src.Version, CreatedAt: src.Now.UTC(), Database: string(src.DB.Dialect)}
 	// The database copy is made first, beside the data it copies, in a
 	// hidden directory the media walk skips.
-	work, err := os.MkdirTemp(src.DataDir, ".backup-")
+	place := src.DataDir
+	if _, err := os.Stat(place); err != nil {
+		place = "" // a PostgreSQL shop may have no media yet: the system's temporary directory
+	}
+	work, err := os.MkdirTemp(place, ".backup-")
 	if err != nil {
 		return man, fmt.Errorf("backup: %w", err)
 	}

@@ -201,3 +201,32 @@ func TestTasksDoNotWaitBehindABacklog(t *testing.T) {
 		}
 	})
 }
+
+// A task's own Timeout bounds its run instead of River's minute: a task
+// that waits on its context sees it end at the task's deadline.
+func TestTaskTimeout(t *testing.T) {
+	d := dbtest.SQLite(t)
+	r := newTaskRunner(t, d)
+	left := make(chan time.Duration, 10)
+	err := r.Schedule(jobs.Task{Name: "slow", Every: time.Hour, Timeout: 3 * time.Hour, Run: func(ctx context.Context) error {
+		deadline, ok := ctx.Deadline()
+		if !ok {
+			left <- 0
+			return nil
+		}
+		left <- time.Until(deadline)
+		return nil
+	}})
+	if err != nil {
+		t.Fatalf("schedule: %v", err)
+	}
+	start(t, r)
+	select {
+	case d := <-left:
+		if d < 2*time.Hour {
+			t.Fatalf("the run's deadline is %s away, want the task's 3h", d)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the task did not run")
+	}
+}
