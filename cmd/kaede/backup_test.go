@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -43,7 +44,19 @@ func TestBackupUnderLoad(t *testing.T) {
 					testenv.Missing(t, "%s is not on PATH (Debian: postgresql-client)", tool)
 				}
 			}
-			testBackupUnderLoad(t, Config{DataDir: t.TempDir(), DatabaseURL: dbtest.PostgresDatabase(t)}, dbtest.PostgresDatabase(t))
+			// The store in a schema of its own, as the other end-to-end
+			// tests run; the restore goes into a new, empty database,
+			// which gets that schema (pg_dump --schema follows the URL's
+			// search_path).
+			src := dbtest.Postgres(t).URL
+			u, err := url.Parse(dbtest.PostgresDatabase(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			q := u.Query()
+			q.Set("search_path", mustQuery(t, src, "search_path"))
+			u.RawQuery = q.Encode()
+			testBackupUnderLoad(t, Config{DataDir: t.TempDir(), DatabaseURL: src}, u.String())
 		})
 	}
 }
@@ -220,6 +233,15 @@ func testBackupUnderLoad(t *testing.T, cfg Config, restoreURL string) {
 		t.Fatalf("the store on the restored data has %d orders, want %d", n, got)
 	}
 	buy(t, m2.URL())
+}
+
+func mustQuery(t *testing.T, raw, key string) string {
+	t.Helper()
+	u, err := url.Parse(raw)
+	if err != nil || u.Query().Get(key) == "" {
+		t.Fatalf("%s in %s: %v", key, raw, err)
+	}
+	return u.Query().Get(key)
 }
 
 // loadProduct adds a product with stock for any load and returns its SKU.
