@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"kaede/internal/audit"
@@ -165,6 +166,13 @@ func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	cfg := p.config("kaede-data")
+	if !strings.Contains(cfg.DatabaseURL, "://") {
+		// Opening a SQLite path creates it: a mistyped --data would back
+		// up a new, empty shop.
+		if _, err := os.Stat(cfg.DatabaseURL); err != nil {
+			return fmt.Errorf("backup: no database at %s (check --data or --database): %w", cfg.DatabaseURL, err)
+		}
+	}
 	d, err := db.Open(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return err
