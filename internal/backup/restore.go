@@ -45,6 +45,10 @@ func Restore(ctx context.Context, r io.Reader, key string, t Target) (Manifest, 
 		t.DatabaseURL = filepath.Join(t.DataDir, sqliteName)
 	}
 	postgres := strings.HasPrefix(t.DatabaseURL, "postgres://") || strings.HasPrefix(t.DatabaseURL, "postgresql://")
+	if !postgres {
+		// The forms db.Open accepts for a SQLite file.
+		t.DatabaseURL = strings.TrimPrefix(strings.TrimPrefix(t.DatabaseURL, "sqlite:"), "file:")
+	}
 	if err := emptyDir(t.DataDir); err != nil {
 		return Manifest{}, err
 	}
