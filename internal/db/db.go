@@ -40,6 +40,9 @@ type DB struct {
 	// URL is what Open was given; a second connection (a job queue, a
 	// test's second instance) opens the same database with it.
 	URL string
+
+	// changes are what caches learn of writes through (changes.go).
+	changes *changes
 }
 
 // Open opens the database named by url: "postgres://…" or
@@ -79,6 +82,7 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		d = &DB{DB: sdb, Dialect: SQLite, Path: path}
 	}
 	d.URL = url
+	d.changes = newChanges()
 	if err := d.PingContext(ctx); err != nil {
 		d.Close()
 		return nil, fmt.Errorf("connect to %s database: %w", d.Dialect, err)
@@ -112,11 +116,14 @@ func (d *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	}
 	defer tx.Rollback()
 	if err := fn(tx); err != nil {
+		d.settle(tx, false)
 		return err
 	}
 	if err := tx.Commit(); err != nil {
+		d.settle(tx, false)
 		return fmt.Errorf("commit: %w", err)
 	}
+	d.settle(tx, true)
 	return nil
 }
 
