@@ -50,6 +50,10 @@ type Main struct {
 	// svc are the services Run built: what end-to-end tests store their
 	// data through, so that the running store's caches see it.
 	svc *services
+
+	// changes hears the changes other instances on the same PostgreSQL
+	// commit, for this process's caches (db.ListenForChanges).
+	changes *db.Listener
 }
 
 // NewMain returns a store that will run with cfg.
@@ -82,6 +86,12 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.svc = svc
 	if err := m.buildServers(svc); err != nil {
+		return err
+	}
+	// Guests' shared pages show the catalogue, the settings, the news and
+	// the switches: any change, in any instance, drops them.
+	m.db.OnChange(m.web.ForgetPages)
+	if m.changes, err = m.db.ListenForChanges(ctx, m.Log.With("component", "changes")); err != nil {
 		return err
 	}
 	if err := m.jobs.Schedule(m.tasks(svc)...); err != nil {
@@ -244,6 +254,7 @@ func (m *Main) Close() error {
 		m.stop()
 	}
 	m.wg.Wait()
+	m.changes.Close()
 	if m.web != nil {
 		errs = append(errs, m.web.Close())
 	}

@@ -19,7 +19,8 @@ type change struct {
 
 // audited runs fn in one transaction and appends fn's audit entry in that
 // same transaction, so that a change and its record commit together or
-// not at all. The cache is cleared only after the commit.
+// not at all. The write is announced (db.Announce): every instance's
+// cache is cleared once it commits.
 func (s *Service) audited(ctx context.Context, by audit.Actor, fn func(tx *sql.Tx) (change, error)) error {
 	return s.auditedAll(ctx, by, func(tx *sql.Tx) ([]change, error) {
 		c, err := fn(tx)
@@ -31,7 +32,7 @@ func (s *Service) audited(ctx context.Context, by audit.Actor, fn func(tx *sql.T
 // creating many products at once: one entry per change, all appended
 // after fn's writes, so that the audit log's lock is held briefly.
 func (s *Service) auditedAll(ctx context.Context, by audit.Actor, fn func(tx *sql.Tx) ([]change, error)) error {
-	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		cs, err := fn(tx)
 		if err != nil {
 			return err
@@ -41,13 +42,8 @@ func (s *Service) auditedAll(ctx context.Context, by audit.Actor, fn func(tx *sq
 				return err
 			}
 		}
-		return nil
+		return s.db.Announce(ctx, tx, changeTopic)
 	})
-	if err != nil {
-		return err
-	}
-	s.cache.clear()
-	return nil
 }
 
 // refresh recomputes the product's search text from what tx now holds,

@@ -11,8 +11,9 @@ import (
 // old is fine to show, because stock and prices are checked again against
 // the database when an item goes into the cart and when an order is placed.
 //
-// Writes through this Service clear the cache at once; writes elsewhere
-// (stock taken by checkout, another instance's admin) show within the TTL.
+// Writes through this Service, in any instance on the same database, clear
+// the cache once they commit (db.Announce); stock taken by checkout shows
+// within the TTL.
 type cache struct {
 	mu      sync.Mutex
 	ttl     time.Duration
@@ -67,7 +68,12 @@ func (c *cache) clear() {
 // database, which is what tests that change rows with SQL want.
 func (s *Service) EnableCache(ttl time.Duration) {
 	s.cache = &cache{ttl: ttl, entries: map[string]cacheEntry{}}
+	s.db.OnChange(s.cache.clear, changeTopic)
 }
+
+// changeTopic is what a write to the catalogue announces to every
+// instance's cache.
+const changeTopic = "catalog"
 
 // Invalidate drops every cached result, for writers outside this Service
 // that want their change shown at once.

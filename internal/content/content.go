@@ -142,7 +142,12 @@ func target(id int64) string { return "news:" + strconv.FormatInt(id, 10) }
 // record appends the audit entry of a change inside tx; a nil post
 // leaves its side empty.
 func (s *Service) record(ctx context.Context, tx *sql.Tx, by audit.Actor, action string, id int64, before, after *Post) error {
-	return audit.Record(ctx, tx, s.clock(), by, action, target(id), stateOf(before), stateOf(after))
+	if err := audit.Record(ctx, tx, s.clock(), by, action, target(id), stateOf(before), stateOf(after)); err != nil {
+		return err
+	}
+	// The store's pages shared between guests show the news: every
+	// instance drops them when this commits.
+	return s.db.Announce(ctx, tx, "news")
 }
 
 // Create validates p and stores it, with its audit entry ("news.create")

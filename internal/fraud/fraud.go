@@ -52,15 +52,26 @@ type Guard struct {
 }
 
 // cacheTTL is how long CardSuspended trusts what it last read. A breaker
-// tripped on another instance shows here within it; Allow always reads the
-// database, so the cache can only delay hiding the card option, never let
-// a payment through.
+// tripped on another instance on the same PostgreSQL clears it when the
+// trip commits (breakerTopic), and shows here within it at the latest;
+// Allow always reads the database, so the cache can only delay hiding the
+// card option, never let a payment through.
 const cacheTTL = 2 * time.Second
+
+// breakerTopic is what a trip of the breaker announces (db.Announce) to
+// every instance's cached CardSuspended.
+const breakerTopic = "card_breaker"
 
 // New returns a Guard over d. limits must be valid (see Limits.Validate;
 // LoadLimits returns only valid limits).
 func New(d *db.DB, clock shop.Clock, limits Limits) *Guard {
-	return &Guard{db: d, clock: clock, limits: limits}
+	g := &Guard{db: d, clock: clock, limits: limits}
+	d.OnChange(func() {
+		g.mu.Lock()
+		g.cacheExpires = time.Time{}
+		g.mu.Unlock()
+	}, breakerTopic)
+	return g
 }
 
 // Attempt identifies who is about to pay by card. All three are required:

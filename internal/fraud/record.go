@@ -77,8 +77,8 @@ func (g *Guard) Record(ctx context.Context, attemptID int64, outcome Outcome) er
 	}
 	for _, a := range alerts {
 		if a.Kind == AlertBreakerTripped {
-			// This instance hides the card option at once; others within
-			// cacheTTL.
+			// This instance hides the card option at once; others when
+			// they hear of the trip (breakerTopic).
 			g.mu.Lock()
 			g.suspended, g.cacheExpires = a.Until, now.Add(cacheTTL)
 			g.mu.Unlock()
@@ -148,6 +148,9 @@ func (g *Guard) tripBreaker(ctx context.Context, tx *sql.Tx, suspendedUntil, now
 		if _, err := tx.ExecContext(ctx, `UPDATE fraud_breaker SET suspended_until = $1, tripped_at = $2 WHERE id = 1`,
 			until, now); err != nil {
 			return nil, fmt.Errorf("trip fraud breaker: %w", err)
+		}
+		if err := g.db.Announce(ctx, tx, breakerTopic); err != nil {
+			return nil, err
 		}
 		return &Alert{Kind: AlertBreakerTripped, At: now, Until: until, Window: t.Duration(),
 			Failures: failures, Settled: settled}, nil

@@ -390,7 +390,13 @@ func (s *Service) RecordTx(ctx context.Context, tx *sql.Tx, id int64, kind Event
 	}
 	err = audit.Record(ctx, tx, now, by, "incident.event", inc.Ref(), nil,
 		map[string]any{"kind": e.Kind, "occurred_at": e.OccurredAt, "text": e.Text})
-	return e, err
+	if err != nil {
+		return Event{}, err
+	}
+	// A public notice published, updated or withdrawn is on the store's
+	// pages shared between guests: every instance drops them when this
+	// commits.
+	return e, s.db.Announce(ctx, tx, "incident")
 }
 
 func insertEvent(ctx context.Context, tx *sql.Tx, e Event) (Event, error) {

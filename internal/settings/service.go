@@ -16,7 +16,8 @@ import (
 // admin clears the one cache and the store shows it at once. Every page
 // shows the shop's name and contact details and settings change a few
 // times a year, so reads are cached for a short time; a change saved by
-// another instance shows within that time.
+// another instance on the same PostgreSQL clears it too, through the
+// database's change notifications (db.Announce), within milliseconds.
 type Service struct {
 	db    *db.DB
 	clock shop.Clock
@@ -30,9 +31,23 @@ type Service struct {
 	gen uint64
 }
 
-// NewService returns the settings on d, cached for ttl.
+// changeTopic is what a save announces to every instance's cache.
+const changeTopic = "settings"
+
+// NewService returns the settings on d, cached for ttl or until a save
+// anywhere on d.
 func NewService(d *db.DB, clock shop.Clock, ttl time.Duration) *Service {
-	return &Service{db: d, clock: clock, ttl: ttl}
+	s := &Service{db: d, clock: clock, ttl: ttl}
+	d.OnChange(s.forget, changeTopic)
+	return s
+}
+
+// forget drops the cached settings, so that the next Get reads them.
+func (s *Service) forget() {
+	s.mu.Lock()
+	s.expires = time.Time{}
+	s.gen++
+	s.mu.Unlock()
 }
 
 // Get returns the settings, from the cache while they are fresh.
@@ -59,8 +74,9 @@ func (s *Service) Get(ctx context.Context) (Settings, error) {
 }
 
 // Save validates set and stores it with an audit entry ("settings.update",
-// the settings before and after) in the same transaction, then clears the
-// cache so that the next Get, in the store or the admin, reads it. Bad
+// the settings before and after) in the same transaction, and announces
+// it, so that the next Get, in the store or the admin of any instance,
+// reads it. Bad
 // settings are an Invalid error naming every bad field, and change
 // nothing.
 func (s *Service) Save(ctx context.Context, set Settings, by audit.Actor) error {
@@ -68,7 +84,7 @@ func (s *Service) Save(ctx context.Context, set Settings, by audit.Actor) error 
 		return err
 	}
 	now := s.clock()
-	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		before, err := load(ctx, tx)
 		if err != nil {
 			return err
@@ -76,14 +92,9 @@ func (s *Service) Save(ctx context.Context, set Settings, by audit.Actor) error 
 		if err := Save(ctx, tx, set, now); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, now, by, "settings.update", "settings:shop", before, set)
+		if err := audit.Record(ctx, tx, now, by, "settings.update", "settings:shop", before, set); err != nil {
+			return err
+		}
+		return s.db.Announce(ctx, tx, changeTopic)
 	})
-	if err != nil {
-		return err
-	}
-	s.mu.Lock()
-	s.expires = time.Time{}
-	s.gen++
-	s.mu.Unlock()
-	return nil
 }

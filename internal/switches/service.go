@@ -14,16 +14,20 @@ import (
 	"kaede/internal/shop"
 )
 
-// DefaultTTL is how long an instance trusts the switches it read: every
-// instance of the store obeys a change made elsewhere (another instance's
-// admin, the command line) within this time plus one request. Reading the
-// three rows costs one small query per TTL per instance.
+// DefaultTTL is how long an instance trusts the switches it read when it
+// hears of no change: on PostgreSQL a change made elsewhere (another
+// instance's admin, the command line) clears every instance's cache within
+// milliseconds (db.Announce), and this is the backstop for a notification
+// lost while a listener reconnects, and for SQLite, where the command line
+// is a second process without one. Reading the three rows costs one small
+// query per TTL per instance.
 const DefaultTTL = 2 * time.Second
 
 // Service reads and sets the switches. cmd/kaede builds one per process
 // and gives it to checkout, card payments, the store and the admin, so
-// that a change made here clears the one cache at once; other instances
-// see it when their cache expires.
+// that a change made here clears the one cache at once; other instances on
+// the same PostgreSQL hear of it through the database's change
+// notifications.
 type Service struct {
 	db    *db.DB
 	clock shop.Clock
@@ -43,7 +47,20 @@ func NewService(d *db.DB, clock shop.Clock, ttl time.Duration) *Service {
 	if ttl <= 0 {
 		ttl = DefaultTTL
 	}
-	return &Service{db: d, clock: clock, ttl: ttl}
+	s := &Service{db: d, clock: clock, ttl: ttl}
+	d.OnChange(s.forget, changeTopic)
+	return s
+}
+
+// changeTopic is what a change announces to every instance's cache.
+const changeTopic = "switches"
+
+// forget drops the cached state, so that the next State reads it.
+func (s *Service) forget() {
+	s.mu.Lock()
+	s.expires = time.Time{}
+	s.gen++
+	s.mu.Unlock()
 }
 
 // State returns every switch, from the cache while it is fresh. When the
@@ -107,8 +124,8 @@ func scan(row interface{ Scan(...any) error }) (Switch, error) {
 
 // Set validates c and sets the switch, with an audit entry ("switch.set",
 // target "switch:NAME", the switch before and after) in the same
-// transaction, then clears this process's cache so that its next request
-// obeys at once. Bad input is an Invalid error naming every bad field and
+// transaction, and announces it, so that this process's next request
+// obeys at once and every other instance's within milliseconds. Bad input is an Invalid error naming every bad field and
 // changes nothing. Setting a switch to the position it has is allowed: it
 // updates the banner and the reason, and is audited like any change.
 func (s *Service) Set(ctx context.Context, c Change, by audit.Actor) (Switch, error) {
@@ -132,15 +149,14 @@ func (s *Service) Set(ctx context.Context, c Change, by audit.Actor) (Switch, er
 		if err != nil {
 			return fmt.Errorf("set switch %s: %w", c.Name, err)
 		}
-		return audit.Record(ctx, tx, now, by, auditAction, "switch:"+string(c.Name), before, after)
+		if err := audit.Record(ctx, tx, now, by, auditAction, "switch:"+string(c.Name), before, after); err != nil {
+			return err
+		}
+		return s.db.Announce(ctx, tx, changeTopic)
 	})
 	if err != nil {
 		return Switch{}, err
 	}
-	s.mu.Lock()
-	s.expires = time.Time{}
-	s.gen++
-	s.mu.Unlock()
 	return after, nil
 }
 

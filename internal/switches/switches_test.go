@@ -2,6 +2,7 @@ package switches_test
 
 import (
 	"context"
+	"log/slog"
 	"strings"
 	"sync"
 	"testing"
@@ -12,6 +13,7 @@ import (
 	"kaede/internal/db/dbtest"
 	"kaede/internal/shop"
 	"kaede/internal/switches"
+	"kaede/internal/testenv"
 )
 
 // clock is a settable clock.
@@ -197,15 +199,16 @@ func TestSetAuditsAndClearsTheCache(t *testing.T) {
 	})
 }
 
-// TestOtherInstancesObeyWithinTheTTL is two processes on one database:
-// one sets a switch; the other's cache holds the old state until its TTL
-// ends, and no longer.
+// TestOtherInstancesObeyWithinTheTTL is two processes on one database,
+// the second one not listening for changes (SQLite's command line, or a
+// PostgreSQL listener reconnecting): one sets a switch; the other's cache
+// holds the old state until its TTL ends, and no longer.
 func TestOtherInstancesObeyWithinTheTTL(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		c := newClock()
 		a := switches.NewService(d, c.Now, 2*time.Second)
-		b := switches.NewService(d, c.Now, 2*time.Second)
+		b := switches.NewService(secondHandle(t, d), c.Now, 2*time.Second)
 		if st, err := b.State(ctx); err != nil || st.Maintenance() {
 			t.Fatalf("b before: maintenance %v, err %v", st.Maintenance(), err)
 		}
@@ -221,6 +224,47 @@ func TestOtherInstancesObeyWithinTheTTL(t *testing.T) {
 			t.Fatal("b still has maintenance off once its TTL ended")
 		}
 	})
+}
+
+// TestOtherInstancesHearAtOnce is two processes on one PostgreSQL, the
+// second listening for changes as every served instance does: it obeys a
+// switch set by the first as soon as the change commits, with its clock
+// standing still (its TTL never ends).
+func TestOtherInstancesHearAtOnce(t *testing.T) {
+	d := dbtest.Postgres(t)
+	ctx := context.Background()
+	c := newClock()
+	a := switches.NewService(d, c.Now, time.Hour)
+	other := secondHandle(t, d)
+	b := switches.NewService(other, c.Now, time.Hour)
+	l, err := other.ListenForChanges(ctx, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	if st, err := b.State(ctx); err != nil || st.Maintenance() {
+		t.Fatalf("b before: maintenance %v, err %v", st.Maintenance(), err)
+	}
+	if _, err := a.Set(ctx, switches.Change{Name: switches.Maintenance, On: true, Reason: "database upgrade"}, audit.Actor{Name: audit.ActorCLI}); err != nil {
+		t.Fatal(err)
+	}
+	at := time.Now()
+	testenv.WaitFor(t, time.Second, "b to obey the switch", func() bool {
+		st, _ := b.State(ctx)
+		return st.Maintenance()
+	})
+	t.Logf("b obeyed %s after the change committed", time.Since(at).Round(time.Microsecond))
+}
+
+// secondHandle opens d's database again, as another process would.
+func secondHandle(t *testing.T, d *db.DB) *db.DB {
+	t.Helper()
+	other, err := db.Open(context.Background(), d.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { other.Close() })
+	return other
 }
 
 func TestSetBackAndHistory(t *testing.T) {

@@ -21,6 +21,9 @@ const guestPageTTL = 2 * time.Second
 type pageCache struct {
 	mu      sync.Mutex
 	entries map[string]cachedPage
+	// gen counts ForgetPages calls, so that a page rendered before a change
+	// is not stored after it.
+	gen uint64
 }
 
 type cachedPage struct {
@@ -47,6 +50,7 @@ func (s *Server) cacheForGuests(h http.HandlerFunc) http.Handler {
 		now := s.now()
 		s.pages.mu.Lock()
 		p, ok := s.pages.entries[key]
+		gen := s.pages.gen
 		s.pages.mu.Unlock()
 		if ok && now.Before(p.expires) {
 			w.Header().Set("Content-Type", p.contentType)
@@ -61,6 +65,9 @@ func (s *Server) cacheForGuests(h http.HandlerFunc) http.Handler {
 		}
 		s.pages.mu.Lock()
 		defer s.pages.mu.Unlock()
+		if gen != s.pages.gen {
+			return
+		}
 		if s.pages.entries == nil || len(s.pages.entries) >= maxCachedPages {
 			s.pages.entries = map[string]cachedPage{}
 		}
@@ -84,4 +91,15 @@ func (w *recordingWriter) WriteHeader(status int) {
 func (w *recordingWriter) Write(b []byte) (int, error) {
 	w.body.Write(b)
 	return w.ResponseWriter.Write(b)
+}
+
+// ForgetPages drops every page shared between guests. cmd/kaede calls it
+// whenever any instance commits a change that guests' pages show (the
+// catalogue, the settings, the news, an incident's notice: db.OnChange),
+// so that a change shows at once rather than after guestPageTTL.
+func (s *Server) ForgetPages() {
+	s.pages.mu.Lock()
+	defer s.pages.mu.Unlock()
+	clear(s.pages.entries)
+	s.pages.gen++
 }
