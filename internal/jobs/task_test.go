@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -13,6 +15,7 @@ import (
 	"kaede/internal/db"
 	"kaede/internal/db/dbtest"
 	"kaede/internal/jobs"
+	"kaede/internal/testenv"
 )
 
 // newTaskRunner returns a migrated runner with no workers of its own
@@ -229,4 +232,46 @@ func TestTaskTimeout(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("the task did not run")
 	}
+// TestTasksRunOnceAcrossInstances is two instances on one PostgreSQL, each
+// scheduling the same task every second: only River's elected leader
+// inserts the runs, so the fleet runs it once a second, not twice. Two
+// leaders would show as runs in pairs, a few milliseconds apart.
+func TestTasksRunOnceAcrossInstances(t *testing.T) {
+	a := dbtest.Postgres(t)
+	b, err := db.Open(context.Background(), a.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	var mu sync.Mutex
+	var runs []time.Time
+	for _, d := range []*db.DB{a, b} {
+		r := newTaskRunner(t, d)
+		err := r.Schedule(jobs.Task{Name: "tick", Every: time.Second, Run: func(context.Context) error {
+			mu.Lock()
+			runs = append(runs, time.Now())
+			mu.Unlock()
+			return nil
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		start(t, r)
+	}
+	const want = 6
+	testenv.WaitFor(t, 30*time.Second, "six runs of the task", func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(runs) >= want
+	})
+	mu.Lock()
+	defer mu.Unlock()
+	slices.SortFunc(runs, func(x, y time.Time) int { return x.Compare(y) })
+	for i := 1; i < len(runs); i++ {
+		if gap := runs[i].Sub(runs[i-1]); gap < 500*time.Millisecond {
+			t.Fatalf("runs %d and %d of a task due every second were %s apart: more than one instance schedules it", i-1, i, gap)
+		}
+	}
+	span := runs[len(runs)-1].Sub(runs[0])
+	t.Logf("%d runs in %s across two instances", len(runs), span.Round(time.Millisecond))
 }
