@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -36,6 +37,9 @@ type changes struct {
 	mu      sync.Mutex
 	subs    []subscriber
 	pending map[*sql.Tx][]string
+	// waiting is len(pending), read without the lock: most transactions
+	// announce nothing, and checkout's should not queue on mu for it.
+	waiting atomic.Int64
 }
 
 type subscriber struct {
@@ -91,6 +95,9 @@ func (d *DB) Announce(ctx context.Context, tx *sql.Tx, topic string) error {
 		}
 	}
 	d.changes.mu.Lock()
+	if _, ok := d.changes.pending[tx]; !ok {
+		d.changes.waiting.Add(1)
+	}
 	d.changes.pending[tx] = append(d.changes.pending[tx], topic)
 	d.changes.mu.Unlock()
 	return nil
@@ -99,9 +106,15 @@ func (d *DB) Announce(ctx context.Context, tx *sql.Tx, topic string) error {
 // settle takes tx's announced topics and, when it committed, runs their
 // subscribers.
 func (d *DB) settle(tx *sql.Tx, committed bool) {
+	if d.changes.waiting.Load() == 0 {
+		return
+	}
 	d.changes.mu.Lock()
 	topics, ok := d.changes.pending[tx]
-	delete(d.changes.pending, tx)
+	if ok {
+		delete(d.changes.pending, tx)
+		d.changes.waiting.Add(-1)
+	}
 	d.changes.mu.Unlock()
 	if ok && committed {
 		for _, t := range topics {

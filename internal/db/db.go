@@ -115,15 +115,17 @@ func (d *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		return fmt.Errorf("begin: %w", err)
 	}
 	defer tx.Rollback()
+	// The changes fn announced reach this process's caches only once
+	// committed; a rollback (or a panic in fn) forgets them.
+	committed := false
+	defer func() { d.settle(tx, committed) }()
 	if err := fn(tx); err != nil {
-		d.settle(tx, false)
 		return err
 	}
 	if err := tx.Commit(); err != nil {
-		d.settle(tx, false)
 		return fmt.Errorf("commit: %w", err)
 	}
-	d.settle(tx, true)
+	committed = true
 	return nil
 }
 
