@@ -62,7 +62,8 @@ type services struct {
 	// switches are the shop's emergency switches, one service given to
 	// checkout, card payments, the store and the admin: a change made in
 	// this process applies here at once, one made elsewhere (another
-	// instance, the command line) within switches.DefaultTTL.
+	// instance, the command line) as soon as it commits on PostgreSQL
+	// (db.ListenForChanges), within switches.DefaultTTL on SQLite.
 	switches *switches.Service
 	mediaDir string
 	// notices are the incidents' public notices, reopening the checklist
