@@ -57,6 +57,17 @@ type Config struct {
 
 	// Transport carries the requests; nil means a transport of its own.
 	Transport http.RoundTripper
+
+	// Browser is the path of a Chromium binary: when set, a headless
+	// Chromium also walks the pages with the walk's session and records
+	// what ran and what was asked (ModeBrowser). Empty: the HTTP walk alone.
+	Browser string
+	// BrowserTimeout bounds the browser's whole walk, its start included.
+	BrowserTimeout time.Duration
+	// BrowserSettle bounds the wait, after a page has loaded, for its
+	// network to fall idle (no request for half a second): the time given
+	// to code that loads more code.
+	BrowserSettle time.Duration
 }
 
 // DefaultUserAgent is a current desktop Chrome's.
@@ -114,6 +125,12 @@ func (cfg Config) withDefaults() (Config, error) {
 	}
 	if cfg.MaxTotalBytes <= 0 {
 		cfg.MaxTotalBytes = 16 << 20
+	}
+	if cfg.BrowserTimeout <= 0 {
+		cfg.BrowserTimeout = time.Minute
+	}
+	if cfg.BrowserSettle <= 0 {
+		cfg.BrowserSettle = 5 * time.Second
 	}
 	if cfg.MaxFetches <= 0 {
 		cfg.MaxFetches = 40

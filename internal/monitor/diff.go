@@ -36,6 +36,11 @@ const (
 	FetchFailed     Kind = "fetch-failed"
 	PageChanged     Kind = "page-changed" // walked or not, its address, <base>, <meta http-equiv>
 	VersionMismatch Kind = "version-mismatch"
+	// What only the browser walk sees.
+	ScriptRan     Kind = "script-executed"        // a script ran that did not before
+	RequestOrigin Kind = "request-origin"         // a page asked an origin no page asked before
+	RequestAdded  Kind = "request-added"          // a page asked a new address of a known origin
+	RequestGone   Kind = "request-no-longer-made" // a page no longer asks an address
 )
 
 // Severity is a hint for the alert: whether the change can let a skimmer
@@ -100,6 +105,7 @@ func diff(baseline, current *Snapshot, complete bool) []Difference {
 		d.add(VersionMismatch, Warning, "", "snapshot format", strconv.Itoa(baseline.Version), strconv.Itoa(current.Version))
 		return d.out
 	}
+	d.origins = requestOrigins(baseline)
 	order := map[string]int{}
 	key := func(p Page) string { return p.Method + " " + p.Name }
 	before := map[string]Page{}
@@ -162,6 +168,9 @@ func pageRank(order map[string]int, page string) int {
 
 type differ struct {
 	out []Difference
+	// origins are those the baseline's pages asked in the browser, and
+	// the store's own: a request elsewhere is news.
+	origins map[string]bool
 }
 
 func (d *differ) add(k Kind, s Severity, page, subject, before, after string) {
@@ -197,6 +206,13 @@ func (d *differ) page(b, c Page) {
 	d.set(name, Iframe, "frame", frameKeys(b.Frames), frameKeys(c.Frames), Critical, Warning)
 	d.stylesheets(name, b.Stylesheets, c.Stylesheets)
 	d.forms(name, b.Forms, c.Forms)
+	// A page the browser reached asked for itself at least: without
+	// requests, the browser did not record it (the HTTP mode, or a browser
+	// walk that went blind before it), and there is nothing to compare.
+	if b.Requests != nil && c.Requests != nil {
+		d.executed(name, b.Executed, c.Executed)
+		d.requests(name, b.Requests, c.Requests)
+	}
 }
 
 // headers compares the watched headers of a page. A removed security

@@ -47,6 +47,8 @@ type Baseline struct {
 	// Conditions are the switch positions it was taken under
 	// (Conditions.String): runs under them compare with it.
 	Conditions string
+	// Mode is the walk's mode it was taken in: runs in it compare with it.
+	Mode       string
 	CreatedAt  time.Time
 	ApprovedBy string
 	ApprovedAt time.Time // zero while pending
@@ -106,6 +108,10 @@ func NewService(d *db.DB, clock shop.Clock, cfg ServiceConfig) (*Service, error)
 	return &Service{db: d, clock: clock, cfg: cfg}, nil
 }
 
+// Mode is how the monitor walks: ModeHTTP, or ModeBrowser when a Chromium
+// walks the pages too.
+func (s *Service) Mode() string { return s.cfg.Walker.Mode() }
+
 // BaseURL is the public address the monitor walks.
 func (s *Service) BaseURL() string { return s.cfg.Walker.cfg.BaseURL }
 
@@ -119,7 +125,7 @@ func (s *Service) BaseURL() string { return s.cfg.Walker.cfg.BaseURL }
 // switch tampered with. The error is for a check that could not be
 // stored; a blind walk is a run.
 func (s *Service) Check(ctx context.Context) (Run, error) {
-	run := Run{StartedAt: s.clock().UTC(), Mode: ModeHTTP, Differences: []Difference{}}
+	run := Run{StartedAt: s.clock().UTC(), Mode: s.Mode(), Differences: []Difference{}}
 	manifest, err := s.cfg.Manifest()
 	if err != nil {
 		return run, fmt.Errorf("monitor: release manifest: %w", err)
@@ -142,7 +148,7 @@ func (s *Service) Check(ctx context.Context) (Run, error) {
 		}
 	}
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		base, err := s.approved(ctx, tx, run.Conditions)
+		base, err := s.approved(ctx, tx, run.Conditions, run.Mode)
 		switch {
 		case errors.Is(err, sql.ErrNoRows) && blind == nil:
 			// The first walk is the baseline: there is nothing to
@@ -151,12 +157,18 @@ func (s *Service) Check(ctx context.Context) (Run, error) {
 			if !cond.Normal() {
 				reason = "first run with " + cond.Describe()
 			}
+			if run.Mode != ModeHTTP {
+				reason += " in " + run.Mode + " mode"
+			}
 			if base, err = s.insertBaseline(ctx, tx, snap, run.SnapshotDigest, manifest, "approved",
 				audit.System("monitor"), reason); err != nil {
 				return err
 			}
 			run.BaselineID = base.ID
 			if err := s.raiseNewConditions(ctx, tx, cond, base); err != nil {
+				return err
+			}
+			if err := s.raiseNewMode(ctx, tx, run.Mode, base); err != nil {
 				return err
 			}
 		case errors.Is(err, sql.ErrNoRows):
@@ -240,6 +252,28 @@ func (s *Service) raiseNewConditions(ctx context.Context, tx *sql.Tx, cond Condi
 	return err
 }
 
+// raiseNewMode says, as a warning, that the monitor took the first
+// baseline of a mode while one of the other mode was approved: the
+// operator changed the mode, and the pages as the new mode sees them are
+// now the standard, which a person should look at.
+func (s *Service) raiseNewMode(ctx context.Context, tx *sql.Tx, mode string, base Baseline) error {
+	var others int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM monitor_baselines WHERE state = 'approved' AND mode <> $1 AND conditions = $2`,
+		mode, base.Conditions).Scan(&others); err != nil {
+		return fmt.Errorf("monitor: count baselines: %w", err)
+	}
+	if others == 0 {
+		return nil
+	}
+	target := s.BaseURL()
+	_, err := s.cfg.Events.RaiseTx(ctx, tx, secevent.Signal{Kind: secevent.KindTamper, Severity: secevent.Warning,
+		Source: "monitor", Target: target + " mode " + mode + " " + base.Conditions,
+		Summary: fmt.Sprintf("The payment pages were first checked in %s mode: the monitor took them as this mode sees them as the baseline; look at the run to confirm they are right", mode),
+		Detail: map[string]any{"base_url": target, "mode": mode, "conditions": base.Conditions, "baseline": base.ID,
+			"digest": base.Digest, "manifest": base.ManifestDigest}})
+	return err
+}
+
 // raise turns a run into security events, in the run's transaction.
 func (s *Service) raise(ctx context.Context, tx *sql.Tx, run Run, base Baseline, snap *Snapshot) error {
 	target := s.BaseURL()
@@ -304,14 +338,14 @@ func (s *Service) insertBaseline(ctx context.Context, tx *sql.Tx, snap *Snapshot
 	}
 	now := s.clock().UTC()
 	b := Baseline{Snapshot: snap, Digest: digest, ManifestDigest: manifest, State: state, CreatedAt: now,
-		Conditions: snap.Conditions}
+		Conditions: snap.Conditions, Mode: snapshotMode(snap)}
 	var approvedAt any
 	if state == "approved" {
 		b.ApprovedBy, b.ApprovedAt, b.Reason, approvedAt = by.Name, now, reason, now
 	} else {
 		var same int
-		if err := tx.QueryRowContext(ctx, `SELECT id FROM monitor_baselines WHERE state = 'pending' AND digest = $1 AND manifest_digest = $2 AND conditions = $3`,
-			digest, manifest, b.Conditions).Scan(&same); err == nil {
+		if err := tx.QueryRowContext(ctx, `SELECT id FROM monitor_baselines WHERE state = 'pending' AND digest = $1 AND manifest_digest = $2 AND conditions = $3 AND mode = $4`,
+			digest, manifest, b.Conditions, b.Mode).Scan(&same); err == nil {
 			b.ID = int64(same)
 			return b, nil
 		} else if !errors.Is(err, sql.ErrNoRows) {
@@ -322,14 +356,14 @@ func (s *Service) insertBaseline(ctx context.Context, tx *sql.Tx, snap *Snapshot
 		}
 	}
 	err = tx.QueryRowContext(ctx, `
-		INSERT INTO monitor_baselines (snapshot, digest, manifest_digest, state, created_at, approved_by, approved_at, reason, conditions)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
-		string(enc), digest, manifest, state, now, b.ApprovedBy, approvedAt, reason, b.Conditions).Scan(&b.ID)
+		INSERT INTO monitor_baselines (snapshot, digest, manifest_digest, state, created_at, approved_by, approved_at, reason, conditions, mode)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+		string(enc), digest, manifest, state, now, b.ApprovedBy, approvedAt, reason, b.Conditions, b.Mode).Scan(&b.ID)
 	if err != nil {
 		return Baseline{}, fmt.Errorf("monitor: insert baseline: %w", err)
 	}
 	if state == "approved" {
-		after := map[string]any{"digest": digest, "manifest": manifest, "reason": reason, "conditions": b.Conditions}
+		after := map[string]any{"digest": digest, "manifest": manifest, "reason": reason, "conditions": b.Conditions, "mode": b.Mode}
 		if err := audit.Record(ctx, tx, now, by, "monitor.baseline", fmt.Sprintf("monitor_baseline:%d", b.ID), nil, after); err != nil {
 			return Baseline{}, err
 		}
@@ -364,13 +398,13 @@ func (s *Service) insertRun(ctx context.Context, tx *sql.Tx, run *Run) error {
 	return nil
 }
 
-const selectBaseline = `SELECT id, snapshot, digest, manifest_digest, state, created_at, approved_by, approved_at, reason, conditions FROM monitor_baselines`
+const selectBaseline = `SELECT id, snapshot, digest, manifest_digest, state, created_at, approved_by, approved_at, reason, conditions, mode FROM monitor_baselines`
 
 func scanBaseline(row interface{ Scan(...any) error }) (Baseline, error) {
 	var b Baseline
 	var snap string
 	var approved sql.NullTime
-	if err := row.Scan(&b.ID, &snap, &b.Digest, &b.ManifestDigest, &b.State, &b.CreatedAt, &b.ApprovedBy, &approved, &b.Reason, &b.Conditions); err != nil {
+	if err := row.Scan(&b.ID, &snap, &b.Digest, &b.ManifestDigest, &b.State, &b.CreatedAt, &b.ApprovedBy, &approved, &b.Reason, &b.Conditions, &b.Mode); err != nil {
 		return Baseline{}, err
 	}
 	b.CreatedAt = b.CreatedAt.UTC()
@@ -384,10 +418,10 @@ func scanBaseline(row interface{ Scan(...any) error }) (Baseline, error) {
 	return b, nil
 }
 
-// approved is the newest approved baseline of the switch positions cond;
-// sql.ErrNoRows when none.
-func (s *Service) approved(ctx context.Context, tx *sql.Tx, cond string) (Baseline, error) {
-	b, err := scanBaseline(tx.QueryRowContext(ctx, selectBaseline+` WHERE state = 'approved' AND conditions = $1 ORDER BY id DESC LIMIT 1`, cond))
+// approved is the newest approved baseline of the switch positions cond
+// and the mode; sql.ErrNoRows when none.
+func (s *Service) approved(ctx context.Context, tx *sql.Tx, cond, mode string) (Baseline, error) {
+	b, err := scanBaseline(tx.QueryRowContext(ctx, selectBaseline+` WHERE state = 'approved' AND conditions = $1 AND mode = $2 ORDER BY id DESC LIMIT 1`, cond, mode))
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return Baseline{}, fmt.Errorf("monitor: load baseline: %w", err)
 	}
@@ -401,9 +435,10 @@ func (s *Service) Baseline(ctx context.Context) (Baseline, error) {
 }
 
 // BaselineFor is the approved baseline runs under the switch positions c
-// compare with; a shop.NotFound error before the first run under them.
+// compare with in the monitor's mode; a shop.NotFound error before the
+// first run under them.
 func (s *Service) BaselineFor(ctx context.Context, c Conditions) (Baseline, error) {
-	return s.loadBaseline(ctx, `state = 'approved' AND conditions = $1 ORDER BY id DESC LIMIT 1`, "no baseline yet", c.String())
+	return s.loadBaseline(ctx, `state = 'approved' AND conditions = $1 AND mode = $2 ORDER BY id DESC LIMIT 1`, "no baseline yet", c.String(), s.Mode())
 }
 
 // Pending is the candidate of a new release awaiting approval; a
@@ -501,4 +536,12 @@ func clip(s string, n int) string {
 		n--
 	}
 	return s[:n]
+}
+
+// snapshotMode is the mode a snapshot was walked in.
+func snapshotMode(s *Snapshot) string {
+	if s.Mode == "" {
+		return ModeHTTP
+	}
+	return s.Mode
 }

@@ -49,6 +49,10 @@ type Snapshot struct {
 	// ProviderOrigins are the configured provider's page origins at the
 	// time of the walk: what CardOrigins may hold.
 	ProviderOrigins []string `json:"provider_origins"`
+	// Mode is how the pages were walked: "" for the HTTP walk alone (so
+	// that its snapshots encode as they always did), ModeBrowser when a
+	// real browser also walked them and each page records what ran.
+	Mode string `json:"mode,omitempty"`
 }
 
 // Page is one payment page as received.
@@ -76,6 +80,32 @@ type Page struct {
 	Frames         []Frame        `json:"frames"`
 	Stylesheets    []Stylesheet   `json:"stylesheets"`
 	Forms          []Form         `json:"forms"`
+	// Executed are the scripts a real browser ran on the page, and
+	// Requests every request the page made in it (browser mode only): what
+	// only appears at run time, such as a script another script inserts.
+	Executed []ExecutedScript `json:"executed,omitempty"`
+	Requests []Request        `json:"requests,omitempty"`
+}
+
+// ExecutedScript is a script the browser compiled and ran on a page.
+type ExecutedScript struct {
+	// Source is the script's address, or "inline" for code in the page
+	// (an element or an event handler), or "eval" for code another script
+	// compiled from a string.
+	Source string `json:"source"`
+	SHA384 string `json:"sha384"`
+	// Excerpt is the start of inline and eval code, for a person.
+	Excerpt string `json:"excerpt,omitempty"`
+}
+
+// Request is one request a page made in the browser: its origin and path
+// (the query, which carries tokens and cache busters, is left out).
+type Request struct {
+	URL  string `json:"url"`
+	Type string `json:"type"` // the browser's resource type: Document, Script, Fetch, Image…
+	// Blocked is why the browser refused it (csp, mixed-content…), empty
+	// when it was sent.
+	Blocked string `json:"blocked,omitempty"`
 }
 
 // Header is one response header, normalised (nonces replaced).

@@ -167,11 +167,13 @@ func (r *run) walk() error {
 		return r.walkClosed()
 	}
 	var checkout *page
+	var visits []visit
 	for _, path := range cfg.Pages {
 		p, err := r.snapshotPage(http.MethodGet, path, nil)
 		if err != nil {
 			return err
 		}
+		visits = append(visits, visit{index: len(r.snap.Pages) - 1, method: http.MethodGet, path: path})
 		if path == cfg.CheckoutPath {
 			checkout = p
 		}
@@ -186,16 +188,27 @@ func (r *run) walk() error {
 	if _, err := r.snapshotPage(http.MethodPost, cfg.ConfirmPath, values); err != nil {
 		return err
 	}
+	visits = append(visits, visit{index: len(r.snap.Pages) - 1, method: http.MethodPost, path: cfg.ConfirmPath, form: values})
 	r.cardOrigins()
 	r.fetchResources()
-	r.emptyCart()
-	return nil
+	defer r.emptyCart()
+	return r.browseIfAsked(visits)
+}
+
+// browseIfAsked walks the visits again in the browser, in browser mode.
+func (r *run) browseIfAsked(visits []visit) error {
+	if r.w.cfg.Browser == "" {
+		return nil
+	}
+	r.snap.Mode = ModeBrowser
+	return r.browse(visits)
 }
 
 // walkClosed walks a store whose checkout is stopped: the pages before
 // checkout, their scripts and stylesheets. The pages that checkout leads
 // to are not served, so not seeing them is not blindness.
 func (r *run) walkClosed() error {
+	var visits []visit
 	for _, path := range r.w.cfg.Pages {
 		if path == r.w.cfg.CheckoutPath {
 			break
@@ -203,10 +216,11 @@ func (r *run) walkClosed() error {
 		if _, err := r.snapshotPage(http.MethodGet, path, nil); err != nil {
 			return err
 		}
+		visits = append(visits, visit{index: len(r.snap.Pages) - 1, method: http.MethodGet, path: path})
 	}
 	r.fetchResources()
-	r.emptyCart()
-	return nil
+	defer r.emptyCart()
+	return r.browseIfAsked(visits)
 }
 
 // fillCart finds an add-to-cart form on a product page and posts it.
