@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/debugger"
@@ -102,7 +103,7 @@ func (r *run) browse(visits []visit) error {
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
 	defer cancelAlloc()
 	b := &browserRun{r: r, contexts: map[runtime.ExecutionContextID]int{}, requests: map[network.RequestID]*seenRequest{},
-		documents: map[string]bool{}, lifecycle: map[cdp.LoaderID]map[string]bool{}, responses: map[cdp.LoaderID]int64{},
+		documents: map[string]bool{}, inflight: map[network.RequestID]bool{}, lifecycle: map[cdp.LoaderID]map[string]bool{}, responses: map[cdp.LoaderID]int64{},
 		changed: make(chan struct{}, 1), page: -1}
 	quiet := func(string, ...any) {}
 	tabCtx, cancelTab := chromedp.NewContext(allocCtx, chromedp.WithListener(b.on),
@@ -144,6 +145,8 @@ type browserRun struct {
 	lifecycle map[cdp.LoaderID]map[string]bool
 	responses map[cdp.LoaderID]int64 // the document's status by navigation
 	post      *visit                 // the post the next paused navigation becomes
+	inflight  map[network.RequestID]bool
+	active    time.Time // when a request last started or ended
 	changed   chan struct{}
 }
 
@@ -223,14 +226,12 @@ func (b *browserRun) open(v visit) error {
 	if nav.ErrorText != "" {
 		return errors.New(nav.ErrorText)
 	}
-	// Loaded, then idle (no request for half a second) within the settle
-	// time: code that loads code has had its chance to run.
+	// Loaded, then quiet (no request in flight for half a second) within
+	// the settle time: code that loads code has had its chance to run.
 	if !b.waitFor(ctx, func() bool { return b.lifecycle[nav.LoaderID]["load"] }) {
 		return fmt.Errorf("not loaded within %s", b.r.w.cfg.RequestTimeout)
 	}
-	settle, cancelSettle := context.WithTimeout(b.ctx, b.r.w.cfg.BrowserSettle)
-	b.waitFor(settle, func() bool { return b.lifecycle[nav.LoaderID]["networkIdle"] })
-	cancelSettle()
+	b.settle()
 	b.mu.Lock()
 	status := b.responses[nav.LoaderID]
 	b.mu.Unlock()
@@ -238,6 +239,31 @@ func (b *browserRun) open(v visit) error {
 		return fmt.Errorf("status %d", status)
 	}
 	return b.record(v.index)
+}
+
+// quietFor is how long no request may be in flight before a loaded page
+// counts as settled: Chrome's own "network idle" waits as long.
+const quietFor = 500 * time.Millisecond
+
+// settle waits until no request has been in flight for quietFor, or for
+// BrowserSettle at most (a page that keeps asking is recorded as it is).
+func (b *browserRun) settle() {
+	deadline := time.Now().Add(b.r.w.cfg.BrowserSettle)
+	for time.Now().Before(deadline) {
+		b.mu.Lock()
+		quiet := len(b.inflight) == 0 && time.Since(b.active) >= quietFor
+		wait := quietFor - time.Since(b.active)
+		b.mu.Unlock()
+		if quiet {
+			return
+		}
+		wait = max(min(wait, time.Until(deadline)), 20*time.Millisecond)
+		select {
+		case <-time.After(wait):
+		case <-b.ctx.Done():
+			return
+		}
+	}
 }
 
 // waitFor waits until cond, read under the lock, holds; false when ctx
@@ -390,9 +416,15 @@ func (b *browserRun) on(ev any) {
 		if _, ok := b.requests[ev.RequestID]; !ok {
 			b.order = append(b.order, ev.RequestID)
 		}
+		b.inflight[ev.RequestID], b.active = true, time.Now()
 		// A redirect keeps the id: the last address is the one asked.
 		b.requests[ev.RequestID] = &seenRequest{page: b.page, url: ev.Request.URL, typ: string(ev.Type)}
+	case *network.EventLoadingFinished:
+		delete(b.inflight, ev.RequestID)
+		b.active = time.Now()
 	case *network.EventLoadingFailed:
+		delete(b.inflight, ev.RequestID)
+		b.active = time.Now()
 		if r, ok := b.requests[ev.RequestID]; ok && ev.BlockedReason != "" {
 			r.blocked = string(ev.BlockedReason)
 		}
@@ -448,3 +480,4 @@ func (b *browserRun) decide(ev *fetch.EventRequestPaused, post *visit) {
 			ErrorReason: network.ErrorReasonBlockedByClient})
 	}
 }
+
