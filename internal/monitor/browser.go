@@ -480,4 +480,3 @@ func (b *browserRun) decide(ev *fetch.EventRequestPaused, post *visit) {
 			ErrorReason: network.ErrorReasonBlockedByClient})
 	}
 }
-
