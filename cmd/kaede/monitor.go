@@ -28,7 +28,21 @@ type MonitorConfig struct {
 	// Interval is how often the payment pages are checked through the
 	// public base URL (KAEDE_MONITOR_INTERVAL).
 	Interval time.Duration
+	// Mode is "auto" (a browser walk too when Chromium is found), "http"
+	// or "browser" (KAEDE_MONITOR_MODE); a Config built in code walks
+	// over HTTP unless it says otherwise.
+	Mode string
+	// Browser is the Chromium binary for the browser mode
+	// (KAEDE_MONITOR_BROWSER); empty: found on PATH.
+	Browser string
 }
+
+// The monitor's modes as configured.
+const (
+	monitorAuto    = "auto"
+	monitorHTTP    = monitor.ModeHTTP
+	monitorBrowser = monitor.ModeBrowser
+)
 
 // minMonitorInterval keeps the monitor from loading the shop: each check
 // is a dozen requests.
@@ -40,6 +54,34 @@ func (c *MonitorConfig) bindFlags(fs *flag.FlagSet) {
 		every = -1 // reported by validate, naming the setting
 	}
 	fs.DurationVar(&c.Interval, "monitor-interval", every, "how often the tamper monitor checks the payment pages through the base URL, at least 10s (KAEDE_MONITOR_INTERVAL)")
+	c.bindModeFlags(fs)
+}
+
+// bindModeFlags registers how the monitor walks, for the served store and
+// "kaede monitor check" alike.
+func (c *MonitorConfig) bindModeFlags(fs *flag.FlagSet) {
+	fs.StringVar(&c.Mode, "monitor-mode", envOr("KAEDE_MONITOR_MODE", monitorAuto), "how the tamper monitor walks the payment pages: auto (browser when Chromium is found), http, or browser: a headless Chromium walks them too and records the scripts that ran and the requests made (KAEDE_MONITOR_MODE)")
+	fs.StringVar(&c.Browser, "monitor-browser", envOr("KAEDE_MONITOR_BROWSER", ""), "the Chromium binary for the browser mode; default chromium or google-chrome on PATH (KAEDE_MONITOR_BROWSER)")
+}
+
+// browser is the Chromium the monitor walks with, or "" for the HTTP walk
+// alone; an error names the setting that cannot be met.
+func (c *MonitorConfig) browser() (string, error) {
+	switch c.Mode {
+	case monitorHTTP:
+		return "", nil
+	case monitorAuto, monitorBrowser:
+	default:
+		return "", fmt.Errorf("KAEDE_MONITOR_MODE / --monitor-mode %q: want auto, http or browser", c.Mode)
+	}
+	path, err := monitor.FindChromium(c.Browser)
+	if err != nil {
+		return "", fmt.Errorf("KAEDE_MONITOR_BROWSER / --monitor-browser: %w", err)
+	}
+	if path == "" && c.Mode == monitorBrowser {
+		return "", errors.New("KAEDE_MONITOR_MODE / --monitor-mode browser: no Chromium on PATH; install it or name it with KAEDE_MONITOR_BROWSER")
+	}
+	return path, nil
 }
 
 // finish fills the default of a Config built in code (tests).
@@ -47,13 +89,17 @@ func (c *MonitorConfig) finish() {
 	if c.Interval == 0 {
 		c.Interval = time.Minute
 	}
+	if c.Mode == "" {
+		c.Mode = monitorHTTP
+	}
 }
 
 func (c *MonitorConfig) validate() error {
 	if c.Interval < minMonitorInterval {
 		return fmt.Errorf("KAEDE_MONITOR_INTERVAL / --monitor-interval: want a duration of at least %s, e.g. 1m", minMonitorInterval)
 	}
-	return nil
+	_, err := c.browser()
+	return err
 }
 
 // monitorOptions are what end-to-end tests change in the monitor and no
@@ -85,13 +131,27 @@ func (m *Main) newMonitor(svc *services) (*monitor.Service, error) {
 	if svc.payments != nil {
 		origins = svc.payments.PageOrigins()
 	}
-	return buildMonitor(m.Config.BaseURL, origins, svc.events, m.db, m.monitorOptions, m.Clock, svc.switches)
+	browser, err := m.Config.Monitor.browser()
+	if err != nil {
+		return nil, err
+	}
+	mon, err := buildMonitorMode(m.Config.BaseURL, origins, svc.events, m.db, m.monitorOptions, m.Clock, svc.switches, browser)
+	if err == nil {
+		m.Log.Info("tamper monitor", "mode", mon.Mode(), "browser", browser, "base_url", m.Config.BaseURL)
+	}
+	return mon, err
 }
 
-// buildMonitor is the monitor's walker and service; opts are empty but in
-// tests.
+// buildMonitor is the monitor's walker and service over HTTP alone; opts
+// are empty but in tests.
 func buildMonitor(baseURL string, origins []string, events *secevent.Store, d *db.DB, opts monitorOptions, clock shop.Clock, sw *switches.Service) (*monitor.Service, error) {
-	w, err := monitor.NewWalker(monitor.Config{BaseURL: baseURL, ProviderOrigins: origins, Transport: opts.transport})
+	return buildMonitorMode(baseURL, origins, events, d, opts, clock, sw, "")
+}
+
+// buildMonitorMode is buildMonitor with the Chromium of the browser mode;
+// "" walks over HTTP alone.
+func buildMonitorMode(baseURL string, origins []string, events *secevent.Store, d *db.DB, opts monitorOptions, clock shop.Clock, sw *switches.Service, browser string) (*monitor.Service, error) {
+	w, err := monitor.NewWalker(monitor.Config{BaseURL: baseURL, ProviderOrigins: origins, Transport: opts.transport, Browser: browser})
 	if err != nil {
 		return nil, err
 	}
@@ -265,7 +325,12 @@ func runMonitorCheck(ctx context.Context, args []string, stdout, stderr io.Write
 	fs.StringVar(&cfg.Admin.URL, "admin-url", envOr("KAEDE_ADMIN_URL", ""), "the admin's public base URL, for the links in alerts (KAEDE_ADMIN_URL); default the base URL")
 	fs.StringVar(&cfg.AlertWebhookURL, "alert-webhook-url", envOr("KAEDE_ALERT_WEBHOOK_URL", ""), "https URL that receives security alerts as signed JSON (KAEDE_ALERT_WEBHOOK_URL)")
 	fs.BoolVar(&demoMode, "demo", false, "check the demo (its data directory by default)")
+	cfg.Monitor.bindModeFlags(fs)
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	browser, err := cfg.Monitor.browser()
+	if err != nil {
 		return err
 	}
 	if cfg.DataDir == "" {
@@ -276,7 +341,6 @@ func runMonitorCheck(ctx context.Context, args []string, stdout, stderr io.Write
 	}
 	cfg.Addr = "127.0.0.1:8080"
 	cfg.finish()
-	var err error
 	if cfg.AlertWebhookSecret, err = secretFromEnv("KAEDE_ALERT_WEBHOOK_SECRET"); err != nil {
 		return err
 	}
@@ -310,13 +374,13 @@ func runMonitorCheck(ctx context.Context, args []string, stdout, stderr io.Write
 		return err
 	}
 	sw := switches.NewService(d, shop.SystemClock, 0)
-	mon, err := buildMonitor(cfg.BaseURL, origins, events, d, monitorOptions{}, shop.SystemClock, sw)
+	mon, err := buildMonitorMode(cfg.BaseURL, origins, events, d, monitorOptions{}, shop.SystemClock, sw, browser)
 	if err != nil {
 		return err
 	}
 	if origins == nil {
 		if b, err := mon.Baseline(ctx); err == nil {
-			if mon, err = buildMonitor(cfg.BaseURL, b.Snapshot.ProviderOrigins, events, d, monitorOptions{}, shop.SystemClock, sw); err != nil {
+			if mon, err = buildMonitorMode(cfg.BaseURL, b.Snapshot.ProviderOrigins, events, d, monitorOptions{}, shop.SystemClock, sw, browser); err != nil {
 				return err
 			}
 		}
@@ -325,7 +389,7 @@ func runMonitorCheck(ctx context.Context, args []string, stdout, stderr io.Write
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "run %d of %s: %s (%d differences)\n", run.ID, cfg.BaseURL, run.Result, len(run.Differences))
+	fmt.Fprintf(stdout, "run %d of %s (%s mode): %s (%d differences)\n", run.ID, cfg.BaseURL, run.Mode, run.Result, len(run.Differences))
 	if run.Blind != "" {
 		fmt.Fprintln(stdout, run.Blind)
 	}

@@ -390,7 +390,7 @@ func skimmerRefused(t *testing.T, proxy *tamperProxy) {
 func TestMonitorCheckCommand(t *testing.T) {
 	proxy := newTamperProxy(t)
 	m := startMonitored(t, Config{DataDir: t.TempDir()}, proxy)
-	args := []string{"check", "--database", m.Config.DatabaseURL, "--base-url", proxy.srv.URL, "--gateway-url", m.Config.Card.GatewayURL}
+	args := []string{"check", "--database", m.Config.DatabaseURL, "--base-url", proxy.srv.URL, "--gateway-url", m.Config.Card.GatewayURL, "--monitor-mode", "http"}
 	var out, errOut bytes.Buffer
 	if err := runMonitor(t.Context(), args, &out, &errOut); err != nil {
 		t.Fatalf("check of an unchanged store: %v\n%s%s", err, out.String(), errOut.String())

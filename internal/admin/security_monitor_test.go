@@ -135,6 +135,9 @@ func TestMonitorPage(t *testing.T) {
 		if run := find(res.Doc, byID("last-run")); run == nil || attr(run, "data-result") != "different" {
 			t.Fatalf("last run not shown as different:\n%s", res.Body)
 		}
+		if m := find(res.Doc, byID("run-mode")); m == nil || attr(m, "data-mode") != "http" || !strings.Contains(textOf(m), "HTTP") {
+			t.Errorf("the run's mode is not shown as HTTP:\n%s", res.Body)
+		}
 		diffs := find(res.Doc, byID("run-diffs"))
 		var groups []string
 		walk(diffs, func(n *html.Node) {
