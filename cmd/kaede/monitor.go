@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"kaede/internal/admin"
@@ -194,7 +195,16 @@ func (m *Main) monitorTask(svc *services) jobs.Task {
 	if m.monitorOptions.every > 0 {
 		every = m.monitorOptions.every
 	}
+	// One check at a time in this process: a browser walk can take
+	// longer than a short interval, and checks queued behind it must not
+	// hold the urgent queue's workers, which the alerts need.
+	var running atomic.Bool
 	return jobs.Task{Name: "monitor_check", Every: every, Run: func(ctx context.Context) error {
+		if !running.CompareAndSwap(false, true) {
+			m.Log.Debug("tamper monitor check skipped: the previous one is still walking")
+			return nil
+		}
+		defer running.Store(false)
 		// During maintenance the store serves no page but the notice:
 		// there is nothing to watch, and a walk would only report itself
 		// blind. (With card payments or checkout stopped the pages are

@@ -217,7 +217,9 @@ func (b *browserRun) open(v visit) error {
 		b.post = &v
 	}
 	b.mu.Unlock()
-	ctx, cancel := context.WithTimeout(b.ctx, b.r.w.cfg.RequestTimeout)
+	// A browser loads a page and its files in one go, and may share the
+	// machine with the store: twice the time of one request.
+	ctx, cancel := context.WithTimeout(b.ctx, 2*b.r.w.cfg.RequestTimeout)
 	defer cancel()
 	nav, err := cdp.Call(ctx, b.t, cdppage.Navigate, cdppage.NavigateParams{URL: target})
 	if err != nil {
@@ -229,7 +231,7 @@ func (b *browserRun) open(v visit) error {
 	// Loaded, then quiet (no request in flight for half a second) within
 	// the settle time: code that loads code has had its chance to run.
 	if !b.waitFor(ctx, func() bool { return b.lifecycle[nav.LoaderID]["load"] }) {
-		return fmt.Errorf("not loaded within %s", b.r.w.cfg.RequestTimeout)
+		return fmt.Errorf("not loaded within %s", 2*b.r.w.cfg.RequestTimeout)
 	}
 	b.settle()
 	b.mu.Lock()
@@ -332,6 +334,11 @@ func (b *browserRun) record(i int) error {
 	pg.Requests = []Request{}
 	for _, r := range reqs {
 		u := requestAddress(r.url)
+		if r.typ == string(network.ResourceTypeOther) && strings.HasSuffix(u, "/favicon.ico") {
+			// The browser's own request for the tab's icon, made or not
+			// as its cache and timing have it: not the page's.
+			continue
+		}
 		if j, ok := seen[u]; ok {
 			if r.blocked != "" {
 				pg.Requests[j].Blocked = r.blocked
