@@ -341,7 +341,7 @@ func TestMonitorCatchesTamperingInFront(t *testing.T) {
 
 			// The browser's refusal does not depend on the database: once.
 			if strings.HasPrefix(tc.name, "(a)") && t.Name() == "TestMonitorCatchesTamperingInFront/sqlite" {
-				skimmerRefused(t, proxy)
+				skimmerRefused(t, proxy, events, changed)
 			}
 
 			// Undone, the pages are the baseline's again.
@@ -356,12 +356,19 @@ func TestMonitorCatchesTamperingInFront(t *testing.T) {
 }
 
 // skimmerRefused opens the tampered checkout page in Chromium through the
-// proxy: the page carries the skimmer and the CSP refuses to run it.
-func skimmerRefused(t *testing.T, proxy *tamperProxy) {
+// proxy: the page carries the skimmer, the CSP refuses to run it, and the
+// browser's violation report reaches the store as a security event naming
+// the page, the directive and the blocked script. The time from the change
+// (changed) to that event is printed.
+func skimmerRefused(t *testing.T, proxy *tamperProxy, events *secevent.Store, changed time.Time) {
 	t.Helper()
 	chromiumPath(t)
 	before := proxy.cspReports()
-	b := newBrowser(t, 60*time.Second)
+	// The store's policy reports through the Reporting API (report-to),
+	// which Chrome prefers to report-uri and sends in batches about a
+	// minute apart; this switch of Chromium's sends them at once, as a
+	// test must not wait a minute.
+	b := newBrowser(t, 90*time.Second, chromedp.Flag("short-reporting-delay", true))
 	b.watchCSP(t)
 	base := proxy.srv.URL
 	p := buyableProduct(t, base)
@@ -377,11 +384,30 @@ func skimmerRefused(t *testing.T, proxy *tamperProxy) {
 	waitUntil(t, 10*time.Second, func() bool {
 		return strings.Contains(strings.Join(cspViolations(t, b), "\n"), "https://evil.example/s.js")
 	})
-	// The store's reports go through the Reporting API, which Chrome
-	// prefers when report-to is set and sends in batches: headless
-	// Chromium sent none within 90 s here, so the report's arrival is not
-	// waited for (the gateway's report-uri path is tested in browser_test).
-	t.Logf("(a) Chromium refused the skimmer (CSP); reports seen at /csp-report so far: %d", proxy.cspReports()-before)
+	t.Logf("(a) Chromium refused the skimmer (CSP)")
+	var got secevent.Event
+	waitUntil(t, 60*time.Second, func() bool {
+		list, err := events.List(context.Background(), secevent.Filter{Kind: secevent.KindCSPViolation})
+		if err != nil {
+			t.Fatalf("list events: %v", err)
+		}
+		for _, e := range list {
+			if strings.Contains(e.Detail, "https://evil.example/s.js") {
+				got = e
+				return true
+			}
+		}
+		return false
+	})
+	var detail struct{ Page, Directive, Blocked string }
+	if err := json.Unmarshal([]byte(got.Detail), &detail); err != nil {
+		t.Fatalf("event detail %s: %v", got.Detail, err)
+	}
+	if detail.Page != "/checkout" || !strings.HasPrefix(detail.Directive, "script-src") || detail.Blocked != "https://evil.example/s.js" || got.Severity != secevent.Critical {
+		t.Errorf("CSP event %s %s, want a critical one for /checkout, script-src…, https://evil.example/s.js", got.Severity, got.Detail)
+	}
+	t.Logf("(a) CSP violation report as %s security event %d %.1fs after the change (%d reports through the proxy): %s",
+		got.Severity, got.ID, time.Since(changed).Seconds(), proxy.cspReports()-before, got.Summary)
 }
 
 // TestMonitorCheckCommand runs "kaede monitor check" against a running

@@ -23,6 +23,12 @@ type CSP struct {
 	FormAction []string
 	// ReportURI, when set, is where browsers report violations.
 	ReportURI string
+	// ReportTo adds "report-to csp" (the Reporting API, whose endpoint the
+	// edge names in Reporting-Endpoints). Only over https: Chromium reads
+	// Reporting-Endpoints from secure responses alone, and a policy with
+	// report-to no longer reports to report-uri, so over plain http (the
+	// demo) report-to would silence every report.
+	ReportTo bool
 }
 
 // Policy is the header value for a response with this nonce: the edge's
@@ -61,7 +67,10 @@ func (c CSP) policy(scriptSrc string, trustedTypes bool) string {
 		b.WriteString("; require-trusted-types-for 'script'")
 	}
 	if c.ReportURI != "" {
-		b.WriteString("; report-uri " + c.ReportURI + "; report-to csp")
+		b.WriteString("; report-uri " + c.ReportURI)
+		if c.ReportTo {
+			b.WriteString("; report-to csp")
+		}
 	}
 	return b.String()
 }

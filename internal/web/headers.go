@@ -21,7 +21,9 @@ func (s *Server) securityHeaders() edge.Headers {
 		HTTPS:    s.https,
 		Referrer: "strict-origin-when-cross-origin",
 		Extra: func(h http.Header, r *http.Request) {
-			h.Set("Reporting-Endpoints", `csp="`+s.cfg.BaseURL+`/csp-report"`)
+			if s.https {
+				h.Set("Reporting-Endpoints", `csp="`+s.cfg.BaseURL+`/csp-report"`)
+			}
 			if isAPI(r) {
 				h.Set("Cache-Control", "no-store")
 				return
@@ -38,7 +40,7 @@ func (s *Server) securityHeaders() edge.Headers {
 // csp is the store's Content-Security-Policy: violations reported to
 // /csp-report, forms also to the card provider's pages.
 func (s *Server) csp() edge.CSP {
-	return edge.CSP{FormAction: formActionOrigins(s.payments), ReportURI: "/csp-report"}
+	return edge.CSP{FormAction: formActionOrigins(s.payments), ReportURI: "/csp-report", ReportTo: s.https}
 }
 
 // pagePolicy is the policy of the store page NAME, derived from the
