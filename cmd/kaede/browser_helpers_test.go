@@ -50,9 +50,8 @@ type browser struct {
 
 // newBrowser starts a fresh headless Chromium (its own profile directory)
 // that records every request, console message and log entry of its tab.
-// The browser is closed when the test ends; limit bounds the whole test;
-// extra are more options for the browser.
-func newBrowser(t *testing.T, limit time.Duration, extra ...chromedp.ExecAllocatorOption) *browser {
+// The browser is closed when the test ends; limit bounds the whole test.
+func newBrowser(t *testing.T, limit time.Duration) *browser {
 	t.Helper()
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(chromiumPath(t)),
@@ -71,7 +70,6 @@ func newBrowser(t *testing.T, limit time.Duration, extra ...chromedp.ExecAllocat
 		chromedp.Flag("disable-features", "Translate,OptimizationHints,MediaRouter"),
 		chromedp.WindowSize(1280, 1000),
 	}
-	opts = append(opts, extra...)
 	ctx, cancel := context.WithTimeout(context.Background(), limit)
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
 	b := &browser{extra: map[network.RequestID][]network.Headers{}}

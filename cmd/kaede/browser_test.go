@@ -266,9 +266,7 @@ func testBrowserCSP(t *testing.T, cfg Config) {
 	provesCSPBites(t, b, "card page")
 	// The refusals reach the gateway's log through its report-uri: the
 	// alarm bell for a changed card page (PCI DSS 11.6.1). (The store's
-	// reports go through the Reporting API, which Chrome prefers when
-	// report-to is set and sends in batches up to a minute later: not
-	// waited for here.)
+	// reports arrive as security events: TestMonitorCatchesTamperingInFront.)
 	for _, directive := range []string{"script-src-attr", "script-src-elem"} {
 		want := "report.directive=" + directive
 		waitUntil(t, 10*time.Second, func() bool {

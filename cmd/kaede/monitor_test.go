@@ -364,11 +364,10 @@ func skimmerRefused(t *testing.T, proxy *tamperProxy, events *secevent.Store, ch
 	t.Helper()
 	chromiumPath(t)
 	before := proxy.cspReports()
-	// The store's policy reports through the Reporting API (report-to),
-	// which Chrome prefers to report-uri and sends in batches about a
-	// minute apart; this switch of Chromium's sends them at once, as a
-	// test must not wait a minute.
-	b := newBrowser(t, 90*time.Second, chromedp.Flag("short-reporting-delay", true))
+	// Over plain http the store's policy reports to report-uri, which
+	// Chromium sends at once (over https it adds report-to, which Chromium
+	// sends in batches about a minute apart).
+	b := newBrowser(t, 90*time.Second)
 	b.watchCSP(t)
 	base := proxy.srv.URL
 	p := buyableProduct(t, base)
