@@ -113,9 +113,12 @@ func (r *run) browse(visits []visit) error {
 		cancelTab()
 	}()
 	if err := chromedp.Do(tabCtx); err != nil {
+		if r.ctx.Err() != nil {
+			return r.ctx.Err() // stopped, not blind
+		}
 		return &BlindError{Step: "browser: start Chromium", Err: err}
 	}
-	return chromedp.Do(tabCtx, chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+	err := chromedp.Do(tabCtx, chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
 		b.ctx, b.t = ctx, t
 		if err := b.prepare(); err != nil {
 			return &BlindError{Step: "browser: prepare", Err: err}
@@ -127,6 +130,10 @@ func (r *run) browse(visits []visit) error {
 		}
 		return nil
 	}))
+	if err != nil && r.ctx.Err() != nil {
+		return r.ctx.Err() // stopped, not blind
+	}
+	return err
 }
 
 // browserRun is one browser walk: what the tab's events say, by page.

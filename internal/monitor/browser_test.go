@@ -12,7 +12,10 @@ import (
 	"sync"
 	"testing"
 
+	"kaede/internal/db"
+	"kaede/internal/db/dbtest"
 	"kaede/internal/monitor"
+	"kaede/internal/secevent"
 	"kaede/internal/testenv"
 )
 
@@ -227,4 +230,79 @@ func TestFindChromium(t *testing.T) {
 	if got, err := monitor.FindChromium(want); err != nil || got != want {
 		t.Errorf("FindChromium(%q) = %q, %v", want, got, err)
 	}
+}
+
+// TestServiceBrowserMode runs the service in browser mode on both
+// databases: its runs say so, its baseline is its own (the HTTP mode's
+// first run later takes another, with a warning), a change only a browser
+// sees is a critical event, and a browser that cannot start makes the
+// monitor blind, with its critical event.
+func TestServiceBrowserMode(t *testing.T) {
+	chromium := testenv.Chromium(t)
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		evil := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) }))
+		t.Cleanup(evil.Close)
+		store := &tagStore{config: `{"scripts":[]}`, evil: evil.URL}
+		ts := httptest.NewServer(store)
+		t.Cleanup(ts.Close)
+		ev := secevent.NewStore(d, nil)
+		release := &manifest{digest: "sha256:release-1"}
+		service := func(browser string) *monitor.Service {
+			w, err := monitor.NewWalker(monitor.Config{BaseURL: ts.URL, Browser: browser})
+			if err != nil {
+				t.Fatal(err)
+			}
+			svc, err := monitor.NewService(d, nil, monitor.ServiceConfig{Walker: w, Events: ev, Manifest: release.get})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return svc
+		}
+		browser, plain := service(chromium), service("")
+
+		first := check(t, browser, monitor.OK)
+		if first.Mode != monitor.ModeBrowser || browser.Mode() != monitor.ModeBrowser {
+			t.Fatalf("run mode %q, service mode %q; want browser", first.Mode, browser.Mode())
+		}
+		base, err := browser.Baseline(context.Background())
+		if err != nil || base.Mode != monitor.ModeBrowser || base.ID != first.BaselineID {
+			t.Fatalf("browser baseline %+v, %v; want the first run's, in browser mode", base, err)
+		}
+		if n := len(events(t, ev, secevent.KindTamper)); n != 0 {
+			t.Fatalf("%d tamper events after the store's first run, want none", n)
+		}
+		// The HTTP mode compares with a baseline of its own, taken with a
+		// warning: the mode changed.
+		h := check(t, plain, monitor.OK)
+		if h.Mode != monitor.ModeHTTP || h.BaselineID == first.BaselineID {
+			t.Fatalf("HTTP run %+v compared with the browser's baseline", h)
+		}
+		if warned := events(t, ev, secevent.KindTamper); len(warned) != 1 || warned[0].Severity != secevent.Warning || !strings.Contains(warned[0].Summary, "http mode") {
+			t.Fatalf("events after the first HTTP run %+v, want one warning about the mode", warned)
+		}
+
+		store.set(`{"scripts":["/static/late.js"]}`)
+		check(t, plain, monitor.OK)
+		run := check(t, browser, monitor.Different)
+		var critical []secevent.Event
+		for _, e := range events(t, ev, secevent.KindTamper) {
+			if e.Severity == secevent.Critical {
+				critical = append(critical, e)
+			}
+		}
+		if len(critical) != 1 || !strings.Contains(critical[0].Detail, "script-executed") {
+			t.Fatalf("critical events %+v after run %d, want one naming the script that ran", critical, run.ID)
+		}
+
+		notChromium := filepath.Join(t.TempDir(), "chromium")
+		if err := os.WriteFile(notChromium, []byte("#!/bin/sh\nexit 3\n"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if r := check(t, service(notChromium), monitor.Blind); !strings.Contains(r.Blind, "browser") {
+			t.Errorf("blind run says %q, want the browser named", r.Blind)
+		}
+		if blind := events(t, ev, secevent.KindMonitorBlind); len(blind) != 1 || blind[0].Severity != secevent.Critical {
+			t.Errorf("monitor-blind events %+v, want one critical", blind)
+		}
+	})
 }
