@@ -69,7 +69,7 @@ func (c *MonitorConfig) bindModeFlags(fs *flag.FlagSet) {
 // alone; an error names the setting that cannot be met.
 func (c *MonitorConfig) browser() (string, error) {
 	switch c.Mode {
-	case monitorHTTP:
+	case monitorHTTP, "":
 		return "", nil
 	case monitorAuto, monitorBrowser:
 	default:
@@ -316,6 +316,23 @@ func runMonitorApprove(ctx context.Context, args []string, stdout, stderr io.Wri
 	return nil
 }
 
+// checkMode is the Chromium a check from the command line walks with. Left
+// to auto, it walks as the store's own monitor last did, so that it is
+// compared with the same baseline (each mode has its own): a store that
+// walks over HTTP is checked over HTTP even where Chromium is at hand.
+func checkMode(ctx context.Context, d *db.DB, c *MonitorConfig) (string, error) {
+	if c.Mode == monitorAuto {
+		mon, err := buildMonitor("http://127.0.0.1", nil, secevent.NewStore(d, shop.SystemClock), d, monitorOptions{}, shop.SystemClock, nil)
+		if err != nil {
+			return "", err
+		}
+		if run, err := mon.LastRun(ctx); err == nil {
+			c.Mode = run.Mode
+		}
+	}
+	return c.browser()
+}
+
 // errDifferent is the CLI's exit for a check that found differences or
 // could not see the pages.
 var errDifferent = errors.New("the payment pages differ from the baseline or could not be checked")
@@ -339,10 +356,6 @@ func runMonitorCheck(ctx context.Context, args []string, stdout, stderr io.Write
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	browser, err := cfg.Monitor.browser()
-	if err != nil {
-		return err
-	}
 	if cfg.DataDir == "" {
 		cfg.DataDir = "kaede-data"
 		if demoMode {
@@ -351,6 +364,7 @@ func runMonitorCheck(ctx context.Context, args []string, stdout, stderr io.Write
 	}
 	cfg.Addr = "127.0.0.1:8080"
 	cfg.finish()
+	var err error
 	if cfg.AlertWebhookSecret, err = secretFromEnv("KAEDE_ALERT_WEBHOOK_SECRET"); err != nil {
 		return err
 	}
@@ -363,6 +377,10 @@ func runMonitorCheck(ctx context.Context, args []string, stdout, stderr io.Write
 	}
 	defer d.Close()
 	if err := checkSchema(ctx, d); err != nil {
+		return err
+	}
+	browser, err := checkMode(ctx, d, &cfg.Monitor)
+	if err != nil {
 		return err
 	}
 	// The card provider's page origins: the gateway's when named, else
