@@ -110,6 +110,15 @@ func TestBrowserMonitorCatchesCodeOnlyBrowsersRun(t *testing.T) {
 		waitUntil(t, 60*time.Second, func() bool { return hook.has(got.ID) })
 		t.Logf("cloaked skimmer: signed alert at the webhook %.1fs after the change", time.Since(changed).Seconds())
 
+		// "kaede monitor check", left to auto, walks as the store's monitor
+		// does: in the browser, and so sees the skimmer too.
+		var out, errOut bytes.Buffer
+		err = runMonitor(t.Context(), []string{"check", "--database", m.Config.DatabaseURL, "--base-url", proxy.srv.URL,
+			"--gateway-url", m.Config.Card.GatewayURL}, &out, &errOut)
+		if err != errDifferent || !strings.Contains(out.String(), "(browser mode): different") || !strings.Contains(out.String(), evil.URL+"/s.js") {
+			t.Errorf("kaede monitor check of the cloaked skimmer: %v\n%s%s\nwant a browser-mode run naming the skimmer", err, out.String(), errOut.String())
+		}
+
 		// Undone, the browser walk sees the baseline again.
 		proxy.set(nil)
 		undone, _ := lastRun(t, m.db.DB)
