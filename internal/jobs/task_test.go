@@ -232,6 +232,8 @@ func TestTaskTimeout(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("the task did not run")
 	}
+}
+
 // TestTasksRunOnceAcrossInstances is two instances on one PostgreSQL, each
 // scheduling the same task every second: only River's elected leader
 // inserts the runs, so the fleet runs it once a second, not twice. Two
