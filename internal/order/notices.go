@@ -116,7 +116,7 @@ func (s *Service) notifyCancelled(ctx context.Context, tx *sql.Tx, o *Order, c c
 		return err
 	}
 	for _, shopSide := range []bool{false, true} {
-		if shopSide && !c.ByCustomer {
+		if shopSide && (!c.ByCustomer || st.OrderNoticeTo() == "") {
 			break
 		}
 		locale, kind, to := localeOf(o), "order_cancelled", o.Email
@@ -177,5 +177,11 @@ func (s *Service) notifyShop(ctx context.Context, tx *sql.Tx, o *Order) error {
 	if err != nil {
 		return err
 	}
-	return s.send(ctx, tx, "shop_new_order", "ja", st.OrderNoticeTo(), o.ID, newNotice(o, st, "ja"))
+	to := st.OrderNoticeTo()
+	if to == "" {
+		// No mailbox to tell (the settings page says so); the order
+		// stands and staff see it in the admin.
+		return nil
+	}
+	return s.send(ctx, tx, "shop_new_order", "ja", to, o.ID, newNotice(o, st, "ja"))
 }

@@ -67,10 +67,18 @@ type Settings struct {
 	OrderNoticeEmail string `json:"order_notice_email"`
 }
 
-// OrderNoticeTo is the address the shop's own order notices go to.
+// OrderNoticeTo is the address the shop's own order notices go to, or ""
+// for none. The contact address (Email) is checked as text only, since
+// the pages show it as the shop typed it; when it cannot be a mailbox the
+// notices go nowhere rather than fail the customer's order.
 func (s Settings) OrderNoticeTo() string {
 	if s.OrderNoticeEmail != "" {
 		return s.OrderNoticeEmail
+	}
+	p := shop.Problems{}
+	shop.CheckEmail(p, "email", s.Email)
+	if p.Err() != nil {
+		return ""
 	}
 	return s.Email
 }

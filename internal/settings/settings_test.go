@@ -204,3 +204,21 @@ func TestDesk(t *testing.T) {
 		}
 	})
 }
+
+// The shop's own order notices go to its notice address, else to its
+// contact address when that is a mailbox, else nowhere: a contact address
+// that only reads well on a page must not fail customers' orders.
+func TestOrderNoticeTo(t *testing.T) {
+	for _, tt := range []struct{ notice, contact, want string }{
+		{"orders@kaede.example", "info@kaede.example", "orders@kaede.example"},
+		{"", "info@kaede.example", "info@kaede.example"},
+		{"", "お問い合わせはフォームから", ""},
+		{"", "<script>alert(1)</script>", ""},
+	} {
+		s := settings.Default()
+		s.OrderNoticeEmail, s.Email = tt.notice, tt.contact
+		if got := s.OrderNoticeTo(); got != tt.want {
+			t.Errorf("notice %q, contact %q: OrderNoticeTo() = %q, want %q", tt.notice, tt.contact, got, tt.want)
+		}
+	}
+}
