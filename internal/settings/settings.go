@@ -81,6 +81,9 @@ func (s Settings) OrderNoticeTo() string {
 		return ""
 	}
 	return s.Email
+	// Limits slow down one client placing orders, sending e-mail or
+	// creating carts (limits.go).
+	Limits Limits `json:"limits"`
 }
 
 // Retention is how long, in days, each kind of leftover data is kept. The
@@ -190,6 +193,7 @@ func (s Settings) Validate() error {
 	s.Retention.validate(p)
 	s.Security.validate(p)
 	s.Desk.validate(p)
+	s.Limits.validate(p)
 	return p.Err()
 }
 
@@ -334,6 +338,7 @@ func Default() Settings {
 		Retention: DefaultRetention(),
 		Security:  DefaultSecurity(),
 		Desk:      DefaultDesk(),
+		Limits:    DefaultLimits(),
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"time"
 )
 
 // Code classifies an error for the edges: the HTTP layer maps each code to
@@ -30,6 +31,9 @@ type Error struct {
 	Code    Code
 	Message string
 	Fields  map[string]string
+	// RetryAfter is, for TooMany, how long until the request would be let
+	// through (the edges' Retry-After); zero when unknown.
+	RetryAfter time.Duration
 }
 
 // Error implements error.
@@ -114,4 +118,13 @@ func (p Problems) Err() error {
 		return nil
 	}
 	return &Error{Code: Invalid, Message: "some fields are invalid", Fields: map[string]string(p)}
+}
+
+// ErrorRetryAfter returns the RetryAfter of err, or zero.
+func ErrorRetryAfter(err error) time.Duration {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.RetryAfter
+	}
+	return 0
 }

@@ -62,6 +62,7 @@ type jsonErrorBody struct {
 // answered with "internal error" only.
 func (s *Server) writeJSONError(w http.ResponseWriter, r *http.Request, err error) {
 	s.logIfInternal(r, err)
+	edge.SetRetryAfter(w, err)
 	l := ui.AcceptLanguage(r.Header.Get("Accept-Language"))
 	status := edge.Status(err)
 	body := jsonErrorBody{

@@ -137,6 +137,7 @@ type errorView struct {
 // request id; their detail goes to the log.
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) {
 	s.logIfInternal(r, err)
+	edge.SetRetryAfter(w, err)
 	status := edge.Status(err)
 	internal := status == http.StatusInternalServerError
 	view := errorView{Status: status, Message: messageKey(err), ShowRequestID: internal}

@@ -1,0 +1,204 @@
+// Package throttle slows one client down without slowing the shop: it
+// counts events (an order placed, a cart created, a verification mail
+// resent) per subject (a client address, an e-mail address, a session, or
+// the whole shop) in sliding windows kept in the database, so that every
+// instance of Kaede sees the same counts.
+//
+// A check and the event it lets through are written in the caller's
+// transaction, under a lock on the bucket's row: sixty requests that
+// arrive together cannot all count the same four earlier events and all
+// pass a limit of five. What was refused is not counted, so a client who
+// waits is let through once the window has slid, however often it
+// knocked meanwhile.
+package throttle
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"net/netip"
+	"strconv"
+	"strings"
+	"time"
+
+	"kaede/internal/db"
+	"kaede/internal/shop"
+)
+
+// Window allows at most Max events in any Minutes-long period.
+type Window struct {
+	Max     int `json:"max"`
+	Minutes int `json:"minutes"`
+}
+
+// Duration is the window's length.
+func (w Window) Duration() time.Duration { return time.Duration(w.Minutes) * time.Minute }
+
+// MaxMinutes is the longest window a limit may use: a day. Prune keeps
+// events for twice as long.
+const MaxMinutes = 24 * 60
+
+// CheckWindows adds a problem named name+"[i].max" or ".minutes" for every
+// window out of range. An empty list is allowed: it limits nothing.
+func CheckWindows(p shop.Problems, name string, ws []Window) {
+	for i, w := range ws {
+		at := name + "[" + strconv.Itoa(i) + "]"
+		if w.Max < 1 || w.Max > 100000 {
+			p.Add(at+".max", shop.ReasonRange)
+		}
+		if w.Minutes < 1 || w.Minutes > MaxMinutes {
+			p.Add(at+".minutes", shop.ReasonRange)
+		}
+	}
+}
+
+// Rule is one limit to check: the events of Bucket for Subject (already
+// reduced by Subject, Address or Email; "" counts the whole shop), each of
+// Windows at once.
+type Rule struct {
+	Bucket  string
+	Subject string
+	Windows []Window
+}
+
+// Subject reduces a value that identifies someone (a session key, an
+// account id) to what is stored: its SHA-256.
+func Subject(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:])
+}
+
+// Email is the subject of an e-mail address: lower-cased and trimmed, so
+// that Foo@Example.com and foo@example.com are one.
+func Email(s string) string { return Subject(strings.ToLower(strings.TrimSpace(s))) }
+
+// Address is the subject of a client address: IPv4 (also IPv4-mapped) as
+// itself and IPv6 as its /64, since one subscriber is routinely given a
+// whole /64 and could otherwise take a new address for every request.
+// Something that is not an address is counted as it came.
+func Address(s string) string {
+	addr, err := netip.ParseAddr(s)
+	if err != nil {
+		return Subject("raw:" + s)
+	}
+	addr = addr.Unmap().WithZone("")
+	if addr.Is6() {
+		if p, err := addr.Prefix(64); err == nil {
+			return Subject(p.String())
+		}
+	}
+	return Subject(addr.String())
+}
+
+// Limiter checks and records events on one database.
+type Limiter struct {
+	db *db.DB
+}
+
+// New returns a Limiter over d.
+func New(d *db.DB) *Limiter { return &Limiter{db: d} }
+
+// Take checks every rule in tx, at now. When all of them have room it
+// records one event for each and returns nil; otherwise it records nothing
+// and returns a shop.TooMany error whose RetryAfter is the longest wait
+// among the full windows (all of them must clear), with message msg.
+// Rules with no windows, or no subject when a subject was expected (the
+// caller leaves them out), are skipped.
+func (l *Limiter) Take(ctx context.Context, tx *sql.Tx, now time.Time, msg string, rules ...Rule) error {
+	now = now.UTC()
+	if err := l.lock(ctx, tx, rules); err != nil {
+		return err
+	}
+	var wait time.Duration
+	for _, r := range rules {
+		for _, w := range r.Windows {
+			d, err := windowWait(ctx, tx, r, w, now)
+			if err != nil {
+				return err
+			}
+			wait = max(wait, d)
+		}
+	}
+	if wait > 0 {
+		return &shop.Error{Code: shop.TooMany, Message: msg, RetryAfter: wait}
+	}
+	for _, r := range rules {
+		if len(r.Windows) == 0 {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO throttle_events (bucket, subject, created_at) VALUES ($1, $2, $3)`,
+			r.Bucket, r.Subject, now); err != nil {
+			return fmt.Errorf("record %s: %w", r.Bucket, err)
+		}
+	}
+	return nil
+}
+
+// lock takes each bucket's lock row, in the order given (callers list
+// their rules in one fixed order, so two checks never wait on each other).
+func (l *Limiter) lock(ctx context.Context, tx *sql.Tx, rules []Rule) error {
+	seen := map[string]bool{}
+	for _, r := range rules {
+		if len(r.Windows) == 0 || seen[r.Bucket] {
+			continue
+		}
+		seen[r.Bucket] = true
+		if _, err := tx.ExecContext(ctx, `INSERT INTO throttle_locks (bucket) VALUES ($1) ON CONFLICT (bucket) DO NOTHING`,
+			r.Bucket); err != nil {
+			return fmt.Errorf("lock %s: %w", r.Bucket, err)
+		}
+		var got string
+		if err := tx.QueryRowContext(ctx, `SELECT bucket FROM throttle_locks WHERE bucket = $1`+l.db.ForUpdate(),
+			r.Bucket).Scan(&got); err != nil {
+			return fmt.Errorf("lock %s: %w", r.Bucket, err)
+		}
+	}
+	return nil
+}
+
+// windowWait returns how long until one more event fits in w, or zero if
+// it fits now: with w.Max events in the window, the next fits once the
+// oldest of them leaves it.
+func windowWait(ctx context.Context, tx *sql.Tx, r Rule, w Window, now time.Time) (time.Duration, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT created_at FROM throttle_events
+		WHERE bucket = $1 AND subject = $2 AND created_at > $3
+		ORDER BY created_at DESC
+		LIMIT $4`, r.Bucket, r.Subject, now.Add(-w.Duration()), w.Max)
+	if err != nil {
+		return 0, fmt.Errorf("count %s: %w", r.Bucket, err)
+	}
+	defer rows.Close()
+	var n int
+	var oldest time.Time
+	for rows.Next() {
+		if err := rows.Scan(&oldest); err != nil {
+			return 0, fmt.Errorf("count %s: %w", r.Bucket, err)
+		}
+		n++
+	}
+	if err := rows.Err(); err != nil {
+		return 0, fmt.Errorf("count %s: %w", r.Bucket, err)
+	}
+	if n < w.Max {
+		return 0, nil
+	}
+	// At least a second, so that a Retry-After is never 0.
+	return max(oldest.Add(w.Duration()).Sub(now), time.Second), nil
+}
+
+// Prune deletes the events older than twice the longest window; nothing
+// else reads them.
+func (l *Limiter) Prune(ctx context.Context, now time.Time) (int64, error) {
+	res, err := l.db.ExecContext(ctx, `DELETE FROM throttle_events WHERE created_at < $1`,
+		now.UTC().Add(-2*MaxMinutes*time.Minute))
+	if err != nil {
+		return 0, fmt.Errorf("prune throttle events: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("prune throttle events: %w", err)
+	}
+	return n, nil
+}
