@@ -34,12 +34,14 @@ import (
 	"kaede/internal/shop"
 	"kaede/internal/staff"
 	"kaede/internal/switches"
+	"kaede/internal/throttle"
 )
 
 // services are the store's capabilities, built once on one database and
 // shared by the store's pages, the admin and the periodic tasks.
 type services struct {
 	queue    *mail.Queue
+	limiter  *throttle.Limiter // orders, carts and resends per client (settings.Limits)
 	catalog  *catalog.Service
 	carts    *cart.Service
 	orders   *order.Service
@@ -126,6 +128,8 @@ func (m *Main) buildServices(ctx context.Context, smtp *mail.SMTPConfig) (*servi
 	svc.switches = switches.NewService(d, m.Clock, switches.DefaultTTL)
 	svc.checkout = checkout.New(d, svc.carts, svc.orders, svc.queue, m.Clock, cfg.BaseURL)
 	svc.checkout.UseSwitches(svc.switches)
+	svc.limiter = throttle.New(d)
+	svc.checkout.UseLimiter(svc.limiter)
 	svc.members = member.New(d, svc.queue, m.Clock, cfg.BaseURL)
 	svc.content = content.New(d, m.Clock)
 	svc.settings = settings.NewService(d, m.Clock, 2*time.Second)

@@ -23,6 +23,7 @@ func (m *Main) tasks(svc *services) []jobs.Task {
 		m.pruneTask("abandoned_carts", svc.carts.Prune),
 		m.pruneTask("closed_inquiries", svc.inquiries.Prune),
 		m.pruneTask("order_personal_data", svc.orders.Prune),
+		m.pruneTask("throttle_events", svc.limiter.Prune),
 		{Name: "audit_head", Every: time.Hour, Run: func(ctx context.Context) error { return m.checkAudit(ctx, svc) }},
 		// Every minute: staff, role and settings changes outside business
 		// hours, read from the audit log.

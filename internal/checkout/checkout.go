@@ -19,6 +19,7 @@ import (
 	"kaede/internal/settings"
 	"kaede/internal/shop"
 	"kaede/internal/switches"
+	"kaede/internal/throttle"
 )
 
 // Service validates, prices and places orders.
@@ -33,6 +34,9 @@ type Service struct {
 	// switches stop checkout or card payments; nil: no switches (tests
 	// of other things). cmd/kaede always sets them (UseSwitches).
 	switches *switches.Service
+	// limiter counts orders per client, e-mail, session and unpaid
+	// orders shop-wide; nil: no limits (UseLimiter).
+	limiter *throttle.Limiter
 }
 
 // New returns the checkout service. baseURL (e.g. "https://kaede.example")
@@ -57,6 +61,8 @@ type Input struct {
 	Note           string
 	Locale         string // "ja" (the default) or "en"
 	IdempotencyKey string // required by Place: 1..255 printable ASCII
+	// Client is who places the order, for the order limits (limits.go).
+	Client Client
 }
 
 // Quote is everything the final confirmation screen shows, on one screen,
@@ -129,6 +135,7 @@ func (s *Service) quote(ctx context.Context, tx *sql.Tx, in Input, p shop.Proble
 		}
 	}
 	checkCartFields(c, p)
+	checkUnpaidLines(c, order.PaymentMethod(in.PaymentMethod), st.Limits, p)
 	q, err := price(c, in, st, today)
 	if err != nil {
 		return nil, err

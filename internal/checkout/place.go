@@ -87,6 +87,9 @@ func (s *Service) place(ctx context.Context, in Input, st settings.Settings, sw 
 		if err != nil {
 			return err
 		}
+		if err := s.takeOrder(ctx, tx, in, q, st.Limits, now); err != nil {
+			return err
+		}
 		o, err = s.write(ctx, tx, in, q, st, token)
 		return err
 	})

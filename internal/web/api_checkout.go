@@ -160,8 +160,11 @@ func (s *Server) apiCheckout(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in := s.checkoutInput(r, req)
+	// An API buyer has no session: its cart stands for one.
+	in.Client = checkout.Client{Addr: info(r).IP, SessionKey: "api-cart:" + in.CartID}
 	o, token, err := s.checkout.Place(r.Context(), in)
 	if err != nil {
+		s.logTooMany(r, "order", err)
 		s.writeJSONError(w, r, fmt.Errorf("api: checkout: %w", prefectureChoice(err, req.ShippingAddress.Prefecture)))
 		return
 	}

@@ -128,3 +128,14 @@ func (s *Server) apiNotFound(w http.ResponseWriter, r *http.Request) {
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
 	s.renderError(w, r, shop.Errorf(shop.NotFound, "no such page"))
 }
+
+// logTooMany notes a request refused by a limit (an order, a cart, a
+// resend), with the client's address, so that the operator sees an attack
+// being stopped; the client is told only to wait.
+func (s *Server) logTooMany(r *http.Request, what string, err error) {
+	if shop.ErrorCode(err) != shop.TooMany {
+		return
+	}
+	s.log.Warn("refused: too many", "what", what, "request_id", requestID(r), "ip", info(r).IP,
+		"retry_after", shop.ErrorRetryAfter(err))
+}

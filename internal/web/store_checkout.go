@@ -158,8 +158,10 @@ func (s *Server) checkoutPlace(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in.IdempotencyKey = r.PostForm.Get("idempotency_key")
+	in.Client = checkout.Client{Addr: info(r).IP, SessionKey: s.ensureSessionID(w, r)}
 	o, token, err := s.checkout.Place(r.Context(), in)
 	if err != nil {
+		s.logTooMany(r, "order", err)
 		s.refuseCheckout(w, r, err)
 		return
 	}
