@@ -122,8 +122,8 @@ func (g *Guard) decide(ctx context.Context, tx *sql.Tx, k key, suspendedUntil, n
 }
 
 // windowWait returns how long until one more attempt fits in window w for
-// the value of column (every attempt when column is empty), or zero if it
-// fits now. It reads the w.Max latest
+// the value of column (every declined or failed attempt, by when it was
+// decided, when column is empty), or zero if it fits now. It reads the w.Max latest
 // counted attempts: if there are that many, the next attempt fits once the
 // oldest of them leaves the window.
 func (g *Guard) windowWait(ctx context.Context, tx *sql.Tx, column, value string, w Window, now time.Time) (time.Duration, error) {
@@ -132,10 +132,21 @@ func (g *Guard) windowWait(ctx context.Context, tx *sql.Tx, column, value string
 	if column != "" {
 		where, args = ` AND `+column+` = $3`, append(args, value)
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT created_at FROM fraud_attempts
-		WHERE created_at > $1 AND outcome <> 'refused'`+where+`
+	query := `SELECT created_at FROM fraud_attempts
+		WHERE created_at > $1 AND outcome <> 'refused'` + where + `
 		ORDER BY created_at DESC
-		LIMIT $2`, args...)
+		LIMIT $2`
+	if column == "" {
+		// Shop-wide, only what the provider declined or failed counts:
+		// a start costs the shop nothing until a card is typed, and
+		// counting starts let three clients who typed none spend the cap
+		// for every customer.
+		query = `SELECT decided_at FROM fraud_attempts
+		WHERE decided_at > $1 AND outcome IN ('declined', 'failed')
+		ORDER BY decided_at DESC
+		LIMIT $2`
+	}
+	rows, err := tx.QueryContext(ctx, query, args...)
 	if err != nil {
 		return 0, fmt.Errorf("count attempts by %s: %w", column, err)
 	}

@@ -102,20 +102,27 @@ func TestBurst(t *testing.T) {
 	t.Run("200 ips at once", func(t *testing.T) {
 		dbtest.Each(t, func(t *testing.T, d *db.DB) {
 			g, _, _ := newGuard(t, d, l)
-			// All start before any outcome arrives: the breaker, which
-			// counts settled failures, cannot see them; the site-wide cap
-			// on attempts does.
-			through := 0
+			// All start before any outcome arrives: starts cost the shop
+			// nothing until a card is typed, so neither the breaker nor the
+			// site-wide cap (both on declines) sees them; once the
+			// provider declines them, the next start anywhere is refused.
+			var ids []int64
 			for i := range 200 {
 				a := stranger(i)
 				a.IP = manyIPs(i)
-				if allow(t, g, a).Allowed {
-					through++
+				if dec := allow(t, g, a); dec.Allowed {
+					ids = append(ids, dec.AttemptID)
 				}
 			}
-			t.Logf("through: %d of 200 (the site-wide cap)", through)
-			if through != l.Site[0].Max {
-				t.Fatalf("through=%d, want %d (the site-wide cap)", through, l.Site[0].Max)
+			for _, id := range ids {
+				record(t, g, id, fraud.Declined)
+			}
+			next := stranger(1000)
+			next.IP = "192.0.2.200"
+			dec := allow(t, g, next)
+			t.Logf("started: %d of 200; after their declines the next start: %+v", len(ids), dec)
+			if dec.Allowed {
+				t.Fatalf("a start after %d declines was allowed", len(ids))
 			}
 		})
 	})

@@ -92,7 +92,7 @@ const (
 	SessionLimit  Reason = "session_limit"  // too many attempts from this session
 	IPLimit       Reason = "ip_limit"       // too many attempts from this address
 	EmailLimit    Reason = "email_limit"    // too many attempts for this e-mail address
-	SiteLimit     Reason = "site_limit"     // too many attempts shop-wide, declined or not yet
+	SiteLimit     Reason = "site_limit"     // too many declined or failed attempts shop-wide
 	IPBlocked     Reason = "ip_blocked"     // this address had too many declines
 	CardSuspended Reason = "card_suspended" // the site-wide breaker has tripped
 )

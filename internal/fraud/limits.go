@@ -22,10 +22,11 @@ type Limits struct {
 	Session []Window `json:"session"`
 	IP      []Window `json:"ip"`
 	Email   []Window `json:"email"`
-	// Site caps card attempts shop-wide, whatever their outcome. The
-	// breaker counts only outcomes the provider has reported; a botnet
-	// that starts many payments at once, from many addresses, before any
-	// decline comes back is stopped by this cap instead.
+	// Site caps the declined and failed attempts shop-wide (by when the
+	// provider reported them), whatever their failure rate: starts do not
+	// count, since a client that starts payments and types no card costs
+	// the shop nothing and must not use up the cap for every customer
+	// (starts are limited per session, address and e-mail above).
 	Site []Window `json:"site"`
 
 	// Breaker lists the site-wide windows: card payments are suspended for
