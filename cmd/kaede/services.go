@@ -133,6 +133,10 @@ func (m *Main) buildServices(ctx context.Context, smtp *mail.SMTPConfig) (*servi
 	svc.members = member.New(d, svc.queue, m.Clock, cfg.BaseURL)
 	svc.content = content.New(d, m.Clock)
 	svc.settings = settings.NewService(d, m.Clock, 2*time.Second)
+	svc.queue.LimitRecipients(func(ctx context.Context) (int, error) {
+		st, err := svc.settings.Get(ctx)
+		return st.Limits.MailsPerRecipientHour, err
+	}, m.Log)
 	svc.sessions = member.NewSessions(d, m.Clock)
 	svc.legal = content.NewPages(d, m.Clock)
 	svc.inquiries = inquiry.New(d, svc.queue, svc.members, m.Clock, inquiry.DefaultLimits())

@@ -10,6 +10,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"log/slog"
 	"net/mail"
 	"strings"
 	"time"
@@ -32,6 +33,9 @@ type Message struct {
 	// Urgent delivers the message before the customers' mail waiting in
 	// the queue (jobs.QueueUrgent): security alerts.
 	Urgent bool
+	// Uncapped exempts the message from the cap per recipient
+	// (LimitRecipients): for mail to the shop's own address.
+	Uncapped bool
 }
 
 // Validate checks what Enqueue will refuse. It returns a shop.Invalid
@@ -83,6 +87,10 @@ type Queue struct {
 	// schedule adds the delivery job for a message in tx. The queue's
 	// constructor sets it.
 	schedule func(ctx context.Context, tx *sql.Tx, id int64, urgent bool) error
+	// perHour and log are the cap per recipient (LimitRecipients); nil:
+	// no cap.
+	perHour func(context.Context) (int, error)
+	log     *slog.Logger
 }
 
 // NewQueue returns the Queue that schedules a SendWorker job for every
@@ -110,9 +118,17 @@ func NewTestQueue(clock shop.Clock) *Queue {
 }
 
 // Enqueue writes m to the outbox inside tx and schedules its delivery in
-// the same transaction. It returns the message's id.
+// the same transaction. It returns the message's id, or 0 when the cap
+// per recipient held it back (LimitRecipients).
 func (q *Queue) Enqueue(ctx context.Context, tx *sql.Tx, m Message) (int64, error) {
 	if err := m.Validate(); err != nil {
+		return 0, err
+	}
+	// Validate has parsed it already.
+	addr, _ := parseRecipient(m.To)
+	rcpt := strings.ToLower(addr.Address)
+	now := q.now().UTC()
+	if capped, err := q.capped(ctx, tx, m, rcpt, now); err != nil || capped {
 		return 0, err
 	}
 	var orderID any
@@ -120,9 +136,9 @@ func (q *Queue) Enqueue(ctx context.Context, tx *sql.Tx, m Message) (int64, erro
 		orderID = m.OrderID
 	}
 	var id int64
-	err := tx.QueryRowContext(ctx, `INSERT INTO mail_messages (kind, to_addr, subject, body, order_id, status, created_at)
-		VALUES ($1, $2, $3, $4, $5, 'queued', $6) RETURNING id`,
-		m.Kind, m.To, m.Subject, m.Body, orderID, q.now().UTC()).Scan(&id)
+	err := tx.QueryRowContext(ctx, `INSERT INTO mail_messages (kind, to_addr, rcpt, subject, body, order_id, status, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, 'queued', $7) RETURNING id`,
+		m.Kind, m.To, rcpt, m.Subject, m.Body, orderID, now).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("enqueue mail %q: %w", m.Kind, err)
 	}
