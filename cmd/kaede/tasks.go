@@ -41,6 +41,16 @@ func (m *Main) tasks(svc *services) []jobs.Task {
 			return err
 		}},
 		m.monitorTask(svc),
+		// Hourly: unpaid bank transfers are reminded the day before their
+		// due date and cancelled, their stock returned, after the grace
+		// period (settings.Limits); each e-mail once.
+		{Name: "unpaid_transfers", Every: time.Hour, Run: func(ctx context.Context) error {
+			res, err := svc.orders.RemindUnpaid(ctx)
+			if res.Reminded+res.Cancelled > 0 {
+				m.Log.Info("unpaid transfers", "reminded", res.Reminded, "cancelled", res.Cancelled)
+			}
+			return err
+		}},
 		// Hourly: a report of an open incident that becomes due soon, or
 		// overdue, is e-mailed to the security staff, once per stage.
 		{Name: "incident_deadlines", Every: time.Hour, Run: func(ctx context.Context) error {
