@@ -42,8 +42,10 @@ func orderQuery(f *form.Form) (order.AdminQuery, int) {
 		Method: order.PaymentMethod(f.String("method")),
 		From:   shop.Normalize(f.String("from")),
 		To:     shop.Normalize(f.String("to")),
-		Limit:  orderPageSize,
-		Offset: (page - 1) * orderPageSize,
+		// A checkbox: present means checked.
+		AutoCancelled: f.String("auto_cancelled") != "",
+		Limit:         orderPageSize,
+		Offset:        (page - 1) * orderPageSize,
 	}, page
 }
 
@@ -52,7 +54,7 @@ func (s *Server) orderListPage(w http.ResponseWriter, r *http.Request) {
 	f := newForm(r)
 	q, page := orderQuery(f)
 	view := orderListView{Statuses: orderStatuses, Methods: orderMethods,
-		Filtered: q.Q != "" || q.Status != "" || q.Method != "" || q.From != "" || q.To != ""}
+		Filtered: q.Q != "" || q.Status != "" || q.Method != "" || q.From != "" || q.To != "" || q.AutoCancelled}
 	if err := f.Err(); err != nil {
 		s.orderRefusal(w, r, "orders_list", view, err, "")
 		return

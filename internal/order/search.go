@@ -25,8 +25,11 @@ type AdminQuery struct {
 	// From and To are days in Tokyo, YYYY-MM-DD, both included: orders
 	// placed from the start of From to the end of To.
 	From, To string
-	Limit    int // 1..MaxSearchLimit; 0 means DefaultSearchLimit
-	Offset   int
+	// AutoCancelled keeps only the orders cancelled because their bank
+	// transfer never came (unpaid.go).
+	AutoCancelled bool
+	Limit         int // 1..MaxSearchLimit; 0 means DefaultSearchLimit
+	Offset        int
 }
 
 // Paging limits of Search.
@@ -93,6 +96,9 @@ func (q AdminQuery) validate(defLimit, maxLimit int) (AdminQuery, filter, error)
 	}
 	if q.Q != "" {
 		where = append(where, "("+strings.Join(textConditions(q.Q, &f.args), " OR ")+")")
+	}
+	if q.AutoCancelled {
+		where = append(where, "EXISTS (SELECT 1 FROM order_unpaid_notices n WHERE n.order_id = o.id AND n.kind = 'cancelled')")
 	}
 	f.where = "TRUE"
 	if len(where) > 0 {

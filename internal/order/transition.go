@@ -142,7 +142,7 @@ func returnStock(ctx context.Context, tx *sql.Tx, orderID int64) error {
 // cancellationMail tells the customer the order is cancelled, in the
 // order's language.
 func cancellationMail(o *Order) mail.Message {
-	if AutoCancelled(o) {
+	if o.AutoCancelled() {
 		return unpaidCancellationMail(o)
 	}
 	m := mail.Message{Kind: "order_cancelled", To: o.Email, OrderID: o.ID}

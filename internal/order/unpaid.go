@@ -175,7 +175,7 @@ func (s *Service) cancelUnpaid(ctx context.Context, id int64, number string, due
 
 // AutoCancelled reports whether o was cancelled because its transfer
 // never came (its last event carries AutoCancelMark).
-func AutoCancelled(o *Order) bool {
+func (o Order) AutoCancelled() bool {
 	if o.Status != Cancelled || len(o.Events) == 0 {
 		return false
 	}

@@ -88,7 +88,7 @@ func TestUnpaidTransfersAreRemindedThenCancelled(t *testing.T) {
 			t.Fatal(err)
 		}
 		last := got.Events[len(got.Events)-1]
-		if got.Status != order.Cancelled || got.Payment.State != order.PaymentCancelled || !order.AutoCancelled(got) ||
+		if got.Status != order.Cancelled || got.Payment.State != order.PaymentCancelled || !got.AutoCancelled() ||
 			!strings.Contains(last.Note, "2026年12月2日") {
 			t.Fatalf("order %s payment %s, last event %+v", got.Status, got.Payment.State, last)
 		}
@@ -96,6 +96,10 @@ func TestUnpaidTransfersAreRemindedThenCancelled(t *testing.T) {
 			if o, _ := f.orders.Get(ctx, number); o.Status != want {
 				t.Fatalf("%s is %s, want %s", number, o.Status, want)
 			}
+		}
+		list, total, err := f.orders.Search(ctx, order.AdminQuery{AutoCancelled: true})
+		if err != nil || total != 1 || list[0].Number != unpaid.Number {
+			t.Fatalf("auto-cancelled search: %d orders (%v), want only %s", total, err, unpaid.Number)
 		}
 		mails := map[string]string{}
 		rows, err := d.QueryContext(ctx, `SELECT kind, subject || '\n' || body FROM mail_messages WHERE order_id = $1 AND kind <> 'order_confirmation'`, unpaid.ID)

@@ -120,6 +120,8 @@ var adminOrderMessages = map[string]text{
 	"orders.field.method":          {"支払方法", "payment method"},
 	"orders.field.from":            {"注文日（から）", "placed from"},
 	"orders.field.to":              {"注文日（まで）", "placed until"},
+	"orders.field.auto_cancelled":  {"未入金で自動キャンセルされた注文のみ", "only orders cancelled automatically as unpaid"},
+	"orders.auto_cancelled":        {"未入金のため自動キャンセル", "cancelled automatically: unpaid"},
 	"orders.field.limit":           {"表示件数", "page size"},
 	"orders.field.offset":          {"ページ", "page"},
 	"orders.field.page":            {"ページ", "page"},
