@@ -57,7 +57,8 @@ func (s *Server) accountHome(w http.ResponseWriter, r *http.Request) {
 
 // resendVerification sends a fresh verification link.
 func (s *Server) resendVerification(w http.ResponseWriter, r *http.Request) {
-	if err := s.members.SendVerification(r.Context(), CurrentSession(r).MemberID); err != nil {
+	if err := s.members.ResendVerification(r.Context(), CurrentSession(r).MemberID, info(r).IP); err != nil {
+		s.logTooMany(r, "verification resend", err)
 		s.renderError(w, r, err)
 		return
 	}

@@ -51,8 +51,9 @@ type apiQuantityRequest struct {
 
 // apiCreateCart starts an empty guest cart.
 func (s *Server) apiCreateCart(w http.ResponseWriter, r *http.Request) {
-	c, err := s.carts.Create(r.Context(), 0)
+	c, err := s.carts.CreateFor(r.Context(), info(r).IP)
 	if err != nil {
+		s.logTooMany(r, "cart", err)
 		s.writeJSONError(w, r, fmt.Errorf("api: create cart: %w", err))
 		return
 	}

@@ -167,8 +167,9 @@ func (s *Server) currentCart(w http.ResponseWriter, r *http.Request, create bool
 	if !create {
 		return &cart.Cart{}, viewer, nil
 	}
-	c, err := s.carts.Create(ctx, 0)
+	c, err := s.carts.CreateFor(ctx, info(r).IP)
 	if err != nil {
+		s.logTooMany(r, "cart", err)
 		return nil, viewer, fmt.Errorf("create cart: %w", err)
 	}
 	if err := s.SetCart(w, r, c.ID); err != nil {
