@@ -63,4 +63,3 @@ func TestResendVerificationIsCapped(t *testing.T) {
 		}
 	})
 }
-
