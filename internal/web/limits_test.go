@@ -156,3 +156,41 @@ func TestCartCreationIsThrottled(t *testing.T) {
 		}
 	})
 }
+
+// The hoarding attack through the store's form: one browser session
+// orders by bank transfer again and again. After the session's limit the
+// order button answers a polite 429 page with Retry-After, and no order
+// is placed.
+func TestStoreOrderLimit(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := limitedEnv(t, d)
+		b := e.browser()
+		var codes []int
+		var last *response
+		for i := range 5 {
+			add := formValues(t, b.get("/products/dokudami-tea").body, "/cart/items")
+			add.Set("quantity", "2")
+			if res := b.postForm("/cart/items", add); res.StatusCode != http.StatusSeeOther {
+				t.Fatalf("add %d: %d", i, res.StatusCode)
+			}
+			form := guestAddress(formValues(t, b.get("/checkout").body, "/checkout/confirm"), "bank_transfer")
+			form.Set("email", fmt.Sprintf("x%d@hoard.example", i))
+			res := b.postForm("/checkout/confirm", form)
+			if res.StatusCode != http.StatusOK {
+				t.Fatalf("confirm %d: %d", i, res.StatusCode)
+			}
+			last = b.postForm("/checkout/place", formValues(t, res.body, "/checkout/place"))
+			codes = append(codes, last.StatusCode)
+		}
+		t.Logf("5 orders from one session: %v", codes)
+		if fmt.Sprint(codes) != "[303 303 303 429 429]" {
+			t.Fatalf("statuses %v, want three orders then 429", codes)
+		}
+		if last.Header.Get("Retry-After") == "" || !strings.Contains(text(parseHTML(t, last.body)), "しばらくしてから") {
+			t.Fatalf("429 page: Retry-After %q\n%s", last.Header.Get("Retry-After"), last.body)
+		}
+		if n := e.count(`SELECT COUNT(*) FROM orders`); n != 3 {
+			t.Fatalf("%d orders, want 3", n)
+		}
+	})
+}
