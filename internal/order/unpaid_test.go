@@ -70,7 +70,23 @@ func TestUnpaidTransfersAreRemindedThenCancelled(t *testing.T) {
 			}
 		}
 		run("2026-11-30 23:59", 0, 0)
-		run("2026-12-01 00:00", 1, 0)
+		// Two instances at once (River runs the task on one, but a
+		// restart can overlap): one reminder between them.
+		c.Set("2026-12-01 00:00")
+		var wg sync.WaitGroup
+		results := make([]order.UnpaidResult, 2)
+		for i := range results {
+			wg.Go(func() {
+				var err error
+				if results[i], err = f.orders.RemindUnpaid(ctx); err != nil {
+					t.Errorf("instance %d: %v", i, err)
+				}
+			})
+		}
+		wg.Wait()
+		if n := results[0].Reminded + results[1].Reminded; n != 1 {
+			t.Fatalf("two instances sent %d reminders, want 1", n)
+		}
 		run("2026-12-01 09:00", 0, 0)
 		run("2026-12-02 23:59", 0, 0)
 		run("2026-12-05 23:59", 0, 0) // the grace period
