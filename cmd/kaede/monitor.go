@@ -141,6 +141,9 @@ func (m *Main) newMonitor(svc *services) (*monitor.Service, error) {
 		m.Log.Info("tamper monitor", "mode", mon.Mode(), "browser", browser, "base_url", m.Config.BaseURL)
 	}
 	return mon, err
+	opts := m.monitorOptions
+	opts.transport = withMonitorPass(opts.transport, m.Config.BaseURL, m.Config.Secret)
+	return buildMonitor(m.Config.BaseURL, origins, svc.events, m.db, opts, m.Clock, svc.switches)
 }
 
 // buildMonitor is the monitor's walker and service over HTTP alone; opts

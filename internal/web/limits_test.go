@@ -154,6 +154,20 @@ func TestCartCreationIsThrottled(t *testing.T) {
 			!strings.Contains(page.body, "しばらくしてから") {
 			t.Fatalf("31st store cart: %d Retry-After %q\n%s", page.StatusCode, page.Header.Get("Retry-After"), page.body)
 		}
+
+		// The shop's own tamper monitor, with its pass, is not counted; a
+		// wrong pass is.
+		for pass, want := range map[string]int{web.MonitorPass([]byte(strings.Repeat("k", 32))): http.StatusSeeOther, "guess": http.StatusTooManyRequests} {
+			b := e.browser()
+			token := b.csrfToken()
+			req := httptest.NewRequest(http.MethodPost, "/cart/items", strings.NewReader("csrf_token="+token+"&sku="+teaSKU+"&quantity=1"))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.Header.Set(web.MonitorHeader, pass)
+			req.RemoteAddr = "198.51.100.10:40000"
+			if res := b.do(req); res.StatusCode != want {
+				t.Fatalf("pass %q: %d, want %d", pass[:5], res.StatusCode, want)
+			}
+		}
 	})
 }
 

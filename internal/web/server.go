@@ -106,19 +106,22 @@ type Deps struct {
 
 // Server is the store's HTTP edge.
 type Server struct {
-	cfg     Config
-	https   bool
-	origin  string // scheme://host of BaseURL
-	ping    func(context.Context) error
-	log     *slog.Logger
-	now     shop.Clock
-	ui      *ui.UI
-	media   *os.Root // nil when there is no MediaDir
-	mux     *http.ServeMux
-	handler http.Handler
-	reports *rateLimiter
-	csrf    *edge.CSRF
-	cookies edge.Cookies
+	// monitorPass is what the shop's own tamper monitor sends in
+	// MonitorHeader (monitor_pass.go).
+	monitorPass string
+	cfg         Config
+	https       bool
+	origin      string // scheme://host of BaseURL
+	ping        func(context.Context) error
+	log         *slog.Logger
+	now         shop.Clock
+	ui          *ui.UI
+	media       *os.Root // nil when there is no MediaDir
+	mux         *http.ServeMux
+	handler     http.Handler
+	reports     *rateLimiter
+	csrf        *edge.CSRF
+	cookies     edge.Cookies
 
 	settings  *settings.Service
 	sessions  *member.Sessions
@@ -161,17 +164,18 @@ func New(cfg Config, d Deps) (*Server, error) {
 		return nil, fmt.Errorf("web: %w", err)
 	}
 	s := &Server{
-		cfg:     cfg,
-		https:   u.Scheme == "https",
-		origin:  u.Scheme + "://" + u.Host,
-		ping:    d.Ping,
-		log:     d.Logger,
-		now:     d.Clock,
-		ui:      views,
-		mux:     http.NewServeMux(),
-		reports: newRateLimiter(20, d.Clock),
-		csrf:    edge.NewCSRF(cfg.Secret, "kaede store csrf"),
-		cookies: edge.Cookies{Secure: u.Scheme == "https", Path: "/", SameSite: http.SameSiteLaxMode},
+		cfg:         cfg,
+		https:       u.Scheme == "https",
+		origin:      u.Scheme + "://" + u.Host,
+		ping:        d.Ping,
+		log:         d.Logger,
+		now:         d.Clock,
+		ui:          views,
+		mux:         http.NewServeMux(),
+		reports:     newRateLimiter(20, d.Clock),
+		csrf:        edge.NewCSRF(cfg.Secret, "kaede store csrf"),
+		monitorPass: MonitorPass(cfg.Secret),
+		cookies:     edge.Cookies{Secure: u.Scheme == "https", Path: "/", SameSite: http.SameSiteLaxMode},
 
 		settings: d.Settings,
 		sessions: d.Sessions,
