@@ -26,6 +26,7 @@ type noticeData struct {
 
 	// Cancellations and refunds.
 	ByCustomer bool   // the customer cancelled from the order page
+	Unpaid     bool   // cancelled because the transfer never came (unpaid.go)
 	Paid       bool   // money was taken and is still to be returned
 	Voided     bool   // a card authorisation released: nothing was taken
 	Card       bool   // the money goes back through the card company
@@ -81,7 +82,9 @@ func renderNotice(kind, locale, to string, orderID int64, d noticeData) (mail.Me
 	if !ok || strings.TrimSpace(subject) == "" {
 		return mail.Message{}, fmt.Errorf("render %s mail: template has no subject line", kind)
 	}
-	return mail.Message{Kind: kind, To: to, OrderID: orderID,
+	// The shop's own notices (shop_*) go to the shop's address, which the
+	// cap per recipient must not silence on a busy day.
+	return mail.Message{Kind: kind, To: to, OrderID: orderID, Uncapped: strings.HasPrefix(kind, "shop_"),
 		Subject: strings.TrimSpace(subject), Body: strings.TrimSpace(body) + "\n"}, nil
 }
 
@@ -100,6 +103,7 @@ func (s *Service) send(ctx context.Context, tx *sql.Tx, kind, locale, to string,
 // cancelNotice says what a cancellation did with the money.
 type cancelNotice struct {
 	ByCustomer bool
+	Unpaid     bool     // the transfer never came by its due date
 	Refunded   shop.Yen // given back with the cancellation
 	Voided     bool     // a card authorisation released
 }
@@ -124,7 +128,7 @@ func (s *Service) notifyCancelled(ctx context.Context, tx *sql.Tx, o *Order, c c
 			locale, kind, to = "ja", "shop_order_cancelled", st.OrderNoticeTo()
 		}
 		d := newNotice(o, st, locale)
-		d.ByCustomer, d.Voided, d.Card = c.ByCustomer, c.Voided, o.PaymentMethod == Card
+		d.ByCustomer, d.Unpaid, d.Voided, d.Card = c.ByCustomer, c.Unpaid, c.Voided, o.PaymentMethod == Card
 		d.Paid = paid
 		if c.Refunded > 0 {
 			d.Refunded = c.Refunded.String()

@@ -138,23 +138,3 @@ func returnStock(ctx context.Context, tx *sql.Tx, orderID int64) error {
 	}
 	return catalog.ReturnStock(ctx, tx, items)
 }
-
-// cancellationMail tells the customer the order is cancelled, in the
-// order's language.
-func cancellationMail(o *Order) mail.Message {
-	if o.AutoCancelled() {
-		return unpaidCancellationMail(o)
-	}
-	m := mail.Message{Kind: "order_cancelled", To: o.Email, OrderID: o.ID}
-	if o.Locale == "en" {
-		m.Subject = "Your order " + o.Number + " has been cancelled"
-		m.Body = "Your order " + o.Number + " (total " + o.Total.String() + ") has been cancelled.\n" +
-			"If you had already paid, we will contact you about the refund.\n"
-		return m
-	}
-	m.Subject = "ご注文キャンセルのお知らせ（注文番号 " + o.Number + "）"
-	m.Body = "ご注文（注文番号 " + o.Number + "、合計 " + o.Total.String() + "）のキャンセルを承りました。\n" +
-		"すでにお支払いいただいている場合は、ご返金について改めてご連絡いたします。\n" +
-		"またのご利用を心よりお待ちしております。\n"
-	return m
-}

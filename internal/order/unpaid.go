@@ -158,7 +158,7 @@ func (s *Service) cancelUnpaid(ctx context.Context, id int64, number string, due
 		}
 		note := fmt.Sprintf("%sお支払い期限（%s）を過ぎてもお振込みを確認できなかったため、在庫を戻してキャンセルしました。",
 			AutoCancelMark, jaDate(due))
-		_, err := s.transition(ctx, tx, number, Cancelled, note)
+		_, err := s.move(ctx, tx, number, change{to: Cancelled, note: note, cancel: cancelNotice{Unpaid: true}})
 		if err != nil {
 			return err
 		}
@@ -208,25 +208,5 @@ func reminderMail(o *Order, due time.Time, st settings.Settings) mail.Message {
 		"お支払い期限を過ぎてもお振込みを確認できない場合は、誠に恐れ入りますが、ご注文を自動的にキャンセルさせていただきます。\n" +
 		"なお、すでにお振込みいただいている場合は、行き違いとなりますのでご容赦ください。\n" +
 		"ご不明な点がございましたら、お気軽にお問い合わせください。\n"
-	return m
-}
-
-// unpaidCancellationMail tells the customer the order was cancelled
-// because no transfer came, and what to do if one is on its way.
-func unpaidCancellationMail(o *Order) mail.Message {
-	m := mail.Message{Kind: "order_cancelled", To: o.Email, OrderID: o.ID}
-	if o.Locale == "en" {
-		m.Subject = "Your order " + o.Number + " has been cancelled (no payment received)"
-		m.Body = "We did not receive the bank transfer for your order " + o.Number + " (total " + o.Total.String() +
-			") by its due date, so we have cancelled the order.\n" +
-			"If you have transferred the money in the meantime, please contact us and we will refund it.\n" +
-			"You are welcome to order again at any time.\n"
-		return m
-	}
-	m.Subject = "ご注文キャンセルのお知らせ（注文番号 " + o.Number + "）"
-	m.Body = "ご注文（注文番号 " + o.Number + "、合計 " + o.Total.String() + "）につきまして、" +
-		"お支払い期限を過ぎてもお振込みを確認できなかったため、誠に勝手ながらキャンセルとさせていただきました。\n" +
-		"行き違いでお振込みいただいた場合は、お手数ですがお問い合わせ窓口までご連絡ください。ご返金の手続きをいたします。\n" +
-		"またのご利用を心よりお待ち申し上げております。\n"
 	return m
 }

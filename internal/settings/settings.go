@@ -65,6 +65,10 @@ type Settings struct {
 	// OrderNoticeEmail is where the shop is told of a new order and of a
 	// customer's cancellation; empty sends them to Email.
 	OrderNoticeEmail string `json:"order_notice_email"`
+
+	// Limits slow down one client placing orders, sending e-mail or
+	// creating carts (limits.go).
+	Limits Limits `json:"limits"`
 }
 
 // OrderNoticeTo is the address the shop's own order notices go to, or ""
@@ -81,9 +85,6 @@ func (s Settings) OrderNoticeTo() string {
 		return ""
 	}
 	return s.Email
-	// Limits slow down one client placing orders, sending e-mail or
-	// creating carts (limits.go).
-	Limits Limits `json:"limits"`
 }
 
 // Retention is how long, in days, each kind of leftover data is kept. The
