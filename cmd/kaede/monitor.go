@@ -136,14 +136,15 @@ func (m *Main) newMonitor(svc *services) (*monitor.Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	mon, err := buildMonitorMode(m.Config.BaseURL, origins, svc.events, m.db, m.monitorOptions, m.Clock, svc.switches, browser)
+	// The walks carry the store's pass so that the limits per client
+	// address (carts) never blind the monitor (monitor_pass.go).
+	opts := m.monitorOptions
+	opts.transport = withMonitorPass(opts.transport, m.Config.BaseURL, m.Config.Secret)
+	mon, err := buildMonitorMode(m.Config.BaseURL, origins, svc.events, m.db, opts, m.Clock, svc.switches, browser)
 	if err == nil {
 		m.Log.Info("tamper monitor", "mode", mon.Mode(), "browser", browser, "base_url", m.Config.BaseURL)
 	}
 	return mon, err
-	opts := m.monitorOptions
-	opts.transport = withMonitorPass(opts.transport, m.Config.BaseURL, m.Config.Secret)
-	return buildMonitor(m.Config.BaseURL, origins, svc.events, m.db, opts, m.Clock, svc.switches)
 }
 
 // buildMonitor is the monitor's walker and service over HTTP alone; opts
