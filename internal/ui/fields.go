@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"slices"
 	"strings"
 
 	"kaede/internal/shop"
@@ -147,6 +148,31 @@ func FieldMessages(lang string, err error) map[string]string {
 	out := make(map[string]string, len(fields))
 	for f, reason := range fields {
 		out[f] = FieldMessage(lang, f, reason)
+	}
+	return out
+}
+
+// OrderedMessages lists the messages of errs in the order of the form's
+// fields, then those of any other field by name, so that the summary at
+// the top of a form reads in the order the customer fills it in.
+func OrderedMessages(errs map[string]string, fields ...string) []string {
+	out := make([]string, 0, len(errs))
+	seen := make(map[string]bool, len(fields))
+	for _, f := range fields {
+		if m, ok := errs[f]; ok && !seen[f] {
+			out = append(out, m)
+		}
+		seen[f] = true
+	}
+	rest := make([]string, 0, len(errs))
+	for f := range errs {
+		if !seen[f] {
+			rest = append(rest, f)
+		}
+	}
+	slices.Sort(rest)
+	for _, f := range rest {
+		out = append(out, errs[f])
 	}
 	return out
 }

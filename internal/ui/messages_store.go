@@ -83,6 +83,10 @@ var storeMessages = map[string]text{
 	"checkout.postal.help":   {"例：100-0001", "e.g. 100-0001"},
 	"checkout.back_cart":     {"カートに戻る", "Back to the cart"},
 	"checkout.date.help":     {"ご注文日の%d日後から%d日後までご指定いただけます。", "From %d to %d days after the order."},
+	// Labels above the checkout's own fields (address fields use account.field.*).
+	"checkout.date.label": {"お届け希望日", "Delivery date"},
+	"checkout.slot.label": {"お届け希望時間帯", "Delivery time"},
+	"checkout.note.label": {"ご要望・ご連絡事項", "Message"},
 
 	// Final confirmation screen
 	"confirm.title":        {"ご注文内容の確認", "Confirm your order"},

@@ -46,6 +46,8 @@ type checkoutView struct {
 	MaxDays int
 	// PostcodeNote says what 「住所を検索」 filled in, or why it could not.
 	PostcodeNote string
+	// ErrorList is the summary above the form, in the form's order.
+	ErrorList []string
 }
 
 // confirmView is the final confirmation screen's data: the quote and the
@@ -270,6 +272,11 @@ func (s *Server) checkoutView(r *http.Request, c *cart.Cart, values url.Values, 
 		Auto: "email", MaxLength: 254, Help: ui.T(lang, "checkout.email.help"), Required: true,
 		Marker: ui.T(lang, "account.required"), Value: values.Get("email"), Error: msgs["email"]}}
 	view.Address = ui.AddressFields(lang, "shipping_address.", "f-", values, msgs)
+	fieldOrder := []string{"email"}
+	for _, f := range view.Address {
+		fieldOrder = append(fieldOrder, f.Name)
+	}
+	view.ErrorList = ui.OrderedMessages(msgs, append(fieldOrder, "delivery_date", "delivery_slot", "payment_method", "note")...)
 	anyDay := formChoice{Label: ui.T(lang, "checkout.any")}
 	view.Dates = append(view.Dates, anyDay)
 	today := jstDay(s.now())
