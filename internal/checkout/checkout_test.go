@@ -297,6 +297,9 @@ func TestConfirmationMail(t *testing.T) {
 		if !strings.Contains(subject, o.Number) {
 			t.Errorf("subject %q", subject)
 		}
+		if n := strings.Count(body, "楓銀行 本店営業部 普通 1234567"); n != 1 {
+			t.Errorf("the bank account is in the mail %d times, want once:\n%s", n, body)
+		}
 
 		in := input(f.cartWith(t, shop.Viewer{}, "A", 1), "cod", "k2")
 		in.Locale = "en"

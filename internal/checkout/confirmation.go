@@ -47,7 +47,8 @@ var confirmationJa = template.Must(template.New("ja").Funcs(funcs).Parse(
 
 ■お支払い方法
 {{.Quote.PaymentTime}}
-
+{{with .Quote.BankAccount}}振込先：{{.Bank}} {{.Branch}} {{.Type}} {{.Number}} {{.HolderKana}}
+{{end}}
 ■お届け先
 〒{{.Order.Address.PostalCode}} {{.Order.Address.PrefectureName}}{{.Order.Address.City}}{{.Order.Address.Line1}}{{with .Order.Address.Line2}} {{.}}{{end}}
 {{.Order.Address.Name}} 様（{{.Order.Address.Phone}}）
@@ -93,7 +94,8 @@ Shipping: {{yen .Order.ShippingFee}}
 
 Payment
 {{.Quote.PaymentTime}}
-
+{{with .Quote.BankAccount}}Pay to: {{.Bank}} {{.Branch}} {{.Type}} {{.Number}} {{.HolderKana}}
+{{end}}
 Delivery address
 〒{{.Order.Address.PostalCode}} {{.Order.Address.PrefectureName}}{{.Order.Address.City}}{{.Order.Address.Line1}}{{with .Order.Address.Line2}} {{.}}{{end}}
 {{.Order.Address.Name}} ({{.Order.Address.Phone}})

@@ -18,14 +18,17 @@ func describe(q *Quote, st settings.Settings, today time.Time) {
 	case order.BankTransfer:
 		due := today.AddDate(0, 0, st.PaymentDueDays)
 		q.PaymentDue = due.Format(time.DateOnly)
+		// The account itself is not in the sentence: the confirmation
+		// screen lists it under it and the e-mail adds it (BankAccount),
+		// so that each shows it once.
 		bank := st.BankTransfer
 		q.BankAccount = &bank
 		if en {
-			q.PaymentTime = fmt.Sprintf("Bank transfer in advance, within %d days of your order (by %s), to %s. "+
-				"We ship once we have received your payment.", st.PaymentDueDays, due.Format("2 January 2006"), bankText(bank))
+			q.PaymentTime = fmt.Sprintf("Bank transfer in advance, within %d days of your order (by %s), to the account below. "+
+				"We ship once we have received your payment.", st.PaymentDueDays, due.Format("2 January 2006"))
 		} else {
 			q.PaymentTime = fmt.Sprintf("銀行振込（前払い）：ご注文日から%d日以内（%sまで）に下記口座へお振り込みください。"+
-				"ご入金を確認後、発送いたします。振込先：%s", st.PaymentDueDays, jaDate(due), bankText(bank))
+				"ご入金を確認後、発送いたします。", st.PaymentDueDays, jaDate(due))
 		}
 	case order.Card:
 		if en {
@@ -82,10 +85,6 @@ func slotText(slot string, en bool) string {
 		return ", time slot " + slot
 	}
 	return "（" + slot + "）"
-}
-
-func bankText(b settings.BankAccount) string {
-	return b.Bank + " " + b.Branch + " " + b.Type + " " + b.Number + " " + b.HolderKana
 }
 
 // jaDate formats a day the Japanese way: 2026年11月25日.
