@@ -146,6 +146,9 @@ var accountMessages = map[string]text{
 	"account.licence.status.pending":  {"審査中", "Under review"},
 	"account.licence.status.approved": {"承認済み", "Approved"},
 	"account.licence.status.rejected": {"承認されませんでした", "Not approved"},
+	"account.licence.nav":             {"施術者免許", "Practitioner licence"},
+	"account.licence.view":            {"申請内容を見る", "See your licence"},
+	"account.licence.approved_note":   {"施術者免許は承認済みです。施術者向け商品をご購入いただけます。免許の内容に変更がございましたら、お問い合わせフォームよりご連絡ください。", "Your practitioner licence is approved: you can buy practitioners-only products. If anything about your licence changes, please tell us through the contact form."},
 
 	// Demo outbox
 	"account.outbox.label":   {"デモ用ツール：実際のメールは送信されません", "Demo tool: no e-mail is really sent"},

@@ -23,6 +23,9 @@ type licenceOption struct {
 type licenceView struct {
 	Licences []licenceRow
 	Types    []licenceOption
+	// Approved is set once a licence was approved: the page then stops
+	// offering the form, which an approved practitioner has no use for.
+	Approved bool
 }
 
 // licenceView reads the member's licences, labelled in the page's language.
@@ -39,6 +42,7 @@ func (s *Server) licenceView(r *http.Request) (licenceView, error) {
 			row.TypeLabel = t.Label(lang)
 		}
 		v.Licences = append(v.Licences, row)
+		v.Approved = v.Approved || l.Status == member.LicenceApproved
 	}
 	for _, t := range member.LicenceTypes {
 		v.Types = append(v.Types, licenceOption{Key: t.Key, Label: t.Label(lang)})
