@@ -22,6 +22,7 @@ type orderInvoiceView struct {
 	Lines           ui.OrderLines
 	IssueDate       string
 	TransactionDate string
+	PaymentDue      string // an unpaid bank transfer's due date, else ""
 }
 
 // orderInvoicePage is the qualified invoice (適格請求書) of the order, a
@@ -35,8 +36,12 @@ func (s *Server) orderInvoicePage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	lang := info(r).Lang
-	s.render(w, r, http.StatusOK, "orders_invoice", orderInvoiceView{Doc: doc, Lines: invoiceLines(lang, doc),
-		IssueDate: documentDate(lang, doc.IssueDate), TransactionDate: documentDate(lang, doc.TransactionDate)})
+	view := orderInvoiceView{Doc: doc, Lines: invoiceLines(lang, doc),
+		IssueDate: documentDate(lang, doc.IssueDate), TransactionDate: documentDate(lang, doc.TransactionDate)}
+	if !doc.PaymentDue.IsZero() {
+		view.PaymentDue = documentDate(lang, doc.PaymentDue)
+	}
+	s.render(w, r, http.StatusOK, "orders_invoice", view)
 }
 
 // orderSlipView is the delivery slip page's data.

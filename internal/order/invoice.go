@@ -41,6 +41,10 @@ type InvoiceDoc struct {
 	// card was captured, the carrier collected it): the document may be
 	// titled 領収書. Unpaid, it is a 請求書.
 	Paid bool
+	// BankAccount and PaymentDue are set on the 請求書 of an unpaid bank
+	// transfer: where to pay and by when, as the order confirmation said.
+	BankAccount *settings.BankAccount
+	PaymentDue  time.Time // in Tokyo
 }
 
 // InvoiceLine is one line of an invoice: an item, or the shipping or
@@ -109,6 +113,10 @@ func (s *Service) Invoice(ctx context.Context, number string) (*InvoiceDoc, erro
 	switch o.Payment.State {
 	case PaymentSucceeded, PaymentCaptured, PaymentRefunded, PaymentPartiallyRefunded:
 		doc.Paid = true
+	}
+	if !doc.Paid && o.PaymentMethod == BankTransfer {
+		bank := st.BankTransfer
+		doc.BankAccount, doc.PaymentDue = &bank, day(o.CreatedAt).AddDate(0, 0, st.PaymentDueDays)
 	}
 	for _, l := range o.Lines {
 		il := InvoiceLine{Name: l.Name, Quantity: l.Quantity, UnitPrice: l.UnitPrice, Amount: l.LineTotal, TaxRate: l.TaxRate}
