@@ -19,11 +19,12 @@ import (
 // admin's own template functions; the words come from ui.Admin.
 func newViews() (*ui.UI, error) {
 	return ui.NewAdmin(template.FuncMap{
-		"yen":     func(y shop.Yen) string { return y.String() },
-		"when":    when,
-		"day":     day,
-		"roleKey": func(r staff.Role) string { return "role." + string(r) },
-		"field":   newFieldView,
+		"yen":      func(y shop.Yen) string { return y.String() },
+		"when":     when,
+		"day":      day,
+		"roleKey":  func(r staff.Role) string { return "role." + string(r) },
+		"field":    newFieldView,
+		"delivery": ui.DeliveryWish,
 		// args passes several values to a partial template:
 		// {{template "x" (args $.Lang .Rows "id")}}, read with index.
 		"args": func(v ...any) []any { return v },

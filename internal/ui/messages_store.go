@@ -69,7 +69,6 @@ var storeMessages = map[string]text{
 	"checkout.payment":       {"お支払い方法", "Payment"},
 	"checkout.note":          {"備考", "Message to the shop"},
 	"checkout.note.help":     {"ご要望などがございましたらご記入ください（任意）。", "Anything we should know (optional)."},
-	"checkout.required":      {"必須", "required"},
 	"checkout.any":           {"指定なし", "No preference"},
 	"checkout.transfer":      {"銀行振込（前払い）", "Bank transfer (in advance)"},
 	"checkout.transfer.help": {"ご注文日から%d日以内にお振り込みください。振込手数料はお客様のご負担となります。", "Please pay within %d days of ordering. Transfer charges are yours."},
@@ -87,6 +86,9 @@ var storeMessages = map[string]text{
 	"checkout.date.label": {"お届け希望日", "Delivery date"},
 	"checkout.slot.label": {"お届け希望時間帯", "Delivery time"},
 	"checkout.note.label": {"ご要望・ご連絡事項", "Message"},
+	// The delivery asked for, as ui.DeliveryWish writes it everywhere.
+	"delivery.any_date": {"日付指定なし", "Any day,"},
+	"delivery.any_slot": {"（時間帯指定なし）", " (any time)"},
 
 	// Final confirmation screen
 	"confirm.title":        {"ご注文内容の確認", "Confirm your order"},
@@ -131,7 +133,6 @@ var storeMessages = map[string]text{
 	"order.date":        {"ご注文日", "Ordered on"},
 	"order.payment":     {"お支払い", "Payment"},
 	"order.delivery":    {"お届け希望", "Delivery"},
-	"order.any":         {"指定なし", "No preference"},
 
 	"order.card":           {"ご利用カード", "Card"},
 	"order.card.label":     {"%s 下4桁 %s", "%s ending in %s"},

@@ -86,6 +86,7 @@ func New() (*UI, error) {
 			return FieldMessage(lang, field, reason)
 		},
 		"prefecture":    PrefectureName,
+		"delivery":      DeliveryWish,
 		"blocks":        Blocks,
 		"addressFields": AddressFields,
 		"nameFields":    NameFields,
