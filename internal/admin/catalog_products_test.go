@@ -59,7 +59,7 @@ func TestCatalogManagerEditsProducts(t *testing.T) {
 		if got := fieldError(res.Doc, "slug"); !strings.Contains(got, "URL名") {
 			t.Errorf("slug error %q", got)
 		}
-		if got := fieldError(res.Doc, "member_price"); !strings.Contains(got, "有資格者価格") {
+		if got := fieldError(res.Doc, "member_price"); !strings.Contains(got, "会員価格") {
 			t.Errorf("member_price error %q", got)
 		}
 		if v, _ := inputValue(res.Doc, "name_ja"); v != "セイリン J型" {
