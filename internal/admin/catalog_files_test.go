@@ -88,6 +88,10 @@ func TestCatalogImageUpload(t *testing.T) {
 		if len(p.Images) != 1 || p.Images[0].Path != want || p.Images[0].AltJa != "もぐさ" {
 			t.Fatalf("product images %+v, want %s", p.Images, want)
 		}
+		// pngBytes is 4×3: the size is kept for the store's <img>.
+		if p.Images[0].Width != 4 || p.Images[0].Height != 3 {
+			t.Errorf("image size %d×%d, want 4×3", p.Images[0].Width, p.Images[0].Height)
+		}
 		edit := b.get(page)
 		if find(edit.Doc, func(n *html.Node) bool { return n.Data == "img" && attr(n, "src") == want }) == nil {
 			t.Error("the product page does not show the image")

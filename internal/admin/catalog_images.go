@@ -54,7 +54,7 @@ func (s *Server) imageUploadAction(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := newForm(r)
-	in := catalog.Image{Path: mediaURL + rel, AltJa: f.String("alt_ja"), AltEn: f.String("alt_en")}
+	in := catalog.Image{Path: mediaURL + rel, AltJa: f.String("alt_ja"), AltEn: f.String("alt_en"), Width: img.Width, Height: img.Height}
 	if err := s.catalog.AddImage(r.Context(), view.Product.ID, in, s.catalogActor(r)); err != nil {
 		if rerr := media.Remove(s.mediaDir, rel); rerr != nil {
 			s.log.Error("admin: remove refused image", "request_id", info(r).ID, "path", rel, "error", rerr)

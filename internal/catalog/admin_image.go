@@ -38,9 +38,9 @@ func (s *Service) AddImage(ctx context.Context, productID int64, img Image, by a
 			return change{}, err
 		}
 		_, err = tx.ExecContext(ctx, `
-			INSERT INTO product_images (product_id, path, alt_ja, alt_en, position)
-			VALUES ($1, $2, $3, $4, (SELECT COALESCE(MAX(position), -1) + 1 FROM product_images WHERE product_id = $1))`,
-			productID, img.Path, img.AltJa, img.AltEn)
+			INSERT INTO product_images (product_id, path, alt_ja, alt_en, position, width, height)
+			VALUES ($1, $2, $3, $4, (SELECT COALESCE(MAX(position), -1) + 1 FROM product_images WHERE product_id = $1), $5, $6)`,
+			productID, img.Path, img.AltJa, img.AltEn, max(img.Width, 0), max(img.Height, 0))
 		if err != nil {
 			return change{}, err
 		}

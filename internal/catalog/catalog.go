@@ -72,6 +72,9 @@ type Image struct {
 	Path  string // URL path, e.g. "/media/products/seirin-j-type.png"
 	AltJa string
 	AltEn string
+	// Width and Height are the photo's size in pixels, 0 when not known:
+	// pages give them to <img> so that the photo keeps its proportions.
+	Width, Height int
 }
 
 // Name returns the product's name in lang ("ja" or "en"), falling back to

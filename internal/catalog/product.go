@@ -80,7 +80,7 @@ func loadDetails(ctx context.Context, tx *sql.Tx, ps []Product) error {
 
 func loadImages(ctx context.Context, tx *sql.Tx, ps []Product, index map[int64]int, in string, ids []any) error {
 	rows, err := tx.QueryContext(ctx, `
-		SELECT product_id, path, alt_ja, alt_en
+		SELECT product_id, path, alt_ja, alt_en, width, height
 		FROM product_images
 		WHERE product_id IN `+in+`
 		ORDER BY product_id, position, id`, ids...)
@@ -91,7 +91,7 @@ func loadImages(ctx context.Context, tx *sql.Tx, ps []Product, index map[int64]i
 	for rows.Next() {
 		var id int64
 		var img Image
-		if err := rows.Scan(&id, &img.Path, &img.AltJa, &img.AltEn); err != nil {
+		if err := rows.Scan(&id, &img.Path, &img.AltJa, &img.AltEn, &img.Width, &img.Height); err != nil {
 			return fmt.Errorf("load images: %w", err)
 		}
 		p := &ps[index[id]]

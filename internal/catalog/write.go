@@ -202,9 +202,9 @@ func insertVariants(ctx context.Context, tx *sql.Tx, p Product, prefix string) e
 func insertImages(ctx context.Context, tx *sql.Tx, p Product) error {
 	for i, img := range p.Images {
 		_, err := tx.ExecContext(ctx, `
-			INSERT INTO product_images (product_id, path, alt_ja, alt_en, position)
-			VALUES ($1, $2, $3, $4, $5)`,
-			p.ID, img.Path, img.AltJa, img.AltEn, i)
+			INSERT INTO product_images (product_id, path, alt_ja, alt_en, position, width, height)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+			p.ID, img.Path, img.AltJa, img.AltEn, i, max(img.Width, 0), max(img.Height, 0))
 		if err != nil {
 			return fmt.Errorf("insert image %s: %w", img.Path, err)
 		}

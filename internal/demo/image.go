@@ -69,7 +69,8 @@ func writeImage(mediaDir string, p *catalog.Product, picture []byte) error {
 	if err := os.WriteFile(filepath.Join(dir, p.Slug+".png"), picture, 0o644); err != nil {
 		return fmt.Errorf("image for %s: %w", p.Slug, err)
 	}
-	p.Images = []catalog.Image{{Path: "/media/products/" + p.Slug + ".png", AltJa: p.NameJa, AltEn: p.NameEn}}
+	p.Images = []catalog.Image{{Path: "/media/products/" + p.Slug + ".png", AltJa: p.NameJa, AltEn: p.NameEn,
+		Width: imageSize, Height: imageSize}}
 	return nil
 }
 

@@ -79,3 +79,143 @@ func TestLicenceLinkAfterApproval(t *testing.T) {
 		}
 	})
 }
+
+// labelFor is the text of the label of the control with the id.
+func labelFor(root *html.Node, id string) string {
+	var out string
+	walk(root, func(n *html.Node) {
+		if v, _ := attr(n, "for"); n.Data == "label" && v == id && out == "" {
+			out = strings.Join(strings.Fields(text(n)), " ")
+		}
+	})
+	return out
+}
+
+// TestCheckoutPagesAsANewCustomer walks the guest checkout and checks what
+// a new customer stumbled on: labels that read as labels with 必須 on every
+// required field, the error summary in the form's order, the bank account
+// shown once on the confirmation screen with reduced-rate lines marked ※.
+func TestCheckoutPagesAsANewCustomer(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		e.seedDemo()
+		b := e.browser()
+		if res := b.postForm("/cart/items", formValues(t, b.get("/products/dokudami-tea").body, "/cart/items")); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("add: %d", res.StatusCode)
+		}
+		if got := linksTo(parseHTML(t, b.get("/cart").body), "/checkout"); !contains(got, "ご購入手続きへ進む") {
+			t.Errorf("cart links to the checkout %q", got)
+		}
+
+		res := b.get("/checkout")
+		page := parseHTML(t, res.body)
+		for id, want := range map[string]string{
+			"f-email": "メールアドレス 必須", "f-name": "お名前 必須", "f-prefecture": "都道府県 必須",
+			"f-line2": "建物名・部屋番号 任意", "f-date": "お届け希望日 任意", "f-slot": "お届け希望時間帯 任意",
+			"f-note": "ご要望・ご連絡事項 任意",
+		} {
+			if got := labelFor(page, id); got != want {
+				t.Errorf("label of #%s %q, want %q", id, got, want)
+			}
+		}
+		walk(page, func(n *html.Node) {
+			if _, req := attr(n, "required"); req && (n.Data == "input" || n.Data == "select") {
+				id, _ := attr(n, "id")
+				if !strings.Contains(labelFor(page, id), "必須") {
+					t.Errorf("required #%s is not marked 必須", id)
+				}
+			}
+		})
+
+		form := formValues(t, res.body, "/checkout/confirm")
+		form.Set("shipping_address.city", "千代田区")
+		form.Del("payment_method")
+		res = b.postForm("/checkout/confirm", form)
+		if res.StatusCode != http.StatusUnprocessableEntity {
+			t.Fatalf("empty form: %d", res.StatusCode)
+		}
+		var summary []string
+		walk(parseHTML(t, res.body), func(n *html.Node) {
+			if n.Data == "li" && n.Parent != nil {
+				if c, _ := attr(n.Parent, "class"); c == "field-errors" {
+					summary = append(summary, text(n))
+				}
+			}
+		})
+		want := []string{"メールアドレス", "お名前", "フリガナ", "郵便番号", "都道府県", "番地", "電話番号", "お支払い方法"}
+		if len(summary) != len(want) {
+			t.Fatalf("error summary %q, want one per field of %q", summary, want)
+		}
+		for i, w := range want {
+			if !strings.HasPrefix(summary[i], w) {
+				t.Errorf("error %d is %q, want the %s's (form order)", i, summary[i], w)
+			}
+		}
+
+		form.Set("email", "guest@example.jp")
+		form.Set("shipping_address.name", "山田 花子")
+		form.Set("shipping_address.name_kana", "ヤマダ ハナコ")
+		form.Set("shipping_address.postal_code", "100-0001")
+		form.Set("shipping_address.prefecture", "13")
+		form.Set("shipping_address.line1", "千代田1-1")
+		form.Set("shipping_address.phone", "03-1234-5678")
+		form.Set("payment_method", "bank_transfer")
+		res = b.postForm("/checkout/confirm", form)
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("confirm: %d", res.StatusCode)
+		}
+		confirm := text(parseHTML(t, res.body))
+		if n := strings.Count(confirm, "楓銀行 本店営業部 普通 1234567"); n != 1 {
+			t.Errorf("the bank account is on the confirmation %d times, want once:\n%s", n, confirm)
+		}
+		marks := 0
+		walk(parseHTML(t, res.body), func(n *html.Node) {
+			if c, _ := attr(n, "class"); c == "reduced-mark" && text(n) == "※" {
+				marks++
+			}
+		})
+		if marks != 1 || !strings.Contains(confirm, "※は軽減税率") {
+			t.Errorf("reduced-rate marks %d (want 1, the tea) or no legend:\n%s", marks, confirm)
+		}
+	})
+}
+
+// TestProductPhotoSize: a photo's <img> carries its own width and height,
+// so an 800×600 photo is drawn 4:3; one of unknown size gets none.
+func TestProductPhotoSize(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		e.seedDemo()
+		if _, err := d.ExecContext(context.Background(), `UPDATE product_images SET width = 800, height = 600
+			WHERE product_id = (SELECT id FROM products WHERE slug = 'dokudami-tea')`); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.ExecContext(context.Background(), `UPDATE product_images SET width = 0, height = 0
+			WHERE product_id = (SELECT id FROM products WHERE slug = 'kuromame-tea')`); err != nil {
+			t.Fatal(err)
+		}
+		img := func(slug string) *html.Node {
+			var found *html.Node
+			walk(parseHTML(t, e.browser().get("/products/"+slug).body), func(n *html.Node) {
+				if n.Data == "img" && found == nil {
+					found = n
+				}
+			})
+			if found == nil {
+				t.Fatalf("no photo on %s", slug)
+			}
+			return found
+		}
+		tea := img("dokudami-tea")
+		if w, _ := attr(tea, "width"); w != "800" {
+			t.Errorf("width=%q, want 800", w)
+		}
+		if h, _ := attr(tea, "height"); h != "600" {
+			t.Errorf("height=%q, want 600", h)
+		}
+		other := img("kuromame-tea")
+		if _, ok := attr(other, "height"); ok {
+			t.Error("a photo of unknown size is given a height")
+		}
+	})
+}
