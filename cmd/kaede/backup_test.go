@@ -66,6 +66,7 @@ func testBackupUnderLoad(t *testing.T, cfg Config, restoreURL string) {
 	t.Setenv("KAEDE_BACKUP_KEY_FILE", "")
 	m := start(t, cfg)
 	defer m.Close()
+	looseLimits(t, m) // every load client is 127.0.0.1
 	sku := loadProduct(t, m)
 	for i := range 3 {
 		if _, err := m.svc.members.Register(t.Context(), member.RegisterInput{Email: fmt.Sprintf("customer%d@example.jp", i),
