@@ -63,6 +63,12 @@ type Input struct {
 	IdempotencyKey string // required by Place: 1..255 printable ASCII
 	// Client is who places the order, for the order limits (limits.go).
 	Client Client
+	// QuoteFingerprint and ExpectedTotal are what the customer confirmed
+	// (Quote.Fingerprint, Quote.Total); Place refuses with ErrQuoteChanged
+	// when the order would differ. Empty or nil: not checked (the API's
+	// older clients); the store's order button always sends a fingerprint.
+	QuoteFingerprint string
+	ExpectedTotal    *shop.Yen
 }
 
 // Quote is everything the final confirmation screen shows, on one screen,

@@ -88,6 +88,9 @@ func (s *Service) place(ctx context.Context, in Input, st settings.Settings, sw 
 			return err
 		}
 		if err := s.takeOrder(ctx, tx, in, q, st.Limits, now); err != nil {
+		// Checked under the cart's lock: nothing can change the cart
+		// between this comparison and the order.
+		if err := checkConfirmed(in, q); err != nil {
 			return err
 		}
 		o, err = s.write(ctx, tx, in, q, st, token)

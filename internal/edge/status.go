@@ -17,7 +17,7 @@ func Status(err error) int {
 		return http.StatusUnprocessableEntity
 	case shop.NotFound:
 		return http.StatusNotFound
-	case shop.Conflict, shop.OutOfStock:
+	case shop.Conflict, shop.OutOfStock, shop.QuoteChanged:
 		return http.StatusConflict
 	case shop.Unauthorized:
 		return http.StatusUnauthorized

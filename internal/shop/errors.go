@@ -22,6 +22,9 @@ const (
 	TooMany      Code = "too_many"     // slow down
 	Unavailable  Code = "unavailable"  // stopped for now by the shop (a switch); try later or another way
 	Internal     Code = "internal"     // our fault; details are only logged
+	// QuoteChanged: the order differs from the confirmation the customer
+	// saw (cart, prices, fees, delivery); confirm again.
+	QuoteChanged Code = "quote_changed"
 )
 
 // Error is the one error type the domain returns. Message is safe to show

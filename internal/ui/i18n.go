@@ -150,6 +150,9 @@ var layoutMessages = map[string]text{
 	"error.home":         {"トップページへ戻る", "Back to the top page"},
 	"error.fields":       {"ご確認いただきたい項目", "Please check"},
 
+	// The order differs from the confirmation screen (特定商取引法): not placed.
+	"error.quote_changed": {"確認画面を表示したあとにご注文内容（商品・数量・金額・お届け先など）が変わったため、まだご注文は確定していません。変更箇所をご確認のうえ、あらためて「注文を確定する」を押してください。", "Your order changed after the confirmation screen was shown (items, quantities, amounts or delivery), so it has not been placed yet. Please check what changed, then press “Place order” again."},
+
 	// Legal pages
 	"legal.tokushoho.title":  {"特定商取引法に基づく表記", "Legal notice under the Specified Commercial Transactions Act"},
 	"legal.seller":           {"販売業者", "Seller"},

@@ -25,6 +25,7 @@ type OrderLine struct {
 	LineTotal shop.Yen // tax included
 	TaxRate   shop.TaxRate
 	Mark      string
+	Changed   bool // differs from what the customer last confirmed; highlighted
 }
 
 // OrderTotal is one row under the lines, already in the page's language.

@@ -9,6 +9,7 @@ var sharedMessages = map[string]text{
 	"lines.qty":     {"数量", "Qty"},
 	"lines.amount":  {"金額（税込）", "Amount (tax incl.)"},
 	"lines.rate":    {"税率", "Tax rate"},
+	"lines.changed": {"変更あり", "changed"},
 	"lines.reduced": {"※は軽減税率（8%）対象品目です。", "※ marks items at the reduced rate (8%)."},
 	"pager.label":   {"ページ送り", "Pages"},
 	"pager.prev":    {"← 前のページ", "← Previous"},

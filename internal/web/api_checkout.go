@@ -28,6 +28,11 @@ type apiCheckoutRequest struct {
 	// Locale is the language of the order's e-mails; it defaults to the
 	// request's Accept-Language.
 	Locale string `json:"locale"`
+	// QuoteFingerprint and ExpectedTotal are what the client showed its
+	// customer (POST …/quote); placing answers 409 quote_changed when the
+	// order would differ. Both optional; ignored by the quote itself.
+	QuoteFingerprint string    `json:"quote_fingerprint"`
+	ExpectedTotal    *shop.Yen `json:"expected_total"`
 }
 
 // apiAddressRequest is a shipping address as JSON.
@@ -187,12 +192,14 @@ func (s *Server) checkoutInput(r *http.Request, req apiCheckoutRequest) checkout
 		Email:  req.Email,
 		Address: shop.Address{Name: a.Name, NameKana: a.NameKana, PostalCode: a.PostalCode,
 			Prefecture: a.Prefecture.code(), City: a.City, Line1: a.Line1, Line2: a.Line2, Phone: a.Phone},
-		PaymentMethod:  req.PaymentMethod,
-		DeliveryDate:   req.DeliveryDate,
-		DeliverySlot:   req.DeliverySlot,
-		Note:           req.Note,
-		Locale:         req.Locale,
-		IdempotencyKey: r.Header.Get("Idempotency-Key"),
+		PaymentMethod:    req.PaymentMethod,
+		DeliveryDate:     req.DeliveryDate,
+		DeliverySlot:     req.DeliverySlot,
+		Note:             req.Note,
+		Locale:           req.Locale,
+		IdempotencyKey:   r.Header.Get("Idempotency-Key"),
+		QuoteFingerprint: req.QuoteFingerprint,
+		ExpectedTotal:    req.ExpectedTotal,
 	}
 	if in.Locale == "" {
 		in.Locale = ui.AcceptLanguage(r.Header.Get("Accept-Language"))

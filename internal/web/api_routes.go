@@ -21,6 +21,7 @@ func (s *Server) apiRoutes(mux *http.ServeMux) {
 
 	// Checkout and orders.
 	mux.HandleFunc("POST /api/v1/carts/{id}/checkout", s.apiCheckout)
+	mux.HandleFunc("POST /api/v1/carts/{id}/quote", s.apiQuote)
 	mux.HandleFunc("GET /api/v1/orders/{number}", s.apiOrder)
 	mux.HandleFunc("POST /api/v1/orders/{number}/payment", s.apiOrderPayment)
 }

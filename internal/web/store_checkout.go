@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"kaede/internal/cart"
@@ -59,6 +60,18 @@ type confirmView struct {
 	PaymentDue time.Time
 	Hidden     []formChoice // Value and Label as name and value
 	Key        string       // the idempotency key of this order button
+	// Fingerprint is the quote's, posted back with the order button so
+	// that the order is refused if it would differ (特定商取引法).
+	Fingerprint string
+	// Shown is the quote's lines and amounts in a compact form, posted
+	// back so that a refused order can highlight what changed; the
+	// fingerprint alone decides.
+	Shown string
+	// Changed is set when the screen is shown again because the order
+	// changed since the customer last saw it.
+	Changed                                      bool
+	SubtotalChanged, ShippingChanged, CODChanged bool
+	TotalChanged                                 bool
 }
 
 // checkoutPage is the checkout form, prefilled for a member with their
@@ -161,7 +174,17 @@ func (s *Server) checkoutPlace(w http.ResponseWriter, r *http.Request) {
 	}
 	in.IdempotencyKey = r.PostForm.Get("idempotency_key")
 	in.Client = checkout.Client{Addr: info(r).IP, SessionKey: s.ensureSessionID(w, r)}
+	// The store's order button always carries the fingerprint of the
+	// screen it was on; a post without one confirmed nothing.
+	in.QuoteFingerprint = r.PostForm.Get("quote_fingerprint")
+	if in.QuoteFingerprint == "" {
+		in.QuoteFingerprint = "none"
+	}
 	o, token, err := s.checkout.Place(r.Context(), in)
+	if shop.ErrorCode(err) == shop.QuoteChanged {
+		s.confirmAgain(w, r, in)
+		return
+	}
 	if err != nil {
 		s.logTooMany(r, "order", err)
 		s.refuseCheckout(w, r, err)
@@ -172,6 +195,20 @@ func (s *Server) checkoutPlace(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, "/orders/"+url.PathEscape(o.Number)+"/complete?token="+url.QueryEscape(token), http.StatusSeeOther)
+}
+
+// confirmAgain shows the final confirmation screen again, priced now,
+// with what differs from the screen the customer confirmed highlighted
+// and a sentence saying that nothing was ordered (409).
+func (s *Server) confirmAgain(w http.ResponseWriter, r *http.Request, in checkout.Input) {
+	q, err := s.checkout.Quote(r.Context(), in)
+	if err != nil {
+		s.refuseCheckout(w, r, err)
+		return
+	}
+	view := confirmationView(info(r).Lang, q, r.PostForm)
+	markChanges(&view, r.PostForm.Get("quote_shown"))
+	s.render(w, r, http.StatusConflict, "confirm", view)
 }
 
 // refuseCheckout answers a failed quote or order: bad fields show the form
@@ -351,7 +388,46 @@ func confirmationView(lang string, q *checkout.Quote, values url.Values) confirm
 	for _, name := range checkoutFields {
 		view.Hidden = append(view.Hidden, formChoice{Value: name, Label: values.Get(name)})
 	}
+	view.Fingerprint = q.Fingerprint()
+	view.Shown = shownQuote(q)
 	return view
+}
+
+// shownQuote is the quote's lines (variant:quantity:unit price) and its
+// subtotal, shipping, COD fee and total, as the confirmation form keeps
+// them: "12:1:980,13:2:5500|11980|0|0|11980".
+func shownQuote(q *checkout.Quote) string {
+	lines := make([]string, len(q.Lines))
+	for i, l := range q.Lines {
+		lines[i] = fmt.Sprintf("%d:%d:%d", l.VariantID, l.Quantity, l.UnitPrice)
+	}
+	return fmt.Sprintf("%s|%d|%d|%d|%d", strings.Join(lines, ","), q.Subtotal, q.ShippingFee, q.CODFee, q.Total)
+}
+
+// markChanges highlights on view what differs from shown (shownQuote of
+// the screen the customer confirmed): new or changed lines and amounts.
+// shown comes from the client and only guides the eye; unreadable, it
+// highlights every line.
+func markChanges(view *confirmView, shown string) {
+	view.Changed = true
+	now := strings.Split(shownQuote(view.Quote), "|")
+	was := strings.Split(shown, "|")
+	if len(was) != len(now) {
+		was = make([]string, len(now))
+	}
+	before := map[string]bool{}
+	for _, l := range strings.Split(was[0], ",") {
+		before[l] = true
+	}
+	for i, l := range strings.Split(now[0], ",") {
+		if i < len(view.Lines.Lines) && !before[l] {
+			view.Lines.Lines[i].Changed = true
+		}
+	}
+	view.SubtotalChanged = was[1] != now[1]
+	view.ShippingChanged = was[2] != now[2]
+	view.CODChanged = was[3] != now[3]
+	view.TotalChanged = was[4] != now[4]
 }
 
 func methodKey(m order.PaymentMethod) string {
