@@ -221,13 +221,15 @@ func (s *Service) ResetPassword(ctx context.Context, token, newPassword string) 
 		if _, err := tx.ExecContext(ctx, `DELETE FROM member_login_failures WHERE email = $1`, m.Email); err != nil {
 			return fmt.Errorf("clear login failures: %w", err)
 		}
-		return s.setPassword(ctx, tx, m, hash, true)
+		return s.setPassword(ctx, tx, m, hash)
 	})
 }
 
 // ChangePassword replaces the logged-in member's password after checking
 // the current one: a wrong one → Invalid on "current_password"; a bad new
-// one → Invalid on "new_password".
+// one → Invalid on "new_password". It ends every session of the member,
+// as a reset does, so that whoever else knew the old password is logged
+// out; the web layer then gives the member's own browser a new session.
 func (s *Service) ChangePassword(ctx context.Context, memberID int64, current, newPassword string) error {
 	m, err := s.Get(ctx, memberID)
 	if err != nil {
@@ -254,22 +256,19 @@ func (s *Service) ChangePassword(ctx context.Context, memberID int64, current, n
 		return fmt.Errorf("change password of member %d: %w", memberID, err)
 	}
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
-		// The web layer keeps the session that made the change; other
-		// sessions stay, as it cannot tell us which one is current.
-		return s.setPassword(ctx, tx, m, newHash, false)
+		return s.setPassword(ctx, tx, m, newHash)
 	})
 }
 
-// setPassword stores the hash and tells the member by e-mail, so that a
-// change they did not make does not go unnoticed.
-func (s *Service) setPassword(ctx context.Context, tx *sql.Tx, m *Member, hash string, endSessions bool) error {
+// setPassword stores the hash, ends the member's sessions and tells the
+// member by e-mail, so that a change they did not make does not go
+// unnoticed.
+func (s *Service) setPassword(ctx context.Context, tx *sql.Tx, m *Member, hash string) error {
 	if _, err := tx.ExecContext(ctx, `UPDATE members SET password_hash = $1 WHERE id = $2`, hash, m.ID); err != nil {
 		return fmt.Errorf("set password of member %d: %w", m.ID, err)
 	}
-	if endSessions {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE member_id = $1`, m.ID); err != nil {
-			return fmt.Errorf("end sessions of member %d: %w", m.ID, err)
-		}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE member_id = $1`, m.ID); err != nil {
+		return fmt.Errorf("end sessions of member %d: %w", m.ID, err)
 	}
 	return s.send(ctx, tx, m.Email, m.Locale, "password_changed", mailData{Name: m.Name})
 }

@@ -8,6 +8,7 @@ import (
 
 	"kaede/internal/db"
 	"kaede/internal/db/dbtest"
+	"kaede/internal/member"
 	"kaede/internal/password"
 	"kaede/internal/shop"
 )
@@ -269,8 +270,16 @@ func TestChangePassword(t *testing.T) {
 		wantField(t, err, "current_password", shop.ReasonMismatch)
 		err = s.ChangePassword(ctx, m.ID, validPassword, "short")
 		wantField(t, err, "new_password", shop.ReasonLength)
+		// Someone else logged in with the old password (another browser).
+		sessions := member.NewSessions(d, time.Now)
+		if _, err := sessions.LogIn(ctx, "", "thief-session", m.ID, ""); err != nil {
+			t.Fatal(err)
+		}
 		if err := s.ChangePassword(ctx, m.ID, validPassword, "another good secret"); err != nil {
 			t.Fatal(err)
+		}
+		if _, _, err := sessions.Resume(ctx, "thief-session"); shop.ErrorCode(err) != shop.NotFound {
+			t.Fatalf("the other session survived the password change: %v", err)
 		}
 		if _, err := s.Authenticate(ctx, m.Email, "another good secret"); err != nil {
 			t.Fatal(err)

@@ -162,13 +162,17 @@ func (in RegisterInput) validate() (RegisterInput, error) {
 	return in, p.Err()
 }
 
-func emailTaken() error {
-	return &shop.Error{Code: shop.Invalid, Message: "this e-mail address is already registered",
-		Fields: map[string]string{"email": shop.ReasonTaken}}
-}
+// ErrAlreadyRegistered is Register's answer for an address that has an
+// account: nothing is created and the address's owner is e-mailed that
+// they already have one (with the login and reset links). The web edge
+// answers it exactly as a new registration, so that the form does not
+// tell a stranger who has an account.
+var ErrAlreadyRegistered = &shop.Error{Code: shop.Conflict, Message: "this e-mail address is already registered"}
 
 // Register creates an account and, in the same transaction, sends the
-// e-mail whose link verifies the address.
+// e-mail whose link verifies the address. An address with an account gets
+// the "account_exists" e-mail instead, and the error is
+// ErrAlreadyRegistered.
 func (s *Service) Register(ctx context.Context, in RegisterInput) (*Member, error) {
 	in, err := in.validate()
 	if err != nil {
@@ -182,20 +186,22 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) (*Member, erro
 	}
 	now := s.now()
 	var m *Member
+	taken := false
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM members WHERE email = $1`, in.Email).Scan(&n); err != nil {
+		owner, err := getMember(ctx, tx, `email = $1`, in.Email)
+		if err == nil {
+			taken = true
+			return s.send(ctx, tx, owner.Email, owner.Locale, "account_exists", mailData{Name: owner.Name})
+		}
+		if shop.ErrorCode(err) != shop.NotFound {
 			return fmt.Errorf("check e-mail: %w", err)
 		}
-		if n > 0 {
-			return emailTaken()
-		}
 		var id int64
-		err := tx.QueryRowContext(ctx, `INSERT INTO members (email, password_hash, name, name_kana, phone, locale, created_at)
+		err = tx.QueryRowContext(ctx, `INSERT INTO members (email, password_hash, name, name_kana, phone, locale, created_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
 			in.Email, hash, in.Name, in.NameKana, in.Phone, in.Locale, now).Scan(&id)
 		if db.IsUniqueViolation(err) {
-			return emailTaken() // registered by a concurrent request
+			return ErrAlreadyRegistered // registered by a concurrent request
 		}
 		if err != nil {
 			return fmt.Errorf("insert member: %w", err)
@@ -207,6 +213,9 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) (*Member, erro
 	})
 	if err != nil {
 		return nil, err
+	}
+	if taken {
+		return nil, ErrAlreadyRegistered
 	}
 	return m, nil
 }

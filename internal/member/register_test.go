@@ -2,6 +2,7 @@ package member_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -101,9 +102,22 @@ func TestRegisterDuplicateEmail(t *testing.T) {
 		s, _ := newService(t, d)
 		register(t, s, "taro@example.jp")
 		_, err := s.Register(context.Background(), validInput("TARO@example.jp"))
-		wantField(t, err, "email", shop.ReasonTaken)
+		if !errors.Is(err, member.ErrAlreadyRegistered) {
+			t.Fatalf("err = %v, want ErrAlreadyRegistered", err)
+		}
 		if got := len(mails(t, d, "taro@example.jp", "verify_email")); got != 1 {
 			t.Fatalf("%d verification mails, want 1 (the failed registration must send none)", got)
+		}
+		// The owner hears of it, politely, with the ways back in.
+		msg := lastMail(t, d, "taro@example.jp", "account_exists")
+		for _, want := range []string{"すでに会員登録がお済みです", "/account/login", "/account/forgot", "様"} {
+			if !strings.Contains(msg.Body, want) {
+				t.Errorf("account_exists mail lacks %q:\n%s", want, msg.Body)
+			}
+		}
+		var n int
+		if err := d.QueryRow(`SELECT COUNT(*) FROM members`).Scan(&n); err != nil || n != 1 {
+			t.Fatalf("%d members (%v), want 1", n, err)
 		}
 	})
 }

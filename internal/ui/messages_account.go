@@ -41,7 +41,7 @@ var accountMessages = map[string]text{
 	"account.register.have":         {"すでに会員の方は", "Already a member?"},
 	"account.register.link":         {"新規会員登録はこちら", "Create an account"},
 	"account.registered.title":      {"ご登録ありがとうございます", "Thank you for signing up"},
-	"account.registered.message":    {"確認メールを送信しました。メールに記載のリンクを開いて、メールアドレスの確認を完了してください（リンクの有効期限は24時間です）。", "We have sent you a confirmation e-mail. Please open the link in it to confirm your address (the link is valid for 24 hours)."},
+	"account.registered.message":    {"ご入力のメールアドレスあてにメールを送信しました。メールに記載のリンクからメールアドレスの確認を完了し、ログインしてください（リンクの有効期限は24時間です）。すでにご登録済みのアドレスの場合は、ログインとパスワード再設定のご案内をお送りしています。", "We have sent an e-mail to the address you entered. Please open the link in it to confirm your address, then log in (the link is valid for 24 hours). If the address already has an account, the e-mail explains how to log in or reset your password."},
 	"account.verify.done.title":     {"メールアドレスを確認しました", "E-mail address confirmed"},
 	"account.verify.done.message":   {"メールアドレスの確認が完了しました。引き続きお買い物をお楽しみください。", "Your e-mail address is confirmed. Thank you."},
 	"account.verify.failed.title":   {"リンクを確認できませんでした", "This link could not be used"},

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -77,8 +78,8 @@ func (s *Server) registerPage(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "account_register", nil)
 }
 
-// registerSubmit creates the account, logs the new member in and tells
-// them to look for the verification e-mail.
+// registerSubmit creates the account and tells the visitor to look for
+// the e-mail; they log in once they have it.
 func (s *Server) registerSubmit(w http.ResponseWriter, r *http.Request) {
 	f := s.form(w, r)
 	in := member.RegisterInput{
@@ -98,13 +99,12 @@ func (s *Server) registerSubmit(w http.ResponseWriter, r *http.Request) {
 		s.renderForm(w, r, "account_register", nil, p.Err())
 		return
 	}
-	m, err := s.members.Register(r.Context(), in)
-	if err != nil {
+	// An address that has an account gets the same page as a new one (its
+	// owner is e-mailed instead), and neither is logged in: the answer
+	// does not tell a stranger who has an account.
+	_, err := s.members.Register(r.Context(), in)
+	if err != nil && !errors.Is(err, member.ErrAlreadyRegistered) {
 		s.renderForm(w, r, "account_register", nil, err)
-		return
-	}
-	if err := s.logIn(w, r, m.ID); err != nil {
-		s.renderError(w, r, err)
 		return
 	}
 	s.renderNotice(w, r, http.StatusOK, noticeView{Title: "account.registered.title", Message: "account.registered.message",

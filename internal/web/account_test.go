@@ -89,6 +89,11 @@ func (b *browser) register(email string) *response {
 	if res.StatusCode != http.StatusOK {
 		b.e.t.Fatalf("register %s: status %d\n%s", email, res.StatusCode, res.body)
 	}
+	// Registration does not log in (it would tell a taken address from a
+	// new one); the new member logs in as anyone would.
+	if in := b.login(email, accountPassword, ""); in.StatusCode != http.StatusSeeOther {
+		b.e.t.Fatalf("log in after registering %s: status %d", email, in.StatusCode)
+	}
 	return res
 }
 
@@ -193,7 +198,7 @@ func TestAccountRegisterAndVerify(t *testing.T) {
 		e := newEnv(t, d)
 		b := e.browser()
 		res := b.register("Hanako@Example.jp")
-		if !strings.Contains(res.body, "確認メールを送信しました") {
+		if !strings.Contains(res.body, "メールを送信しました") {
 			t.Fatalf("no confirmation notice:\n%s", res.body)
 		}
 		if n := e.count(`SELECT COUNT(*) FROM mail_messages WHERE kind = 'verify_email' AND to_addr = 'hanako@example.jp'`); n != 1 {
@@ -562,6 +567,42 @@ func TestAccountDemoOutbox(t *testing.T) {
 		}
 		if !seen {
 			t.Fatal("no mail shows the customer's name")
+		}
+	})
+}
+
+// TestAccountRegisterTakenAddress: registering an address that has an
+// account answers exactly as a new registration (same status, same page,
+// no login), and the owner is e-mailed instead. Before, the form said
+// 「このメールアドレスはすでに登録されています」 to anyone who asked.
+func TestAccountRegisterTakenAddress(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		form := func(email string) url.Values {
+			return url.Values{"email": {email}, "password": {"a different secret 42"},
+				"password_confirm": {"a different secret 42"}, "name": {"攻撃 者"}, "name_kana": {"コウゲキ シャ"}}
+		}
+		fresh := e.browser()
+		newRes := fresh.submit("/register", "/register", form("new@example.jp"))
+		e.browser().register("owner@example.jp")
+		probe := e.browser()
+		takenRes := probe.submit("/register", "/register", form("Owner@Example.jp"))
+		if takenRes.StatusCode != newRes.StatusCode {
+			t.Fatalf("taken address: %d, new address: %d", takenRes.StatusCode, newRes.StatusCode)
+		}
+		if a, b := text(parseHTML(t, takenRes.body)), text(parseHTML(t, newRes.body)); a != b {
+			t.Fatalf("the pages differ:\ntaken: %s\nnew:   %s", a, b)
+		}
+		for name, b := range map[string]*browser{"taken": probe, "new": fresh} {
+			if res := b.get("/account"); res.StatusCode != http.StatusSeeOther {
+				t.Errorf("%s: /account after registering: %d, want a redirect to log in", name, res.StatusCode)
+			}
+		}
+		if n := e.count(`SELECT COUNT(*) FROM mail_messages WHERE kind = 'account_exists' AND to_addr = 'owner@example.jp'`); n != 1 {
+			t.Fatalf("%d account_exists mails to the owner, want 1", n)
+		}
+		if n := e.count(`SELECT COUNT(*) FROM members WHERE email = 'owner@example.jp'`); n != 1 {
+			t.Fatalf("%d accounts for the address", n)
 		}
 	})
 }
