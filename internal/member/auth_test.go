@@ -270,6 +270,8 @@ func TestChangePassword(t *testing.T) {
 		wantField(t, err, "current_password", shop.ReasonMismatch)
 		err = s.ChangePassword(ctx, m.ID, validPassword, "short")
 		wantField(t, err, "new_password", shop.ReasonLength)
+		err = s.ChangePassword(ctx, m.ID, validPassword, "1234567890")
+		wantField(t, err, "new_password", shop.ReasonCommon)
 		// Someone else logged in with the old password (another browser).
 		sessions := member.NewSessions(d, time.Now)
 		if _, err := sessions.LogIn(ctx, "", "thief-session", m.ID, ""); err != nil {

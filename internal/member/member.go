@@ -121,18 +121,21 @@ func normalizeEmail(s string) string { return shop.NormalizeEmail(s) }
 func checkEmail(p shop.Problems, field, email string) { shop.CheckEmail(p, field, email) }
 
 // checkPassword reports a password that is empty, too short or too long,
-// or the same as the e-mail address (the first thing an attacker tries).
-func checkPassword(p shop.Problems, field, password, email string) {
-	n := utf8.RuneCountInString(password)
+// the same as the e-mail address or on the list of common passwords (the
+// first things an attacker tries).
+func checkPassword(p shop.Problems, field, pw, email string) {
+	n := utf8.RuneCountInString(pw)
 	switch {
-	case password == "":
+	case pw == "":
 		p.Add(field, shop.ReasonRequired)
-	case !utf8.ValidString(password):
+	case !utf8.ValidString(pw):
 		p.Add(field, shop.ReasonFormat)
 	case n < minPassword || n > maxPassword:
 		p.Add(field, shop.ReasonLength)
-	case strings.EqualFold(password, email):
+	case strings.EqualFold(pw, email):
 		p.Add(field, shop.ReasonFormat)
+	case password.Common(pw):
+		p.Add(field, shop.ReasonCommon)
 	}
 }
 

@@ -32,6 +32,8 @@ func TestRegisterValidation(t *testing.T) {
 		{"password 9", func(in *member.RegisterInput) { in.Password = "123456789" }, "password", shop.ReasonLength},
 		{"password 129", func(in *member.RegisterInput) { in.Password = strings.Repeat("x", 129) }, "password", shop.ReasonLength},
 		{"password is email", func(in *member.RegisterInput) { in.Password = "Hanako@Example.JP" }, "password", shop.ReasonFormat},
+		{"common password", func(in *member.RegisterInput) { in.Password = "QwertyUIOP" }, "password", shop.ReasonCommon},
+		{"common password 12", func(in *member.RegisterInput) { in.Password = "1qaz2wsx3edc" }, "password", shop.ReasonCommon},
 		{"no name", func(in *member.RegisterInput) { in.Name = "  " }, "name", shop.ReasonRequired},
 		{"name 61", func(in *member.RegisterInput) { in.Name = strings.Repeat("山", 61) }, "name", shop.ReasonLength},
 		{"name control", func(in *member.RegisterInput) { in.Name = "山田\n太郎" }, "name", shop.ReasonFormat},

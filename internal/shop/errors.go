@@ -102,6 +102,7 @@ const (
 	ReasonTaken    = "taken"    // already used (an e-mail address, a slug)
 	ReasonMismatch = "mismatch" // does not match (password confirmation)
 	ReasonStopped  = "stopped"  // a valid choice the shop has stopped for now (card payments)
+	ReasonCommon   = "common"   // a password on the list of common passwords
 )
 
 // Problems collects field reasons while validating an input, so that every

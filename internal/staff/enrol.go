@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"kaede/internal/audit"
+	kpassword "kaede/internal/password"
 	"kaede/internal/settings"
 	"kaede/internal/shop"
 )
@@ -113,7 +114,8 @@ func (s *Service) enrolling(ctx context.Context, token string) (m *Staff, passwo
 	return m, passwordHash, sealed, nil
 }
 
-// checkPassword applies the staff password policy.
+// checkPassword applies the staff password policy: a length, not the
+// e-mail address, not a common password.
 func checkPassword(password, email string) error {
 	p := shop.Problems{}
 	n := utf8.RuneCountInString(password)
@@ -126,6 +128,8 @@ func checkPassword(password, email string) error {
 		p.Add("password", shop.ReasonLength)
 	case strings.EqualFold(password, email):
 		p.Add("password", shop.ReasonFormat)
+	case kpassword.Common(password):
+		p.Add("password", shop.ReasonCommon)
 	}
 	return p.Err()
 }

@@ -32,6 +32,11 @@ func TestEnrolThenLogin(t *testing.T) {
 
 		_, err = h.s.Enrol(h.ctx, token, "too short")
 		wantCode(t, err, shop.Invalid)
+		_, err = h.s.Enrol(h.ctx, token, "Qwerty123456")
+		wantCode(t, err, shop.Invalid)
+		if shop.ErrorFields(err)["password"] != shop.ReasonCommon {
+			t.Fatalf("common password: %v", err)
+		}
 		_, err = h.s.Enrol(h.ctx, token, email)
 		wantCode(t, err, shop.Invalid)
 		_, err = h.s.Enrol(h.ctx, "not-a-token", password)
