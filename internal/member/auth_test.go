@@ -2,6 +2,7 @@ package member_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -21,22 +22,22 @@ func TestAuthenticate(t *testing.T) {
 		s, _ := newService(t, d)
 		m := register(t, s, "taro@example.jp")
 
-		got, err := s.Authenticate(ctx, "Taro@Example.jp", validPassword)
+		got, err := s.Authenticate(ctx, "Taro@Example.jp", validPassword, "")
 		if err != nil {
 			t.Fatal(err)
 		}
 		if got.ID != m.ID || got.Verified() {
 			t.Fatalf("authenticated member %d verified=%v, want %d unverified", got.ID, got.Verified(), m.ID)
 		}
-		_, errWrong := s.Authenticate(ctx, "taro@example.jp", validPassword+"!")
+		_, errWrong := s.Authenticate(ctx, "taro@example.jp", validPassword+"!", "")
 		wantCode(t, errWrong, shop.Unauthorized)
-		_, errUnknown := s.Authenticate(ctx, "jiro@example.jp", validPassword)
+		_, errUnknown := s.Authenticate(ctx, "jiro@example.jp", validPassword, "")
 		wantCode(t, errUnknown, shop.Unauthorized)
 		if shop.ErrorMessage(errWrong) != shop.ErrorMessage(errUnknown) {
 			t.Fatalf("messages differ: %q and %q; they must not tell which accounts exist",
 				shop.ErrorMessage(errWrong), shop.ErrorMessage(errUnknown))
 		}
-		_, err = s.Authenticate(ctx, "", "")
+		_, err = s.Authenticate(ctx, "", "", "")
 		wantCode(t, err, shop.Unauthorized)
 	})
 }
@@ -51,7 +52,7 @@ func TestAuthenticateRehashesWithNewParams(t *testing.T) {
 		if err := s.SetHashParams(stronger); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.Authenticate(ctx, m.Email, validPassword); err != nil {
+		if _, err := s.Authenticate(ctx, m.Email, validPassword, ""); err != nil {
 			t.Fatal(err)
 		}
 		var stored string
@@ -65,7 +66,7 @@ func TestAuthenticateRehashesWithNewParams(t *testing.T) {
 		if h.Params != stronger {
 			t.Fatalf("stored params %+v, want %+v", h.Params, stronger)
 		}
-		if _, err := s.Authenticate(ctx, m.Email, validPassword); err != nil {
+		if _, err := s.Authenticate(ctx, m.Email, validPassword, ""); err != nil {
 			t.Fatalf("login after rehash: %v", err)
 		}
 	})
@@ -78,31 +79,31 @@ func TestLoginLock(t *testing.T) {
 		m := register(t, s, "taro@example.jp")
 		for i := 0; i < 10; i++ {
 			clock.Advance(time.Minute)
-			_, err := s.Authenticate(ctx, m.Email, "wrong password")
+			_, err := s.Authenticate(ctx, m.Email, "wrong password", "")
 			wantCode(t, err, shop.Unauthorized)
 		}
-		_, err := s.Authenticate(ctx, m.Email, validPassword)
+		_, err := s.Authenticate(ctx, m.Email, validPassword, "")
 		wantCode(t, err, shop.TooMany) // even the right validPassword
 		clock.Advance(14 * time.Minute)
-		_, err = s.Authenticate(ctx, "TARO@example.jp", validPassword)
+		_, err = s.Authenticate(ctx, "TARO@example.jp", validPassword, "")
 		wantCode(t, err, shop.TooMany)
 
 		// Other addresses are not affected.
 		other := register(t, s, "jiro@example.jp")
-		if _, err := s.Authenticate(ctx, other.Email, validPassword); err != nil {
+		if _, err := s.Authenticate(ctx, other.Email, validPassword, ""); err != nil {
 			t.Fatalf("other member: %v", err)
 		}
 
 		clock.Advance(time.Minute)
-		if _, err := s.Authenticate(ctx, m.Email, validPassword); err != nil {
+		if _, err := s.Authenticate(ctx, m.Email, validPassword, ""); err != nil {
 			t.Fatalf("after the lock: %v", err)
 		}
 		// A success clears the count.
 		for i := 0; i < 9; i++ {
-			_, err := s.Authenticate(ctx, m.Email, "wrong password")
+			_, err := s.Authenticate(ctx, m.Email, "wrong password", "")
 			wantCode(t, err, shop.Unauthorized)
 		}
-		if _, err := s.Authenticate(ctx, m.Email, validPassword); err != nil {
+		if _, err := s.Authenticate(ctx, m.Email, validPassword, ""); err != nil {
 			t.Fatalf("after 9 failures: %v", err)
 		}
 	})
@@ -113,10 +114,10 @@ func TestLoginLockUnknownEmail(t *testing.T) {
 		ctx := context.Background()
 		s, _ := newService(t, d)
 		for i := 0; i < 10; i++ {
-			_, err := s.Authenticate(ctx, "nobody@example.jp", "whatever password")
+			_, err := s.Authenticate(ctx, "nobody@example.jp", "whatever password", "")
 			wantCode(t, err, shop.Unauthorized)
 		}
-		_, err := s.Authenticate(ctx, "nobody@example.jp", "whatever password")
+		_, err := s.Authenticate(ctx, "nobody@example.jp", "whatever password", "")
 		wantCode(t, err, shop.TooMany) // as for an account, so the lock reveals nothing
 	})
 }
@@ -128,10 +129,10 @@ func TestSlowFailuresDoNotLock(t *testing.T) {
 		m := register(t, s, "taro@example.jp")
 		for i := 0; i < 20; i++ {
 			clock.Advance(2 * time.Minute) // ten failures span 18 minutes
-			_, err := s.Authenticate(ctx, m.Email, "wrong password")
+			_, err := s.Authenticate(ctx, m.Email, "wrong password", "")
 			wantCode(t, err, shop.Unauthorized)
 		}
-		if _, err := s.Authenticate(ctx, m.Email, validPassword); err != nil {
+		if _, err := s.Authenticate(ctx, m.Email, validPassword, ""); err != nil {
 			t.Fatalf("after slow failures: %v", err)
 		}
 	})
@@ -184,9 +185,9 @@ func TestPasswordReset(t *testing.T) {
 		if sessions != 0 {
 			t.Fatalf("%d sessions after reset, want 0", sessions)
 		}
-		_, err = s.Authenticate(ctx, m.Email, validPassword)
+		_, err = s.Authenticate(ctx, m.Email, validPassword, "")
 		wantCode(t, err, shop.Unauthorized)
-		got, err := s.Authenticate(ctx, m.Email, newPassword)
+		got, err := s.Authenticate(ctx, m.Email, newPassword, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -212,7 +213,7 @@ func TestPasswordResetExpires(t *testing.T) {
 		clock.Advance(time.Hour)
 		err := s.ResetPassword(ctx, token, "a brand new secret")
 		wantField(t, err, "token", shop.ReasonFormat)
-		if _, err := s.Authenticate(ctx, m.Email, validPassword); err != nil {
+		if _, err := s.Authenticate(ctx, m.Email, validPassword, ""); err != nil {
 			t.Fatalf("old validPassword after failed reset: %v", err)
 		}
 	})
@@ -283,15 +284,51 @@ func TestChangePassword(t *testing.T) {
 		if _, _, err := sessions.Resume(ctx, "thief-session"); shop.ErrorCode(err) != shop.NotFound {
 			t.Fatalf("the other session survived the password change: %v", err)
 		}
-		if _, err := s.Authenticate(ctx, m.Email, "another good secret"); err != nil {
+		if _, err := s.Authenticate(ctx, m.Email, "another good secret", ""); err != nil {
 			t.Fatal(err)
 		}
-		_, err = s.Authenticate(ctx, m.Email, validPassword)
+		_, err = s.Authenticate(ctx, m.Email, validPassword, "")
 		wantCode(t, err, shop.Unauthorized)
 		if n := len(mails(t, d, m.Email, "password_changed")); n != 1 {
 			t.Fatalf("%d validPassword-changed mails, want 1", n)
 		}
 		err = s.ChangePassword(ctx, m.ID+100, validPassword, "another good secret")
 		wantCode(t, err, shop.NotFound)
+	})
+}
+
+// TestLoginThrottledPerAddress is password spraying: one common password
+// tried against 25 accounts from one client address. The per-account lock
+// never fires (one failure each); before the per-address throttle all 25
+// were answered 401 and tried. Now the 21st and later are refused
+// (TooMany) without checking, while another address is not affected.
+func TestLoginThrottledPerAddress(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		s, _ := newService(t, d)
+		victim := register(t, s, "victim@example.jp")
+		var unauthorized, tooMany int
+		for i := range 25 {
+			email := fmt.Sprintf("user%02d@example.jp", i)
+			if i == 24 {
+				email = victim.Email // the sprayed password is hers: it must not be checked
+			}
+			_, err := s.Authenticate(ctx, email, validPassword, "203.0.113.9")
+			switch shop.ErrorCode(err) {
+			case shop.Unauthorized:
+				unauthorized++
+			case shop.TooMany:
+				tooMany++
+			default:
+				t.Fatalf("attempt %d: %v", i+1, err)
+			}
+		}
+		t.Logf("spraying 25 accounts from one address: %d × 401, then %d × 429", unauthorized, tooMany)
+		if unauthorized != 20 || tooMany != 5 {
+			t.Fatalf("%d unauthorized, %d too many; want 20 then 5", unauthorized, tooMany)
+		}
+		if _, err := s.Authenticate(ctx, victim.Email, validPassword, "198.51.100.7"); err != nil {
+			t.Fatalf("the owner from her own address: %v", err)
+		}
 	})
 }

@@ -44,7 +44,7 @@ func TestImport(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		m, err := s.Authenticate(ctx, "hanako@example.jp", "correct horse battery")
+		m, err := s.Authenticate(ctx, "hanako@example.jp", "correct horse battery", "")
 		if err != nil || m.ID != ids["hanako@example.jp"] || m.Practitioner != member.PractitionerApproved || !m.Verified() {
 			t.Fatalf("imported member logs in as %+v, err %v (ids %v)", m, err, ids)
 		}

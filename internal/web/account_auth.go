@@ -157,7 +157,7 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
 func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 	f := s.form(w, r)
 	view := loginView{Next: safeNext(f.String("next"))}
-	m, err := s.members.Authenticate(r.Context(), f.String("email"), f.Raw("password"))
+	m, err := s.members.Authenticate(r.Context(), f.String("email"), f.Raw("password"), info(r).IP)
 	switch {
 	case err == nil:
 	case shop.ErrorCode(err) == shop.Unauthorized:

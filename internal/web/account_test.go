@@ -3,6 +3,7 @@ package web_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -603,6 +604,29 @@ func TestAccountRegisterTakenAddress(t *testing.T) {
 		}
 		if n := e.count(`SELECT COUNT(*) FROM members WHERE email = 'owner@example.jp'`); n != 1 {
 			t.Fatalf("%d accounts for the address", n)
+		}
+	})
+}
+
+// TestAccountLoginSpraying: one password against 25 accounts from one
+// client address through the login form. Before: 25 × 401. Now 20 × 401,
+// then 429 with the polite message.
+func TestAccountLoginSpraying(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		b := e.browser()
+		counts := map[int]int{}
+		var last *response
+		for i := range 25 {
+			last = b.login(fmt.Sprintf("user%02d@example.jp", i), accountPassword, "")
+			counts[last.StatusCode]++
+		}
+		t.Logf("spraying through the form: %v", counts)
+		if counts[http.StatusUnauthorized] != 20 || counts[http.StatusTooManyRequests] != 5 {
+			t.Fatalf("statuses %v, want 20 × 401 then 5 × 429", counts)
+		}
+		if !strings.Contains(last.body, "ログインを制限しています") {
+			t.Errorf("429 page lacks the polite message")
 		}
 	})
 }
