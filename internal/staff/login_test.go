@@ -2,6 +2,7 @@ package staff_test
 
 import (
 	"bytes"
+	"fmt"
 	"image/png"
 	"strings"
 	"testing"
@@ -367,5 +368,30 @@ func TestPendingLoginIsBoundToIPAndExpires(t *testing.T) {
 		h.clock.Advance(5 * time.Minute)
 		_, err = h.s.VerifySecondFactor(h.ctx, p, h.code(a.Secret), ipHome, browser)
 		wantCode(t, err, shop.Unauthorized)
+	})
+}
+
+// TestLoginSprayingThrottledPerAddress: one password against 25 staff
+// addresses from one client address. No per-account lock sees it (one
+// failure each); the per-address throttle stops it after 20.
+func TestLoginSprayingThrottledPerAddress(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		h := newHarness(t, d)
+		var unauthorized, tooMany int
+		for i := range 25 {
+			_, err := h.s.Authenticate(h.ctx, fmt.Sprintf("staff%02d@kaede.example", i), "Spring2026!", "203.0.113.9")
+			switch shop.ErrorCode(err) {
+			case shop.Unauthorized:
+				unauthorized++
+			case shop.TooMany:
+				tooMany++
+			default:
+				t.Fatalf("attempt %d: %v", i+1, err)
+			}
+		}
+		t.Logf("staff spraying from one address: %d × 401, then %d × 429", unauthorized, tooMany)
+		if unauthorized != 20 || tooMany != 5 {
+			t.Fatalf("%d unauthorized, %d too many; want 20 then 5", unauthorized, tooMany)
+		}
 	})
 }
