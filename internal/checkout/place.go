@@ -87,10 +87,13 @@ func (s *Service) place(ctx context.Context, in Input, st settings.Settings, sw 
 		if err != nil {
 			return err
 		}
-		if err := s.takeOrder(ctx, tx, in, q, st.Limits, now); err != nil {
 		// Checked under the cart's lock: nothing can change the cart
-		// between this comparison and the order.
+		// between this comparison and the order. Before the limits, so a
+		// changed quote does not spend the client's orders.
 		if err := checkConfirmed(in, q); err != nil {
+			return err
+		}
+		if err := s.takeOrder(ctx, tx, in, q, st.Limits, now); err != nil {
 			return err
 		}
 		o, err = s.write(ctx, tx, in, q, st, token)
