@@ -55,13 +55,17 @@ func TestCloseErasesTheAccount(t *testing.T) {
 				t.Errorf("%d rows of %s left", n, table)
 			}
 		}
-		if _, err := s.Authenticate(ctx, "close@example.jp", validInput("").Password); err == nil {
+		if _, err := s.Authenticate(ctx, "close@example.jp", validInput("").Password, "192.0.2.1"); err == nil {
 			t.Error("a closed account still logs in")
 		}
 		if err := s.Close(ctx, m.ID, validInput("").Password, ""); shop.ErrorCode(err) != shop.NotFound {
 			t.Errorf("closing twice: %v", err)
 		}
-		register(t, s, "close@example.jp") // the address is free again
+		// The address is free again: a new account, not the "you already
+		// have one" mail.
+		if again := register(t, s, "close@example.jp"); again == nil || again.ID == m.ID {
+			t.Errorf("registering the closed address again gave %+v", again)
+		}
 
 		entries, err := audit.List(ctx, d, audit.Filter{})
 		if err != nil {
