@@ -192,6 +192,8 @@ func BenchmarkScopePreview(b *testing.B) {
 			{"card", incident.Query{From: benchFrom, To: benchTo, Methods: []string{"card"}}, true},
 			{"card_visa", incident.Query{From: benchFrom, To: benchTo, Methods: []string{"card"}, Brands: []string{"visa"}}, false},
 			{"all_methods", incident.Query{From: benchFrom, To: benchTo}, false},
+			{"card_customers", incident.Query{From: benchFrom, To: benchTo, Methods: []string{"card"},
+				Customers: []string{"customer1@example.jp", "customer2@example.jp", "customer3@example.jp"}}, false},
 		}
 		for _, tc := range cases {
 			b.Run(tc.name, func(b *testing.B) {
