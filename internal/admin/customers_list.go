@@ -2,11 +2,9 @@ package admin
 
 import (
 	"net/http"
-	"strconv"
 
 	"kaede/internal/edge"
 	"kaede/internal/member"
-	"kaede/internal/shop"
 )
 
 // customerPageSize is how many customers one page of the search shows.
@@ -76,9 +74,9 @@ func licenceRows(lang string, ls []member.Licence) []licenceRow {
 // customerDetailPage shows one customer. Their orders are one click away,
 // through the order search by e-mail address.
 func (s *Server) customerDetailPage(w http.ResponseWriter, r *http.Request) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
-		s.renderError(w, r, shop.Errorf(shop.NotFound, "no such customer"))
+	id, err := customerID(r)
+	if err != nil {
+		s.renderError(w, r, err)
 		return
 	}
 	d, err := s.members.MemberDetail(r.Context(), id)

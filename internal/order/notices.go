@@ -72,8 +72,9 @@ func localeOf(o *Order) string {
 	return "ja"
 }
 
-// renderNotice renders templates/KIND.LOCALE.txt into a message to to.
-func renderNotice(kind, locale, to string, orderID int64, d noticeData) (mail.Message, error) {
+// renderNotice renders templates/KIND.LOCALE.txt with d (a noticeData,
+// or a struct embedding one) into a message to to.
+func renderNotice(kind, locale, to string, orderID int64, d any) (mail.Message, error) {
 	var buf bytes.Buffer
 	if err := mailTemplates.ExecuteTemplate(&buf, kind+"."+locale+".txt", d); err != nil {
 		return mail.Message{}, fmt.Errorf("render %s mail: %w", kind, err)

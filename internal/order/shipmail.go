@@ -1,9 +1,7 @@
 package order
 
 import (
-	"bytes"
 	"embed"
-	"fmt"
 	"io/fs"
 	"strings"
 	"text/template"
@@ -22,22 +20,16 @@ var templateFiles embed.FS
 
 var mailTemplates = template.Must(template.New("").Option("missingkey=error").ParseFS(templateFiles, "templates/*.txt"))
 
-// shippedData is what the shipping notice may use.
+// shippedData is what the shipping notice may use: what every notice of
+// the order shows, and the parcel.
 type shippedData struct {
-	Name           string // the recipient on the order
-	Number         string
+	noticeData
 	ShippedDate    string // in the message's language, in Tokyo
 	Carrier        string
 	TrackingNumber string
 	TrackingURL    string
 	Slot           string // the requested delivery date and time, or ""
-	Lines          []mailLine
 	COD            bool   // cash on delivery: the driver collects Total
-	Total          string // ¥1,234
-
-	ShopName  string
-	ShopEmail string
-	ShopPhone string
 }
 
 type mailLine struct {
@@ -47,44 +39,17 @@ type mailLine struct {
 
 // shippedMail renders the shipping notice for the order in its language.
 func shippedMail(o *Order, sh Shipment, st settings.Settings) (mail.Message, error) {
-	locale := "ja"
-	if o.Locale == "en" {
-		locale = "en"
-	}
+	locale := localeOf(o)
 	d := shippedData{
-		Name:           o.Address.Name,
-		Number:         o.Number,
+		noticeData:     newNotice(o, st, locale),
 		ShippedDate:    formatDate(sh.ShippedAt, locale),
 		Carrier:        sh.DisplayCarrier(locale),
 		TrackingNumber: sh.TrackingNumber,
 		TrackingURL:    sh.TrackingURL(locale),
 		Slot:           deliveryWish(o, locale),
 		COD:            o.PaymentMethod == COD,
-		Total:          o.Total.String(),
-		ShopName:       st.ShopName,
-		ShopEmail:      st.Email,
-		ShopPhone:      st.Phone,
 	}
-	if locale == "en" && st.ShopNameEn != "" {
-		d.ShopName = st.ShopNameEn
-	}
-	for _, l := range o.Lines {
-		name := l.Name
-		if locale == "en" && l.NameEn != "" {
-			name = l.NameEn
-		}
-		d.Lines = append(d.Lines, mailLine{Name: name, Quantity: l.Quantity})
-	}
-	var buf bytes.Buffer
-	if err := mailTemplates.ExecuteTemplate(&buf, "order_shipped."+locale+".txt", d); err != nil {
-		return mail.Message{}, fmt.Errorf("render shipping mail: %w", err)
-	}
-	subject, body, ok := strings.Cut(buf.String(), "\n\n")
-	if !ok || strings.TrimSpace(subject) == "" {
-		return mail.Message{}, fmt.Errorf("render shipping mail: template has no subject line")
-	}
-	return mail.Message{Kind: "order_shipped", To: o.Email, OrderID: o.ID,
-		Subject: strings.TrimSpace(subject), Body: strings.TrimSpace(body) + "\n"}, nil
+	return renderNotice("order_shipped", locale, o.Email, o.ID, d)
 }
 
 // formatDate writes the day of t in Tokyo, as a Japanese or an English

@@ -105,17 +105,28 @@ func (s *Server) checkoutPage(w http.ResponseWriter, r *http.Request) {
 // with what was entered.
 func (s *Server) checkoutEdit(w http.ResponseWriter, r *http.Request) {
 	s.form(w, r) // reads the body into r.PostForm
+	s.checkoutFormAgain(w, r, "", nil)
+}
+
+// checkoutFormAgain shows the checkout form with what was posted, a note
+// under the address and, after a refused field, its sentence (422).
+func (s *Server) checkoutFormAgain(w http.ResponseWriter, r *http.Request, note string, fieldErr error) {
 	c, _, err := s.currentCart(w, r, false)
 	if err != nil {
 		s.renderError(w, r, err)
 		return
 	}
-	view, err := s.checkoutView(r, c, r.PostForm, nil)
+	view, err := s.checkoutView(r, c, r.PostForm, fieldErr)
 	if err != nil {
 		s.renderError(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "checkout", view)
+	view.PostcodeNote = note
+	status := http.StatusOK
+	if fieldErr != nil {
+		status = http.StatusUnprocessableEntity
+	}
+	s.render(w, r, status, "checkout", view)
 }
 
 // checkoutConfirm quotes the order and shows the final confirmation screen,
@@ -141,27 +152,12 @@ func (s *Server) checkoutConfirm(w http.ResponseWriter, r *http.Request) {
 // checkoutLookup is the checkout form's 「住所を検索」: the form again with
 // the address filled from the postal code; nothing is quoted.
 func (s *Server) checkoutLookup(w http.ResponseWriter, r *http.Request) {
-	c, _, err := s.currentCart(w, r, false)
-	if err != nil {
+	note, err := fillFromPostcode(info(r).Lang, r.PostForm, "shipping_address.")
+	if err != nil && shop.ErrorCode(err) != shop.Invalid {
 		s.renderError(w, r, err)
 		return
 	}
-	note, ferr := fillFromPostcode(info(r).Lang, r.PostForm, "shipping_address.")
-	if ferr != nil && shop.ErrorCode(ferr) != shop.Invalid {
-		s.renderError(w, r, ferr)
-		return
-	}
-	view, err := s.checkoutView(r, c, r.PostForm, ferr)
-	if err != nil {
-		s.renderError(w, r, err)
-		return
-	}
-	view.PostcodeNote = note
-	status := http.StatusOK
-	if ferr != nil {
-		status = http.StatusUnprocessableEntity
-	}
-	s.render(w, r, status, "checkout", view)
+	s.checkoutFormAgain(w, r, note, err)
 }
 
 // checkoutPlace is the order button. The idempotency key makes a double
