@@ -13,6 +13,7 @@ import (
 	"kaede/internal/admin"
 	"kaede/internal/audit"
 	"kaede/internal/edge"
+	"kaede/internal/report"
 	"kaede/internal/shop"
 )
 
@@ -88,6 +89,7 @@ func (m *Main) newAdmin(svc *services) (*admin.Server, error) {
 		Inquiries: svc.inquiries, IncidentTitle: staffIncidentTitle(svc.notices),
 		Incidents: svc.incidents,
 		Campaigns: svc.campaigns,
+		Reports:   report.New(m.db, svc.orders, svc.catalog, m.Clock),
 	}
 	if svc.monitor != nil {
 		every := cfg.Monitor.Interval

@@ -39,6 +39,7 @@ import (
 	"kaede/internal/member"
 	"kaede/internal/metrics"
 	"kaede/internal/order"
+	"kaede/internal/report"
 	"kaede/internal/secevent"
 	"kaede/internal/settings"
 	"kaede/internal/shop"
@@ -135,6 +136,9 @@ type Deps struct {
 	// Campaigns are the incidents' customer notifications; nil: no
 	// campaign pages.
 	Campaigns *incident.Campaigns
+	// Reports are the sales reports (/admin/reports) and the dashboard's
+	// 30-day chart; nil: no report pages and no chart.
+	Reports *report.Service
 }
 
 // Server is the admin's HTTP edge.
@@ -175,6 +179,7 @@ type Server struct {
 	tamper        TamperMonitor
 	incidents     *incident.Service // nil: no incident desk
 	campaigns     *incident.Campaigns
+	reports       *report.Service // nil: no sales reports
 }
 
 // New checks the configuration, parses the templates and builds the route
@@ -229,6 +234,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 		incidentTitle: d.IncidentTitle,
 		incidents:     d.Incidents,
 		campaigns:     d.Campaigns,
+		reports:       d.Reports,
 	}
 	if d.Notices != nil {
 		s.reopening = d.Reopening

@@ -23,7 +23,9 @@ type orderDetailView struct {
 	Refundable        shop.Yen // what is left to refund
 	HasDocuments      bool     // an invoice and a delivery slip exist
 	Carriers          []order.Carrier
-	Today             string // YYYY-MM-DD in Japan, the ship form's default
+	Today             string     // YYYY-MM-DD in Japan, the ship form's default
+	Memo              order.Memo // the shop memo, for staff only
+	MemoMax           int
 	Done              string // catalogue key of the last action's confirmation
 }
 
@@ -60,6 +62,10 @@ func (s *Server) orderDetail(r *http.Request) (orderDetailView, error) {
 		HasDocuments: o.Status != order.AwaitingPayment && o.Status != order.Cancelled,
 		Carriers:     orderCarriers,
 		Today:        day(s.now()),
+		MemoMax:      order.MaxMemo,
+	}
+	if v.Memo, err = s.orders.Memo(r.Context(), o.Number); err != nil {
+		return orderDetailView{}, err
 	}
 	switch o.Payment.State {
 	case order.PaymentSucceeded, order.PaymentCaptured, order.PaymentPartiallyRefunded:

@@ -61,6 +61,7 @@ var orderDoneKeys = map[string]string{
 	"cancelled": "orders.done.cancelled", "refunded": "orders.done.refunded",
 	"approved": "licences.done.approved", "rejected": "licences.done.rejected",
 	"erased": "customers.done.erased",
+	"memo":   "orders.memo.saved",
 }
 
 // orderDone is the confirmation the request's ?done= asks for.

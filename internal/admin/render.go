@@ -119,6 +119,7 @@ var navItems = []struct {
 }{
 	{Prefix, "nav.dashboard", staff.DashboardRead},
 	{Prefix + "orders", "nav.orders", staff.OrdersRead},
+	{Prefix + "reports", "nav.reports", staff.SalesRead},
 	{Prefix + "customers", "nav.customers", staff.CustomersRead},
 	{Prefix + "inquiries", "nav.inquiries", staff.InquiriesRead},
 	{Prefix + "products", "nav.products", staff.CatalogRead},

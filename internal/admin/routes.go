@@ -100,6 +100,7 @@ func (s *Server) routes() {
 	s.incidentReportRoutes(mux)
 	s.incidentScopeRoutes(mux)
 	s.incidentCampaignRoutes(mux)
+	s.reportRoutes(mux)
 
 	mux.HandleFunc(Prefix, s.notFound)
 }

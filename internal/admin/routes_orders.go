@@ -41,6 +41,7 @@ func (s *Server) orderWorkRoutes(mux *http.ServeMux) {
 	mux.Handle("POST "+Prefix+"orders/{number}/delivered", s.can(staff.OrdersWrite, s.orderDeliveredAction))
 	mux.Handle("POST "+Prefix+"orders/{number}/cancel", s.can(staff.OrdersWrite, s.orderCancelAction))
 	mux.Handle("POST "+Prefix+"orders/{number}/refund", s.fresh(staff.OrdersRefund, s.orderRefundAction))
+	mux.Handle("POST "+Prefix+"orders/{number}/memo", s.can(staff.OrdersWrite, s.orderMemoAction))
 }
 
 // customerRoutes are the routes of customers and their practitioner

@@ -143,22 +143,31 @@ func readSaleLines(ctx context.Context, tx *sql.Tx, args []any, sales []Sale, at
 	return rows.Err()
 }
 
-// StatusCounts returns how many orders are in each status now, whenever
-// placed, for the dashboard's orders by state.
-func (s *Service) StatusCounts(ctx context.Context) (map[Status]int, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT status, COUNT(*) FROM orders GROUP BY status`)
+// StateCount is how many orders are in one status with one payment
+// method.
+type StateCount struct {
+	Status Status
+	Method PaymentMethod
+	Orders int
+}
+
+// StateCounts returns how many orders are in each status and payment
+// method now, whenever placed, for the dashboard's orders by state (a
+// placed bank transfer awaits its money, a placed COD order its shipment).
+func (s *Service) StateCounts(ctx context.Context) ([]StateCount, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT status, payment_method, COUNT(*) FROM orders
+		GROUP BY status, payment_method ORDER BY status, payment_method`)
 	if err != nil {
 		return nil, fmt.Errorf("count orders by status: %w", err)
 	}
 	defer rows.Close()
-	out := map[Status]int{}
+	var out []StateCount
 	for rows.Next() {
-		var st Status
-		var n int
-		if err := rows.Scan(&st, &n); err != nil {
+		var c StateCount
+		if err := rows.Scan(&c.Status, &c.Method, &c.Orders); err != nil {
 			return nil, fmt.Errorf("count orders by status: %w", err)
 		}
-		out[st] = n
+		out = append(out, c)
 	}
 	return out, rows.Err()
 }

@@ -59,6 +59,10 @@ const (
 	// SecurityManage acknowledges and resolves events and sends a test
 	// alert.
 	SecurityManage Permission = "security.manage"
+	// SalesRead shows the sales reports and downloads them as CSV: the
+	// shop's turnover by product and customer type is business data that
+	// shipping and support do not need.
+	SalesRead Permission = "sales.read"
 )
 
 // Permissions lists every permission, for tests and the role overview.
@@ -66,7 +70,7 @@ var Permissions = []Permission{
 	DashboardRead, CatalogRead, CatalogWrite, OrdersRead, OrdersWrite, OrdersRefund,
 	CustomersRead, CustomersWrite, CustomersExport, InquiriesRead, InquiriesWrite,
 	ContentWrite, SettingsRead, SettingsWrite, StaffRead, StaffManage, AuditRead,
-	SecurityRead, SecurityManage,
+	SecurityRead, SecurityManage, SalesRead,
 }
 
 // grants is the role × permission table. Exporting every customer's
@@ -75,11 +79,11 @@ var Permissions = []Permission{
 var grants = map[Role][]Permission{
 	Owner: Permissions,
 	Manager: {DashboardRead, CatalogRead, CatalogWrite, OrdersRead, OrdersWrite, OrdersRefund,
-		CustomersRead, CustomersWrite, InquiriesRead, InquiriesWrite, ContentWrite, SettingsRead},
+		CustomersRead, CustomersWrite, InquiriesRead, InquiriesWrite, ContentWrite, SettingsRead, SalesRead},
 	Shipping: {DashboardRead, OrdersRead, OrdersWrite},
 	Support:  {DashboardRead, OrdersRead, CustomersRead, CustomersWrite, InquiriesRead, InquiriesWrite},
 	Auditor: {DashboardRead, CatalogRead, OrdersRead, CustomersRead, InquiriesRead,
-		SettingsRead, StaffRead, AuditRead, SecurityRead},
+		SettingsRead, StaffRead, AuditRead, SecurityRead, SalesRead},
 }
 
 // Can reports whether the role grants p. An unknown role grants nothing.

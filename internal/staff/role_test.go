@@ -37,6 +37,7 @@ func TestRolePermissions(t *testing.T) {
 		staff.AuditRead:       O | A,
 		staff.SecurityRead:    O | A,
 		staff.SecurityManage:  O,
+		staff.SalesRead:       O | M | A,
 	}
 	bits := map[staff.Role]int{staff.Owner: O, staff.Manager: M, staff.Shipping: H, staff.Support: S, staff.Auditor: A}
 	if len(want) != len(staff.Permissions) {
