@@ -11,6 +11,7 @@ import (
 	"kaede/internal/report"
 	"kaede/internal/shop"
 	"kaede/internal/staff"
+	"kaede/internal/ui"
 )
 
 // reportRoutes are the sales reports and their CSV files. Both need
@@ -31,7 +32,8 @@ type reportView struct {
 	Groupings []report.By
 	Report    *report.Report // nil when the query was refused
 	Chart     *salesChart
-	CSV       url.Values // the query, for the CSV links
+	// CSVUTF8 and CSVSJIS download the report shown.
+	CSVUTF8, CSVSJIS string
 }
 
 // reportQuery reads the page's query; an empty period is this month so
@@ -54,8 +56,12 @@ func (s *Server) reportQuery(r *http.Request) report.Query {
 // table, with links to the same as CSV.
 func (s *Server) reportPage(w http.ResponseWriter, r *http.Request) {
 	q := s.reportQuery(r)
-	view := reportView{Query: q, Groupings: report.Groupings,
-		CSV: url.Values{"from": {q.From}, "to": {q.To}, "by": {string(q.By)}}}
+	csv := url.Values{"from": {q.From}, "to": {q.To}, "by": {string(q.By)}}
+	csvURL := func(enc string) string {
+		csv.Set("encoding", enc)
+		return Prefix + "reports/sales.csv?" + csv.Encode()
+	}
+	view := reportView{Query: q, Groupings: report.Groupings, CSVUTF8: csvURL("utf8"), CSVSJIS: csvURL("sjis")}
 	rep, err := s.reports.Build(r.Context(), q)
 	if err != nil {
 		s.renderForm(w, r, "reports", view, err)
@@ -69,7 +75,16 @@ func (s *Server) reportPage(w http.ResponseWriter, r *http.Request) {
 	case report.ByMonth:
 		c = timeChart(rep.Rows, max(1, len(rep.Rows)/12))
 	default:
-		c = rankChart(rep.Rows)
+		lang := info(r).Lang
+		c = rankChart(rep.Rows, func(row report.Row) string {
+			switch rep.By {
+			case report.ByMethod:
+				return ui.Admin.T(lang, "orders.method."+row.Key)
+			case report.ByCustomer:
+				return ui.Admin.T(lang, "sales.customer."+row.Key)
+			}
+			return row.Label
+		})
 	}
 	view.Chart = &c
 	s.render(w, r, http.StatusOK, "reports", view)

@@ -184,7 +184,12 @@ func TestSalesReportPages(t *testing.T) {
 			t.Errorf("default report rows %v", got)
 		}
 
-		res := owner.get("/admin/reports/sales.csv?from=2026-04-01&to=2026-04-01&by=product&encoding=sjis")
+		page := owner.get("/admin/reports?from=2026-04-01&to=2026-04-01&by=product").Doc
+		link := attr(find(page, byID("csv-sjis")), "href")
+		if link != "/admin/reports/sales.csv?by=product&encoding=sjis&from=2026-04-01&to=2026-04-01" {
+			t.Fatalf("Shift_JIS link %q", link)
+		}
+		res := owner.get(link)
 		wantStatus(t, res, http.StatusOK)
 		if ct := res.Header.Get("Content-Type"); ct != "text/csv; charset=Shift_JIS" {
 			t.Fatalf("Content-Type %q", ct)

@@ -175,6 +175,11 @@ func group(p Period, sales []order.Sale, names goodsNames) (*Report, error) {
 		}
 	}
 	if p.By.itemised() {
+		for _, k := range keys {
+			if rows[k].Kind == "" {
+				r.Total.Quantity += rows[k].Quantity
+			}
+		}
 		// Goods first, best sellers first; then what completes them.
 		sort.SliceStable(keys, func(i, j int) bool {
 			a, b := rows[keys[i]], rows[keys[j]]

@@ -262,8 +262,8 @@ func TestGoods(t *testing.T) {
 			}
 		}
 		// A: 3 + 2 (refunded in full, still sold) + 1 + 5; TEA: 1 + 2 + 1 + 3.
-		if qty["商品A"] != 11 || qty["商品TEA"] != 7 {
-			t.Fatalf("quantities %v, want A 11 and TEA 7", qty)
+		if qty["商品A"] != 11 || qty["商品TEA"] != 7 || r.Total.Quantity != 18 {
+			t.Fatalf("quantities %v, total %d, want A 11, TEA 7 and 18", qty, r.Total.Quantity)
 		}
 		if kinds["refunds"] >= 0 || kinds["shipping"] < 0 {
 			t.Fatalf("completing rows %v: want refunds below zero", kinds)
