@@ -82,6 +82,10 @@ func (s *Server) reportPage(w http.ResponseWriter, r *http.Request) {
 				return ui.Admin.T(lang, "orders.method."+row.Key)
 			case report.ByCustomer:
 				return ui.Admin.T(lang, "sales.customer."+row.Key)
+			case report.ByProduct, report.ByCategory:
+				if lang == ui.English {
+					return row.LabelEn
+				}
 			}
 			return row.Label
 		})

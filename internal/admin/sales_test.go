@@ -179,6 +179,14 @@ func TestSalesReportPages(t *testing.T) {
 				t.Errorf("%s: no chart", by)
 			}
 		}
+		// In English, the names are English, in the table and the chart.
+		for by, want := range map[string]string{"product": "Product TEA", "method": "Cash on delivery", "customer": "Guest"} {
+			doc := owner.get("/admin/reports?lang=en&from=2026-04-01&to=2026-04-01&by=" + by).Doc
+			if table, chart := textOf(find(doc, byID("report-table"))), textOf(find(doc, byID("report-chart"))); !strings.Contains(table, want) ||
+				!strings.Contains(chart, want) {
+				t.Errorf("%s in English: table %q, chart %q, want %q", by, table, chart, want)
+			}
+		}
 		// Without a period: this month so far, by day.
 		if got := rows(owner.get("/admin/reports").Doc, "report-table"); len(got) != 1 || !strings.HasPrefix(got[0], "2026-04-01") {
 			t.Errorf("default report rows %v", got)

@@ -110,18 +110,18 @@ func (s *Service) goodsNames(ctx context.Context) (goodsNames, error) {
 // goodsKey is the row a line belongs to in a goods report, and its label.
 // A line whose variant the catalogue no longer has stands alone under
 // its SKU and the name it was sold under.
-func (n goodsNames) goodsKey(by By, l order.SaleLine) (key, label string) {
+func (n goodsNames) goodsKey(by By, l order.SaleLine) (key, ja, en string) {
 	p := n.product[l.VariantID]
 	switch {
 	case p == nil:
-		return "sku:" + l.SKU, l.Name
+		return "sku:" + l.SKU, l.Name, l.Name
 	case by == ByProduct:
-		return strconv.FormatInt(p.ID, 10), p.NameJa
+		return strconv.FormatInt(p.ID, 10), p.NameJa, p.Name("en")
 	}
 	if c := n.categories[p.CategoryID]; c != nil {
-		return strconv.FormatInt(c.ID, 10), c.NameJa
+		return strconv.FormatInt(c.ID, 10), c.NameJa, c.Name("en")
 	}
-	return "category:" + strconv.FormatInt(p.CategoryID, 10), p.CategorySlug
+	return "category:" + strconv.FormatInt(p.CategoryID, 10), p.CategorySlug, p.CategorySlug
 }
 
 // group builds the report of sales over p.
@@ -201,8 +201,9 @@ func goods(sl order.Sale, by By, names goodsNames, row func(key, label, kind str
 	seen := map[string]bool{}
 	rest := sl.Total
 	for _, l := range sl.Lines {
-		key, label := names.goodsKey(by, l)
-		rw := row(key, label, "")
+		key, ja, en := names.goodsKey(by, l)
+		rw := row(key, ja, "")
+		rw.LabelEn = en
 		if !seen[key] {
 			seen[key] = true
 			rw.Orders++

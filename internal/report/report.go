@@ -110,8 +110,9 @@ type Figures struct {
 
 // Row is one line of a report.
 type Row struct {
-	Key   string // the day, month, product id, category id, method or member/guest
-	Label string
+	Key     string // the day, month, product id, category id, method or member/guest
+	Label   string // in Japanese, as the CSV has it
+	LabelEn string // a product's or category's English name (its Japanese one without)
 	// Kind is "" for a row of the grouping, or for goods reports one of
 	// the rows that complete the goods to the orders' totals: "shipping",
 	// "cod_fee", "adjustment" (a discount or anything else the lines do
