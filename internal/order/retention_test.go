@@ -3,6 +3,7 @@ package order_test
 import (
 	"context"
 	"database/sql"
+	"strings"
 	"testing"
 
 	"kaede/internal/db"
@@ -25,6 +26,12 @@ func TestPruneRemovesPersonalDataAfterTheTaxYears(t *testing.T) {
 		if _, err := d.ExecContext(ctx, `UPDATE orders SET created_at = $1 WHERE id = $2`,
 			placedAt.AddDate(-7, 0, -1), old.ID); err != nil {
 			t.Fatal(err)
+		}
+
+		for _, o := range []*order.Order{old, young} {
+			if err := f.orders.SetMemo(ctx, o.Number, "お電話あり 090-1111-2222", staff); err != nil {
+				t.Fatal(err)
+			}
 		}
 
 		set := settings.Default()
@@ -62,8 +69,14 @@ func TestPruneRemovesPersonalDataAfterTheTaxYears(t *testing.T) {
 		if kept.Email != young.Email || kept.Address.Name != young.Address.Name {
 			t.Errorf("young order changed: %+v", kept)
 		}
-		if e := auditEntries(t, d, "order.personal_data_removed"); len(e) != 1 {
-			t.Errorf("%d audit entries for the removal, want 1", len(e))
+		if e := auditEntries(t, d, "order.personal_data_removed"); len(e) != 1 || !strings.Contains(e[0].After, `"memos":1`) {
+			t.Errorf("audit entries for the removal: %+v, want 1 with one memo", e)
+		}
+		if m, err := f.orders.Memo(ctx, old.Number); err != nil || m.Body != "" {
+			t.Errorf("old order keeps its memo %q, %v", m.Body, err)
+		}
+		if m, err := f.orders.Memo(ctx, young.Number); err != nil || m.Body == "" {
+			t.Errorf("young order lost its memo: %v", err)
 		}
 	})
 }
