@@ -348,3 +348,27 @@ func decodeShiftJIS(b []byte) (string, error) {
 	out, err := japanese.ShiftJIS.NewDecoder().Bytes(b)
 	return string(out), err
 }
+
+// FuzzQueryParse: any query is either refused naming a field or a period
+// of whole days in Japan, at least one and at most MaxDays long.
+func FuzzQueryParse(f *testing.F) {
+	f.Add("2026-04-01", "2026-04-30", "day")
+	f.Add("2026-02-29", "2026-03-01", "month")
+	f.Add("２０２６-04-01", "2026-04-01", "product")
+	f.Add("2023-01-01", "2026-01-04", "category")
+	f.Fuzz(func(t *testing.T, from, to, by string) {
+		p, err := report.Query{From: from, To: to, By: report.By(by)}.Parse()
+		if err != nil {
+			if len(shop.ErrorFields(err)) == 0 {
+				t.Fatalf("refusal names no field: %v", err)
+			}
+			return
+		}
+		if days := p.Days(); days < 1 || days > report.MaxDays || !p.Start.Before(p.End) {
+			t.Fatalf("%q..%q: %d days, %v..%v", from, to, days, p.Start, p.End)
+		}
+		if h, m := p.Start.In(shop.JST).Hour(), p.Start.In(shop.JST).Minute(); h != 0 || m != 0 {
+			t.Fatalf("period starts at %v", p.Start)
+		}
+	})
+}
