@@ -27,7 +27,7 @@ import (
 
 var staff = audit.Actor{Name: "owner@kaede.example", IP: "192.0.2.10"}
 
-// shop is a database with two goods, A (¥1,100 at 10 %) and TEA (¥1,080
+// fixture is a database with two goods, A (¥1,100 at 10 %) and TEA (¥1,080
 // at 8 %), a clock the test moves, and the services over them.
 type fixture struct {
 	d        *db.DB
