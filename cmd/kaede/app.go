@@ -175,6 +175,7 @@ func (m *Main) buildServers(svc *services) error {
 		Carts:         svc.carts,
 		Checkout:      svc.checkout,
 		Orders:        svc.orders,
+		Documents:     svc.docs,
 		Members:       svc.members,
 		Payments:      svc.payments,
 		Content:       svc.content,

@@ -29,6 +29,7 @@ import (
 	"kaede/internal/metrics"
 	"kaede/internal/monitor"
 	"kaede/internal/order"
+	"kaede/internal/orderdoc"
 	"kaede/internal/secevent"
 	"kaede/internal/settings"
 	"kaede/internal/shop"
@@ -45,6 +46,7 @@ type services struct {
 	catalog  *catalog.Service
 	carts    *cart.Service
 	orders   *order.Service
+	docs     *orderdoc.Service // the orders' PDFs and receipt downloads
 	checkout *checkout.Service
 	members  *member.Service
 	content  *content.Service
@@ -130,6 +132,7 @@ func (m *Main) buildServices(ctx context.Context, smtp *mail.SMTPConfig) (*servi
 	svc.checkout.UseSwitches(svc.switches)
 	svc.limiter = throttle.New(d)
 	svc.checkout.UseLimiter(svc.limiter)
+	svc.docs = orderdoc.New(d, svc.orders, svc.limiter, m.Clock)
 	svc.members = member.New(d, svc.queue, m.Clock, cfg.BaseURL)
 	svc.content = content.New(d, m.Clock)
 	svc.settings = settings.NewService(d, m.Clock, 2*time.Second)

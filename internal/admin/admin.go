@@ -39,6 +39,7 @@ import (
 	"kaede/internal/member"
 	"kaede/internal/metrics"
 	"kaede/internal/order"
+	"kaede/internal/orderdoc"
 	"kaede/internal/report"
 	"kaede/internal/secevent"
 	"kaede/internal/settings"
@@ -92,7 +93,11 @@ type Deps struct {
 	Catalog *catalog.Service
 	Orders  *order.Service
 	Members *member.Service
-	Content *content.Service
+	// Documents makes the orders' PDFs (invoice, delivery slip, receipt
+	// copies) and counts the receipt downloads; nil: the order page
+	// offers the printable pages only.
+	Documents *orderdoc.Service
+	Content   *content.Service
 	// MediaDir is where uploaded product images are stored (served by the
 	// store under /media/).
 	MediaDir string
@@ -160,6 +165,7 @@ type Server struct {
 	pages    *content.Pages
 	catalog  *catalog.Service
 	orders   *order.Service
+	docs     *orderdoc.Service
 	members  *member.Service
 	content  *content.Service
 	mediaDir string
@@ -216,6 +222,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 		pages:    d.Legal,
 		catalog:  d.Catalog,
 		orders:   d.Orders,
+		docs:     d.Documents,
 		members:  d.Members,
 		content:  d.Content,
 		mediaDir: d.MediaDir,

@@ -22,6 +22,7 @@ import (
 	"kaede/internal/orderdoc"
 	"kaede/internal/pdfdoc/pdftext"
 	"kaede/internal/shop"
+	"kaede/internal/throttle"
 )
 
 // samples names a directory to write one PDF of each kind to, to be
@@ -51,7 +52,7 @@ func setup(t *testing.T, d *db.DB) fixture {
 	q := mail.NewTestQueue(c.Now)
 	f := fixture{d: d, clock: c, carts: cart.New(d, c.Now), orders: order.New(d, q, c.Now)}
 	f.checkout = checkout.New(d, f.carts, f.orders, q, c.Now, "https://kaede.example")
-	f.docs = orderdoc.New(d, f.orders, c.Now)
+	f.docs = orderdoc.New(d, f.orders, throttle.New(d), c.Now)
 	carttest.AddVariant(t, d, carttest.Variant{SKU: "NEEDLE", Price: 3300, Stock: 100})
 	carttest.AddVariant(t, d, carttest.Variant{SKU: "TEA", Price: 1080, Stock: 100, Reduced: true})
 	return f
@@ -246,8 +247,8 @@ func TestReceiptRequestValidation(t *testing.T) {
 			{"control character", "山田\x07太郎", "", "addressee", shop.ReasonFormat},
 			{"invisible character", "山田\u200b太郎", "", "addressee", shop.ReasonFormat},
 			{"beyond the font", "𠮷野家", "", "addressee", shop.ReasonFormat},
-			{"note too long", "山田 太郎", strings.Repeat("品", orderdoc.MaxNote+1), "note", shop.ReasonLength},
-			{"note with a line break", "山田 太郎", "お品代\nとして", "note", shop.ReasonFormat},
+			{"note too long", "山田 太郎", strings.Repeat("品", orderdoc.MaxNote+1), "proviso", shop.ReasonLength},
+			{"note with a line break", "山田 太郎", "お品代\nとして", "proviso", shop.ReasonFormat},
 		}
 		for _, c := range cases {
 			t.Run(c.name, func(t *testing.T) {
@@ -367,4 +368,23 @@ func TestSamples(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+}
+
+func TestClientRequestsAreLimited(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := setup(t, d)
+		ctx := context.Background()
+		limit := orderdoc.ClientRequests[0].Max
+		for i := range limit {
+			if err := f.docs.AllowClient(ctx, "198.51.100.7"); err != nil {
+				t.Fatalf("request %d: %v", i+1, err)
+			}
+		}
+		if err := f.docs.AllowClient(ctx, "198.51.100.7"); shop.ErrorCode(err) != shop.TooMany {
+			t.Errorf("request %d: %v, want too many", limit+1, err)
+		}
+		if err := f.docs.AllowClient(ctx, "198.51.100.8"); err != nil {
+			t.Errorf("another address: %v", err)
+		}
+	})
 }

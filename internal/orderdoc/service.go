@@ -12,19 +12,36 @@ import (
 	"kaede/internal/db"
 	"kaede/internal/order"
 	"kaede/internal/shop"
+	"kaede/internal/throttle"
 )
 
 // Service makes an order's documents and keeps the record of its receipt
 // downloads (table receipt_downloads).
 type Service struct {
-	db     *db.DB
-	orders *order.Service
-	clock  shop.Clock
+	db      *db.DB
+	orders  *order.Service
+	limiter *throttle.Limiter
+	clock   shop.Clock
 }
 
 // New returns the document service.
-func New(d *db.DB, orders *order.Service, clock shop.Clock) *Service {
-	return &Service{db: d, orders: orders, clock: clock}
+func New(d *db.DB, orders *order.Service, limiter *throttle.Limiter, clock shop.Clock) *Service {
+	return &Service{db: d, orders: orders, limiter: limiter, clock: clock}
+}
+
+// ClientRequests bounds how many documents one client address may ask for
+// from the store's pages: each makes a PDF, and a guest with an order's
+// link could ask for its invoice without end. A shop's customer needs a
+// handful.
+var ClientRequests = []throttle.Window{{Max: 30, Minutes: 60}}
+
+// AllowClient counts a customer's request for a document from the client
+// address, or refuses it (TooMany) when the address has asked too often.
+func (s *Service) AllowClient(ctx context.Context, addr string) error {
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		return s.limiter.Take(ctx, tx, s.clock(), "too many document requests from this address",
+			throttle.Rule{Bucket: "document_address", Subject: throttle.Address(addr), Windows: ClientRequests})
+	})
 }
 
 // Invoice returns the qualified invoice of the order as PDF. It is dated
@@ -172,8 +189,8 @@ func (r *ReceiptRequest) validate() error {
 	}
 	p := shop.Problems{}
 	shop.CheckText(p, "addressee", r.Addressee, true, MaxAddressee)
-	shop.CheckText(p, "note", r.Note, true, MaxNote)
-	for field, v := range map[string]string{"addressee": r.Addressee, "note": r.Note} {
+	shop.CheckText(p, "proviso", r.Note, true, MaxNote)
+	for field, v := range map[string]string{"addressee": r.Addressee, "proviso": r.Note} {
 		if strings.ContainsFunc(v, func(c rune) bool { return c > 0xFFFF }) {
 			p.Add(field, shop.ReasonFormat)
 		}

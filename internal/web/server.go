@@ -32,6 +32,7 @@ import (
 	"kaede/internal/member"
 	"kaede/internal/metrics"
 	"kaede/internal/order"
+	"kaede/internal/orderdoc"
 	"kaede/internal/secevent"
 	"kaede/internal/settings"
 	"kaede/internal/shop"
@@ -79,6 +80,9 @@ type Deps struct {
 	Checkout *checkout.Service
 	Orders   *order.Service
 	Members  *member.Service
+	// Documents makes an order's PDFs for its customer: the qualified
+	// invoice and the receipt they download; nil: no document routes.
+	Documents *orderdoc.Service
 	// Content is the shop's news; nil shows none.
 	Content *content.Service
 	// Notices are the incidents' public notices (お詫びとお知らせ), shown
@@ -132,6 +136,7 @@ type Server struct {
 	carts     *cart.Service
 	checkout  *checkout.Service
 	orders    *order.Service
+	docs      *orderdoc.Service // nil: no document routes
 	members   *member.Service
 	content   *content.Service
 	payments  *cardpay.Service  // nil: no card payments
@@ -185,6 +190,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 		carts:    d.Carts,
 		checkout: d.Checkout,
 		orders:   d.Orders,
+		docs:     d.Documents,
 		members:  d.Members,
 		content:  d.Content,
 		notices:  d.Notices,

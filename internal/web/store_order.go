@@ -27,6 +27,9 @@ type orderView struct {
 	// nothing has shipped.
 	CanCancel bool
 	CancelURL string
+	// DocumentsURL leads to the receipt and the invoice (PDF); "" when the
+	// order has none (cancelled, awaiting its card payment).
+	DocumentsURL string
 }
 
 // orderCompletePage thanks the customer and says how to pay.
@@ -59,6 +62,9 @@ func (s *Server) renderOrder(w http.ResponseWriter, r *http.Request, page string
 		view.PaymentDue = jstDay(o.CreatedAt).AddDate(0, 0, st.PaymentDueDays)
 	}
 	view.CanCancel, view.CancelURL = order.CustomerMayCancel(o), orderPath(o.Number, token, "/cancel")
+	if s.docs != nil && o.Status != order.Cancelled && o.Status != order.AwaitingPayment {
+		view.DocumentsURL = orderPath(o.Number, token, "/receipt")
+	}
 	if view.Card, err = s.newCardView(r, o, view.OrderURL); err != nil {
 		s.renderError(w, r, err)
 		return

@@ -32,4 +32,11 @@ func (s *Server) storeRoutes(mux *http.ServeMux) {
 	// Card payment: back from the provider's page, and "pay again".
 	mux.Handle("GET /orders/{number}/payment", s.paymentStep(s.secret(s.orderPaymentReturn)))
 	mux.Handle("POST /orders/{number}/payment", s.paymentStep(s.secret(s.orderPay)))
+	// Documents: the receipt (at most two downloads, after payment) and
+	// the qualified invoice; none when the document service is not wired.
+	if s.docs != nil {
+		mux.Handle("GET /orders/{number}/receipt", s.secret(s.receiptPage))
+		mux.Handle("POST /orders/{number}/receipt", s.secret(s.receiptDownload))
+		mux.Handle("GET /orders/{number}/invoice.pdf", s.secret(s.invoicePDF))
+	}
 }
