@@ -31,12 +31,12 @@ type orderEnv struct {
 	sku      string
 }
 
-func newOrderEnv(t *testing.T, d *db.DB) *orderEnv {
+func newOrderEnv(t *testing.T, d *db.DB, options ...func(*testEnv, *web.Config, *web.Deps)) *orderEnv {
 	t.Helper()
 	oe := &orderEnv{}
-	oe.testEnv = newEnv(t, d, func(_ *testEnv, _ *web.Config, deps *web.Deps) {
+	oe.testEnv = newEnv(t, d, append([]func(*testEnv, *web.Config, *web.Deps){func(_ *testEnv, _ *web.Config, deps *web.Deps) {
 		oe.carts, oe.checkout, oe.orders = deps.Carts, deps.Checkout, deps.Orders
-	})
+	}}, options...)...)
 	oe.seedDemo()
 	if err := d.QueryRow(`SELECT MIN(v.sku) FROM variants v JOIN products p ON p.id = v.product_id
 		WHERE p.slug = 'dokudami-tea'`).Scan(&oe.sku); err != nil {
