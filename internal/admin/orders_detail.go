@@ -20,8 +20,9 @@ type orderDetailView struct {
 	// CardRefundMissing says a card order could be refunded but no
 	// payment provider is configured to do it.
 	CardRefundMissing bool
-	Refundable        shop.Yen // what is left to refund
-	HasDocuments      bool     // an invoice and a delivery slip exist
+	Refundable        shop.Yen       // what is left to refund
+	HasDocuments      bool           // an invoice and a delivery slip exist
+	Receipts          *orderReceipts // nil when the PDFs are not wired
 	Carriers          []order.Carrier
 	Today             string     // YYYY-MM-DD in Japan, the ship form's default
 	Memo              order.Memo // the shop memo, for staff only
@@ -65,6 +66,9 @@ func (s *Server) orderDetail(r *http.Request) (orderDetailView, error) {
 		MemoMax:      order.MaxMemo,
 	}
 	if v.Memo, err = s.orders.Memo(r.Context(), o.Number); err != nil {
+		return orderDetailView{}, err
+	}
+	if v.Receipts, err = s.receiptsOf(r, &o); err != nil {
 		return orderDetailView{}, err
 	}
 	switch o.Payment.State {

@@ -36,6 +36,11 @@ func (s *Server) orderWorkRoutes(mux *http.ServeMux) {
 	mux.Handle("GET "+Prefix+"orders/{number}", s.can(staff.OrdersRead, s.orderDetailPage))
 	mux.Handle("GET "+Prefix+"orders/{number}/invoice", s.can(staff.OrdersRead, s.orderInvoicePage))
 	mux.Handle("GET "+Prefix+"orders/{number}/slip", s.can(staff.OrdersRead, s.orderSlipPage))
+	if s.docs != nil {
+		mux.Handle("GET "+Prefix+"orders/{number}/invoice.pdf", s.can(staff.OrdersRead, s.orderInvoicePDF))
+		mux.Handle("GET "+Prefix+"orders/{number}/slip.pdf", s.can(staff.OrdersRead, s.orderSlipPDF))
+		mux.Handle("POST "+Prefix+"orders/{number}/receipts/{copy}", s.can(staff.OrdersWrite, s.orderReceiptReissue))
+	}
 	mux.Handle("POST "+Prefix+"orders/{number}/paid", s.can(staff.OrdersWrite, s.orderPaidAction))
 	mux.Handle("POST "+Prefix+"orders/{number}/ship", s.can(staff.OrdersWrite, s.orderShipAction))
 	mux.Handle("POST "+Prefix+"orders/{number}/delivered", s.can(staff.OrdersWrite, s.orderDeliveredAction))

@@ -44,8 +44,7 @@ var adminDocumentMessages = map[string]text{
 	"docs.receipts":         {"領収書のダウンロード：%d / %d 回", "Receipt downloads: %d of %d"},
 	"docs.receipt.none":     {"お客様はまだ領収書をダウンロードしていません。", "The customer has not downloaded a receipt yet."},
 	"docs.receipt.cod":      {"代金引換のため、領収書は配送業者が発行します（当店からの発行なし）。", "Cash on delivery: the carrier issues the receipt (none from the shop)."},
-	"docs.receipt.copy":     {"%d回目（%s）%s　宛名：%s 様　但し書き：%s", "Copy %d (%s) %s — to %s, for %s"},
+	"docs.receipt.copy":     {"%d回目（%s）宛名：%s 様　但し書き：%s", "Copy %d (%s) to %s, for %s"},
 	"docs.receipt.reissue":  {"同じ内容で再発行（記録されます）", "Make this copy again (audited)"},
-	"docs.receipt.original": {"原本", "original"},
 	"docs.receipt.reissued": {"再発行", "reissued"},
 }
