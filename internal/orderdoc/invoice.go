@@ -14,15 +14,15 @@ import (
 // the money was received. The issue date is doc.IssueDate, which the
 // caller fixes (Service.Invoice) so that the file can be made again.
 func Invoice(doc *order.InvoiceDoc) ([]byte, error) {
-	d := newDocument("適格請求書 "+doc.Number, doc.IssuerName, doc.IssueDate)
+	d := newDocument("適格請求書", doc.Number, doc.IssuerName, doc.IssueDate)
 	title(d, "適格請求書")
 	top := d.Y()
 	meta(d, top, [2]string{"注文番号", doc.Number}, [2]string{"発行日", date(doc.IssueDate)},
 		[2]string{"取引年月日", date(doc.TransactionDate)})
-	addressee(d, top+20, 88, doc.RecipientName)
+	nameEnd := addressee(d, top+20, 88, doc.RecipientName)
 	below := issuerBlock(d, top+20, doc)
 
-	y := max(below, top+40) + 4
+	y := max(below, nameEnd, top+40) + 4
 	amountLabel := "ご請求金額"
 	if doc.Paid {
 		amountLabel = "お支払済金額"

@@ -30,11 +30,13 @@ const (
 // date prints a day as Japanese documents do, in Tokyo: 2026年4月1日.
 func date(t time.Time) string { return pdfdoc.JapaneseDate(t.In(shop.JST)) }
 
-// newDocument starts a document whose information dictionary is fixed by
-// what it shows: its creation date is the document's issue date, so that
-// making it again gives the same bytes.
-func newDocument(title, author string, issued time.Time) *pdfdoc.Document {
-	return pdfdoc.New(pdfdoc.Options{Title: title, Author: author, Created: issued.UTC()})
+// newDocument starts the document kind (適格請求書…) of the order number.
+// Its information dictionary is fixed by what it shows: its creation date
+// is the document's issue date, so that making it again gives the same
+// bytes. Each page's foot names the document and the page.
+func newDocument(kind, number, author string, issued time.Time) *pdfdoc.Document {
+	return pdfdoc.New(pdfdoc.Options{Title: kind + " " + number, Author: author, Created: issued.UTC(),
+		Footer: func(page int) string { return fmt.Sprintf("%s　%s　%d / {nb}", kind, number, page) }})
 }
 
 // finish writes the document out.
@@ -63,11 +65,27 @@ func meta(d *pdfdoc.Document, y float64, pairs ...[2]string) {
 	}
 }
 
-// addressee draws 「name 様」 large on the left, underlined, as a form
-// addresses its reader.
-func addressee(d *pdfdoc.Document, y, w float64, name string) {
-	d.Label(left, y, w, 14, pdfdoc.AlignLeft, pdfdoc.Black, name+"　様")
-	d.Rule(left, y+8, left+w, y+8, 0.3, pdfdoc.Black)
+// addressee draws 「name 様」 on the left, underlined, as a form addresses
+// its reader: at 14 pt, smaller for a long name down to 11 pt, and
+// wrapped above the rule at 11 pt when even that is too wide, which stays
+// readable where a smaller size on one line would not. It returns the y
+// under the rule.
+func addressee(d *pdfdoc.Document, y, w float64, name string) float64 {
+	s := name + "　様"
+	size := 14.0
+	for size > 11 && d.TextWidth(s, size) > w {
+		size -= 0.5
+	}
+	if d.TextWidth(s, size) <= w {
+		d.Label(left, y, w, size, pdfdoc.AlignLeft, pdfdoc.Black, s)
+		y += 8
+	} else {
+		d.SetY(y)
+		d.Text(pdfdoc.TextBlock{Text: s, Size: size, Width: w})
+		y = d.Y() + 1
+	}
+	d.Rule(left, y, left+w, y, 0.3, pdfdoc.Black)
+	return y
 }
 
 // issuerBlock draws who issues the document, with the invoice

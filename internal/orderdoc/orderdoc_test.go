@@ -336,34 +336,65 @@ func TestDocumentsAreReproducible(t *testing.T) {
 	})
 }
 
-// TestSamples writes one PDF of each kind for a person to look at, when
-// -samples names a directory; without it, it still makes them.
+// TestSamples makes one PDF of each kind, and the edge cases of their
+// layout (an unpaid invoice of many lines over two pages, the longest
+// addressee and note), and writes them out when -samples names a
+// directory, for a person to look at as pictures.
 func TestSamples(t *testing.T) {
 	d := dbtest.SQLite(t)
 	f := setup(t, d)
 	ctx := context.Background()
 	o := f.paidOrder(t)
 	cod := f.place(t, order.COD)
-	invoice, err := f.docs.Invoice(ctx, o.Number)
+
+	c, err := f.carts.Create(ctx, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	slip, err := f.docs.Slip(ctx, cod.Number)
-	if err != nil {
-		t.Fatal(err)
+	for i := range 36 {
+		sku := fmt.Sprintf("SAMPLE-%02d", i)
+		carttest.AddVariant(t, d, carttest.Variant{SKU: sku, Price: shop.Yen(550 + 110*i), Stock: 10, Reduced: i%4 == 0})
+		if _, err := f.carts.AddItem(ctx, c.ID, sku, 1+i%3, shop.Viewer{}); err != nil {
+			t.Fatal(err)
+		}
 	}
-	original, _, err := f.docs.IssueReceipt(ctx, o.Number, orderdoc.ReceiptRequest{Addressee: "医療法人 楓会 楓鍼灸院"})
+	long, _, err := f.checkout.Place(ctx, checkout.Input{CartID: c.ID, Email: "clinic@example.com",
+		Address: shop.Address{Name: "医療法人社団 楓会 かえで鍼灸マッサージ治療院 受付ご担当者", NameKana: "カエデ", PostalCode: "530-0001",
+			Prefecture: 27, City: "大阪市北区", Line1: "梅田1-2-3", Line2: "梅田センタービル 12階 1201号室", Phone: "06-1234-5678"},
+		PaymentMethod: string(order.BankTransfer), IdempotencyKey: "orderdoc-samples-long"})
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("place: %v", err)
 	}
-	reissued, _, err := f.docs.IssueReceipt(ctx, o.Number, orderdoc.ReceiptRequest{Addressee: "医療法人 楓会 楓鍼灸院", Note: "施術用品代として"})
-	if err != nil {
-		t.Fatal(err)
+
+	out := map[string][]byte{}
+	add := func(name string, b []byte, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		out[name] = b
+	}
+	b, err := f.docs.Invoice(ctx, o.Number)
+	add("invoice-paid.pdf", b, err)
+	b, err = f.docs.Invoice(ctx, long.Number)
+	add("invoice-unpaid-long.pdf", b, err)
+	b, err = f.docs.Slip(ctx, cod.Number)
+	add("slip-cod.pdf", b, err)
+	b, err = f.docs.Slip(ctx, long.Number)
+	add("slip-long.pdf", b, err)
+	b, _, err = f.docs.IssueReceipt(ctx, o.Number, orderdoc.ReceiptRequest{Addressee: "医療法人 楓会 楓鍼灸院"})
+	add("receipt-1.pdf", b, err)
+	b, _, err = f.docs.IssueReceipt(ctx, o.Number, orderdoc.ReceiptRequest{
+		Addressee: strings.Repeat("楓", orderdoc.MaxAddressee), Note: strings.Repeat("品", orderdoc.MaxNote)})
+	add("receipt-2-longest.pdf", b, err)
+
+	if got := len(pdftext.Pages(t, out["invoice-unpaid-long.pdf"])); got < 2 {
+		t.Errorf("the invoice of 36 lines has %d page(s), want it to go on to a second", got)
 	}
 	if *samples == "" {
 		return
 	}
-	for name, b := range map[string][]byte{"invoice.pdf": invoice, "slip.pdf": slip, "receipt-1.pdf": original, "receipt-2.pdf": reissued} {
+	for name, b := range out {
 		if err := os.WriteFile(filepath.Join(*samples, name), b, 0o644); err != nil {
 			t.Fatal(err)
 		}

@@ -29,16 +29,16 @@ func (c ReceiptCopy) Reissued() bool { return c.Copy > 1 }
 // date is the download's recorded time; a second copy carries a red
 // 「再発行」 stamp by the title.
 func Receipt(doc *order.InvoiceDoc, c ReceiptCopy) ([]byte, error) {
-	d := newDocument("領収書 "+doc.Number, doc.IssuerName, c.IssuedAt)
+	d := newDocument("領収書", doc.Number, doc.IssuerName, c.IssuedAt)
 	title(d, "領収書")
 	if c.Reissued() {
 		reissueStamp(d)
 	}
 	top := d.Y()
 	meta(d, top, [2]string{"No.", fmt.Sprintf("%s-%d", doc.Number, c.Copy)}, [2]string{"発行日", date(c.IssuedAt)})
-	addressee(d, top+14, 110, c.Addressee)
+	nameEnd := addressee(d, top+14, 130, c.Addressee)
 
-	y := top + 30
+	y := max(top+30, nameEnd+6)
 	d.Frame(left+20, y, width-40, 20, 0.5, pdfdoc.Black)
 	d.Label(left+24, y+6.5, 20, 11, pdfdoc.AlignLeft, pdfdoc.Black, "金額")
 	d.Label(left+40, y+4, width-80, 22, pdfdoc.AlignCenter, pdfdoc.Black, doc.Total.String()+"-")

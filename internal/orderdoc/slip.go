@@ -16,7 +16,7 @@ import (
 // order. The issue date is s.IssueDate, which the caller fixes
 // (Service.Slip).
 func Slip(s *order.DeliverySlip) ([]byte, error) {
-	d := newDocument("納品書 "+s.Number, s.ShopName, s.IssueDate)
+	d := newDocument("納品書", s.Number, s.ShopName, s.IssueDate)
 	title(d, "納品書")
 	top := d.Y()
 	meta(d, top, [2]string{"注文番号", s.Number}, [2]string{"ご注文日", date(s.OrderDate)},
@@ -32,8 +32,7 @@ func Slip(s *order.DeliverySlip) ([]byte, error) {
 		d.Text(pdfdoc.TextBlock{Text: to.Line2, Size: 9.5, Width: 90})
 	}
 	d.Gap(2)
-	addressee(d, d.Y(), 88, to.Name)
-	leftEnd := d.Y() + 10
+	leftEnd := addressee(d, d.Y(), 88, to.Name) + 2
 	shopEnd := y
 	for _, line := range []struct {
 		size float64

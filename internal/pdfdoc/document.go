@@ -52,16 +52,22 @@ type Options struct {
 	// value writes the Unix epoch rather than the current time, so that the
 	// same input always gives the same bytes.
 	Created time.Time
+	// Footer, when set, is printed small and centred under the bottom
+	// margin of every page, with {nb} standing for the number of pages
+	// (fpdf fills it in when the file is written): a document of several
+	// pages says on each which document it is and where the page falls.
+	Footer func(page int) string
 }
 
 // Document is a PDF being built, page by page. Drawing methods record an
 // error inside the document, returned by WriteTo, rather than each one
 // returning it.
 type Document struct {
-	pdf   *fpdf.Fpdf
-	y     float64 // the cursor: top of the next text block, in mm from the page top
-	size  float64 // current font size in points
-	pages int
+	pdf    *fpdf.Fpdf
+	footer func(page int) string
+	y      float64 // the cursor: top of the next text block, in mm from the page top
+	size   float64 // current font size in points
+	pages  int
 }
 
 // New starts an empty A4 portrait document.
@@ -91,8 +97,11 @@ func New(o Options) *Document {
 	// in the middle of something fpdf draws.
 	pdf.SetAutoPageBreak(false, MarginBottom)
 	pdf.AddUTF8FontFromBytes(fontFamily, "", ipaexGothic)
-	d := &Document{pdf: pdf, size: 10.5}
+	d := &Document{pdf: pdf, size: 10.5, footer: o.Footer}
 	pdf.SetFont(fontFamily, "", d.size)
+	if o.Footer != nil {
+		pdf.AliasNbPages("")
+	}
 	return d
 }
 
@@ -101,6 +110,9 @@ func (d *Document) AddPage() {
 	d.pdf.AddPage() // which selects the current font again on the new page
 	d.pages++
 	d.y = MarginTop
+	if d.footer != nil {
+		d.Label(MarginLeft, PageHeight-MarginBottom+6, PageWidth-MarginLeft-MarginRight, 8, AlignCenter, Black, d.footer(d.pages))
+	}
 }
 
 // Pages returns the number of pages so far.
