@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"kaede/internal/edge"
 	"kaede/internal/order"
 	"kaede/internal/orderdoc"
 	"kaede/internal/shop"
@@ -43,7 +44,7 @@ func (s *Server) orderInvoicePDF(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	sendPDF(w, "invoice-"+r.PathValue("number")+".pdf", pdf)
+	edge.SendAttachment(w, "application/pdf", "invoice-"+r.PathValue("number")+".pdf", pdf)
 }
 
 // orderSlipPDF sends the order's delivery slip as PDF.
@@ -53,7 +54,7 @@ func (s *Server) orderSlipPDF(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	sendPDF(w, "slip-"+r.PathValue("number")+".pdf", pdf)
+	edge.SendAttachment(w, "application/pdf", "slip-"+r.PathValue("number")+".pdf", pdf)
 }
 
 // orderReceiptReissue makes a copy the customer downloaded again, the
@@ -61,25 +62,16 @@ func (s *Server) orderSlipPDF(w http.ResponseWriter, r *http.Request) {
 // followed by accident or from elsewhere cannot).
 func (s *Server) orderReceiptReissue(w http.ResponseWriter, r *http.Request) {
 	number := r.PathValue("number")
-	copy, err := strconv.Atoi(r.PathValue("copy"))
-	if err != nil || copy < 1 || copy > orderdoc.MaxReceiptCopies {
+	n, err := strconv.Atoi(r.PathValue("copy"))
+	if err != nil || n < 1 || n > orderdoc.MaxReceiptCopies {
 		s.renderError(w, r, shop.Errorf(shop.NotFound, "order %s has no receipt copy %q", number, r.PathValue("copy")))
 		return
 	}
-	pdf, err := s.docs.ReissueReceipt(r.Context(), number, copy, orderActor(r))
+	pdf, err := s.docs.ReissueReceipt(r.Context(), number, n, orderActor(r))
 	if err != nil {
 		s.renderError(w, r, err)
 		return
 	}
-	s.log.Info("receipt made again by staff", "request_id", info(r).ID, "order", number, "copy", copy, "staff", info(r).staff.Email)
-	sendPDF(w, fmt.Sprintf("receipt-%s-%d.pdf", number, copy), pdf)
-}
-
-// sendPDF answers with a PDF to save under name; the admin's headers
-// (no-store, the CSP) are already set.
-func sendPDF(w http.ResponseWriter, name string, pdf []byte) {
-	w.Header().Set("Content-Type", "application/pdf")
-	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
-	w.Header().Set("Content-Length", strconv.Itoa(len(pdf)))
-	w.Write(pdf)
+	s.log.Info("receipt made again by staff", "request_id", info(r).ID, "order", number, "copy", n, "staff", info(r).staff.Email)
+	edge.SendAttachment(w, "application/pdf", fmt.Sprintf("receipt-%s-%d.pdf", number, n), pdf)
 }

@@ -314,7 +314,7 @@ func (s *Service) Receipts(ctx context.Context, number string) ([]ReceiptCopy, e
 // ReissueReceipt makes a recorded copy of the order's receipt again, byte
 // for byte, for staff (a customer asks for the copy they lost), and
 // audits it as receipt.reissue. It does not count as a download.
-func (s *Service) ReissueReceipt(ctx context.Context, number string, copy int, by audit.Actor) ([]byte, error) {
+func (s *Service) ReissueReceipt(ctx context.Context, number string, n int, by audit.Actor) ([]byte, error) {
 	doc, err := s.orders.Invoice(ctx, number)
 	if err != nil {
 		return nil, err
@@ -325,12 +325,12 @@ func (s *Service) ReissueReceipt(ctx context.Context, number string, copy int, b
 	}
 	var c *ReceiptCopy
 	for i := range copies {
-		if copies[i].Copy == copy {
+		if copies[i].Copy == n {
 			c = &copies[i]
 		}
 	}
 	if c == nil {
-		return nil, shop.Errorf(shop.NotFound, "order %s has no receipt copy %d", number, copy)
+		return nil, shop.Errorf(shop.NotFound, "order %s has no receipt copy %d", number, n)
 	}
 	pdf, err := Receipt(doc, *c)
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strconv"
 
+	"kaede/internal/edge"
 	"kaede/internal/order"
 	"kaede/internal/orderdoc"
 	"kaede/internal/shop"
@@ -113,7 +114,7 @@ func (s *Server) receiptDownload(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.log.Info("receipt downloaded", "request_id", in.ID, "order", o.Number, "copy", c.Copy)
-	sendPDF(w, fmt.Sprintf("receipt-%s-%d.pdf", o.Number, c.Copy), pdf)
+	edge.SendAttachment(w, "application/pdf", fmt.Sprintf("receipt-%s-%d.pdf", o.Number, c.Copy), pdf)
 }
 
 // invoicePDF sends the order's qualified invoice as PDF (GET
@@ -133,16 +134,7 @@ func (s *Server) invoicePDF(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	sendPDF(w, "invoice-"+o.Number+".pdf", pdf)
-}
-
-// sendPDF answers with a PDF to save under name. The store's headers
-// (no-store, the CSP) are already set by the route's wrapper.
-func sendPDF(w http.ResponseWriter, name string, pdf []byte) {
-	w.Header().Set("Content-Type", "application/pdf")
-	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
-	w.Header().Set("Content-Length", strconv.Itoa(len(pdf)))
-	w.Write(pdf)
+	edge.SendAttachment(w, "application/pdf", "invoice-"+o.Number+".pdf", pdf)
 }
 
 // receiptView describes the receipt of o as it stands.
