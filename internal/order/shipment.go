@@ -160,45 +160,56 @@ func (s *Service) Ship(ctx context.Context, number string, sh Shipment, by audit
 	if err != nil {
 		return nil, fmt.Errorf("ship order %s: %w", number, err)
 	}
-	now := s.clock().UTC()
 	var o *Order
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		id, _, err := s.lockOrder(ctx, tx, number)
-		if err != nil {
-			return err
-		}
-		var placed time.Time
-		if err := tx.QueryRowContext(ctx, `SELECT created_at FROM orders WHERE id = $1`, id).Scan(&placed); err != nil {
-			return fmt.Errorf("order %s: read date: %w", number, err)
-		}
-		if sh, err = sh.validate(placed, now); err != nil {
-			return err
-		}
-		before, err := stateOf(ctx, tx, id)
-		if err != nil {
-			return fmt.Errorf("order %s: %w", number, err)
-		}
-		if o, err = s.transition(ctx, tx, number, Shipped, shipmentNote(sh)); err != nil {
-			return err
-		}
-		sh.CreatedBy, sh.CreatedAt = by.Name, now
-		_, err = tx.ExecContext(ctx, `INSERT INTO shipments (order_id, carrier, carrier_name, tracking_number,
-				shipped_at, created_by, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-			id, sh.Carrier, sh.CarrierName, sh.TrackingNumber, sh.ShippedAt, sh.CreatedBy, sh.CreatedAt)
-		if err != nil {
-			return fmt.Errorf("order %s: insert shipment: %w", number, err)
-		}
-		msg, err := shippedMail(o, sh, st)
-		if err != nil {
-			return fmt.Errorf("order %s: %w", number, err)
-		}
-		if _, err := s.mail.Enqueue(ctx, tx, msg); err != nil {
-			return fmt.Errorf("order %s: %w", number, err)
-		}
-		return s.audit(ctx, tx, by, "order.ship", number, before, id, nil)
+		o, err = s.ship(ctx, tx, number, sh, by, st)
+		return err
 	})
 	if err != nil {
+		return nil, err
+	}
+	return o, nil
+}
+
+// ship is Ship inside tx, for one order or for every row of a tracking
+// import, with the settings the caller has read.
+func (s *Service) ship(ctx context.Context, tx *sql.Tx, number string, sh Shipment, by audit.Actor, st settings.Settings) (*Order, error) {
+	now := s.clock().UTC()
+	id, _, err := s.lockOrder(ctx, tx, number)
+	if err != nil {
+		return nil, err
+	}
+	var placed time.Time
+	if err := tx.QueryRowContext(ctx, `SELECT created_at FROM orders WHERE id = $1`, id).Scan(&placed); err != nil {
+		return nil, fmt.Errorf("order %s: read date: %w", number, err)
+	}
+	if sh, err = sh.validate(placed, now); err != nil {
+		return nil, err
+	}
+	before, err := stateOf(ctx, tx, id)
+	if err != nil {
+		return nil, fmt.Errorf("order %s: %w", number, err)
+	}
+	o, err := s.transition(ctx, tx, number, Shipped, shipmentNote(sh))
+	if err != nil {
+		return nil, err
+	}
+	sh.CreatedBy, sh.CreatedAt = by.Name, now
+	_, err = tx.ExecContext(ctx, `INSERT INTO shipments (order_id, carrier, carrier_name, tracking_number,
+			shipped_at, created_by, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		id, sh.Carrier, sh.CarrierName, sh.TrackingNumber, sh.ShippedAt, sh.CreatedBy, sh.CreatedAt)
+	if err != nil {
+		return nil, fmt.Errorf("order %s: insert shipment: %w", number, err)
+	}
+	msg, err := shippedMail(o, sh, st)
+	if err != nil {
+		return nil, fmt.Errorf("order %s: %w", number, err)
+	}
+	if _, err := s.mail.Enqueue(ctx, tx, msg); err != nil {
+		return nil, fmt.Errorf("order %s: %w", number, err)
+	}
+	if err := s.audit(ctx, tx, by, "order.ship", number, before, id, nil); err != nil {
 		return nil, err
 	}
 	return o, nil

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"time"
 
 	"kaede/internal/db"
@@ -49,6 +50,11 @@ type Settings struct {
 	DeliveryMaxDays int         `json:"delivery_max_days"` // latest date: today + N
 	ShipWithinDays  int         `json:"ship_within_days"`  // shown as the delivery time
 	ReturnPolicy    string      `json:"return_policy"`     // shown on the confirmation screen
+
+	// Carrier is how the shop's shipping method hands parcels over: the
+	// carrier whose label software the shipment CSV is written for, and
+	// the shop's contract numbers with it.
+	Carrier CarrierContract `json:"carrier"`
 
 	// Retention is how long data the shop no longer needs is kept before
 	// the periodic clean-up jobs delete it.
@@ -195,6 +201,7 @@ func (s Settings) Validate() error {
 	s.Security.validate(p)
 	s.Desk.validate(p)
 	s.Limits.validate(p)
+	s.Carrier.validate(p)
 	return p.Err()
 }
 
@@ -449,4 +456,46 @@ func (s Settings) DeskPhone() string {
 		return s.Desk.Phone
 	}
 	return s.Phone
+}
+
+// CarrierContract is the carrier of the shop's shipping method and what
+// its label software needs on every slip.
+type CarrierContract struct {
+	// Format is the carrier whose import the shipment CSV is written for:
+	// yamato (B2クラウド), sagawa (e飛伝), japanpost (ゆうパックプリントR),
+	// or "" when the shop chooses each time.
+	Format string `json:"format"`
+	// YamatoBillingCode is B2 Cloud's 請求先顧客コード (10–12 digits) and
+	// YamatoFreightCode its 運賃管理番号 (2 digits); B2 Cloud refuses a
+	// slip without them.
+	YamatoBillingCode string `json:"yamato_billing_code"`
+	YamatoFreightCode string `json:"yamato_freight_code"`
+	// SagawaCustomerCode is e飛伝's お客様コード (up to 12 digits,
+	// optional: e飛伝 fills in the logged-in account's).
+	SagawaCustomerCode string `json:"sagawa_customer_code"`
+}
+
+// CarrierFormats are the values CarrierContract.Format may take.
+var CarrierFormats = []string{"yamato", "sagawa", "japanpost"}
+
+var (
+	yamatoBilling = regexp.MustCompile(`^[0-9]{10,12}$`)
+	yamatoFreight = regexp.MustCompile(`^[0-9]{2}$`)
+	sagawaCode    = regexp.MustCompile(`^[0-9]{1,12}$`)
+)
+
+// validate adds the contract fields that are bad, named "carrier.<field>".
+func (c CarrierContract) validate(p shop.Problems) {
+	if c.Format != "" && !slices.Contains(CarrierFormats, c.Format) {
+		p.Add("carrier.format", shop.ReasonChoice)
+	}
+	if c.YamatoBillingCode != "" && !yamatoBilling.MatchString(c.YamatoBillingCode) {
+		p.Add("carrier.yamato_billing_code", shop.ReasonFormat)
+	}
+	if c.YamatoFreightCode != "" && !yamatoFreight.MatchString(c.YamatoFreightCode) {
+		p.Add("carrier.yamato_freight_code", shop.ReasonFormat)
+	}
+	if c.SagawaCustomerCode != "" && !sagawaCode.MatchString(c.SagawaCustomerCode) {
+		p.Add("carrier.sagawa_customer_code", shop.ReasonFormat)
+	}
 }
