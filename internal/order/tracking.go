@@ -126,11 +126,11 @@ func ParseTracking(data []byte, fallback Carrier) ([]TrackingRow, []RowProblem) 
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		line, _ := r.FieldPos(0)
 		if err != nil {
-			problems = append(problems, RowProblem{Line: csvLine(err, line), Field: "file", Reason: ReasonCSV})
+			problems = append(problems, RowProblem{Line: csvLine(err, 1), Field: "file", Reason: ReasonCSV})
 			break
 		}
+		line, _ := r.FieldPos(0)
 		if blank(rec) {
 			continue
 		}
