@@ -152,9 +152,9 @@ func (s *Server) checkCSRF() edge.CheckCSRF {
 }
 
 // uploadPath reports whether path is a route that takes a file: a product
-// image or a catalogue CSV.
+// image, a catalogue CSV or a tracking-number CSV.
 func uploadPath(path string) bool {
-	return path == Prefix+"products/import" ||
+	return path == Prefix+"products/import" || path == Prefix+"orders/tracking" ||
 		(strings.HasPrefix(path, Prefix+"products/") && strings.HasSuffix(path, "/images"))
 }
 

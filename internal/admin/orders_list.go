@@ -21,6 +21,11 @@ type orderListView struct {
 	Pager    edge.Pager
 	Statuses []order.Status
 	Methods  []order.PaymentMethod
+	// Carriers and Targets are the choices of the actions on the ticked
+	// orders: a carrier's shipment file, a new status.
+	Carriers []order.Carrier
+	Targets  []order.Status
+	Carrier  string // the shop's shipping method's carrier, chosen first
 	// Filtered says the search has a condition, for the "no match" text.
 	Filtered bool
 }
@@ -53,8 +58,11 @@ func orderQuery(f *form.Form) (order.AdminQuery, int) {
 func (s *Server) orderListPage(w http.ResponseWriter, r *http.Request) {
 	f := newForm(r)
 	q, page := orderQuery(f)
-	view := orderListView{Statuses: orderStatuses, Methods: orderMethods,
+	view := orderListView{Statuses: orderStatuses, Methods: orderMethods, Carriers: fileCarriers, Targets: order.BulkTargets,
 		Filtered: q.Q != "" || q.Status != "" || q.Method != "" || q.From != "" || q.To != "" || q.AutoCancelled}
+	if st, err := s.settings.Get(r.Context()); err == nil {
+		view.Carrier = st.Carrier.Format
+	}
 	if err := f.Err(); err != nil {
 		s.orderRefusal(w, r, "orders_list", view, err, "")
 		return

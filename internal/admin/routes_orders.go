@@ -33,6 +33,10 @@ func (s *Server) orderRoutes(mux *http.ServeMux) {
 func (s *Server) orderWorkRoutes(mux *http.ServeMux) {
 	mux.Handle("GET "+Prefix+"orders", s.can(staff.OrdersRead, s.orderListPage))
 	mux.Handle("GET "+Prefix+"orders/export", s.fresh(staff.CustomersExport, s.orderExport))
+	mux.Handle("POST "+Prefix+"orders/carrier-csv", s.fresh(staff.CustomersExport, s.orderCarrierCSV))
+	mux.Handle("POST "+Prefix+"orders/bulk-status", s.can(staff.OrdersWrite, s.orderBulkStatus))
+	mux.Handle("GET "+Prefix+"orders/tracking", s.can(staff.OrdersWrite, s.orderTrackingPage))
+	mux.Handle("POST "+Prefix+"orders/tracking", s.can(staff.OrdersWrite, s.orderTrackingAction))
 	mux.Handle("GET "+Prefix+"orders/{number}", s.can(staff.OrdersRead, s.orderDetailPage))
 	mux.Handle("GET "+Prefix+"orders/{number}/invoice", s.can(staff.OrdersRead, s.orderInvoicePage))
 	mux.Handle("GET "+Prefix+"orders/{number}/slip", s.can(staff.OrdersRead, s.orderSlipPage))
