@@ -17,6 +17,8 @@ type settingsView struct {
 	Values    url.Values
 	Regions   []region
 	Roundings []shop.Rounding
+	// CarrierFormats are the carriers the shop's shipping method may use.
+	CarrierFormats []string
 	ReadOnly  bool
 	Done      bool
 }
@@ -62,7 +64,7 @@ func (s *Server) showSettings(w http.ResponseWriter, r *http.Request, readOnly b
 		return
 	}
 	s.render(w, r, http.StatusOK, "settings", settingsView{Values: settingsValues(set), Regions: regions,
-		Roundings: roundings, ReadOnly: readOnly, Done: r.URL.Query().Get("done") == "saved"})
+		Roundings: roundings, CarrierFormats: settings.CarrierFormats, ReadOnly: readOnly, Done: r.URL.Query().Get("done") == "saved"})
 }
 
 var roundings = []shop.Rounding{shop.RoundFloor, shop.RoundHalfUp, shop.RoundCeil}
@@ -85,11 +87,11 @@ func (s *Server) settingsSaveAction(w http.ResponseWriter, r *http.Request) {
 		problems.Add(field, reason)
 	}
 	if err := problems.Err(); err != nil {
-		s.renderForm(w, r, "settings", settingsView{Values: r.PostForm, Regions: regions, Roundings: roundings}, err)
+		s.renderForm(w, r, "settings", settingsView{Values: r.PostForm, Regions: regions, Roundings: roundings, CarrierFormats: settings.CarrierFormats}, err)
 		return
 	}
 	if err := s.settings.Save(ctx, after, s.actor(r).Actor); err != nil {
-		s.renderForm(w, r, "settings", settingsView{Values: r.PostForm, Regions: regions, Roundings: roundings}, err)
+		s.renderForm(w, r, "settings", settingsView{Values: r.PostForm, Regions: regions, Roundings: roundings, CarrierFormats: settings.CarrierFormats}, err)
 		return
 	}
 	http.Redirect(w, r, Prefix+"settings?done=saved", http.StatusSeeOther)
@@ -137,6 +139,10 @@ func settingsValues(s settings.Settings) url.Values {
 		"desk.close_hour":                 strconv.Itoa(s.Desk.CloseHour),
 		"desk.first_response_hours":       strconv.Itoa(s.Desk.FirstResponseHours),
 		"order_notice_email":              s.OrderNoticeEmail,
+		"carrier.format":                  s.Carrier.Format,
+		"carrier.yamato_billing_code":     s.Carrier.YamatoBillingCode,
+		"carrier.yamato_freight_code":     s.Carrier.YamatoFreightCode,
+		"carrier.sagawa_customer_code":    s.Carrier.SagawaCustomerCode,
 	} {
 		v.Set(name, val)
 	}
@@ -188,6 +194,12 @@ func settingsFromForm(f *form.Form, base settings.Settings) settings.Settings {
 		EscalateAfterMinutes: f.Int("security.escalate_after_minutes"),
 		BusinessStartHour:    f.Int("security.business_start_hour"),
 		BusinessEndHour:      f.Int("security.business_end_hour"),
+	}
+	s.Carrier = settings.CarrierContract{
+		Format:             f.String("carrier.format"),
+		YamatoBillingCode:  shop.Normalize(f.String("carrier.yamato_billing_code")),
+		YamatoFreightCode:  shop.Normalize(f.String("carrier.yamato_freight_code")),
+		SagawaCustomerCode: shop.Normalize(f.String("carrier.sagawa_customer_code")),
 	}
 	s.Desk = settings.Desk{
 		Phone:              f.String("desk.phone"),

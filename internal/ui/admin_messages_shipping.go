@@ -48,4 +48,11 @@ var adminShippingMessages = map[string]text{
 	"orders.tracking.problem.file.length":            {"ファイルが大きすぎます。", "The file is too large."},
 	"orders.tracking.problem.header.order":           {"1行目に注文番号の列（注文番号／お客様管理番号）がありません。", "The first line has no order column (注文番号 / order)."},
 	"orders.tracking.problem.header.tracking_number": {"1行目に追跡番号の列（追跡番号／伝票番号／お問い合せ送り状No.）がありません。", "The first line has no tracking number column (追跡番号 / tracking_number)."},
+	"settings.carrier":                               {"配送方法と運送会社", "Shipping method and carrier"},
+	"settings.carrier.note":                          {"送り状データ（注文一覧で出力）をどの運送会社の形式で作るか、と契約の番号です。B2クラウドは請求先顧客コードと運賃管理番号が必須です。", "Which carrier's format the shipment file (from the order list) is written in, and the contract's numbers. B2 Cloud needs the billing customer code and the freight number."},
+	"settings.carrier.none":                          {"出力時に選ぶ", "Choose at each download"},
+	"field.carrier.format":                           {"運送会社（送り状ソフト）", "carrier (label software)"},
+	"field.carrier.yamato_billing_code":              {"B2クラウド 請求先顧客コード（10〜12桁）", "B2 Cloud billing customer code (10–12 digits)"},
+	"field.carrier.yamato_freight_code":              {"B2クラウド 運賃管理番号（2桁）", "B2 Cloud freight number (2 digits)"},
+	"field.carrier.sagawa_customer_code":             {"e飛伝 お客様コード（任意、12桁まで）", "e-Hiden customer code (optional, up to 12 digits)"},
 }
