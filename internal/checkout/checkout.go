@@ -9,6 +9,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"kaede/internal/calendar"
 	"strings"
 	"time"
 
@@ -117,12 +118,16 @@ func (s *Service) Quote(ctx context.Context, in Input) (*Quote, error) {
 	if err != nil {
 		return nil, err
 	}
+	cal, err := calendar.Shop(ctx, s.db)
+	if err != nil {
+		return nil, err
+	}
 	today := tokyoDate(s.clock())
-	in, p := normalize(in, st, today, false, s.card != nil)
+	in, p := normalize(in, st, today, cal, false, s.card != nil)
 	s.checkCardStopped(in, sw, p)
 	var q *Quote
 	err = s.db.ReadTx(ctx, func(tx *sql.Tx) error {
-		q, err = s.quote(ctx, tx, in, p, st, today)
+		q, err = s.quote(ctx, tx, in, p, st, today, cal)
 		return err
 	})
 	return q, err
@@ -130,7 +135,8 @@ func (s *Service) Quote(ctx context.Context, in Input) (*Quote, error) {
 
 // quote loads and checks the cart inside tx and prices it. p holds the
 // problems normalize found; the cart's own are added to them.
-func (s *Service) quote(ctx context.Context, tx *sql.Tx, in Input, p shop.Problems, st settings.Settings, today time.Time) (*Quote, error) {
+func (s *Service) quote(ctx context.Context, tx *sql.Tx, in Input, p shop.Problems, st settings.Settings, today time.Time,
+	cal calendar.Calendar) (*Quote, error) {
 	c := &cart.Cart{}
 	if in.CartID == "" {
 		p.Add("cart", shop.ReasonRequired)
@@ -142,7 +148,7 @@ func (s *Service) quote(ctx context.Context, tx *sql.Tx, in Input, p shop.Proble
 	}
 	checkCartFields(c, p)
 	checkUnpaidLines(c, order.PaymentMethod(in.PaymentMethod), st.Limits, p)
-	q, err := price(c, in, st, today)
+	q, err := price(c, in, st, today, cal)
 	if err != nil {
 		return nil, err
 	}
@@ -196,7 +202,7 @@ func checkCartState(c *cart.Cart, viewer shop.Viewer) error {
 
 // price computes the fees, the total and the tax per rate of the cart
 // (Price), and describes the quote for the confirmation screen.
-func price(c *cart.Cart, in Input, st settings.Settings, today time.Time) (*Quote, error) {
+func price(c *cart.Cart, in Input, st settings.Settings, today time.Time, cal calendar.Calendar) (*Quote, error) {
 	q := &Quote{Lines: c.Lines, Count: c.Count, Subtotal: c.Subtotal, Email: in.Email, Address: in.Address,
 		PaymentMethod: order.PaymentMethod(in.PaymentMethod), DeliveryDate: in.DeliveryDate, DeliverySlot: in.DeliverySlot,
 		TaxRounding: st.TaxRounding, InvoiceNumber: st.InvoiceNumber, ReturnPolicy: st.ReturnPolicy,
@@ -210,7 +216,9 @@ func price(c *cart.Cart, in Input, st settings.Settings, today time.Time) (*Quot
 		return nil, fmt.Errorf("quote: %w", err)
 	}
 	q.ShippingFee, q.CODFee, q.Total, q.Taxes = t.ShippingFee, t.CODFee, t.Total, t.Taxes
-	describe(q, st, today)
+	if err := describe(q, st, today, cal); err != nil {
+		return nil, err
+	}
 	return q, nil
 }
 

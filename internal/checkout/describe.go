@@ -2,6 +2,7 @@ package checkout
 
 import (
 	"fmt"
+	"kaede/internal/calendar"
 	"time"
 
 	"kaede/internal/order"
@@ -12,11 +13,15 @@ import (
 // describe writes the payment time and the delivery time in the quote's
 // language: the two sentences 特定商取引法 requires on the confirmation
 // screen besides the amounts.
-func describe(q *Quote, st settings.Settings, today time.Time) {
+func describe(q *Quote, st settings.Settings, today time.Time, cal calendar.Calendar) error {
 	en := q.Locale == "en"
 	switch q.PaymentMethod {
 	case order.BankTransfer:
-		due := today.AddDate(0, 0, st.PaymentDueDays)
+		due, err := order.PaymentDue(cal, today, st.PaymentDueDays)
+		if err != nil {
+			return err
+		}
+		due = tokyoDate(due)
 		q.PaymentDue = due.Format(time.DateOnly)
 		// The account itself is not in the sentence: the confirmation
 		// screen lists it under it and the e-mail adds it (BankAccount),
@@ -46,6 +51,7 @@ func describe(q *Quote, st settings.Settings, today time.Time) {
 		}
 	}
 	q.DeliveryTime = deliveryText(q, st, en)
+	return nil
 }
 
 func deliveryText(q *Quote, st settings.Settings, en bool) string {

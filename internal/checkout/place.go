@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"kaede/internal/calendar"
 
 	"kaede/internal/cart"
 	"kaede/internal/catalog"
@@ -47,14 +48,18 @@ func (s *Service) Place(ctx context.Context, in Input) (*order.Order, string, er
 }
 
 func (s *Service) place(ctx context.Context, in Input, st settings.Settings, sw switches.State) (*order.Order, string, error) {
+	cal, err := calendar.Shop(ctx, s.db)
+	if err != nil {
+		return nil, "", err
+	}
 	now := s.clock()
 	today := tokyoDate(now)
-	in, p := normalize(in, st, today, true, s.card != nil)
+	in, p := normalize(in, st, today, cal, true, s.card != nil)
 	s.checkCardStopped(in, sw, p)
 	var o *order.Order
 	var token string
 	var replayed bool
-	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
 		_, badKey := p["idempotency_key"]
 		if !badKey {
 			var err error
@@ -83,7 +88,7 @@ func (s *Service) place(ctx context.Context, in Input, st settings.Settings, sw 
 		if err := s.lockCart(ctx, tx, in.CartID); err != nil {
 			return err
 		}
-		q, err := s.quote(ctx, tx, in, p, st, today)
+		q, err := s.quote(ctx, tx, in, p, st, today, cal)
 		if err != nil {
 			return err
 		}

@@ -1,6 +1,7 @@
 package checkout
 
 import (
+	"kaede/internal/calendar"
 	"net/mail"
 	"strings"
 	"time"
@@ -20,7 +21,7 @@ func tokyoDate(t time.Time) time.Time {
 // normalize cleans the input and reports every bad field. forPlace adds the
 // idempotency key, which only placing an order needs.
 // card says whether card payments are on (EnableCard).
-func normalize(in Input, st settings.Settings, today time.Time, forPlace, card bool) (Input, shop.Problems) {
+func normalize(in Input, st settings.Settings, today time.Time, cal calendar.Calendar, forPlace, card bool) (Input, shop.Problems) {
 	p := shop.Problems{}
 	in.Email = checkEmail(p, in.Email)
 	in.Address = shop.ValidateAddress(in.Address, "shipping_address.", p)
@@ -28,7 +29,7 @@ func normalize(in Input, st settings.Settings, today time.Time, forPlace, card b
 		p.Add("payment_method", shop.ReasonChoice)
 	}
 	in.DeliveryDate = strings.TrimSpace(in.DeliveryDate)
-	checkDeliveryDate(p, in.DeliveryDate, st, today)
+	checkDeliveryDate(p, in.DeliveryDate, st, today, cal)
 	if !st.HasSlot(in.DeliverySlot) {
 		p.Add("delivery_slot", shop.ReasonChoice)
 	}
@@ -81,8 +82,8 @@ func methodEnabled(m order.PaymentMethod, st settings.Settings, card bool) bool 
 }
 
 // checkDeliveryDate accepts "" (the earliest) or a day within the shop's
-// window, counted from today in Tokyo.
-func checkDeliveryDate(p shop.Problems, date string, st settings.Settings, today time.Time) {
+// window (DeliveryWindow), counted from today in Tokyo.
+func checkDeliveryDate(p shop.Problems, date string, st settings.Settings, today time.Time, cal calendar.Calendar) {
 	if date == "" {
 		return
 	}
@@ -91,7 +92,8 @@ func checkDeliveryDate(p shop.Problems, date string, st settings.Settings, today
 		p.Add("delivery_date", shop.ReasonFormat)
 		return
 	}
-	if d.Before(today.AddDate(0, 0, st.DeliveryMinDays)) || d.After(today.AddDate(0, 0, st.DeliveryMaxDays)) {
+	first, last, err := DeliveryWindow(cal, st, today)
+	if err != nil || d.Before(first) || d.After(last) {
 		p.Add("delivery_date", shop.ReasonRange)
 	}
 }

@@ -116,7 +116,11 @@ func (s *Service) Invoice(ctx context.Context, number string) (*InvoiceDoc, erro
 	}
 	if !doc.Paid && o.PaymentMethod == BankTransfer {
 		bank := st.BankTransfer
-		doc.BankAccount, doc.PaymentDue = &bank, day(o.CreatedAt).AddDate(0, 0, st.PaymentDueDays)
+		due, err := s.PaymentDueOf(ctx, o.CreatedAt)
+		if err != nil {
+			return nil, err
+		}
+		doc.BankAccount, doc.PaymentDue = &bank, day(due)
 	}
 	for _, l := range o.Lines {
 		il := InvoiceLine{Name: l.Name, Quantity: l.Quantity, UnitPrice: l.UnitPrice, Amount: l.LineTotal, TaxRate: l.TaxRate}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"kaede/internal/calendar"
 	"kaede/internal/mail"
 	"kaede/internal/settings"
 	"kaede/internal/shop"
@@ -32,10 +33,33 @@ type UnpaidResult struct {
 }
 
 // PaymentDue is the last day (Japan time, at midnight) to pay a bank
-// transfer for an order placed at placed, when the shop gives dueDays.
-func PaymentDue(placed time.Time, dueDays int) time.Time {
+// transfer for an order placed at placed, when the shop gives dueDays:
+// the order's day plus dueDays, or, when that day is no business day of
+// the shop's calendar (a weekend, a holiday, a closing day: no transfer
+// is seen arrive), the next business day. It fails only outside the
+// calendar's years.
+func PaymentDue(cal calendar.Calendar, placed time.Time, dueDays int) (time.Time, error) {
 	j := placed.In(shop.JST)
-	return time.Date(j.Year(), j.Month(), j.Day(), 0, 0, 0, 0, shop.JST).AddDate(0, 0, dueDays)
+	due := time.Date(j.Year(), j.Month(), j.Day(), 0, 0, 0, 0, shop.JST).AddDate(0, 0, dueDays)
+	due, err := cal.AddBusinessDays(due, 0)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("payment due date: %w", err)
+	}
+	return due, nil
+}
+
+// PaymentDueOf is PaymentDue for an order placed at placed, with the
+// shop's settings and calendar.
+func (s *Service) PaymentDueOf(ctx context.Context, placed time.Time) (time.Time, error) {
+	st, err := settings.Load(ctx, s.db)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("payment due date: %w", err)
+	}
+	cal, err := calendar.Shop(ctx, s.db)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("payment due date: %w", err)
+	}
+	return PaymentDue(cal, placed, st.PaymentDueDays)
 }
 
 // RemindUnpaid sends the reminders and makes the cancellations that are
@@ -43,6 +67,10 @@ func PaymentDue(placed time.Time, dueDays int) time.Time {
 // meanwhile is left alone.
 func (s *Service) RemindUnpaid(ctx context.Context) (UnpaidResult, error) {
 	st, err := settings.Load(ctx, s.db)
+	if err != nil {
+		return UnpaidResult{}, err
+	}
+	cal, err := calendar.Shop(ctx, s.db)
 	if err != nil {
 		return UnpaidResult{}, err
 	}
@@ -76,7 +104,10 @@ func (s *Service) RemindUnpaid(ctx context.Context) (UnpaidResult, error) {
 	}
 	var res UnpaidResult
 	for _, u := range list {
-		due := PaymentDue(u.placed, st.PaymentDueDays)
+		due, err := PaymentDue(cal, u.placed, st.PaymentDueDays)
+		if err != nil {
+			return res, err
+		}
 		switch {
 		case !now.Before(due.AddDate(0, 0, 1+st.Limits.UnpaidGraceDays)):
 			done, err := s.cancelUnpaid(ctx, u.id, u.number, due)

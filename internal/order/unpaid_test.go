@@ -2,6 +2,7 @@ package order_test
 
 import (
 	"context"
+	"kaede/internal/calendar"
 	"strings"
 	"sync"
 	"testing"
@@ -55,7 +56,7 @@ func TestUnpaidTransfersAreRemindedThenCancelled(t *testing.T) {
 		if _, err := f.orders.Transition(ctx, paid.Number, order.Paid, "入金確認"); err != nil {
 			t.Fatal(err)
 		}
-		if due := order.PaymentDue(unpaid.CreatedAt, 7); due.Format("2006-01-02") != "2026-12-02" {
+		if due, _ := order.PaymentDue(calendar.Calendar{}, unpaid.CreatedAt, 7); due.Format("2006-01-02") != "2026-12-02" {
 			t.Fatalf("due %s, want 2026-12-02", due)
 		}
 		run := func(at string, reminded, cancelled int) {

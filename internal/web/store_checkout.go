@@ -312,9 +312,11 @@ func (s *Server) checkoutView(r *http.Request, c *cart.Cart, values url.Values, 
 	view.ErrorList = ui.OrderedMessages(msgs, append(fieldOrder, "delivery_date", "delivery_slot", "payment_method", "note")...)
 	anyDay := formChoice{Label: ui.T(lang, "checkout.any")}
 	view.Dates = append(view.Dates, anyDay)
-	today := jstDay(s.now())
-	for d := st.DeliveryMinDays; d <= st.DeliveryMaxDays; d++ {
-		day := today.AddDate(0, 0, d)
+	first, last, err := s.checkout.DeliveryDates(r.Context(), st)
+	if err != nil {
+		return nil, fmt.Errorf("checkout form: %w", err)
+	}
+	for day := first; !day.After(last); day = day.AddDate(0, 0, 1) {
 		v := day.Format(time.DateOnly)
 		view.Dates = append(view.Dates, formChoice{Value: v, Label: ui.Date(lang, day), Selected: v == values.Get("delivery_date")})
 	}

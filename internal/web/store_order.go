@@ -59,7 +59,10 @@ func (s *Server) renderOrder(w http.ResponseWriter, r *http.Request, page string
 		view.OrderURL += "?token=" + url.QueryEscape(token)
 	}
 	if view.Transfer {
-		view.PaymentDue = jstDay(o.CreatedAt).AddDate(0, 0, st.PaymentDueDays)
+		if view.PaymentDue, err = s.orders.PaymentDueOf(r.Context(), o.CreatedAt); err != nil {
+			s.renderError(w, r, fmt.Errorf("order page: %w", err))
+			return
+		}
 	}
 	view.CanCancel, view.CancelURL = order.CustomerMayCancel(o), orderPath(o.Number, token, "/cancel")
 	if s.docs != nil && o.Status != order.Cancelled && o.Status != order.AwaitingPayment {
