@@ -19,8 +19,8 @@ type settingsView struct {
 	Roundings []shop.Rounding
 	// CarrierFormats are the carriers the shop's shipping method may use.
 	CarrierFormats []string
-	ReadOnly  bool
-	Done      bool
+	ReadOnly       bool
+	Done           bool
 }
 
 // region is a group of prefectures on the shipping-fee form, the way
