@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"kaede/internal/calendar"
 	"net"
 	"net/http"
 	"strings"
@@ -91,6 +92,7 @@ func (m *Main) newAdmin(svc *services) (*admin.Server, error) {
 		Incidents: svc.incidents,
 		Campaigns: svc.campaigns,
 		Reports:   report.New(m.db, svc.orders, svc.catalog, m.Clock),
+		Closings:  calendar.NewClosings(m.db, m.Clock),
 	}
 	if svc.monitor != nil {
 		every := cfg.Monitor.Interval

@@ -22,6 +22,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"kaede/internal/calendar"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -144,6 +145,8 @@ type Deps struct {
 	// Reports are the sales reports (/admin/reports) and the dashboard's
 	// 30-day chart; nil: no report pages and no chart.
 	Reports *report.Service
+	// Closings are the shop's own closing days; nil: no calendar page.
+	Closings *calendar.Closings
 }
 
 // Server is the admin's HTTP edge.
@@ -185,7 +188,8 @@ type Server struct {
 	tamper        TamperMonitor
 	incidents     *incident.Service // nil: no incident desk
 	campaigns     *incident.Campaigns
-	reports       *report.Service // nil: no sales reports
+	reports       *report.Service    // nil: no sales reports
+	closings      *calendar.Closings // nil: no calendar page
 }
 
 // New checks the configuration, parses the templates and builds the route
@@ -242,6 +246,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 		incidents:     d.Incidents,
 		campaigns:     d.Campaigns,
 		reports:       d.Reports,
+		closings:      d.Closings,
 	}
 	if d.Notices != nil {
 		s.reopening = d.Reopening

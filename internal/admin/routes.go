@@ -78,6 +78,9 @@ func (s *Server) routes() {
 	mux.Handle("POST "+Prefix+"staff/{id}/reset", s.fresh(staff.StaffManage, s.staffResetAction))
 	mux.Handle("GET "+Prefix+"settings/edit", s.fresh(staff.SettingsWrite, s.settingsEditPage))
 	mux.Handle("POST "+Prefix+"settings", s.fresh(staff.SettingsWrite, s.settingsSaveAction))
+	if s.closings != nil {
+		s.calendarRoutes(mux)
+	}
 
 	// Security events and controls, when the store keeps events.
 	if s.events != nil {
