@@ -11,6 +11,8 @@ import (
 
 	"golang.org/x/text/encoding/japanese"
 
+	"kaede/internal/admin"
+	"kaede/internal/calendar"
 	"kaede/internal/db"
 	"kaede/internal/db/dbtest"
 	"kaede/internal/order"
@@ -142,6 +144,33 @@ func TestOrderTrackingImport(t *testing.T) {
 		}
 		if es := e.entries("import.tracking", "manager@example.jp"); len(es) != 1 {
 			t.Fatalf("%d import.tracking entries", len(es))
+		}
+		e.verifyAudit()
+	})
+}
+
+// TestClosingDaysPage adds and removes a closing day: managers read,
+// owners change, both audited.
+func TestClosingDaysPage(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := newOrderEnvWithCards(t, d, nil, func(dp *admin.Deps) {
+			dp.Closings = calendar.NewClosings(d, func() time.Time { return time.Date(2026, 4, 1, 9, 0, 0, 0, time.UTC) })
+		})
+		manager := e.staffBrowser("manager@example.jp", staff.Manager)
+		wantStatus(t, manager.get("/admin/settings/calendar"), http.StatusOK)
+		e.wantDenied(manager, http.MethodPost, "/admin/settings/calendar", url.Values{"day": {"2026-05-01"}})
+
+		b := e.staffBrowser("owner@example.jp", staff.Owner)
+		wantRedirect(t, b.post("/admin/settings/calendar", url.Values{"day": {"2026-05-01"}, "note": {"臨時休業"}}),
+			"/admin/settings/calendar")
+		wantStatus(t, b.post("/admin/settings/calendar", url.Values{"day": {"2026-03-01"}}), http.StatusUnprocessableEntity)
+		page := b.get("/admin/settings/calendar")
+		if days := rows(page.Doc, "closing-days"); len(days) != 1 || !strings.Contains(days[0], "2026-05-01") {
+			t.Fatalf("closing days %q", days)
+		}
+		wantRedirect(t, b.post("/admin/settings/calendar/2026-05-01/open", nil), "/admin/settings/calendar")
+		if len(e.entries("calendar.close", "owner@example.jp")) != 1 || len(e.entries("calendar.open", "owner@example.jp")) != 1 {
+			t.Fatal("closing day changes not audited")
 		}
 		e.verifyAudit()
 	})
