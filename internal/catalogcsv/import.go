@@ -15,9 +15,6 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
-	"unicode/utf8"
-
-	"golang.org/x/text/encoding/japanese"
 
 	"kaede/internal/csvcell"
 
@@ -148,16 +145,13 @@ func decode(raw []byte) (string, Encoding, *Error) {
 	if bytes.HasPrefix(raw, []byte{0xff, 0xfe}) || bytes.HasPrefix(raw, []byte{0xfe, 0xff}) {
 		return "", "", fileError("UTF-16のファイルは読み込めません。「CSV UTF-8」形式で保存してください")
 	}
-	var text string
+	text, sjis, ok := csvcell.Decode(raw)
+	if !ok {
+		return "", "", fileError("文字コードを判別できません。UTF-8かShift_JISのCSVファイルを選んでください")
+	}
 	enc := UTF8
-	if utf8.Valid(raw) {
-		text = strings.TrimPrefix(string(raw), bom)
-	} else {
-		b, err := japanese.ShiftJIS.NewDecoder().Bytes(raw)
-		if err != nil || bytes.ContainsRune(b, utf8.RuneError) {
-			return "", "", fileError("文字コードを判別できません。UTF-8かShift_JISのCSVファイルを選んでください")
-		}
-		text, enc = string(b), ShiftJIS
+	if sjis {
+		enc = ShiftJIS
 	}
 	if i := strings.IndexFunc(text, func(r rune) bool {
 		return unicode.IsControl(r) && r != '\n' && r != '\r' && r != '\t'
@@ -207,7 +201,7 @@ func (f *File) read(text string) error {
 			break
 		}
 		line, _ := cr.FieldPos(0)
-		if blank(record) {
+		if csvcell.Blank(record) {
 			continue
 		}
 		if len(record) != len(header) {
@@ -234,15 +228,6 @@ func (f *File) read(text string) error {
 		return &Error{Problems: problems}
 	}
 	return nil
-}
-
-func blank(record []string) bool {
-	for _, c := range record {
-		if strings.TrimSpace(c) != "" {
-			return false
-		}
-	}
-	return true
 }
 
 // headerIndex maps each column name to its position, refusing missing,

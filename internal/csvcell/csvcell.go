@@ -89,3 +89,29 @@ func FitShiftJISCount(s string) (fitted string, replaced int) {
 func ShiftJIS(s string) ([]byte, error) {
 	return japanese.ShiftJIS.NewEncoder().Bytes([]byte(s))
 }
+
+// Decode returns a CSV file's bytes as UTF-8 text without a byte-order
+// mark: valid UTF-8 is UTF-8, anything else is read as Shift_JIS (CP932),
+// which Excel and the carriers' software write. sjis says which it was;
+// ok is false when the bytes are neither.
+func Decode(raw []byte) (text string, sjis, ok bool) {
+	if utf8.Valid(raw) {
+		return strings.TrimPrefix(string(raw), "\uFEFF"), false, true
+	}
+	b, err := japanese.ShiftJIS.NewDecoder().Bytes(raw)
+	if err != nil || !utf8.Valid(b) || strings.ContainsRune(string(b), utf8.RuneError) {
+		return "", true, false
+	}
+	return string(b), true, true
+}
+
+// Blank reports whether every cell of a CSV record is empty or spaces,
+// as the empty lines a spreadsheet leaves at the end of a file are.
+func Blank(record []string) bool {
+	for _, c := range record {
+		if strings.TrimSpace(c) != "" {
+			return false
+		}
+	}
+	return true
+}

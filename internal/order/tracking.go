@@ -1,7 +1,6 @@
 package order
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"encoding/csv"
@@ -12,9 +11,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
-
-	"golang.org/x/text/encoding/japanese"
 
 	"kaede/internal/audit"
 	"kaede/internal/csvcell"
@@ -92,7 +88,7 @@ var (
 // Every bad cell is reported, by line and field; rows are returned only
 // when there is none.
 func ParseTracking(data []byte, fallback Carrier) ([]TrackingRow, []RowProblem) {
-	text, ok := decodeText(data)
+	text, _, ok := csvcell.Decode(data)
 	if !ok {
 		return nil, []RowProblem{{Line: 1, Field: "file", Reason: ReasonEncoding}}
 	}
@@ -131,7 +127,7 @@ func ParseTracking(data []byte, fallback Carrier) ([]TrackingRow, []RowProblem) 
 			break
 		}
 		line, _ := r.FieldPos(0)
-		if blank(rec) {
+		if csvcell.Blank(rec) {
 			continue
 		}
 		if len(rows) == MaxTrackingRows {
@@ -155,21 +151,6 @@ func ParseTracking(data []byte, fallback Carrier) ([]TrackingRow, []RowProblem) 
 		return nil, problems
 	}
 	return rows, nil
-}
-
-// decodeText returns the file as UTF-8: UTF-8 as it is (without a BOM),
-// anything else as Shift_JIS (CP932), which every carrier's software
-// writes; false when it is neither.
-func decodeText(data []byte) (string, bool) {
-	data = bytes.TrimPrefix(data, []byte("\uFEFF"))
-	if utf8.Valid(data) {
-		return string(data), true
-	}
-	out, err := japanese.ShiftJIS.NewDecoder().Bytes(data)
-	if err != nil || !utf8.Valid(out) || bytes.ContainsRune(out, utf8.RuneError) {
-		return "", false
-	}
-	return string(out), true
 }
 
 func csvLine(err error, fallback int) int {
@@ -217,15 +198,6 @@ func containsFold(names []string, h string) bool {
 		}
 	}
 	return false
-}
-
-func blank(rec []string) bool {
-	for _, c := range rec {
-		if strings.TrimSpace(c) != "" {
-			return false
-		}
-	}
-	return true
 }
 
 func cell(rec []string, i int) string {
