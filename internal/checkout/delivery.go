@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"kaede/internal/calendar"
+	"kaede/internal/order"
 	"kaede/internal/settings"
 )
 
@@ -44,4 +45,15 @@ func (s *Service) DeliveryDates(ctx context.Context, st settings.Settings) (firs
 		return time.Time{}, time.Time{}, err
 	}
 	return DeliveryWindow(cal, st, tokyoDate(s.clock()))
+}
+
+// ShippingNote is the product page's line on shipping: the business days
+// to ship (ShipWithin, for an order paid at once) and the earliest
+// delivery day the checkout offers today.
+func ShippingNote(st settings.Settings, first time.Time, en bool) string {
+	if en {
+		return fmt.Sprintf("%s; the earliest delivery date you can choose today is %s.",
+			ShipWithin(st, order.COD, true), first.Format("2 January 2006"))
+	}
+	return fmt.Sprintf("%s（本日のご注文で最短%sにお届けできます）。", ShipWithin(st, order.COD, false), jaDate(first))
 }

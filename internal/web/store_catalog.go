@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"kaede/internal/catalog"
+	"kaede/internal/checkout"
 	"kaede/internal/edge"
 	"kaede/internal/shop"
 	"kaede/internal/ui"
@@ -249,6 +250,9 @@ type productView struct {
 	Reduced  bool
 	// Notice is the catalogue key of why adding to the cart failed.
 	Notice string
+	// Shipping is when the shop ships and the earliest delivery day,
+	// counted with the shop's calendar; "" when it cannot be said.
+	Shipping string
 }
 
 // productPage shows a product with its variants and an add-to-cart form
@@ -280,6 +284,12 @@ func (s *Server) productView(r *http.Request, slug string) (*productView, error)
 		Images:  p.Images,
 		CanBuy:  p.BuyableBy(viewer),
 		Reduced: p.TaxClass == shop.TaxReduced,
+	}
+	if st, err := s.settings.Get(r.Context()); err == nil && s.checkout != nil {
+		// A courtesy line: the page does not fail for want of it.
+		if first, _, err := s.checkout.DeliveryDates(r.Context(), st); err == nil {
+			view.Shipping = checkout.ShippingNote(st, first, lang == ui.English)
+		}
 	}
 	if p.CategorySlug != "" {
 		if c, err := s.catalog.CategoryBySlug(r.Context(), p.CategorySlug); err == nil {
