@@ -76,6 +76,8 @@ func PaymentLabel(m PaymentMethod) string {
 		return "代金引換"
 	case Card:
 		return "クレジットカード"
+	case Invoice:
+		return "請求書払い"
 	}
 	return string(m)
 }

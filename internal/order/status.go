@@ -45,10 +45,15 @@ const (
 	BankTransfer PaymentMethod = "bank_transfer" // 銀行振込 (前払い)
 	COD          PaymentMethod = "cod"           // 代金引換
 	Card         PaymentMethod = "card"          // クレジットカード
+	// Invoice is 請求書払い: an approved business customer orders on
+	// account and pays the month's orders by one invoice (package billing).
+	Invoice PaymentMethod = "invoice"
 )
 
 // Valid reports whether m is a known payment method.
-func (m PaymentMethod) Valid() bool { return m == BankTransfer || m == COD || m == Card }
+func (m PaymentMethod) Valid() bool {
+	return m == BankTransfer || m == COD || m == Card || m == Invoice
+}
 
 // PaymentState is where a payment is in its own life, apart from the
 // order's status: a delivered COD order has a succeeded payment, a
@@ -100,6 +105,16 @@ var transitions = map[PaymentMethod]map[Status][]Status{
 		Paid:            {Shipped, Cancelled},
 		Shipped:         {Delivered, Refunded},
 		Delivered:       {Refunded},
+	},
+	// A monthly invoice is paid after the goods: the order ships on
+	// account and becomes paid when its month's invoice is (an order
+	// still unshipped then goes to Paid; one already shipped keeps its
+	// status and its payment succeeds, billing.RecordPayment).
+	Invoice: {
+		Placed:    {Paid, Shipped, Cancelled},
+		Paid:      {Shipped, Cancelled},
+		Shipped:   {Delivered, Refunded},
+		Delivered: {Refunded},
 	},
 }
 

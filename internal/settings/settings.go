@@ -75,6 +75,35 @@ type Settings struct {
 	// Limits slow down one client placing orders, sending e-mail or
 	// creating carts (limits.go).
 	Limits Limits `json:"limits"`
+
+	// MonthlyInvoice is 請求書払い for the business customers the shop
+	// has approved (package billing).
+	MonthlyInvoice MonthlyInvoice `json:"monthly_invoice"`
+}
+
+// MonthlyInvoice is how the shop bills business customers by month: one
+// invoice for the month's orders, issued after the month ends.
+type MonthlyInvoice struct {
+	// Enabled offers the method at checkout, to approved customers only.
+	Enabled bool `json:"enabled"`
+	// DueMonths is when an invoice is due: the last day of the month
+	// that many months after the month billed (1: 翌月末払い).
+	DueMonths int `json:"due_months"`
+	// DueEarlier moves a due date that falls on a bank holiday to the
+	// business day before it; otherwise to the business day after.
+	DueEarlier bool `json:"due_earlier"`
+}
+
+// DefaultMonthlyInvoice bills at the end of the month, due at the end of
+// the next.
+func DefaultMonthlyInvoice() MonthlyInvoice {
+	return MonthlyInvoice{Enabled: true, DueMonths: 1}
+}
+
+func (m MonthlyInvoice) validate(p shop.Problems) {
+	if m.DueMonths < 1 || m.DueMonths > 3 {
+		p.Add("monthly_invoice.due_months", shop.ReasonRange)
+	}
 }
 
 // OrderNoticeTo is the address the shop's own order notices go to, or ""
@@ -202,6 +231,7 @@ func (s Settings) Validate() error {
 	s.Desk.validate(p)
 	s.Limits.validate(p)
 	s.Carrier.validate(p)
+	s.MonthlyInvoice.validate(p)
 	return p.Err()
 }
 
@@ -347,6 +377,8 @@ func Default() Settings {
 		Security:  DefaultSecurity(),
 		Desk:      DefaultDesk(),
 		Limits:    DefaultLimits(),
+
+		MonthlyInvoice: DefaultMonthlyInvoice(),
 	}
 }
 

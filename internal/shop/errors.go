@@ -103,6 +103,9 @@ const (
 	ReasonMismatch = "mismatch" // does not match (password confirmation)
 	ReasonStopped  = "stopped"  // a valid choice the shop has stopped for now (card payments)
 	ReasonCommon   = "common"   // a password on the list of common passwords
+	// ReasonCreditLimit: a payment on account (monthly invoice) that would
+	// bring the customer's open balance over their credit limit.
+	ReasonCreditLimit = "credit_limit"
 )
 
 // Problems collects field reasons while validating an input, so that every

@@ -108,6 +108,8 @@ func fieldMessageJa(l label, reason string) string {
 		return n + "が一致しません。ご確認ください"
 	case shop.ReasonStopped:
 		return "申し訳ございません。お選びの" + n + "はただいま一時停止しております。ほかの" + n + "をお選びください"
+	case shop.ReasonCreditLimit:
+		return "申し訳ございません。このご注文を承ると請求書払いのご利用限度額を超えてしまうため、請求書払いではお受けできません。ほかの" + n + "をお選びいただくか、当店までお問い合わせください"
 	case shop.ReasonCommon:
 		return "ご入力の" + n + "は広く使われていて推測されやすいため、ご利用いただけません。お手数ですが、別の" + n + "をご設定ください"
 	}
@@ -136,6 +138,8 @@ func fieldMessageEn(l label, reason string) string {
 		return "The " + n + " does not match"
 	case shop.ReasonStopped:
 		return "We are sorry: the " + n + " you chose is paused at the moment. Please choose another " + n
+	case shop.ReasonCreditLimit:
+		return "We are sorry: this order would take your invoice account over its credit limit, so we cannot accept it on invoice. Please choose another " + n + " or contact us"
 	case shop.ReasonCommon:
 		return "This " + n + " is widely used and easy to guess. Please choose another " + n
 	}
