@@ -184,6 +184,7 @@ func (m *Main) buildServers(svc *services) error {
 		Switches:      svc.switches,
 		Inquiries:     svc.inquiries,
 		IncidentTitle: publicIncidentTitle(svc.notices),
+		Billing:       svc.billing,
 	})
 	if err != nil {
 		return err

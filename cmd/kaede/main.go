@@ -46,6 +46,7 @@ Commands:
   security   security tools: inventory (every script a page may run), events (--json, --since, --demo)
   switch     emergency switches: card|checkout|maintenance on|off --reason TEXT [--banner TEXT]; status [--json]
   incident   the incident desk: open (prints the ID), list, show, record (a timeline entry), summary (PDF), reopen-check
+  billing    monthly invoices: close --month YYYY-MM (one invoice per business customer; --demo)
   version    print the version (--manifest: the SHA-256 of every embedded file)
   backup     write an encrypted backup while the store runs (--out FILE; key in KAEDE_BACKUP_KEY)
   restore    restore a backup into an empty place (--from FILE --data DIR [--database URL])
@@ -84,6 +85,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runSwitch(ctx, rest, stdout, stderr)
 	case "incident":
 		return runIncident(ctx, rest, stdout, stderr)
+	case "billing":
+		return runBilling(ctx, rest, stdout, stderr)
 	case "version":
 		return runVersion(rest, stdout, stderr)
 	case "backup":

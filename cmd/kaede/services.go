@@ -13,6 +13,7 @@ import (
 
 	"kaede/internal/alert"
 	"kaede/internal/cardpay"
+	"kaede/internal/billing"
 	"kaede/internal/cart"
 	"kaede/internal/catalog"
 	"kaede/internal/checkout"
@@ -82,6 +83,9 @@ type services struct {
 	incidents *incident.Service
 	// campaigns are the incidents' customer notifications.
 	campaigns *incident.Campaigns
+	// billing is the monthly invoice of approved business customers:
+	// checkout's credit check, the month's close, payments, reminders.
+	billing *billing.Service
 }
 
 // buildServices builds the job runner and the services on the open
@@ -134,6 +138,8 @@ func (m *Main) buildServices(ctx context.Context, smtp *mail.SMTPConfig) (*servi
 	svc.checkout.UseLimiter(svc.limiter)
 	svc.docs = orderdoc.New(d, svc.orders, svc.limiter, m.Clock)
 	svc.members = member.New(d, svc.queue, m.Clock, cfg.BaseURL)
+	svc.billing = billing.New(d, svc.orders, svc.members, svc.queue, m.Clock, cfg.BaseURL)
+	svc.checkout.UseAccounts(svc.billing)
 	svc.content = content.New(d, m.Clock)
 	svc.settings = settings.NewService(d, m.Clock, 2*time.Second)
 	svc.queue.LimitRecipients(func(ctx context.Context) (int, error) {

@@ -61,6 +61,7 @@ func (m *Main) tasks(svc *services) []jobs.Task {
 			return err
 		}},
 	}
+	list = append(list, m.billingTasks(svc)...)
 	list = append(list, m.backupTasks()...)
 	if p := svc.payments; p != nil {
 		// Every minute: a customer who closed the browser after 3-D

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"kaede/internal/billing"
 	"kaede/internal/cart"
 	"kaede/internal/db"
 	"kaede/internal/mail"
@@ -38,6 +39,9 @@ type Service struct {
 	// limiter counts orders per client, e-mail, session and unpaid
 	// orders shop-wide; nil: no limits (UseLimiter).
 	limiter *throttle.Limiter
+	// accounts are the business customers who may order on account
+	// (order.Invoice); nil: nobody may (UseAccounts).
+	accounts *billing.Service
 }
 
 // New returns the checkout service. baseURL (e.g. "https://kaede.example")
@@ -155,6 +159,9 @@ func (s *Service) quote(ctx context.Context, tx *sql.Tx, in Input, p shop.Proble
 	s.addCardLimit(q)
 	if q.PaymentMethod == order.COD && q.Total > st.CODLimit {
 		p.Add("payment_method", shop.ReasonRange)
+	}
+	if err := s.checkAccount(ctx, tx, in, q, p, false); err != nil {
+		return nil, err
 	}
 	if err := p.Err(); err != nil {
 		return nil, err

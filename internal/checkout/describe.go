@@ -43,6 +43,8 @@ func describe(q *Quote, st settings.Settings, today time.Time, cal calendar.Cale
 			q.PaymentTime = fmt.Sprintf("クレジットカード：ご注文確定時に、決済代行会社のページで%sをお支払いいただきます（3-Dセキュア本人認証）。"+
 				"カード情報は当店のサーバーを経由しません。", q.Total)
 		}
+	case order.Invoice:
+		describeInvoice(q, st, today, en)
 	case order.COD:
 		if en {
 			q.PaymentTime = fmt.Sprintf("Cash on delivery: pay the carrier %s (COD fee included) when the parcel arrives.", q.Total)

@@ -98,6 +98,9 @@ func (s *Service) place(ctx context.Context, in Input, st settings.Settings, sw 
 		if err := checkConfirmed(in, q); err != nil {
 			return err
 		}
+		if err := s.holdCredit(ctx, tx, in, q); err != nil {
+			return err
+		}
 		if err := s.takeOrder(ctx, tx, in, q, st.Limits, now); err != nil {
 			return err
 		}

@@ -35,7 +35,7 @@ func (s *Service) Terms(ctx context.Context, st settings.Settings, en bool) (Ter
 	}
 	var t Terms
 	seen := map[string]bool{}
-	for _, m := range []order.PaymentMethod{order.BankTransfer, order.COD, order.Card} {
+	for _, m := range []order.PaymentMethod{order.BankTransfer, order.COD, order.Card, order.Invoice} {
 		if !methodEnabled(m, st, card) {
 			continue
 		}
@@ -72,6 +72,8 @@ func (s *Service) paymentTerm(m order.PaymentMethod, st settings.Settings, en bo
 		}
 		return "クレジットカード（VISA・Mastercard・JCB・American Express）：ご注文確定時に、決済代行会社のページでお支払いいただきます（3-Dセキュア本人認証）。" +
 			CardTimeLimit(s.card.TTL, en)
+	case order.Invoice:
+		return invoiceTerm(st, en)
 	}
 	return ""
 }

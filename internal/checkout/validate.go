@@ -77,6 +77,9 @@ func methodEnabled(m order.PaymentMethod, st settings.Settings, card bool) bool 
 		return st.EnableCOD
 	case order.Card:
 		return card
+	case order.Invoice:
+		// Only to approved business customers, which quote checks.
+		return st.MonthlyInvoice.Enabled
 	}
 	return false
 }

@@ -73,6 +73,8 @@ var storeMessages = map[string]text{
 	"checkout.transfer":      {"銀行振込（前払い）", "Bank transfer (in advance)"},
 	"checkout.transfer.help": {"ご注文日から%d日以内にお振り込みください。振込手数料はお客様のご負担となります。", "Please pay within %d days of ordering. Transfer charges are yours."},
 	"checkout.cod":           {"代金引換", "Cash on delivery"},
+	"checkout.invoice":       {"請求書払い（月末締め）", "Monthly invoice"},
+	"checkout.invoice.help":  {"法人・事業者様向け。当月のご注文をまとめて月末締めでご請求いたします（ご利用限度額の範囲内）。", "For approved business customers: the month's orders are billed on one invoice after the month ends (within your credit limit)."},
 	"checkout.cod.help":      {"代引手数料%sを申し受けます（ご注文金額%sまで）。", "A fee of %s applies (orders up to %s)."},
 	"checkout.card":          {"クレジットカード", "Credit card"},
 	"checkout.card.help":     {"VISA・Mastercard・JCB・American Express。カード情報は決済代行会社のページでご入力いただきます（3-Dセキュア本人認証）。", "VISA, Mastercard, JCB, American Express. You enter the card on the payment provider's page (with 3-D Secure)."},
@@ -118,6 +120,7 @@ var storeMessages = map[string]text{
 	"confirm.pay.transfer": {"銀行振込（前払い）", "Bank transfer (in advance)"},
 	"confirm.pay.cod":      {"代金引換", "Cash on delivery"},
 	"confirm.pay.card":     {"クレジットカード", "Credit card"},
+	"confirm.pay.invoice":  {"請求書払い（月末締め）", "Monthly invoice"},
 	"confirm.card.note":    {"「注文を確定する」を押すと、決済代行会社のページへ移動します。カード番号はそのページでご入力ください（当店のサーバーはカード情報を受け取りません）。本人認証（3-Dセキュア）のため、お名前・メールアドレス・電話番号をカード発行会社へ送信します。お支払いが完了するとご注文が確定します。", "Pressing “Place order” takes you to the payment provider's page, where you enter your card (this shop never receives card details). For 3-D Secure, your name, e-mail and phone number go to your card issuer. The order is binding once the payment is complete."},
 
 	// Order complete and order page

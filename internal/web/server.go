@@ -19,6 +19,7 @@ import (
 	"os"
 	"strings"
 
+	"kaede/internal/billing"
 	"kaede/internal/cardpay"
 	"kaede/internal/cart"
 	"kaede/internal/catalog"
@@ -106,6 +107,9 @@ type Deps struct {
 	// lang ("ja" or "en"), or returns NotFound for an id that names none
 	// the public may see; nil: the form offers no incident.
 	IncidentTitle func(ctx context.Context, id int64, lang string) (string, error)
+	// Billing is the monthly invoice of approved business customers: the
+	// method at checkout and the invoices on my page; nil: neither.
+	Billing *billing.Service
 }
 
 // Server is the store's HTTP edge.
@@ -147,6 +151,7 @@ type Server struct {
 	inquiries *inquiry.Service // nil: no contact form
 	// incidentTitle: see Deps.IncidentTitle.
 	incidentTitle func(ctx context.Context, id int64, lang string) (string, error)
+	billing       *billing.Service // nil: no monthly invoice
 }
 
 // New checks the configuration, parses the templates and builds the route
@@ -200,6 +205,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 
 		inquiries:     d.Inquiries,
 		incidentTitle: d.IncidentTitle,
+		billing:       d.Billing,
 	}
 	s.cfg.BaseURL = strings.TrimSuffix(cfg.BaseURL, "/")
 	s.errors5xx = s.newErrorBurst()

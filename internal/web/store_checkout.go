@@ -341,6 +341,12 @@ func (s *Server) checkoutView(r *http.Request, c *cart.Cart, values url.Values, 
 		view.Methods = append(view.Methods, formChoice{Value: string(order.Card), Label: ui.T(lang, "checkout.card"),
 			Help: ui.T(lang, "checkout.card.help"), Selected: method == string(order.Card)})
 	}
+	if invoice, err := s.invoiceOffered(r, st); err != nil {
+		return nil, fmt.Errorf("checkout form: %w", err)
+	} else if invoice {
+		view.Methods = append(view.Methods, formChoice{Value: string(order.Invoice), Label: ui.T(lang, "checkout.invoice"),
+			Help: ui.T(lang, "checkout.invoice.help"), Selected: method == string(order.Invoice)})
+	}
 	return view, nil
 }
 
@@ -434,6 +440,8 @@ func methodKey(m order.PaymentMethod) string {
 		return "cod"
 	case order.Card:
 		return "card"
+	case order.Invoice:
+		return "invoice"
 	}
 	return "transfer"
 }
