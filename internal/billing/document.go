@@ -135,21 +135,21 @@ func Render(doc Document) ([]byte, error) {
 		for i, l := range o.Lines {
 			date, number := "", ""
 			if i == 0 {
-				date, number = o.Date, o.Number
+				date, number = shortDate(o.Date), o.Number
 			}
 			rows = append(rows, []string{date, number, l.Name + l.Mark, strconv.Itoa(l.Quantity),
 				l.UnitPrice.String(), l.Amount.String(), strconv.Itoa(int(l.TaxRate)) + "%"})
 		}
 		rows = append(rows, []string{"", "", "ご注文合計", "", "", o.Total.String(), ""})
 	}
-	err = d.Table(pdfdoc.Table{Columns: []pdfdoc.Column{
-		{Header: "日付", Width: 21},
+	err = d.Table(pdfdoc.Table{Size: 8, Columns: []pdfdoc.Column{
+		{Header: "日付", Width: 14},
 		{Header: "注文番号", Width: 30},
-		{Header: "品名", Width: 55},
-		{Header: "数量", Width: 11, Align: pdfdoc.AlignRight},
-		{Header: "単価（税込）", Width: 19, Align: pdfdoc.AlignRight},
-		{Header: "金額（税込）", Width: 20, Align: pdfdoc.AlignRight},
-		{Header: "税率", Width: 14, Align: pdfdoc.AlignRight},
+		{Header: "品名", Width: 59},
+		{Header: "数量", Width: 10, Align: pdfdoc.AlignRight},
+		{Header: "単価（税込）", Width: 21, Align: pdfdoc.AlignRight},
+		{Header: "金額（税込）", Width: 22, Align: pdfdoc.AlignRight},
+		{Header: "税率", Width: 12, Align: pdfdoc.AlignRight},
 	}, Rows: rows})
 	if err != nil {
 		return nil, fmt.Errorf("render invoice %s: %w", doc.Number, err)
@@ -184,6 +184,14 @@ func Render(doc Document) ([]byte, error) {
 		return nil, fmt.Errorf("render invoice %s: %w", doc.Number, err)
 	}
 	return buf.Bytes(), nil
+}
+
+// shortDate is YYYY-MM-DD as MM/DD: the year is the invoice's month's.
+func shortDate(date string) string {
+	if len(date) != len(time.DateOnly) {
+		return date
+	}
+	return date[5:7] + "/" + date[8:]
 }
 
 // roundingJa names the rounding of the tax.

@@ -45,8 +45,9 @@ func (i Invoice) Overdue(today time.Time) bool {
 }
 
 // bankDays is how banks count business days: weekends, national holidays
-// and the new-year break (12/31–1/3) are closed.
-var bankDays = calendar.Calendar{Yearly: []calendar.Closure{calendar.YearEnd}}
+// and the banks' new-year break (12/31–1/3) are closed.
+var bankDays = calendar.Calendar{Yearly: []calendar.Closure{{From: calendar.MonthDay{Month: time.December, Day: 31},
+	To: calendar.MonthDay{Month: time.January, Day: 3}}}}
 
 // DueDate is when the invoice for month is due under the settings: the
 // last day of the month DueMonths later, moved off a bank holiday to the

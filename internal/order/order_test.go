@@ -30,6 +30,7 @@ func TestCanTransition(t *testing.T) {
 		order.BankTransfer: {{pl, pa}, {pl, ca}, {pa, sh}, {pa, ca}, {sh, de}},
 		order.COD:          {{pl, sh}, {pl, ca}, {sh, de}, {sh, ca}},
 		order.Card:         {{aw, pl}, {aw, pa}, {aw, ca}, {pl, pa}, {pl, ca}, {pa, sh}, {pa, ca}, {sh, de}},
+		order.Invoice:      {{pl, pa}, {pl, sh}, {pl, ca}, {pa, sh}, {pa, ca}, {sh, de}},
 	}
 	// Every pair not listed above is refused, including every way out of
 	// delivered and cancelled and every step back.

@@ -6,12 +6,13 @@ DO $$
 DECLARE
     c record;
 BEGIN
-    FOR c IN SELECT conrelid::regclass::text AS tbl, conname, pg_get_constraintdef(oid) AS def
+    FOR c IN SELECT conrelid::regclass AS tbl, conname, pg_get_constraintdef(oid) AS def
         FROM pg_constraint
-        WHERE conname IN ('orders_payment_method_check', 'payments_method_check')
+        WHERE connamespace = current_schema()::regnamespace
+        AND conname IN ('orders_payment_method_check', 'payments_method_check')
     LOOP
-        EXECUTE format('ALTER TABLE %I DROP CONSTRAINT %I', c.tbl, c.conname);
-        EXECUTE format('ALTER TABLE %I ADD CONSTRAINT %I %s', c.tbl, c.conname,
+        EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', c.tbl, c.conname);
+        EXECUTE format('ALTER TABLE %s ADD CONSTRAINT %I %s', c.tbl, c.conname,
             replace(c.def, 'ARRAY[''bank_transfer''::text', 'ARRAY[''invoice''::text, ''bank_transfer''::text'));
     END LOOP;
 END
