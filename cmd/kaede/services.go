@@ -12,8 +12,8 @@ import (
 	"github.com/riverqueue/river"
 
 	"kaede/internal/alert"
-	"kaede/internal/cardpay"
 	"kaede/internal/billing"
+	"kaede/internal/cardpay"
 	"kaede/internal/cart"
 	"kaede/internal/catalog"
 	"kaede/internal/checkout"

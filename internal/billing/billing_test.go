@@ -37,7 +37,9 @@ type fixture struct {
 	clinic   int64
 }
 
-func jst(y int, m time.Month, d, h int) time.Time { return time.Date(y, m, d, h, 0, 0, 0, shop.JST).UTC() }
+func jst(y int, m time.Month, d, h int) time.Time {
+	return time.Date(y, m, d, h, 0, 0, 0, shop.JST).UTC()
+}
 
 func setup(t *testing.T, d *db.DB) *fixture {
 	t.Helper()

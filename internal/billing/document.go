@@ -110,8 +110,10 @@ func Render(doc Document) ([]byte, error) {
 	top := d.Y()
 	d.Text(pdfdoc.TextBlock{Text: "請求番号：" + doc.Number + "\n発行日：" + pdfdoc.JapaneseDate(issued) +
 		"\n対象期間：" + jaMonth(doc.Month) + "ご注文分", Size: 9.5, X: right, Width: half, Align: pdfdoc.AlignRight})
+	rightEnd := d.Y()
 	d.SetY(top)
 	d.Text(pdfdoc.TextBlock{Text: doc.Recipient + "　御中", Size: 14, Width: half})
+	d.SetY(max(rightEnd, d.Y()))
 	d.Gap(3)
 	issuerTop := d.Y()
 	d.Text(pdfdoc.TextBlock{Text: "下記のとおりご請求申し上げます。", Size: 10, Width: half})
