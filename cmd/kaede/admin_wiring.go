@@ -93,6 +93,7 @@ func (m *Main) newAdmin(svc *services) (*admin.Server, error) {
 		Campaigns: svc.campaigns,
 		Reports:   report.New(m.db, svc.orders, svc.catalog, m.Clock),
 		Closings:  calendar.NewClosings(m.db, m.Clock),
+		Billing:   svc.billing,
 	}
 	if svc.monitor != nil {
 		every := cfg.Monitor.Interval

@@ -31,6 +31,7 @@ import (
 
 	"kaede/internal/alert"
 	"kaede/internal/audit"
+	"kaede/internal/billing"
 	"kaede/internal/catalog"
 	"kaede/internal/content"
 	"kaede/internal/edge"
@@ -147,6 +148,10 @@ type Deps struct {
 	Reports *report.Service
 	// Closings are the shop's own closing days; nil: no calendar page.
 	Closings *calendar.Closings
+
+	// Billing is the monthly invoice of business customers; nil: no
+	// billing pages.
+	Billing *billing.Service
 }
 
 // Server is the admin's HTTP edge.
@@ -190,6 +195,7 @@ type Server struct {
 	campaigns     *incident.Campaigns
 	reports       *report.Service    // nil: no sales reports
 	closings      *calendar.Closings // nil: no calendar page
+	billing       *billing.Service   // nil: no billing pages
 }
 
 // New checks the configuration, parses the templates and builds the route
@@ -247,6 +253,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 		campaigns:     d.Campaigns,
 		reports:       d.Reports,
 		closings:      d.Closings,
+		billing:       d.Billing,
 	}
 	if d.Notices != nil {
 		s.reopening = d.Reopening

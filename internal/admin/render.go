@@ -121,6 +121,7 @@ var navItems = []struct {
 	{Prefix + "orders", "nav.orders", staff.OrdersRead},
 	{Prefix + "reports", "nav.reports", staff.SalesRead},
 	{Prefix + "customers", "nav.customers", staff.CustomersRead},
+	{Prefix + "billing", "nav.billing", staff.OrdersRead},
 	{Prefix + "inquiries", "nav.inquiries", staff.InquiriesRead},
 	{Prefix + "products", "nav.products", staff.CatalogRead},
 	{Prefix + "content", "nav.content", staff.ContentWrite},

@@ -104,6 +104,7 @@ func (s *Server) routes() {
 	s.incidentScopeRoutes(mux)
 	s.incidentCampaignRoutes(mux)
 	s.reportRoutes(mux)
+	s.billingRoutes(mux)
 
 	mux.HandleFunc(Prefix, s.notFound)
 }

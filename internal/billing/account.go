@@ -80,7 +80,7 @@ func loadAccount(ctx context.Context, tx *sql.Tx, memberID int64, lock string) (
 func (s *Service) Apply(ctx context.Context, memberID int64, company string) (*Account, error) {
 	company = strings.TrimSpace(company)
 	p := shop.Problems{}
-	shop.CheckText(p, "company", company, true, 100)
+	shop.CheckText(p, "billing_name", company, true, 100)
 	if err := p.Err(); err != nil {
 		return nil, err
 	}
@@ -121,7 +121,7 @@ type Decision struct {
 }
 
 // parse validates the decision, naming the bad fields "status",
-// "company", "credit_limit" and "note".
+// "billing_name", "credit_limit" and "note".
 func (d Decision) parse() (Decision, shop.Yen, error) {
 	p := shop.Problems{}
 	switch d.Status {
@@ -130,7 +130,7 @@ func (d Decision) parse() (Decision, shop.Yen, error) {
 		p.Add("status", shop.ReasonChoice)
 	}
 	d.Company, d.Note = strings.TrimSpace(d.Company), strings.TrimSpace(d.Note)
-	shop.CheckText(p, "company", d.Company, true, 100)
+	shop.CheckText(p, "billing_name", d.Company, true, 100)
 	shop.CheckMultiline(p, "note", d.Note, false, 500)
 	var limit shop.Yen
 	raw := strings.ReplaceAll(strings.TrimSpace(d.CreditLimit), ",", "")

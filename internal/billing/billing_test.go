@@ -270,7 +270,7 @@ func TestDecideValidatesAndAudits(t *testing.T) {
 			{billing.Decision{Status: billing.Approved, Company: "楓会"}, "credit_limit"},
 			{billing.Decision{Status: billing.Approved, Company: "楓会", CreditLimit: "十万"}, "credit_limit"},
 			{billing.Decision{Status: billing.Approved, Company: "楓会", CreditLimit: "1000000000"}, "credit_limit"},
-			{billing.Decision{Status: billing.Approved, CreditLimit: "1000"}, "company"},
+			{billing.Decision{Status: billing.Approved, CreditLimit: "1000"}, "billing_name"},
 			{billing.Decision{Status: "maybe", Company: "楓会", CreditLimit: "1000"}, "status"},
 		} {
 			_, err := f.billing.Decide(ctx, f.clinic, c.in, staff)
@@ -310,9 +310,9 @@ func TestPaymentsSettleTheInvoice(t *testing.T) {
 			in    billing.PaymentInput
 			field string
 		}{
-			{billing.PaymentInput{Amount: ""}, "amount"},
-			{billing.PaymentInput{Amount: "-5"}, "amount"},
-			{billing.PaymentInput{Amount: "6196"}, "amount"},
+			{billing.PaymentInput{Amount: ""}, "payment_amount"},
+			{billing.PaymentInput{Amount: "-5"}, "payment_amount"},
+			{billing.PaymentInput{Amount: "6196"}, "payment_amount"},
 			{billing.PaymentInput{Amount: "100", ReceivedOn: "2027-13-01"}, "received_on"},
 			{billing.PaymentInput{Amount: "100", ReceivedOn: "2027-01-02"}, "received_on"}, // tomorrow
 		} {

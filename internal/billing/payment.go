@@ -33,7 +33,7 @@ type Payment struct {
 
 // RecordPayment records a payment against the invoice, full or partial,
 // and audits it. The amount may not exceed what is still owed (Invalid on
-// "amount"). The payment that settles the invoice marks its orders paid
+// "payment_amount"). The payment that settles the invoice marks its orders paid
 // (order.Settle) and thanks the customer by e-mail, in the same
 // transaction. A settled invoice takes no payment (Conflict).
 func (s *Service) RecordPayment(ctx context.Context, number string, in PaymentInput, by audit.Actor) (*Invoice, error) {
@@ -43,11 +43,11 @@ func (s *Service) RecordPayment(ctx context.Context, number string, in PaymentIn
 	amount, err := strconv.ParseInt(raw, 10, 64)
 	switch {
 	case raw == "":
-		p.Add("amount", shop.ReasonRequired)
+		p.Add("payment_amount", shop.ReasonRequired)
 	case err != nil:
-		p.Add("amount", shop.ReasonFormat)
+		p.Add("payment_amount", shop.ReasonFormat)
 	case amount < 1:
-		p.Add("amount", shop.ReasonRange)
+		p.Add("payment_amount", shop.ReasonRange)
 	}
 	in.ReceivedOn = strings.TrimSpace(in.ReceivedOn)
 	if in.ReceivedOn == "" {
@@ -71,7 +71,7 @@ func (s *Service) RecordPayment(ctx context.Context, number string, in PaymentIn
 			return shop.Errorf(shop.Conflict, "invoice %s is paid already", number)
 		}
 		if shop.Yen(amount) > inv.Balance() {
-			p.Add("amount", shop.ReasonRange)
+			p.Add("payment_amount", shop.ReasonRange)
 			return p.Err()
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO billing_payments (invoice_id, amount, received_on, note, recorded_by, created_at)
