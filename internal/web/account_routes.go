@@ -37,6 +37,11 @@ func (s *Server) accountRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /account/licence", s.member(s.licencePage))
 	mux.Handle("POST /account/licence", s.member(s.licenceSubmit))
 	mux.Handle("GET /account/data", s.member(s.accountData))
+	if s.billing != nil {
+		mux.Handle("GET /account/invoices", s.member(s.invoicesPage))
+		mux.Handle("POST /account/invoices/apply", s.member(s.invoicesApply))
+		mux.Handle("GET /account/invoices/{number}/pdf", s.member(s.invoicePDF))
+	}
 	mux.Handle("GET /account/close", s.member(s.closePage))
 	mux.Handle("POST /account/close", s.member(s.closeSubmit))
 
