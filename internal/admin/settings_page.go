@@ -143,6 +143,9 @@ func settingsValues(s settings.Settings) url.Values {
 		"carrier.yamato_billing_code":     s.Carrier.YamatoBillingCode,
 		"carrier.yamato_freight_code":     s.Carrier.YamatoFreightCode,
 		"carrier.sagawa_customer_code":    s.Carrier.SagawaCustomerCode,
+		"monthly_invoice.enabled":         on(s.MonthlyInvoice.Enabled),
+		"monthly_invoice.due_months":      strconv.Itoa(s.MonthlyInvoice.DueMonths),
+		"monthly_invoice.due_earlier":     on(s.MonthlyInvoice.DueEarlier),
 	} {
 		v.Set(name, val)
 	}
@@ -206,6 +209,11 @@ func settingsFromForm(f *form.Form, base settings.Settings) settings.Settings {
 		OpenHour:           f.Int("desk.open_hour"),
 		CloseHour:          f.Int("desk.close_hour"),
 		FirstResponseHours: f.Int("desk.first_response_hours"),
+	}
+	s.MonthlyInvoice = settings.MonthlyInvoice{
+		Enabled:    f.Bool("monthly_invoice.enabled"),
+		DueMonths:  f.Int("monthly_invoice.due_months"),
+		DueEarlier: f.Bool("monthly_invoice.due_earlier"),
 	}
 	return s
 }
