@@ -62,6 +62,7 @@ var adminBillingMessages = map[string]text{
 	"field.monthly_invoice.enabled":     {"請求書払いを受け付ける（承認したお客様のみに表示）", "accept the monthly invoice (shown to approved customers only)"},
 	"field.monthly_invoice.due_months":  {"支払期限（締め月の何か月後の末日、1〜3）", "due at the end of the month this many months after (1–3)"},
 	"field.monthly_invoice.due_earlier": {"支払期限が金融機関の休業日なら前営業日にする（しない場合は翌営業日）", "a due date on a bank holiday moves to the business day before (otherwise after)"},
+	"orders.method.invoice":             {"請求書払い", "Monthly invoice"},
 	"orders.field.month":                {"対象月", "month"},
 	"orders.field.billing_name":         {"請求先名（医院・法人名）", "billing name (clinic or company)"},
 	"orders.field.credit_limit":         {"ご利用限度額（円）", "credit limit (yen)"},

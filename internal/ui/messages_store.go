@@ -129,6 +129,7 @@ var storeMessages = map[string]text{
 	"complete.mail":     {"ご注文確認メールを %s へお送りしました。届かない場合は迷惑メールフォルダをご確認いただくか、お問い合わせください。", "We have sent a confirmation e-mail to %s. If it does not arrive, please check your spam folder or contact us."},
 	"complete.transfer": {"下記の口座へ %s を %s までにお振り込みください。ご入金を確認後、発送いたします。", "Please transfer %s to the account below by %s. We ship once the payment arrives."},
 	"complete.cod":      {"商品お届けの際に、配達員へ %s（代引手数料を含みます）をお支払いください。", "Please pay the driver %s (COD fee included) when the parcel arrives."},
+	"complete.invoice":  {"%sは、今月のほかのご注文とまとめて月末締めのご請求書でご請求いたします。ご請求書はマイページからダウンロードいただけます。", "%s will be billed with this month's other orders on one invoice after the month ends; you can download it from My page."},
 	"complete.view":     {"ご注文内容を確認する", "View your order"},
 	"complete.keep":     {"このページのアドレスはご注文の確認に使います。第三者に共有しないようお願いいたします。", "This page's address gives access to your order; please do not share it."},
 	"order.title":       {"ご注文内容（%s）", "Order %s"},
@@ -156,6 +157,7 @@ var storeMessages = map[string]text{
 	"order.method.bank_transfer": {"銀行振込（前払い）", "Bank transfer (in advance)"},
 	"order.method.cod":           {"代金引換", "Cash on delivery"},
 	"order.method.card":          {"クレジットカード", "Credit card"},
+	"order.method.invoice":       {"請求書払い（月末締め）", "Monthly invoice"},
 
 	"order.payment.pending":            {"お支払い待ち", "Pending"},
 	"order.payment.requires_action":    {"お手続き待ち", "Action required"},

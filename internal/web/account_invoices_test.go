@@ -73,6 +73,9 @@ func TestMonthlyInvoiceOnMyPage(t *testing.T) {
 		if res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("place on invoice: %d\n%s", res.StatusCode, res.body)
 		}
+		if got := elementText(t, b.get(res.Header.Get("Location")).body, "on-account"); !strings.Contains(got, "月末締めのご請求書") {
+			t.Errorf("complete page says %q, want the monthly invoice", got)
+		}
 		mustContain(t, text(parseHTML(t, b.get("/legal/tokushoho").body)), "請求書払い（当店が承認した法人・事業者のお客様に限り")
 
 		e.advance(7 * 24 * time.Hour) // into December

@@ -22,6 +22,7 @@ type orderView struct {
 	PaymentDue time.Time
 	Bank       settings.BankAccount
 	Transfer   bool
+	OnAccount  bool      // paid by the month's invoice (order.Invoice)
 	Card       *cardView // card orders only
 	// CanCancel offers the customer's own cancellation (CancelURL) while
 	// nothing has shipped.
@@ -54,6 +55,7 @@ func (s *Server) renderOrder(w http.ResponseWriter, r *http.Request, page string
 		return
 	}
 	view := orderView{Order: o, Token: token, Transfer: o.PaymentMethod == order.BankTransfer, Bank: st.BankTransfer}
+	view.OnAccount = o.PaymentMethod == order.Invoice
 	view.OrderURL = "/orders/" + url.PathEscape(o.Number)
 	if token != "" {
 		view.OrderURL += "?token=" + url.QueryEscape(token)
