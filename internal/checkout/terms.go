@@ -27,7 +27,8 @@ type PaymentTerm struct {
 
 // Terms describes the methods checkout offers now (bank transfer and cash
 // on delivery as the settings enable them, card while the shop has a
-// provider and has not stopped card payments), in English when en.
+// provider and has not stopped card payments, the monthly invoice as the
+// settings enable it when checkout has accounts), in English when en.
 func (s *Service) Terms(ctx context.Context, st settings.Settings, en bool) (Terms, error) {
 	card, err := s.CardOffered(ctx)
 	if err != nil {
@@ -36,7 +37,7 @@ func (s *Service) Terms(ctx context.Context, st settings.Settings, en bool) (Ter
 	var t Terms
 	seen := map[string]bool{}
 	for _, m := range []order.PaymentMethod{order.BankTransfer, order.COD, order.Card, order.Invoice} {
-		if !methodEnabled(m, st, card) {
+		if !methodEnabled(m, st, card) || (m == order.Invoice && s.accounts == nil) {
 			continue
 		}
 		t.Payments = append(t.Payments, PaymentTerm{Method: m, Text: s.paymentTerm(m, st, en)})
