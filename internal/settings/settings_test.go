@@ -79,6 +79,8 @@ func TestValidateNamesBadSettings(t *testing.T) {
 		{"desk.close_hour", func(s *settings.Settings) { s.Desk.CloseHour = s.Desk.OpenHour }},
 		{"desk.first_response_hours", func(s *settings.Settings) { s.Desk.FirstResponseHours = 0 }},
 		{"desk.first_response_hours", func(s *settings.Settings) { s.Desk.FirstResponseHours = settings.MaxFirstResponseHours + 1 }},
+		{"monthly_invoice.due_months", func(s *settings.Settings) { s.MonthlyInvoice.DueMonths = 0 }},
+		{"monthly_invoice.due_months", func(s *settings.Settings) { s.MonthlyInvoice.DueMonths = 4 }},
 	}
 	if err := settings.Default().Validate(); err != nil {
 		t.Fatalf("default settings invalid: %v", err)
@@ -145,6 +147,9 @@ func TestLoadFillsRetentionDefaults(t *testing.T) {
 		}
 		if got.Retention != settings.DefaultRetention() {
 			t.Fatalf("retention=%+v, want the defaults %+v", got.Retention, settings.DefaultRetention())
+		}
+		if got.MonthlyInvoice != settings.DefaultMonthlyInvoice() {
+			t.Fatalf("monthly invoice=%+v, want the defaults %+v", got.MonthlyInvoice, settings.DefaultMonthlyInvoice())
 		}
 	})
 }
