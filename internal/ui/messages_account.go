@@ -147,7 +147,11 @@ var accountMessages = map[string]text{
 	"account.licence.status.pending":  {"審査中", "Under review"},
 	"account.licence.status.approved": {"承認済み", "Approved"},
 	"account.licence.status.rejected": {"承認されませんでした", "Not approved"},
-	"account.invoices.title":          {"請求書払い・ご請求書", "Monthly invoices"},
+	"account.licence.nav":             {"施術者免許", "Practitioner licence"},
+	"account.licence.view":            {"申請内容を見る", "See your licence"},
+	"account.licence.approved_note":   {"施術者免許は承認済みです。施術者向け商品をご購入いただけます。免許の内容に変更がございましたら、お問い合わせフォームよりご連絡ください。", "Your practitioner licence is approved: you can buy practitioners-only products. If anything about your licence changes, please tell us through the contact form."},
+
+	"account.invoices.title": {"請求書払い・ご請求書", "Monthly invoices"},
 	"account.invoices.lead": {"法人・事業者のお客様は、当店の審査を経て、ご注文を月末締めの請求書でお支払いいただけます。ご請求書（PDF）はこちらからダウンロードいただけます。",
 		"Business customers we have approved may pay their orders by one invoice a month. Your invoices (PDF) can be downloaded here."},
 	"account.invoices.status":           {"ご利用状況", "Status"},
@@ -169,9 +173,6 @@ var accountMessages = map[string]text{
 	"account.invoices.paid":             {"お支払い済み", "paid"},
 	"account.invoices.unpaid":           {"未払い %s", "%s unpaid"},
 	"account.invoices.download":         {"PDFをダウンロード", "Download PDF"},
-	"account.licence.nav":               {"施術者免許", "Practitioner licence"},
-	"account.licence.view":              {"申請内容を見る", "See your licence"},
-	"account.licence.approved_note":     {"施術者免許は承認済みです。施術者向け商品をご購入いただけます。免許の内容に変更がございましたら、お問い合わせフォームよりご連絡ください。", "Your practitioner licence is approved: you can buy practitioners-only products. If anything about your licence changes, please tell us through the contact form."},
 
 	// Demo outbox
 	"account.outbox.label":   {"デモ用ツール：実際のメールは送信されません", "Demo tool: no e-mail is really sent"},
