@@ -1,7 +1,6 @@
 package admin
 
 import (
-	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -124,13 +123,7 @@ func (s *Server) billingInvoicePDF(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	h := w.Header()
-	h.Set("Content-Type", "application/pdf")
-	h.Set("Content-Disposition", attachment(fmt.Sprintf("invoice-%s.pdf", inv.Number), "invoice.pdf"))
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Content-Security-Policy", edge.FileCSP)
-	h.Set("Content-Length", strconv.Itoa(len(pdf)))
-	w.Write(pdf)
+	edge.SendAttachment(w, "application/pdf", "invoice-"+inv.Number+".pdf", pdf)
 }
 
 // billingPaymentAction records a payment, full or partial.

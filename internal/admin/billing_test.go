@@ -49,7 +49,7 @@ func TestBillingPages(t *testing.T) {
 			t.Fatalf("approve: %d, want 303:\n%s", res.StatusCode, res.Body)
 		}
 		page := manager.get(path)
-		if got := idText(t, page, "account-limit"); got != "¥50,000" {
+		if got := mustIDText(t, page, "account-limit"); got != "¥50,000" {
 			t.Errorf("limit shown %q, want ¥50,000", got)
 		}
 
@@ -93,7 +93,7 @@ func TestBillingPages(t *testing.T) {
 		}
 		inv := invs[0]
 		list := manager.get("/admin/billing")
-		if !strings.Contains(idText(t, list, "invoices-table"), inv.Number) {
+		if !strings.Contains(mustIDText(t, list, "invoices-table"), inv.Number) {
 			t.Errorf("the billing page does not list %s", inv.Number)
 		}
 
@@ -117,7 +117,7 @@ func TestBillingPages(t *testing.T) {
 			t.Fatalf("final payment: %d:\n%s", res.StatusCode, res.Body)
 		}
 		page = manager.get("/admin/billing/invoices/" + inv.Number)
-		if got := idText(t, page, "invoice-balance"); got != "¥0" {
+		if got := mustIDText(t, page, "invoice-balance"); got != "¥0" {
 			t.Errorf("balance %q, want ¥0", got)
 		}
 		for _, n := range numbers {
@@ -134,12 +134,12 @@ func TestBillingPages(t *testing.T) {
 	})
 }
 
-// idText is the text of the page's element with the id.
-func idText(t *testing.T, res *response, id string) string {
+// mustIDText is the text of the element with the id, failing the test when
+// the page has none.
+func mustIDText(t *testing.T, res *response, id string) string {
 	t.Helper()
-	n := find(res.Doc, byID(id))
-	if n == nil {
+	if find(res.Doc, byID(id)) == nil {
 		t.Fatalf("no #%s on the page:\n%s", id, res.Body)
 	}
-	return textOf(n)
+	return idText(res.Doc, id)
 }

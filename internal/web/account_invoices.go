@@ -3,7 +3,6 @@ package web
 import (
 	"fmt"
 	"net/http"
-	"strconv"
 
 	"kaede/internal/billing"
 	"kaede/internal/edge"
@@ -57,19 +56,13 @@ func (s *Server) invoicesApply(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, billing.InvoicesPath, http.StatusSeeOther)
 }
 
-// invoicePDF downloads one of the member's invoices; another member's is
-// not found.
-func (s *Server) invoicePDF(w http.ResponseWriter, r *http.Request) {
+// accountInvoicePDF downloads one of the member's monthly invoices;
+// another member's is not found.
+func (s *Server) accountInvoicePDF(w http.ResponseWriter, r *http.Request) {
 	inv, pdf, err := s.billing.PDF(r.Context(), r.PathValue("number"), CurrentSession(r).MemberID)
 	if err != nil {
 		s.renderError(w, r, err)
 		return
 	}
-	h := w.Header()
-	h.Set("Content-Type", "application/pdf")
-	h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="invoice-%s.pdf"`, inv.Number))
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Content-Security-Policy", edge.FileCSP)
-	h.Set("Content-Length", strconv.Itoa(len(pdf)))
-	w.Write(pdf)
+	edge.SendAttachment(w, "application/pdf", "invoice-"+inv.Number+".pdf", pdf)
 }

@@ -40,7 +40,7 @@ func (s *Server) accountRoutes(mux *http.ServeMux) {
 	if s.billing != nil {
 		mux.Handle("GET /account/invoices", s.member(s.invoicesPage))
 		mux.Handle("POST /account/invoices/apply", s.member(s.invoicesApply))
-		mux.Handle("GET /account/invoices/{number}/pdf", s.member(s.invoicePDF))
+		mux.Handle("GET /account/invoices/{number}/pdf", s.member(s.accountInvoicePDF))
 	}
 	mux.Handle("GET /account/close", s.member(s.closePage))
 	mux.Handle("POST /account/close", s.member(s.closeSubmit))
