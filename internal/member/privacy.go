@@ -88,6 +88,9 @@ func (s *Service) erase(ctx context.Context, tx *sql.Tx, memberID int64, action,
 		{"licences", `DELETE FROM licences WHERE member_id = $1`},
 		{"tokens", `DELETE FROM member_tokens WHERE member_id = $1`},
 		{"sessions", `DELETE FROM sessions WHERE member_id = $1`},
+		{"e-mail changes", `DELETE FROM member_email_changes WHERE member_id = $1`},
+		{"favourites", `DELETE FROM member_favourites WHERE member_id = $1`},
+		{"recent views", `DELETE FROM member_recent_views WHERE member_id = $1`},
 	} {
 		res, err := tx.ExecContext(ctx, d.query, memberID)
 		if err != nil {

@@ -120,6 +120,7 @@ func (s *Service) Prune(ctx context.Context, now time.Time) (int64, error) {
 			days        int
 		}{
 			{"member tokens", `DELETE FROM member_tokens WHERE expires_at < $1`, set.Retention.EmailLinkDays},
+			{"e-mail changes", `DELETE FROM member_email_changes WHERE expires_at < $1`, set.Retention.EmailLinkDays},
 			{"customer sessions", `DELETE FROM sessions WHERE expires_at < $1`, set.Retention.SessionDays},
 		} {
 			res, err := tx.ExecContext(ctx, p.query, now.UTC().AddDate(0, 0, -p.days))
