@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 
 	"kaede/internal/audit"
@@ -84,6 +85,50 @@ func (s *Service) RemoveImage(ctx context.Context, productID int64, path string,
 	})
 	if err != nil {
 		return fmt.Errorf("remove image from product %d: %w", productID, err)
+	}
+	return nil
+}
+
+// MoveImage moves the image with the path one place earlier (up) or later
+// in the product's gallery, audited as "catalog.image.move"; the first
+// image is the product's main picture. Moving the first up or the last
+// down does nothing and records nothing.
+func (s *Service) MoveImage(ctx context.Context, productID int64, path string, up bool, by audit.Actor) error {
+	err := s.auditedAll(ctx, by, func(tx *sql.Tx) ([]change, error) {
+		before, err := s.lockProduct(ctx, tx, productID)
+		if err != nil {
+			return nil, err
+		}
+		i := slices.IndexFunc(before.Images, func(img Image) bool { return img.Path == path })
+		if i < 0 {
+			return nil, shop.Errorf(shop.NotFound, "no such image")
+		}
+		j := i + 1
+		if up {
+			j = i - 1
+		}
+		if j < 0 || j >= len(before.Images) {
+			return nil, nil
+		}
+		order := slices.Clone(before.Images)
+		order[i], order[j] = order[j], order[i]
+		// Positions are written afresh, 0…n-1, so that images added with
+		// equal positions (an import's) get a definite order too.
+		for pos, img := range order {
+			if _, err := tx.ExecContext(ctx, `UPDATE product_images SET position = $1 WHERE product_id = $2 AND path = $3`,
+				pos, productID, img.Path); err != nil {
+				return nil, err
+			}
+		}
+		after, err := s.refresh(ctx, tx, productID)
+		if err != nil {
+			return nil, err
+		}
+		return []change{{action: "catalog.image.move", target: productTarget(productID),
+			before: stateOf(before), after: stateOf(after)}}, nil
+	})
+	if err != nil {
+		return fmt.Errorf("move image of product %d: %w", productID, err)
 	}
 	return nil
 }

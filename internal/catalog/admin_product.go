@@ -26,13 +26,16 @@ type productState struct {
 	Position          int            `json:"position"`
 	Variants          []variantState `json:"variants"`
 	Images            []imageState   `json:"images"`
+	Tags              []string       `json:"tags"`
+	Related           []int64        `json:"related"`
 }
 
 func stateOf(p *Product) productState {
 	st := productState{ID: p.ID, Slug: p.Slug, CategoryID: p.CategoryID, NameJa: p.NameJa, NameEn: p.NameEn,
 		NameKana: p.NameKana, DescriptionJa: p.DescriptionJa, DescriptionEn: p.DescriptionEn, TaxClass: p.TaxClass,
 		Status: p.Status, PractitionersOnly: p.PractitionersOnly, Position: p.Position,
-		Variants: []variantState{}, Images: []imageState{}}
+		Variants: []variantState{}, Images: []imageState{}, Tags: append([]string{}, p.Tags...),
+		Related: append([]int64{}, p.Related...)}
 	for _, v := range p.Variants {
 		st.Variants = append(st.Variants, variantStateOf(v))
 	}

@@ -50,8 +50,14 @@ type Product struct {
 	Position          int // the shop's recommended order, lowest first
 	Variants          []Variant
 	Images            []Image
-	CreatedAt         time.Time
-	UpdatedAt         time.Time
+	// Tags are the staff's labels (「単回使用」, 「国産」), sorted, shown on
+	// the product page and used to filter the catalogue.
+	Tags []string
+	// Related are the ids of the products staff chose to show with this
+	// one, in their order; drafts among them are not shown to customers.
+	Related   []int64
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // Variant is one buyable option of a product, with its own SKU, price and stock.

@@ -50,6 +50,7 @@ func searchText(p Product, categoryNames []string) string {
 	for _, v := range p.Variants {
 		parts = append(parts, v.SKU, v.LabelJa, v.LabelEn)
 	}
+	parts = append(parts, p.Tags...)
 	parts = append(parts, categoryNames...)
 	var b strings.Builder
 	for _, part := range parts {

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"kaede/internal/db"
 	"kaede/internal/shop"
 )
 
@@ -75,7 +76,10 @@ func loadDetails(ctx context.Context, tx *sql.Tx, ps []Product) error {
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("load variants: %w", err)
 	}
-	return loadImages(ctx, tx, ps, index, in, ids)
+	if err := loadImages(ctx, tx, ps, index, in, ids); err != nil {
+		return err
+	}
+	return loadTagsAndRelated(ctx, tx, ps, index, in, ids)
 }
 
 func loadImages(ctx context.Context, tx *sql.Tx, ps []Product, index map[int64]int, in string, ids []any) error {
@@ -166,4 +170,43 @@ func (s *Service) oneProduct(ctx context.Context, where string, arg any) (*Produ
 		return nil, shop.Errorf(shop.NotFound, "no such product")
 	}
 	return &ps[0], nil
+}
+
+// ProductsByID returns the published products among ids, in the order of
+// ids, with their details: for lists kept as ids elsewhere (a member's
+// favourites, related products). Ids of drafts and deleted products are
+// left out.
+func (s *Service) ProductsByID(ctx context.Context, ids []int64) ([]Product, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	var args db.Args
+	marks := make([]string, len(ids))
+	for i, id := range ids {
+		marks[i] = args.Add(id)
+	}
+	var ps []Product
+	err := s.db.ReadTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		ps, err = queryProducts(ctx, tx, productSelect+` WHERE p.status = 'published' AND p.id IN (`+strings.Join(marks, ", ")+`)`, args...)
+		if err != nil {
+			return err
+		}
+		return loadDetails(ctx, tx, ps)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("products by id: %w", err)
+	}
+	byID := make(map[int64]Product, len(ps))
+	for _, p := range ps {
+		byID[p.ID] = p
+	}
+	out := make([]Product, 0, len(ps))
+	for _, id := range ids {
+		if p, ok := byID[id]; ok {
+			out = append(out, p)
+			delete(byID, id) // an id listed twice is shown once
+		}
+	}
+	return out, nil
 }

@@ -15,6 +15,7 @@ import (
 type Query struct {
 	Q        string // space-separated terms, all of which must match
 	Category string // a category slug; its descendants are included
+	Tag      string // a tag (NormalizeTag); only products with it
 	Sort     string // one of Sorts; "" means "recommended"
 	Limit    int    // 1..MaxLimit; 0 means DefaultLimit
 	Offset   int    // >= 0
@@ -67,6 +68,10 @@ func (q Query) validate() (Query, []string, error) {
 		p.Add("offset", shop.ReasonRange)
 	}
 	q.Offset = shop.ClampOffset(q.Offset)
+	q.Tag = NormalizeTag(q.Tag)
+	if utf8.RuneCountInString(q.Tag) > maxTagRunes {
+		p.Add("tag", shop.ReasonLength)
+	}
 	if utf8.RuneCountInString(q.Q) > maxQueryRunes {
 		p.Add("q", shop.ReasonLength)
 	}
@@ -82,7 +87,7 @@ func (s *Service) Search(ctx context.Context, q Query) (products []Product, tota
 	if err != nil {
 		return nil, 0, err
 	}
-	key := fmt.Sprintf("search\x00%s\x00%s\x00%s\x00%d\x00%d", strings.Join(terms, " "), q.Category, q.Sort, q.Limit, q.Offset)
+	key := fmt.Sprintf("search\x00%s\x00%s\x00%s\x00%s\x00%d\x00%d", strings.Join(terms, " "), q.Category, q.Tag, q.Sort, q.Limit, q.Offset)
 	page, err := cached(s, key, func() (searchPage, error) {
 		var pg searchPage
 		pg.products, pg.total, err = s.search(ctx, q, terms)
@@ -111,6 +116,9 @@ func (s *Service) search(ctx context.Context, q Query, terms []string) (products
 					UNION ALL
 					SELECT c.id FROM categories c JOIN tree ON c.parent_id = tree.id)
 				SELECT id FROM tree)`)
+		}
+		if q.Tag != "" {
+			where = append(where, "EXISTS (SELECT 1 FROM product_tags t WHERE t.product_id = p.id AND t.tag = "+args.Add(q.Tag)+")")
 		}
 		for _, t := range terms {
 			where = append(where, args.Contains("p.search_text", t))
