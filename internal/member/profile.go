@@ -7,11 +7,14 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
 	"kaede/internal/db"
+	"kaede/internal/settings"
 	"kaede/internal/shop"
+	"kaede/internal/throttle"
 )
 
 // emailChangeTTL is how long the link to a new address works.
@@ -69,9 +72,29 @@ func (s *Service) UpdateProfile(ctx context.Context, memberID int64, in ProfileI
 // address that already has an account gets the "email_change_taken"
 // e-mail instead and nil is returned all the same, as Register does, so
 // that the form does not tell a member who else has an account. Bad
-// fields → Invalid on "email" or "current_password".
-func (s *Service) RequestEmailChange(ctx context.Context, memberID int64, newEmail, current string) error {
+// fields → Invalid on "email" or "current_password". Requests count
+// against the verification resend limits per account and per client
+// address (addr; "" for the account's only), wrong passwords included, so
+// that the form neither floods inboxes nor serves to guess the password:
+// past them, shop.TooMany with RetryAfter.
+func (s *Service) RequestEmailChange(ctx context.Context, memberID int64, newEmail, current, addr string) error {
 	m, err := s.Get(ctx, memberID)
+	if err != nil {
+		return err
+	}
+	st, err := settings.Load(ctx, s.db)
+	if err != nil {
+		return err
+	}
+	rules := []throttle.Rule{{Bucket: "email_change_account", Subject: throttle.Subject(strconv.FormatInt(m.ID, 10)),
+		Windows: st.Limits.ResendsPerAccount}}
+	if addr != "" {
+		rules = append(rules, throttle.Rule{Bucket: "email_change_address", Subject: throttle.Address(addr),
+			Windows: st.Limits.ResendsPerAddress})
+	}
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		return throttle.New(s.db).Take(ctx, tx, s.clock(), "too many e-mail changes; please wait a while", rules...)
+	})
 	if err != nil {
 		return err
 	}

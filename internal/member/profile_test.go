@@ -61,12 +61,19 @@ func TestEmailChangeAppliesOnlyWhenTheLinkIsOpened(t *testing.T) {
 		m := register(t, s, "old@example.com")
 		pw := validInput("").Password
 
-		err := s.RequestEmailChange(ctx, m.ID, "new@example.com", "wrong password!")
+		err := s.RequestEmailChange(ctx, m.ID, "new@example.com", "wrong password!", "")
 		wantField(t, err, "current_password", shop.ReasonMismatch)
-		wantField(t, s.RequestEmailChange(ctx, m.ID, "not an address", pw), "email", shop.ReasonFormat)
-		wantField(t, s.RequestEmailChange(ctx, m.ID, "OLD@example.com", pw), "email", shop.ReasonTaken)
+		wantField(t, s.RequestEmailChange(ctx, m.ID, "not an address", pw, ""), "email", shop.ReasonFormat)
+		wantField(t, s.RequestEmailChange(ctx, m.ID, "OLD@example.com", pw, ""), "email", shop.ReasonTaken)
+		// Three tries an hour (settings.Limits.ResendsPerAccount), wrong
+		// passwords included.
+		wantCode(t, s.RequestEmailChange(ctx, m.ID, "new@example.com", pw, ""), shop.TooMany)
+		if len(mails(t, d, "new@example.com", "email_change")) != 0 {
+			t.Fatal("a refused request sent a link")
+		}
+		clock.Advance(61 * time.Minute)
 
-		if err := s.RequestEmailChange(ctx, m.ID, "New@Example.com", pw); err != nil {
+		if err := s.RequestEmailChange(ctx, m.ID, "New@Example.com", pw, ""); err != nil {
 			t.Fatal(err)
 		}
 		if got, _ := s.Get(ctx, m.ID); got.Email != "old@example.com" {
@@ -101,7 +108,7 @@ func TestEmailChangeToATakenAddressTellsOnlyItsOwner(t *testing.T) {
 		ctx := context.Background()
 		m := register(t, s, "asker@example.com")
 		register(t, s, "owner@example.com")
-		if err := s.RequestEmailChange(ctx, m.ID, "owner@example.com", validInput("").Password); err != nil {
+		if err := s.RequestEmailChange(ctx, m.ID, "owner@example.com", validInput("").Password, ""); err != nil {
 			t.Fatalf("a taken address answered %v, want the same as a free one", err)
 		}
 		if len(mails(t, d, "owner@example.com", "email_change_taken")) != 1 || len(mails(t, d, "owner@example.com", "email_change")) != 0 {
@@ -120,10 +127,10 @@ func TestEmailChangeLinkExpiresAndLosesARace(t *testing.T) {
 		pw := validInput("").Password
 		a := register(t, s, "a@example.com")
 		b := register(t, s, "b@example.com")
-		if err := s.RequestEmailChange(ctx, a.ID, "x@example.com", pw); err != nil {
+		if err := s.RequestEmailChange(ctx, a.ID, "x@example.com", pw, ""); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.RequestEmailChange(ctx, b.ID, "x@example.com", pw); err != nil {
+		if err := s.RequestEmailChange(ctx, b.ID, "x@example.com", pw, ""); err != nil {
 			t.Fatal(err)
 		}
 		links := mails(t, d, "x@example.com", "email_change")
@@ -138,7 +145,7 @@ func TestEmailChangeLinkExpiresAndLosesARace(t *testing.T) {
 			t.Fatalf("a's address %s after losing the race", got.Email)
 		}
 
-		if err := s.RequestEmailChange(ctx, a.ID, "y@example.com", pw); err != nil {
+		if err := s.RequestEmailChange(ctx, a.ID, "y@example.com", pw, ""); err != nil {
 			t.Fatal(err)
 		}
 		late := tokenIn(t, lastMail(t, d, "y@example.com", "email_change").Body, "/account/email/confirm")

@@ -19,7 +19,7 @@ type label struct {
 // last segment of its dotted name ("shipping_address.postal_code" →
 // "postal_code"). Add a field here when a form gains one; account and store
 // pages keep their extra fields in their own files.
-var fieldLabels = merge("field label", coreFieldLabels, storeFieldLabels, accountFieldLabels, contactFieldLabels, documentFieldLabels)
+var fieldLabels = merge("field label", coreFieldLabels, storeFieldLabels, accountFieldLabels, contactFieldLabels, documentFieldLabels, mypageFieldLabels)
 
 // coreFieldLabels are the fields shared by the forms and the API.
 var coreFieldLabels = map[string]label{

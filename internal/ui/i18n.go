@@ -90,7 +90,7 @@ func (c Catalogue) Keys() []string {
 // surface's (store pages, account pages), kept in one file per surface.
 // Keys are "area.what". Japanese is written in polite form (です・ます), as
 // customers expect from a shop.
-var Store = Catalogue{merge("message", layoutMessages, storeMessages, accountMessages, switchMessages, noticeMessages, contactMessages, sharedMessages, orderLifeMessages, orderHistoryMessages, documentMessages)}
+var Store = Catalogue{merge("message", layoutMessages, storeMessages, accountMessages, switchMessages, noticeMessages, contactMessages, sharedMessages, orderLifeMessages, orderHistoryMessages, documentMessages, mypageMessages)}
 
 // T is Store.T, the store's words.
 func T(lang, key string, args ...any) string { return Store.T(lang, key, args...) }

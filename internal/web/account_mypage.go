@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strconv"
 
 	"kaede/internal/edge"
 	"kaede/internal/member"
@@ -34,9 +33,12 @@ func (s *Server) me(r *http.Request) (*member.Member, error) {
 
 // accountView is the data of account_home.
 type accountView struct {
-	Member      *member.Member
-	Orders      []order.Order
-	TotalOrders int
+	Member       *member.Member
+	PendingEmail string // an e-mail address waiting for its link to be opened
+	Orders       []order.Order
+	TotalOrders  int
+	Favourites   []productCard // the latest few; the rest on their page
+	Recent       []productCard
 }
 
 // accountHome is my page: who the member is, whether the address is
@@ -52,7 +54,20 @@ func (s *Server) accountHome(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, fmt.Errorf("account: orders: %w", err))
 		return
 	}
-	s.render(w, r, http.StatusOK, "account_home", accountView{Member: m, Orders: orders, TotalOrders: total})
+	v := accountView{Member: m, Orders: orders, TotalOrders: total}
+	if v.PendingEmail, err = s.members.PendingEmail(r.Context(), m.ID); err != nil {
+		s.renderError(w, r, fmt.Errorf("account: %w", err))
+		return
+	}
+	if v.Favourites, err = s.favouriteCards(r, m, homeFavourites); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	if v.Recent, err = s.recentCards(r, m, 0); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "account_home", v)
 }
 
 // resendVerification sends a fresh verification link.
@@ -71,21 +86,36 @@ type ordersView struct {
 	Orders []order.Order
 	Total  int
 	Pager  edge.Pager
+	// Searched reports that the history is filtered (q, from or to).
+	Searched bool
 }
 
 // accountOrders is the member's order history, newest first, a page at a
-// time (?page=2).
+// time (?page=2), searched by ?q= (an order number or a product's name)
+// and the days ?from= and ?to= (YYYY-MM-DD). Bad values show the form
+// again naming them.
 func (s *Server) accountOrders(w http.ResponseWriter, r *http.Request) {
-	page, err := strconv.Atoi(r.URL.Query().Get("page"))
-	if err != nil || page < 1 {
-		page = 1
-	}
-	orders, total, err := s.orders.ListForMember(r.Context(), CurrentSession(r).MemberID, ordersPerPage, (page-1)*ordersPerPage)
-	if err != nil {
-		s.renderError(w, r, fmt.Errorf("account: orders: %w", err))
+	f := s.form(w, r)
+	q := order.MemberQuery{Q: f.String("q"), From: f.String("from"), To: f.String("to"), Limit: ordersPerPage}
+	page := f.Page("page")
+	if err := f.Err(); err != nil {
+		s.renderForm(w, r, "account_orders", ordersView{}, err)
 		return
 	}
-	v := ordersView{Orders: orders, Total: total, Pager: edge.NewPager("/account/orders", url.Values{}, page, ordersPerPage, total)}
+	q.Offset = (page - 1) * ordersPerPage
+	orders, total, err := s.orders.SearchForMember(r.Context(), CurrentSession(r).MemberID, q)
+	if err != nil {
+		s.renderForm(w, r, "account_orders", ordersView{}, fmt.Errorf("account: orders: %w", err))
+		return
+	}
+	links := url.Values{}
+	for k, v := range map[string]string{"q": q.Q, "from": q.From, "to": q.To} {
+		if v != "" {
+			links.Set(k, v)
+		}
+	}
+	v := ordersView{Orders: orders, Total: total, Searched: len(links) > 0,
+		Pager: edge.NewPager("/account/orders", links, page, ordersPerPage, total)}
 	s.render(w, r, http.StatusOK, "account_orders", v)
 }
 

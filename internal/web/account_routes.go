@@ -13,6 +13,9 @@ func (s *Server) accountRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /register", s.private(s.registerPage))
 	mux.Handle("POST /register", s.private(s.registerSubmit))
 	mux.Handle("GET /account/verify", s.secret(s.verifyEmail))
+	// A new e-mail address, confirmed from its link: no log-in needed.
+	mux.Handle("GET /account/email/confirm", s.secret(s.emailConfirmPage))
+	mux.Handle("POST /account/email/confirm", s.secret(s.emailConfirmSubmit))
 
 	// Log-in (log-out is in routes.go).
 	mux.Handle("GET "+loginPath, s.private(s.loginPage))
@@ -28,6 +31,14 @@ func (s *Server) accountRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /account", s.member(s.accountHome))
 	mux.Handle("POST /account/verify/resend", s.member(s.resendVerification))
 	mux.Handle("GET /account/orders", s.member(s.accountOrders))
+	mux.Handle("POST /account/orders/{number}/reorder", s.member(s.reorder))
+	mux.Handle("GET /account/profile", s.member(s.profilePage))
+	mux.Handle("POST /account/profile", s.member(s.profileSubmit))
+	mux.Handle("GET /account/email", s.member(s.emailPage))
+	mux.Handle("POST /account/email", s.member(s.emailSubmit))
+	mux.Handle("GET /account/favourites", s.member(s.favouritesPage))
+	mux.Handle("POST /favourites/{slug}", s.member(s.favouriteAdd))
+	mux.Handle("POST /favourites/{slug}/delete", s.member(s.favouriteRemove))
 	mux.Handle("GET /account/addresses", s.member(s.addressesPage))
 	mux.Handle("POST /account/addresses", s.member(s.addressAdd))
 	mux.Handle("POST /account/addresses/{id}/delete", s.member(s.addressDelete))

@@ -20,6 +20,9 @@ type cartView struct {
 	// CheckoutStopped hides the way to checkout while the shop takes no
 	// orders (the cart itself stays open).
 	CheckoutStopped bool
+	// Reorder is the report of 「もう一度購入」 (account_reorder.go), nil
+	// otherwise.
+	Reorder *reorderView
 }
 
 // cartPage shows the visitor's cart; a visitor without one sees an empty

@@ -22,6 +22,8 @@ const lowStock = 3
 
 // productCard is one product in a listing, ready to print.
 type productCard struct {
+	Lang              string // the page's, for the card's marks
+	Slug              string
 	URL               string
 	Name              string
 	Image             string // "" when the product has no photo
@@ -55,6 +57,16 @@ type listingView struct {
 	Action     string     // where the sort form goes
 	Hidden     url.Values // the sort form's other parameters (q, limit)
 	Pager      edge.Pager
+	// Tag is the search's tag filter, and Tags the shop's tags to choose
+	// from (the search page only).
+	Tag  string
+	Tags []tagLink
+}
+
+// tagLink is one tag of the search page's filter.
+type tagLink struct {
+	Tag, URL string
+	Selected bool
 }
 
 // homePage is the top page: the categories and the recommended products.
@@ -113,12 +125,24 @@ func (s *Server) categoryPage(w http.ResponseWriter, r *http.Request) {
 // searchPage lists the products matching ?q=; no words list them all.
 func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
 	lang := info(r).Lang
-	q := s.form(w, r).String("q")
-	view := listingView{Heading: ui.T(lang, "search.all"), Action: "/search"}
-	if q != "" {
+	f := s.form(w, r)
+	q, tag := f.String("q"), catalog.NormalizeTag(f.Raw("tag"))
+	view := listingView{Heading: ui.T(lang, "search.all"), Action: "/search", Tag: tag}
+	switch {
+	case q != "":
 		view.Heading = ui.T(lang, "search.results", q)
+	case tag != "":
+		view.Heading = ui.T(lang, "search.tag", tag)
 	}
-	s.listProducts(w, r, view, catalog.Query{Q: q})
+	tags, err := s.catalog.Tags(r.Context())
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	for _, t := range tags {
+		view.Tags = append(view.Tags, tagLink{Tag: t, URL: "/search?" + url.Values{"tag": {t}}.Encode(), Selected: t == tag})
+	}
+	s.listProducts(w, r, view, catalog.Query{Q: q, Tag: tag})
 }
 
 // listProducts reads the paging and sort parameters, runs the query and
@@ -158,6 +182,9 @@ func (s *Server) listProducts(w http.ResponseWriter, r *http.Request, view listi
 	if q.Q != "" {
 		view.Hidden.Set("q", q.Q)
 	}
+	if q.Tag != "" {
+		view.Hidden.Set("tag", q.Tag)
+	}
 	if q.Limit != catalog.DefaultLimit {
 		view.Hidden.Set("limit", strconv.Itoa(q.Limit))
 	}
@@ -189,6 +216,8 @@ func productCards(lang string, viewer shop.Viewer, products []catalog.Product) [
 	cards := make([]productCard, len(products))
 	for i, p := range products {
 		c := productCard{
+			Lang:              lang,
+			Slug:              p.Slug,
 			URL:               "/products/" + p.Slug,
 			Name:              p.Name(lang),
 			Price:             priceRange(lang, p, viewer),
@@ -253,6 +282,14 @@ type productView struct {
 	// Shipping is when the shop ships and the earliest delivery day,
 	// counted with the shop's calendar; "" when it cannot be said.
 	Shipping string
+	Tags     []string
+	// Related are the products staff chose to show with this one.
+	Related []productCard
+	// Member is set for a logged-in member: the お気に入り button and the
+	// recently viewed products are theirs.
+	Member    bool
+	Favourite bool
+	Recent    []productCard
 }
 
 // productPage shows a product with its variants and an add-to-cart form
@@ -262,6 +299,12 @@ func (s *Server) productPage(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		s.renderError(w, r, err)
 		return
+	}
+	if id := CurrentSession(r).MemberID; id != 0 {
+		if err := s.members.RecordView(r.Context(), id, view.Product.ID); err != nil {
+			// The page is worth more than the list of it.
+			s.log.Warn("recent view not recorded", "request_id", requestID(r), "error", err)
+		}
 	}
 	s.render(w, r, http.StatusOK, "product", view)
 }
@@ -284,6 +327,13 @@ func (s *Server) productView(r *http.Request, slug string) (*productView, error)
 		Images:  p.Images,
 		CanBuy:  p.BuyableBy(viewer),
 		Reduced: p.TaxClass == shop.TaxReduced,
+		Tags:    p.Tags,
+	}
+	if view.Related, err = s.cardsByID(r, viewer, p.Related, 0); err != nil {
+		return nil, err
+	}
+	if err := s.memberExtras(r, view); err != nil {
+		return nil, err
 	}
 	if st, err := s.settings.Get(r.Context()); err == nil && s.checkout != nil {
 		// A courtesy line: the page does not fail for want of it.
