@@ -112,6 +112,15 @@ type productView struct {
 	TaxClasses []shop.TaxClass
 	Statuses   []string
 	Done       string // catalogue key of the last action's confirmation
+	// ImageRows are the product's images in order, each knowing whether
+	// it can move up or down.
+	ImageRows []imageRow
+}
+
+// imageRow is one image of the product page's gallery list.
+type imageRow struct {
+	catalog.Image
+	First, Last bool
 }
 
 var taxClasses = []shop.TaxClass{shop.TaxStandard, shop.TaxReduced}
@@ -122,6 +131,7 @@ var productDone = map[string]string{
 	"created": "catalog.done.created", "saved": "catalog.done.saved", "variant_added": "catalog.done.variant_added",
 	"variant_saved": "catalog.done.variant_saved", "stock": "catalog.done.stock", "variant_deleted": "catalog.done.variant_deleted",
 	"image_added": "catalog.done.image_added", "image_removed": "catalog.done.image_removed",
+	"image_moved": "catalog.done.image_moved", "tags_saved": "catalog.done.tags_saved", "related_saved": "catalog.done.related_saved",
 }
 
 // newProductView fills the form's choices; p is nil for a new product.
@@ -135,6 +145,15 @@ func (s *Server) newProductView(ctx context.Context, p *catalog.Product) (produc
 		v.Values = url.Values{"tax_class": {string(shop.TaxStandard)}, "status": {catalog.StatusDraft}, "max_per_order": {"99"}}
 	} else {
 		v.Values = productValues(p)
+		v.Values.Set("tags", strings.Join(p.Tags, "\n"))
+		slugs, err := s.relatedSlugs(ctx, p)
+		if err != nil {
+			return productView{}, err
+		}
+		v.Values.Set("related", strings.Join(slugs, "\n"))
+		for i, img := range p.Images {
+			v.ImageRows = append(v.ImageRows, imageRow{Image: img, First: i == 0, Last: i == len(p.Images)-1})
+		}
 	}
 	return v, nil
 }

@@ -35,6 +35,11 @@ func (s *Server) catalogRoutes(mux *http.ServeMux) {
 	// Images.
 	mux.Handle("POST "+Prefix+"products/{id}/images", write(s.imageUploadAction))
 	mux.Handle("POST "+Prefix+"products/{id}/images/delete", write(s.imageDeleteAction))
+	mux.Handle("POST "+Prefix+"products/{id}/images/move", write(s.imageMoveAction))
+
+	// Tags and related products.
+	mux.Handle("POST "+Prefix+"products/{id}/tags", write(s.tagsAction))
+	mux.Handle("POST "+Prefix+"products/{id}/related", write(s.relatedAction))
 
 	// Categories.
 	mux.Handle("GET "+Prefix+"categories", read(s.categoryListPage))
