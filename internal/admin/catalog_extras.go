@@ -59,7 +59,7 @@ func (s *Server) tagsAction(w http.ResponseWriter, r *http.Request) {
 		s.catalogFormError(w, r, "catalog_product", view, err, "", "")
 		return
 	}
-	http.Redirect(w, r, productURL(view.Product.ID)+"?done=tags_saved#tags", http.StatusSeeOther)
+	http.Redirect(w, r, productURL(view.Product.ID)+"?done=tags_saved#product-tags", http.StatusSeeOther)
 }
 
 // relatedAction replaces the products shown with this one by the form's
@@ -77,5 +77,5 @@ func (s *Server) relatedAction(w http.ResponseWriter, r *http.Request) {
 		s.catalogFormError(w, r, "catalog_product", view, err, "", "")
 		return
 	}
-	http.Redirect(w, r, productURL(view.Product.ID)+"?done=related_saved#related", http.StatusSeeOther)
+	http.Redirect(w, r, productURL(view.Product.ID)+"?done=related_saved#product-related", http.StatusSeeOther)
 }
