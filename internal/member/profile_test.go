@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"kaede/internal/audit"
 	"kaede/internal/cart/carttest"
 	"kaede/internal/db"
 	"kaede/internal/db/dbtest"
@@ -229,4 +230,30 @@ func productOf(t *testing.T, d *db.DB, variantID int64) int64 {
 		t.Fatal(err)
 	}
 	return id
+}
+
+func TestEraseDropsFavouritesViewsAndEmailChanges(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		s, _ := newService(t, d)
+		ctx := context.Background()
+		m := register(t, s, "gone@example.jp")
+		p := productOf(t, d, carttest.AddVariant(t, d, carttest.Variant{SKU: "G1", Price: 100, Stock: 1}))
+		if err := s.AddFavourite(ctx, m.ID, p); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.RecordView(ctx, m.ID, p); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.RequestEmailChange(ctx, m.ID, "next@example.jp", validInput("").Password, ""); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Erase(ctx, m.ID, "ご本人からの削除請求", audit.System("test")); err != nil {
+			t.Fatal(err)
+		}
+		for _, table := range []string{"member_favourites", "member_recent_views", "member_email_changes"} {
+			if n := carttest.Count(t, d, table); n != 0 {
+				t.Errorf("%s keeps %d rows of an erased member", table, n)
+			}
+		}
+	})
 }
