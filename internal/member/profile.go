@@ -2,12 +2,9 @@ package member
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/base64"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -86,14 +83,9 @@ func (s *Service) RequestEmailChange(ctx context.Context, memberID int64, newEma
 	if err != nil {
 		return err
 	}
-	rules := []throttle.Rule{{Bucket: "email_change_account", Subject: throttle.Subject(strconv.FormatInt(m.ID, 10)),
-		Windows: st.Limits.ResendsPerAccount}}
-	if addr != "" {
-		rules = append(rules, throttle.Rule{Bucket: "email_change_address", Subject: throttle.Address(addr),
-			Windows: st.Limits.ResendsPerAddress})
-	}
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		return throttle.New(s.db).Take(ctx, tx, s.clock(), "too many e-mail changes; please wait a while", rules...)
+		return throttle.New(s.db).Take(ctx, tx, s.clock(), "too many e-mail changes; please wait a while",
+			linkLimits(st, "email_change", m.ID, addr)...)
 	})
 	if err != nil {
 		return err
@@ -128,11 +120,10 @@ func (s *Service) RequestEmailChange(ctx context.Context, memberID int64, newEma
 		if _, err := tx.ExecContext(ctx, `DELETE FROM member_email_changes WHERE member_id = $1`, memberID); err != nil {
 			return fmt.Errorf("e-mail change of member %d: %w", memberID, err)
 		}
-		b := make([]byte, tokenBytes)
-		if _, err := rand.Read(b); err != nil {
+		token, err := randomToken()
+		if err != nil {
 			return fmt.Errorf("e-mail change token: %w", err)
 		}
-		token := base64.RawURLEncoding.EncodeToString(b)
 		now := s.now()
 		_, err = tx.ExecContext(ctx, `INSERT INTO member_email_changes (token_hash, member_id, new_email, created_at, expires_at)
 			VALUES ($1, $2, $3, $4, $5)`, hashToken(token), memberID, newEmail, now, now.Add(emailChangeTTL))

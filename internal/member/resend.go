@@ -29,15 +29,23 @@ func (s *Service) ResendVerification(ctx context.Context, memberID int64, addr s
 		if m.Verified() {
 			return nil
 		}
-		rules := []throttle.Rule{{Bucket: "resend_account", Subject: throttle.Subject(strconv.FormatInt(m.ID, 10)),
-			Windows: st.Limits.ResendsPerAccount}}
-		if addr != "" {
-			rules = append(rules, throttle.Rule{Bucket: "resend_address", Subject: throttle.Address(addr),
-				Windows: st.Limits.ResendsPerAddress})
-		}
-		if err := l.Take(ctx, tx, s.clock(), "too many verification e-mails; please wait a while", rules...); err != nil {
+		if err := l.Take(ctx, tx, s.clock(), "too many verification e-mails; please wait a while",
+			linkLimits(st, "resend", m.ID, addr)...); err != nil {
 			return err
 		}
 		return s.sendVerification(ctx, tx, m)
 	})
+}
+
+// linkLimits are the throttle rules of a request that mails a link: the
+// shop's resend limits per account and, when addr is known, per client
+// address, in buckets named bucket+"_account" and bucket+"_address".
+func linkLimits(st settings.Settings, bucket string, memberID int64, addr string) []throttle.Rule {
+	rules := []throttle.Rule{{Bucket: bucket + "_account", Subject: throttle.Subject(strconv.FormatInt(memberID, 10)),
+		Windows: st.Limits.ResendsPerAccount}}
+	if addr != "" {
+		rules = append(rules, throttle.Rule{Bucket: bucket + "_address", Subject: throttle.Address(addr),
+			Windows: st.Limits.ResendsPerAddress})
+	}
+	return rules
 }

@@ -37,18 +37,26 @@ func hashToken(token string) string {
 // newToken stores a fresh token for the member and returns it for the
 // e-mail's link.
 func (s *Service) newToken(ctx context.Context, tx *sql.Tx, memberID int64, purpose string, ttl time.Duration) (string, error) {
-	b := make([]byte, tokenBytes)
-	if _, err := rand.Read(b); err != nil {
+	token, err := randomToken()
+	if err != nil {
 		return "", fmt.Errorf("new %s token: %w", purpose, err)
 	}
-	token := base64.RawURLEncoding.EncodeToString(b)
 	now := s.now()
-	_, err := tx.ExecContext(ctx, `INSERT INTO member_tokens (token_hash, member_id, purpose, created_at, expires_at)
+	_, err = tx.ExecContext(ctx, `INSERT INTO member_tokens (token_hash, member_id, purpose, created_at, expires_at)
 		VALUES ($1, $2, $3, $4, $5)`, hashToken(token), memberID, purpose, now, now.Add(ttl))
 	if err != nil {
 		return "", fmt.Errorf("store %s token: %w", purpose, err)
 	}
 	return token, nil
+}
+
+// randomToken returns tokenBytes of randomness for a link, base64url.
+func randomToken() (string, error) {
+	b := make([]byte, tokenBytes)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	return base64.RawURLEncoding.EncodeToString(b), nil
 }
 
 func badToken() error {
