@@ -135,6 +135,16 @@ type Disclosure struct {
 	RegisteredAt time.Time          `json:"registered_at"`
 	Addresses    []DisclosedAddress `json:"addresses"`
 	Licences     []DisclosedLicence `json:"licences"`
+	// Favourites and RecentViews name products by their catalogue id.
+	Favourites  []DisclosedProduct `json:"favourites"`
+	RecentViews []DisclosedProduct `json:"recently_viewed"`
+}
+
+// DisclosedProduct is a product on one of the member's lists, and when
+// it was added or last viewed.
+type DisclosedProduct struct {
+	ProductID int64     `json:"product_id"`
+	At        time.Time `json:"at"`
 }
 
 // DisclosedAddress is one address of the address book.
@@ -178,7 +188,33 @@ func (s *Service) Disclose(ctx context.Context, memberID int64, by audit.Actor) 
 		for _, l := range d.Licences {
 			out.Licences = append(out.Licences, DisclosedLicence{Type: l.Type, Number: l.Number, Status: l.Status, SubmittedAt: l.SubmittedAt.UTC()})
 		}
+		if out.Favourites, err = disclosedProducts(ctx, tx, `SELECT product_id, created_at FROM member_favourites
+			WHERE member_id = $1 ORDER BY created_at, product_id`, memberID); err != nil {
+			return fmt.Errorf("disclose favourites: %w", err)
+		}
+		if out.RecentViews, err = disclosedProducts(ctx, tx, `SELECT product_id, viewed_at FROM member_recent_views
+			WHERE member_id = $1 ORDER BY viewed_at, product_id`, memberID); err != nil {
+			return fmt.Errorf("disclose recent views: %w", err)
+		}
 		return audit.Record(ctx, tx, s.now(), by, "member.disclose", "member:"+strconv.FormatInt(memberID, 10), nil, nil)
 	})
 	return out, err
+}
+
+func disclosedProducts(ctx context.Context, tx *sql.Tx, query string, memberID int64) ([]DisclosedProduct, error) {
+	rows, err := tx.QueryContext(ctx, query, memberID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []DisclosedProduct{}
+	for rows.Next() {
+		var p DisclosedProduct
+		if err := rows.Scan(&p.ProductID, &p.At); err != nil {
+			return nil, err
+		}
+		p.At = p.At.UTC()
+		out = append(out, p)
+	}
+	return out, rows.Err()
 }

@@ -247,6 +247,10 @@ func TestEraseDropsFavouritesViewsAndEmailChanges(t *testing.T) {
 		if err := s.RequestEmailChange(ctx, m.ID, "next@example.jp", validInput("").Password, ""); err != nil {
 			t.Fatal(err)
 		}
+		got, err := s.Disclose(ctx, m.ID, audit.System("test"))
+		if err != nil || len(got.Favourites) != 1 || got.Favourites[0].ProductID != p || len(got.RecentViews) != 1 {
+			t.Fatalf("disclosure %+v, %v: want the favourite and the view", got, err)
+		}
 		if err := s.Erase(ctx, m.ID, "ご本人からの削除請求", audit.System("test")); err != nil {
 			t.Fatal(err)
 		}
