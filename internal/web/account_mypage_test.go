@@ -141,6 +141,9 @@ func TestMyPageReorder(t *testing.T) {
 
 		orders := b.get("/account/orders")
 		action := "/account/orders/" + number + "/reorder"
+		if !hasForm(t, b.get("/account").body, action) {
+			t.Fatal("my page's recent orders have no 「もう一度購入」")
+		}
 		if !hasForm(t, orders.body, action) {
 			t.Fatalf("no 「もう一度購入」 form to %s", action)
 		}
