@@ -120,6 +120,9 @@ func settingsValues(s settings.Settings) url.Values {
 		"account_type": s.BankTransfer.Type, "account_number": s.BankTransfer.Number,
 		"holder_kana": s.BankTransfer.HolderKana, "payment_due_days": strconv.Itoa(s.PaymentDueDays),
 		"enable_bank_transfer": on(s.EnableTransfer), "enable_cod": on(s.EnableCOD),
+		"enable_konbini": on(s.EnableKonbini), "konbini_fee": yen(s.KonbiniFee),
+		"konbini_expiry_days": strconv.Itoa(s.KonbiniExpiryDays),
+		"enable_paypay":       on(s.EnablePayPay), "paypay_fee": yen(s.PayPayFee),
 		"delivery_slots": strings.Join(s.DeliverySlots, "\n"), "delivery_min_days": strconv.Itoa(s.DeliveryMinDays),
 		"delivery_max_days": strconv.Itoa(s.DeliveryMaxDays), "ship_within_days": strconv.Itoa(s.ShipWithinDays),
 		"return_policy":                   s.ReturnPolicy,
@@ -179,6 +182,9 @@ func settingsFromForm(f *form.Form, base settings.Settings) settings.Settings {
 		Type: f.String("account_type"), Number: f.String("account_number"), HolderKana: f.String("holder_kana")}
 	s.PaymentDueDays = f.Int("payment_due_days")
 	s.EnableTransfer, s.EnableCOD = f.Bool("enable_bank_transfer"), f.Bool("enable_cod")
+	s.EnableKonbini, s.KonbiniFee = f.Bool("enable_konbini"), f.Yen("konbini_fee")
+	s.KonbiniExpiryDays = f.Int("konbini_expiry_days")
+	s.EnablePayPay, s.PayPayFee = f.Bool("enable_paypay"), f.Yen("paypay_fee")
 	s.DeliverySlots = f.Lines("delivery_slots")
 	s.DeliveryMinDays, s.DeliveryMaxDays = f.Int("delivery_min_days"), f.Int("delivery_max_days")
 	s.ShipWithinDays = f.Int("ship_within_days")

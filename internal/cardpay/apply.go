@@ -116,8 +116,14 @@ func (s *Service) applyTx(ctx context.Context, tx *sql.Tx, st payment.Status, vi
 	if err != nil {
 		return false, false, fmt.Errorf("payment %s: set %s: %w", a.Ref, st.State, err)
 	}
-	s.log.Info("card payment updated", "order", a.Number, "payment", a.Ref, "from", a.State, "state", st.State,
+	s.log.Info("provider payment updated", "order", a.Number, "method", a.Method, "payment", a.Ref, "from", a.State, "state", st.State,
 		"reason", st.Reason, "via", via)
+	if a.Method == order.Konbini && st.Voucher != nil && a.VoucherNumber == "" && st.State == payment.RequiresAction {
+		// Stripe issues the voucher when the customer confirms on its page.
+		if err := s.issueVoucher(ctx, tx, a, *st.Voucher); err != nil {
+			return false, false, err
+		}
+	}
 	return true, false, s.followOrder(ctx, tx, a, st, via)
 }
 
@@ -125,7 +131,7 @@ func (s *Service) applyTx(ctx context.Context, tx *sql.Tx, st payment.Status, vi
 // for an order already cancelled (it expired while the customer was at the
 // provider) is left to the staff to refund, loudly.
 func (s *Service) followOrder(ctx context.Context, tx *sql.Tx, a attempt, st payment.Status, via string) error {
-	note := order.CardNote(string(st.State), via)
+	note := order.ProviderNote(a.Method, string(st.State), via)
 	switch {
 	case a.OrderStatus == order.AwaitingPayment && st.State == payment.Captured:
 		_, err := s.orders.ConfirmCardTx(ctx, tx, a.Number, order.Paid, note)
@@ -172,7 +178,7 @@ func (s *Service) refreshRef(ctx context.Context, ref, via string) error {
 func (s *Service) latestRead(ctx context.Context, tx *sql.Tx, number string) (attempt, error) {
 	a, err := scanAttempt(tx.QueryRowContext(ctx, `SELECT `+attemptColumns+`
 		FROM payments p JOIN orders o ON o.id = p.order_id
-		WHERE o.number = $1 AND p.method = 'card'
+		WHERE o.number = $1 AND p.method = o.payment_method
 		ORDER BY p.attempt DESC LIMIT 1`, number))
 	if errors.Is(err, sql.ErrNoRows) {
 		return attempt{}, nil

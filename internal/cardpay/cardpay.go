@@ -170,15 +170,20 @@ type attempt struct {
 	Brand       string
 	Last4       string
 	CreatedAt   time.Time
+	Method      order.PaymentMethod
+	// VoucherNumber is a konbini payment's voucher number, once issued.
+	VoucherNumber string
 }
 
 const attemptColumns = `p.id, p.order_id, o.number, o.status, p.attempt, p.provider, p.state, p.capture,
-	p.amount, p.captured, p.refunded, p.provider_ref, p.redirect_url, p.brand, p.last4, p.created_at`
+	p.amount, p.captured, p.refunded, p.provider_ref, p.redirect_url, p.brand, p.last4, p.created_at,
+	p.method, p.voucher_number`
 
 func scanAttempt(row interface{ Scan(...any) error }) (attempt, error) {
 	var a attempt
 	err := row.Scan(&a.ID, &a.OrderID, &a.Number, &a.OrderStatus, &a.Attempt, &a.Provider, &a.State, &a.Capture,
-		&a.Amount, &a.Captured, &a.Refunded, &a.Ref, &a.RedirectURL, &a.Brand, &a.Last4, &a.CreatedAt)
+		&a.Amount, &a.Captured, &a.Refunded, &a.Ref, &a.RedirectURL, &a.Brand, &a.Last4, &a.CreatedAt,
+		&a.Method, &a.VoucherNumber)
 	a.CreatedAt = a.CreatedAt.UTC()
 	return a, err
 }
@@ -188,7 +193,7 @@ func scanAttempt(row interface{ Scan(...any) error }) (attempt, error) {
 func (s *Service) latest(ctx context.Context, tx *sql.Tx, number string) (attempt, error) {
 	a, err := scanAttempt(tx.QueryRowContext(ctx, `SELECT `+attemptColumns+`
 		FROM payments p JOIN orders o ON o.id = p.order_id
-		WHERE o.number = $1 AND p.method = 'card'
+		WHERE o.number = $1 AND p.method = o.payment_method
 		ORDER BY p.attempt DESC LIMIT 1`+s.db.ForUpdate(), number))
 	if errors.Is(err, sql.ErrNoRows) {
 		return attempt{}, shop.Errorf(shop.NotFound, "no card payment for order %q", number)

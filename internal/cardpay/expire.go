@@ -21,14 +21,17 @@ const reconcileAfter = time.Minute
 // takes the rest.
 const batch = 100
 
-// Reconcile asks the provider about card payments still pending or
-// waiting for 3-D Secure after a minute, and applies what it says. It is
-// the safety net under the webhook: a customer who closes the browser after
-// the challenge, with the webhook lost, still gets their order. It returns
-// how many payments changed.
+// Reconcile asks the provider about card and PayPay payments still
+// pending or waiting for 3-D Secure after a minute, and applies what it
+// says. It is the safety net under the webhook: a customer who closes the
+// browser after the challenge, with the webhook lost, still gets their
+// order. It returns how many payments changed. Konbini vouchers are left
+// out: they wait days for the customer's visit to a store, and would fill
+// every batch; the webhook tells of their payment, and the expiry asks the
+// provider once more before cancelling one.
 func (s *Service) Reconcile(ctx context.Context) (int, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT provider_ref FROM payments
-		WHERE method = 'card' AND state IN ('pending', 'requires_action') AND provider = $1
+		WHERE method IN ('card', 'paypay') AND state IN ('pending', 'requires_action') AND provider = $1
 			AND provider_ref <> '' AND created_at < $2
 		ORDER BY created_at LIMIT $3`, s.provider.Name(), s.clock().Add(-reconcileAfter).UTC(), batch)
 	if err != nil {
@@ -57,7 +60,8 @@ func (s *Service) Reconcile(ctx context.Context) (int, error) {
 	return changed, errors.Join(errs...)
 }
 
-// ExpireDue cancels card orders still awaiting payment after their time:
+// ExpireDue cancels card, PayPay and konbini orders still awaiting
+// payment after their time (a konbini order's is its voucher's expiry):
 // the provider's payment is cancelled first (so it can no longer be paid),
 // then the order is cancelled and its stock returned. An order whose
 // payment turns out to have succeeded meanwhile is confirmed instead. It

@@ -3,6 +3,7 @@ package cardpay
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"net/url"
 	"time"
@@ -34,7 +35,11 @@ import (
 // shop has stopped card payments nothing starts or resumes:
 // switches.ErrCardStopped, and the order page tells the customer why.
 func (s *Service) Start(ctx context.Context, number, token string, c Client) (string, error) {
-	if stopped, err := s.stopped(ctx); stopped {
+	method, err := s.methodOf(ctx, number)
+	if err != nil {
+		return "", err
+	}
+	if stopped, err := s.stopped(ctx); stopped && method == order.Card {
 		if err != nil {
 			return "", err
 		}
@@ -43,7 +48,7 @@ func (s *Service) Start(ctx context.Context, number, token string, c Client) (st
 	}
 	var a attempt
 	var o *order.Order
-	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
 		var err error
 		if o, err = order.Load(ctx, tx, number); err != nil {
 			return err
@@ -57,9 +62,19 @@ func (s *Service) Start(ctx context.Context, number, token string, c Client) (st
 	if a.Ref != "" {
 		return a.RedirectURL, nil
 	}
-	fraudAttempt, err := s.allow(ctx, number, o.Email, c)
-	if err != nil {
-		return "", err
+	var fraudAttempt int64
+	if o.PaymentMethod == order.Card {
+		// The card-testing guard is about cards: a konbini voucher or a
+		// PayPay approval tests no card number.
+		if fraudAttempt, err = s.allow(ctx, number, o.Email, c); err != nil {
+			return "", err
+		}
+	}
+	var voucherExpiry time.Time
+	if o.PaymentMethod == order.Konbini {
+		if voucherExpiry, err = s.orders.CardDeadline(ctx, number); err != nil {
+			return "", err
+		}
 	}
 	ret := s.baseURL + "/orders/" + url.PathEscape(number) + "/payment"
 	if token != "" {
@@ -69,18 +84,63 @@ func (s *Service) Start(ctx context.Context, number, token string, c Client) (st
 		OrderNumber: number, Amount: a.Amount,
 		Email: o.Email, Name: o.Address.Name, Phone: o.Address.Phone,
 		ReturnURL: ret, CancelURL: ret, Capture: a.Capture, IdempotencyKey: a.key("create"),
+		Method: string(o.PaymentMethod), VoucherExpiresAt: voucherExpiry,
 	})
 	if err != nil {
-		s.log.Warn("card payment not created", "order", number, "attempt", a.Attempt, "error", err)
+		s.log.Warn("provider payment not created", "order", number, "method", o.PaymentMethod, "attempt", a.Attempt, "error", err)
 		return "", fmt.Errorf("order %s: %w", number, err)
 	}
-	_, err = s.db.ExecContext(ctx, `UPDATE payments SET provider_ref = $1, redirect_url = $2, fraud_attempt = $3, updated_at = $4
-		WHERE id = $5 AND provider_ref = ''`, sess.Ref, sess.RedirectURL, fraudAttempt, s.clock().UTC(), a.ID)
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE payments SET provider_ref = $1, redirect_url = $2, fraud_attempt = $3, updated_at = $4
+			WHERE id = $5 AND provider_ref = ''`, sess.Ref, sess.RedirectURL, fraudAttempt, s.clock().UTC(), a.ID)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 || sess.Voucher == nil {
+			return err // recorded by a concurrent start, which issued its voucher
+		}
+		a.Ref = sess.Ref
+		return s.issueVoucher(ctx, tx, a, *sess.Voucher)
+	})
 	if err != nil {
 		return "", fmt.Errorf("order %s: record payment %s: %w", number, sess.Ref, err)
 	}
-	s.log.Info("card payment created", "order", number, "attempt", a.Attempt, "payment", sess.Ref)
+	s.log.Info("provider payment created", "order", number, "method", o.PaymentMethod, "attempt", a.Attempt, "payment", sess.Ref)
 	return sess.RedirectURL, nil
+}
+
+// methodOf reads how the order is paid.
+func (s *Service) methodOf(ctx context.Context, number string) (order.PaymentMethod, error) {
+	var m order.PaymentMethod
+	err := s.db.QueryRowContext(ctx, `SELECT payment_method FROM orders WHERE number = $1`, number).Scan(&m)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", shop.Errorf(shop.NotFound, "no order %q", number)
+	}
+	if err != nil {
+		return "", fmt.Errorf("order %s: read payment method: %w", number, err)
+	}
+	return m, nil
+}
+
+// issueVoucher records a konbini payment's voucher on its row and has the
+// order package mail it to the customer, in tx. A voucher already recorded
+// changes nothing, so that the voucher mails once however often the
+// provider reports it.
+func (s *Service) issueVoucher(ctx context.Context, tx *sql.Tx, a attempt, v payment.Voucher) error {
+	if v.Number == "" || v.ExpiresAt.IsZero() {
+		return fmt.Errorf("payment %s: voucher without number or expiry", a.Ref)
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE payments SET voucher_number = $1, voucher_expires_at = $2,
+			redirect_url = CASE WHEN $3 = '' THEN redirect_url ELSE $3 END
+		WHERE id = $4 AND voucher_number = ''`, v.Number, v.ExpiresAt.UTC(), v.URL, a.ID)
+	if err != nil {
+		return fmt.Errorf("payment %s: record voucher: %w", a.Ref, err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return err
+	}
+	s.log.Info("konbini voucher issued", "order", a.Number, "payment", a.Ref, "expires", v.ExpiresAt)
+	return s.orders.IssueVoucherTx(ctx, tx, a.Number, order.Voucher{Number: v.Number, URL: v.URL, ExpiresAt: v.ExpiresAt})
 }
 
 // Client is who is paying, for the card-testing guard: the session (or,
@@ -114,8 +174,8 @@ func (s *Service) allow(ctx context.Context, number, email string, c Client) (in
 // nextAttempt returns the attempt the customer should pay now, adding a
 // new one after a final failure.
 func (s *Service) nextAttempt(ctx context.Context, tx *sql.Tx, o *order.Order) (attempt, error) {
-	if o.PaymentMethod != order.Card {
-		return attempt{}, shop.Errorf(shop.Conflict, "order %s is not paid by card", o.Number)
+	if !o.PaymentMethod.ViaProvider() {
+		return attempt{}, shop.Errorf(shop.Conflict, "order %s is not paid through the payment provider", o.Number)
 	}
 	if o.Status != order.AwaitingPayment {
 		return attempt{}, shop.Errorf(shop.Conflict, "order %s is %s, not awaiting payment", o.Number, o.Status)
@@ -145,15 +205,20 @@ func (s *Service) nextAttempt(ctx context.Context, tx *sql.Tx, o *order.Order) (
 	}
 	now := s.clock().UTC()
 	next := a.Attempt + 1
+	capture := s.capture
+	if o.PaymentMethod != order.Card {
+		capture = payment.CaptureAutomatic // konbini and PayPay are paid in full when paid
+	}
 	var id int64
 	err = tx.QueryRowContext(ctx, `INSERT INTO payments (order_id, method, provider, state, amount, attempt, capture, created_at, updated_at)
-		VALUES ($1, 'card', $2, 'pending', $3, $4, $5, $6, $6) RETURNING id`,
-		a.OrderID, a.Provider, a.Amount, next, s.capture, now).Scan(&id)
+		VALUES ($1, $2, $3, 'pending', $4, $5, $6, $7, $7) RETURNING id`,
+		a.OrderID, o.PaymentMethod, a.Provider, a.Amount, next, capture, now).Scan(&id)
 	if err != nil {
-		return attempt{}, fmt.Errorf("order %s: new card attempt: %w", o.Number, err)
+		return attempt{}, fmt.Errorf("order %s: new payment attempt: %w", o.Number, err)
 	}
 	return attempt{ID: id, OrderID: a.OrderID, Number: a.Number, OrderStatus: a.OrderStatus, Attempt: next,
-		Provider: a.Provider, State: payment.Pending, Capture: s.capture, Amount: a.Amount, CreatedAt: now}, nil
+		Provider: a.Provider, State: payment.Pending, Capture: capture, Amount: a.Amount, CreatedAt: now,
+		Method: o.PaymentMethod}, nil
 }
 
 // Summary is what the order page needs to offer the card payment again.
@@ -171,7 +236,7 @@ type Summary struct {
 
 // Summarize tells the order page whether the customer can pay now.
 func (s *Service) Summarize(ctx context.Context, o *order.Order) (Summary, error) {
-	if o.PaymentMethod != order.Card || o.Status != order.AwaitingPayment {
+	if !o.PaymentMethod.ViaProvider() || o.Status != order.AwaitingPayment {
 		return Summary{}, nil
 	}
 	var sum Summary
@@ -185,9 +250,12 @@ func (s *Service) Summarize(ctx context.Context, o *order.Order) (Summary, error
 		return Summary{}, fmt.Errorf("order %s: count card attempts: %w", o.Number, err)
 	}
 	open := !payment.State(o.Payment.State).Final()
-	if sum.Stopped, err = s.stopped(ctx); err != nil {
-		// Shown as stopped: the page still tells the customer what to do.
-		s.log.Warn("card switch unknown", "order", o.Number, "error", err)
+	if o.PaymentMethod == order.Card {
+		// The card switch stops cards only.
+		if sum.Stopped, err = s.stopped(ctx); err != nil {
+			// Shown as stopped: the page still tells the customer what to do.
+			s.log.Warn("card switch unknown", "order", o.Number, "error", err)
+		}
 	}
 	sum.CanPay = !sum.Stopped && s.clock().Before(sum.ExpiresAt) && (open || attempts < s.maxAttempts)
 	return sum, nil

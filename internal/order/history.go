@@ -2,6 +2,7 @@ package order
 
 import (
 	"regexp"
+	"strings"
 )
 
 // EventKind names an entry of the order's history that is more than its
@@ -60,6 +61,19 @@ func CardNote(state, via string) string {
 		from = via
 	}
 	return what + "：" + from
+}
+
+// ProviderNote is CardNote for an order paid by m through the provider:
+// a konbini or PayPay payment is named as what it is.
+func ProviderNote(m PaymentMethod, state, via string) string {
+	note := CardNote(state, via)
+	switch m {
+	case Konbini:
+		return strings.Replace(note, "カード決済", "コンビニ決済", 1)
+	case PayPay:
+		return strings.Replace(note, "カード決済", "PayPay決済", 1)
+	}
+	return note
 }
 
 // legacyCardNote is how card notes were written before they were Japanese.

@@ -155,7 +155,8 @@ func (o *Past) checkFigures(prefix string, p shop.Problems) {
 		taxed += t.Total()
 	}
 	if subtotal != o.Subtotal || o.Total != o.Subtotal+o.ShippingFee+o.CODFee || taxed != o.Total ||
-		(o.CODFee != 0) != (o.PaymentMethod == COD) {
+		(o.CODFee != 0 && o.PaymentMethod != COD && o.PaymentMethod != Konbini && o.PaymentMethod != PayPay) ||
+		(o.CODFee == 0 && o.PaymentMethod == COD) {
 		p.Add(prefix+"total", shop.ReasonRange)
 	}
 }

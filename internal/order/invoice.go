@@ -78,8 +78,34 @@ func PaymentLabel(m PaymentMethod) string {
 		return "クレジットカード"
 	case Invoice:
 		return "請求書払い"
+	case Konbini:
+		return "コンビニ決済"
+	case PayPay:
+		return "PayPay"
 	}
 	return string(m)
+}
+
+// FeeLabel names the payment method's fee (kept in the order's CODFee:
+// the one fee a payment method adds) as pages, e-mails and documents show
+// it.
+func FeeLabel(m PaymentMethod, en bool) string {
+	switch m {
+	case Konbini:
+		if en {
+			return "Convenience store payment fee"
+		}
+		return "コンビニ決済手数料"
+	case PayPay:
+		if en {
+			return "PayPay fee"
+		}
+		return "PayPay決済手数料"
+	}
+	if en {
+		return "COD fee"
+	}
+	return "代引手数料"
 }
 
 // Invoice returns the qualified invoice (or receipt) of the order. An
@@ -134,7 +160,7 @@ func (s *Service) Invoice(ctx context.Context, number string) (*InvoiceDoc, erro
 	for _, fee := range []struct {
 		name   string
 		amount shop.Yen
-	}{{"送料", o.ShippingFee}, {"代引手数料", o.CODFee}} {
+	}{{"送料", o.ShippingFee}, {FeeLabel(o.PaymentMethod, false), o.CODFee}} {
 		if fee.amount > 0 {
 			doc.Lines = append(doc.Lines, InvoiceLine{Name: fee.name, Quantity: 1, UnitPrice: fee.amount,
 				Amount: fee.amount, TaxRate: shop.RateStandard})

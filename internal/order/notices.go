@@ -41,8 +41,8 @@ type noticeData struct {
 
 // methodNames are the payment methods as the notices name them.
 var methodNames = map[string]map[PaymentMethod]string{
-	"ja": {BankTransfer: "銀行振込（前払い）", COD: "代金引換", Card: "クレジットカード", Invoice: "請求書払い（月末締め）"},
-	"en": {BankTransfer: "Bank transfer (in advance)", COD: "Cash on delivery", Card: "Credit card", Invoice: "Monthly invoice"},
+	"ja": {BankTransfer: "銀行振込（前払い）", COD: "代金引換", Card: "クレジットカード", Invoice: "請求書払い（月末締め）", Konbini: "コンビニ決済（前払い）", PayPay: "PayPay"},
+	"en": {BankTransfer: "Bank transfer (in advance)", COD: "Cash on delivery", Card: "Credit card", Invoice: "Monthly invoice", Konbini: "Convenience store (in advance)", PayPay: "PayPay"},
 }
 
 // newNotice fills what every notice of o shares, in locale.

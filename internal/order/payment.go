@@ -5,9 +5,12 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"kaede/internal/mail"
+	"kaede/internal/settings"
+	"kaede/internal/shop"
 )
 
 // A card order's life around its payment. The order is written by checkout
@@ -30,8 +33,8 @@ type CardSetup struct {
 // PrepareCard marks the new card order o (written by Insert in tx) with its
 // expiry and its payment's provider, and holds its confirmation e-mail.
 func (s *Service) PrepareCard(ctx context.Context, tx *sql.Tx, o *Order, c CardSetup) error {
-	if o.PaymentMethod != Card || o.Status != AwaitingPayment {
-		return fmt.Errorf("order %s: not a card order awaiting payment", o.Number)
+	if !o.PaymentMethod.ViaProvider() || o.Status != AwaitingPayment {
+		return fmt.Errorf("order %s: not an order awaiting the provider's payment", o.Number)
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE orders SET expires_at = $1 WHERE id = $2`, c.ExpiresAt.UTC(), o.ID); err != nil {
 		return fmt.Errorf("order %s: set expiry: %w", o.Number, err)
@@ -39,6 +42,11 @@ func (s *Service) PrepareCard(ctx context.Context, tx *sql.Tx, o *Order, c CardS
 	if _, err := tx.ExecContext(ctx, `UPDATE payments SET provider = $1, capture = $2 WHERE order_id = $3`,
 		c.Provider, c.Capture, o.ID); err != nil {
 		return fmt.Errorf("order %s: set payment provider: %w", o.Number, err)
+	}
+	if o.PaymentMethod == Konbini {
+		// A konbini order is confirmed when placed, with how to pay
+		// (checkout sends it); the payment brings the receipt notice.
+		return nil
 	}
 	if err := c.Confirmation.Validate(); err != nil {
 		return fmt.Errorf("order %s: %w", o.Number, err)
@@ -59,6 +67,17 @@ func (s *Service) ConfirmCardTx(ctx context.Context, tx *sql.Tx, number string, 
 	o, err := s.transition(ctx, tx, number, to, note)
 	if err != nil {
 		return nil, err
+	}
+	if o.PaymentMethod == Konbini {
+		// Its confirmation went out at checkout: now the payment has
+		// arrived, and the order binds the shop.
+		if err := s.notifyPaid(ctx, tx, o); err != nil {
+			return nil, fmt.Errorf("order %s: %w", number, err)
+		}
+		if err := s.notifyShop(ctx, tx, o); err != nil {
+			return nil, fmt.Errorf("order %s: %w", number, err)
+		}
+		return o, nil
 	}
 	var m mail.Message
 	err = tx.QueryRowContext(ctx, `DELETE FROM held_confirmations WHERE order_id = $1 RETURNING to_addr, subject, body`,
@@ -114,4 +133,66 @@ func (s *Service) CardDeadline(ctx context.Context, number string) (time.Time, e
 		return time.Time{}, fmt.Errorf("order %s: read expiry: %w", number, err)
 	}
 	return at.Time.UTC(), nil
+}
+
+// Voucher is a konbini payment's voucher as the provider issued it: what
+// the customer tells the clerk (or types into the store's terminal), and
+// until when.
+type Voucher struct {
+	Number    string // the payment number (確認番号 / お支払い番号)
+	URL       string // the provider's voucher page, with the steps per store chain
+	ExpiresAt time.Time
+}
+
+// KonbiniStores are the chains a konbini voucher is paid at, as the
+// provider (Stripe's konbini, and the test gateway) accepts them.
+var KonbiniStores = []string{"ファミリーマート", "ローソン", "ミニストップ", "セイコーマート"}
+
+// IssueVoucherTx records that the konbini order's voucher is issued: the
+// order now expires with the voucher, and the customer gets the payment
+// number, the stores and the expiry by e-mail. The caller records the
+// voucher on its payments row in the same transaction; a voucher issued
+// twice for one order (a retried start) mails once, by the caller's
+// guard.
+func (s *Service) IssueVoucherTx(ctx context.Context, tx *sql.Tx, number string, v Voucher) error {
+	o, err := Load(ctx, tx, number)
+	if err != nil {
+		return err
+	}
+	if o.PaymentMethod != Konbini || o.Status != AwaitingPayment {
+		return fmt.Errorf("order %s: not a konbini order awaiting payment", number)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE orders SET expires_at = $1 WHERE id = $2`, v.ExpiresAt.UTC(), o.ID); err != nil {
+		return fmt.Errorf("order %s: set voucher expiry: %w", number, err)
+	}
+	st, err := settings.LoadTx(ctx, tx)
+	if err != nil {
+		return err
+	}
+	locale := localeOf(o)
+	d := voucherNotice{noticeData: newNotice(o, st, locale), VoucherNumber: v.Number, VoucherURL: v.URL,
+		Stores: strings.Join(KonbiniStores, "・")}
+	at := v.ExpiresAt.In(shop.JST)
+	d.Expires = at.Format("2006年1月2日 15:04")
+	if locale == "en" {
+		d.Stores = "FamilyMart, Lawson, Ministop, Seicomart"
+		d.Expires = at.Format("2 January 2006, 15:04")
+	}
+	m, err := renderNotice("konbini_voucher", locale, o.Email, o.ID, d)
+	if err != nil {
+		return fmt.Errorf("order %s: %w", number, err)
+	}
+	if _, err := s.mail.Enqueue(ctx, tx, m); err != nil {
+		return fmt.Errorf("order %s: %w", number, err)
+	}
+	return nil
+}
+
+// voucherNotice is the konbini voucher mail's data.
+type voucherNotice struct {
+	noticeData
+	VoucherNumber string
+	VoucherURL    string
+	Stores        string
+	Expires       string // in Tokyo
 }

@@ -48,11 +48,19 @@ const (
 	// Invoice is 請求書払い: an approved business customer orders on
 	// account and pays the month's orders by one invoice (package billing).
 	Invoice PaymentMethod = "invoice"
+	Konbini PaymentMethod = "konbini" // コンビニ決済 (前払い, through the provider)
+	PayPay  PaymentMethod = "paypay"  // PayPay (through the provider)
 )
 
 // Valid reports whether m is a known payment method.
 func (m PaymentMethod) Valid() bool {
-	return m == BankTransfer || m == COD || m == Card || m == Invoice
+	return m == BankTransfer || m == COD || m == Card || m == Invoice || m == Konbini || m == PayPay
+}
+
+// ViaProvider reports whether the payment provider takes the money: the
+// order waits for the provider's word (AwaitingPayment) and expires unpaid.
+func (m PaymentMethod) ViaProvider() bool {
+	return m == Card || m == Konbini || m == PayPay
 }
 
 // PaymentState is where a payment is in its own life, apart from the
@@ -116,6 +124,21 @@ var transitions = map[PaymentMethod]map[Status][]Status{
 		Shipped:   {Delivered, Refunded},
 		Delivered: {Refunded},
 	},
+	// A konbini voucher is paid at the store's till, later: the order
+	// waits until the provider reports the money, or the voucher expires.
+	Konbini: {
+		AwaitingPayment: {Paid, Cancelled},
+		Paid:            {Shipped, Cancelled},
+		Shipped:         {Delivered, Refunded},
+		Delivered:       {Refunded},
+	},
+	// PayPay is approved in the PayPay app and captured at once.
+	PayPay: {
+		AwaitingPayment: {Paid, Cancelled},
+		Paid:            {Shipped, Cancelled},
+		Shipped:         {Delivered, Refunded},
+		Delivered:       {Refunded},
+	},
 }
 
 // CanTransition reports whether an order paid by method may go from one
@@ -129,10 +152,11 @@ func CanTransition(from, to Status, method PaymentMethod) bool {
 	return false
 }
 
-// InitialStatus is the status a new order starts in: a card order waits
-// for its payment, the others are binding at once.
+// InitialStatus is the status a new order starts in: an order paid
+// through the provider waits for its payment, the others are binding at
+// once.
 func InitialStatus(method PaymentMethod) Status {
-	if method == Card {
+	if method.ViaProvider() {
 		return AwaitingPayment
 	}
 	return Placed

@@ -76,6 +76,31 @@ type CreateRequest struct {
 	CancelURL      string
 	Capture        CaptureMode
 	IdempotencyKey string
+	// Method is how the customer pays at the provider: MethodCard (""
+	// means card), MethodKonbini (a voucher paid at a convenience store's
+	// till, later) or MethodPayPay (approved in the PayPay app). Konbini
+	// and PayPay are always captured at once.
+	Method string
+	// VoucherExpiresAt is the last day a konbini voucher can be paid
+	// (the provider ends it at 23:59:59 JST that day); konbini only.
+	VoucherExpiresAt time.Time
+}
+
+// The methods a provider payment may use, as CreateRequest.Method names
+// them (the order's payment method of the same name).
+const (
+	MethodCard    = "card"
+	MethodKonbini = "konbini"
+	MethodPayPay  = "paypay"
+)
+
+// Voucher is a konbini payment's voucher: the number the customer tells
+// the clerk, the provider's page with the steps per store chain, and the
+// time it expires. Nothing of it can pay anything else.
+type Voucher struct {
+	Number    string
+	URL       string
+	ExpiresAt time.Time
 }
 
 // Session is a created payment: the provider's reference and the page on
@@ -83,6 +108,9 @@ type CreateRequest struct {
 type Session struct {
 	Ref         string
 	RedirectURL string
+	// Voucher is the konbini voucher when the provider issues it at once
+	// (the test gateway); otherwise a later Status carries it.
+	Voucher *Voucher
 }
 
 // Status is what the provider says of a payment.
@@ -104,6 +132,8 @@ type Status struct {
 	// records and monitoring only: a customer is told "declined", never why,
 	// so that card testers learn nothing.
 	Reason string
+	// Voucher is a konbini payment's voucher, once issued.
+	Voucher *Voucher
 }
 
 // ErrIgnored is what VerifyWebhook wraps for a genuine, correctly signed

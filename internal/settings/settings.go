@@ -41,15 +41,26 @@ type Settings struct {
 	CODFee                shop.Yen         `json:"cod_fee"`
 	CODLimit              shop.Yen         `json:"cod_limit"` // the carrier's ceiling for COD
 
-	BankTransfer    BankAccount `json:"bank_transfer"`
-	PaymentDueDays  int         `json:"payment_due_days"` // bank transfer: pay within N days
-	EnableTransfer  bool        `json:"enable_bank_transfer"`
-	EnableCOD       bool        `json:"enable_cod"`
-	DeliverySlots   []string    `json:"delivery_slots"`    // e.g. 午前中, 14時〜16時
-	DeliveryMinDays int         `json:"delivery_min_days"` // earliest date: today + N
-	DeliveryMaxDays int         `json:"delivery_max_days"` // latest date: today + N
-	ShipWithinDays  int         `json:"ship_within_days"`  // shown as the delivery time
-	ReturnPolicy    string      `json:"return_policy"`     // shown on the confirmation screen
+	BankTransfer   BankAccount `json:"bank_transfer"`
+	PaymentDueDays int         `json:"payment_due_days"` // bank transfer: pay within N days
+	EnableTransfer bool        `json:"enable_bank_transfer"`
+	EnableCOD      bool        `json:"enable_cod"`
+	// Konbini (コンビニ決済) and PayPay go through the payment provider:
+	// checkout offers them only while the shop has one. Each adds its fee
+	// to the order (tax included, taxed at the standard rate like the COD
+	// fee); a konbini voucher can be paid for KonbiniExpiryDays days
+	// (1–60, to 23:59 JST of the last), and the order holds its stock as
+	// long.
+	EnableKonbini     bool     `json:"enable_konbini"`
+	KonbiniFee        shop.Yen `json:"konbini_fee"`
+	KonbiniExpiryDays int      `json:"konbini_expiry_days"`
+	EnablePayPay      bool     `json:"enable_paypay"`
+	PayPayFee         shop.Yen `json:"paypay_fee"`
+	DeliverySlots     []string `json:"delivery_slots"`    // e.g. 午前中, 14時〜16時
+	DeliveryMinDays   int      `json:"delivery_min_days"` // earliest date: today + N
+	DeliveryMaxDays   int      `json:"delivery_max_days"` // latest date: today + N
+	ShipWithinDays    int      `json:"ship_within_days"`  // shown as the delivery time
+	ReturnPolicy      string   `json:"return_policy"`     // shown on the confirmation screen
 
 	// Carrier is how the shop's shipping method hands parcels over: the
 	// carrier whose label software the shipment CSV is written for, and
@@ -216,6 +227,14 @@ func (s Settings) Validate() error {
 	if s.PaymentDueDays < 1 || s.PaymentDueDays > 60 {
 		p.Add("payment_due_days", shop.ReasonRange)
 	}
+	for name, v := range map[string]shop.Yen{"konbini_fee": s.KonbiniFee, "paypay_fee": s.PayPayFee} {
+		if v < 0 || v > 100_000 {
+			p.Add(name, shop.ReasonRange)
+		}
+	}
+	if s.KonbiniExpiryDays < 1 || s.KonbiniExpiryDays > 60 {
+		p.Add("konbini_expiry_days", shop.ReasonRange)
+	}
 	if s.DeliveryMinDays < 0 || s.DeliveryMaxDays < s.DeliveryMinDays || s.DeliveryMaxDays > 90 {
 		p.Add("delivery_max_days", shop.ReasonRange)
 	}
@@ -362,13 +381,16 @@ func Default() Settings {
 		CODLimit:              300000,
 		BankTransfer: BankAccount{Bank: "楓銀行", Branch: "本店営業部", Type: "普通",
 			Number: "1234567", HolderKana: "カ）カエデシヨウカイ"},
-		PaymentDueDays:  7,
-		EnableTransfer:  true,
-		EnableCOD:       true,
-		DeliverySlots:   []string{"午前中", "14時〜16時", "16時〜18時", "18時〜20時", "19時〜21時"},
-		DeliveryMinDays: 3,
-		DeliveryMaxDays: 30,
-		ShipWithinDays:  3,
+		PaymentDueDays: 7,
+		EnableTransfer: true,
+		EnableCOD:      true,
+		// Off until the shop turns them on: they need the provider's
+		// contract for each method.
+		KonbiniExpiryDays: 3,
+		DeliverySlots:     []string{"午前中", "14時〜16時", "16時〜18時", "18時〜20時", "19時〜21時"},
+		DeliveryMinDays:   3,
+		DeliveryMaxDays:   30,
+		ShipWithinDays:    3,
 		ReturnPolicy: "商品到着後8日以内にご連絡ください。未開封・未使用の商品に限り返品を承ります。" +
 			"お客様のご都合による返品の送料はお客様のご負担となります。" +
 			"鍼などの管理医療機器および開封後の衛生用品は返品をお受けできません。" +

@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"kaede/internal/edge"
 	"kaede/internal/payment"
@@ -126,6 +127,10 @@ type createRequest struct {
 	ReturnURL string   `json:"return_url"`
 	CancelURL string   `json:"cancel_url"`
 	Capture   string   `json:"capture"`
+	// Method is card (the default), konbini or paypay; a konbini payment
+	// needs VoucherExpiresAt, unix seconds, at most 60 days ahead.
+	Method           string `json:"method,omitempty"`
+	VoucherExpiresAt int64  `json:"voucher_expires_at,omitempty"`
 }
 
 // validate checks every field and reports all the bad ones at once.
@@ -158,7 +163,39 @@ func (c *createRequest) validate() error {
 	default:
 		p.Add("capture", shop.ReasonChoice)
 	}
+	switch c.Method {
+	case "", payment.MethodCard:
+		c.Method = payment.MethodCard
+	case payment.MethodKonbini, payment.MethodPayPay:
+		// Paid in full when paid: nothing to capture later.
+		if c.Capture != string(payment.CaptureAutomatic) {
+			p.Add("capture", shop.ReasonChoice)
+		}
+	default:
+		p.Add("method", shop.ReasonChoice)
+	}
+	if c.Method != payment.MethodKonbini && c.VoucherExpiresAt != 0 {
+		p.Add("voucher_expires_at", "unknown")
+	}
 	return p.Err()
+}
+
+// maxVoucherDays is the longest a konbini voucher lives, as at Stripe.
+const maxVoucherDays = 60
+
+// checkVoucherExpiry wants a konbini voucher's expiry after now and at most
+// maxVoucherDays (and a day's slack for the end-of-day rule) ahead.
+func checkVoucherExpiry(p shop.Problems, c *createRequest, now time.Time) {
+	if c.Method != payment.MethodKonbini {
+		return
+	}
+	at := time.Unix(c.VoucherExpiresAt, 0)
+	switch {
+	case c.VoucherExpiresAt == 0:
+		p.Add("voucher_expires_at", shop.ReasonRequired)
+	case !at.After(now) || at.After(now.AddDate(0, 0, maxVoucherDays+1)):
+		p.Add("voucher_expires_at", shop.ReasonRange)
+	}
 }
 
 // checkURL wants an absolute http(s) URL without a fragment or user info:
@@ -187,6 +224,11 @@ func (s *Server) createPayment(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, err)
 		return
 	}
+	p := shop.Problems{}
+	if checkVoucherExpiry(p, &req, s.clock()); p.Err() != nil {
+		s.apiError(w, r, p.Err())
+		return
+	}
 	if req.CancelURL == "" {
 		req.CancelURL = req.ReturnURL
 	}
@@ -195,6 +237,12 @@ func (s *Server) createPayment(w http.ResponseWriter, r *http.Request) {
 		ID: newID("pay_"), Order: req.Order, Amount: req.Amount, Email: req.Email, Name: req.Name,
 		Phone: req.Phone, ReturnURL: req.ReturnURL, CancelURL: req.CancelURL,
 		Capture: payment.CaptureMode(req.Capture), State: payment.Pending, Created: now, Updated: now,
+	}
+	if req.Method != payment.MethodCard {
+		rec.Method = req.Method
+	}
+	if req.Method == payment.MethodKonbini {
+		rec.VoucherNumber, rec.VoucherExpires = newVoucherNumber(), time.Unix(req.VoucherExpiresAt, 0).UTC()
 	}
 	if err := s.insert(rec); err != nil {
 		s.apiError(w, r, err)

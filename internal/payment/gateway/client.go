@@ -51,13 +51,16 @@ func (c *Client) WebhookHeader() string { return SignatureHeader }
 func (c *Client) Create(ctx context.Context, req payment.CreateRequest) (payment.Session, error) {
 	body := createRequest{
 		Order: req.OrderNumber, Amount: req.Amount, Email: req.Email, Name: req.Name, Phone: req.Phone,
-		ReturnURL: req.ReturnURL, CancelURL: req.CancelURL, Capture: string(req.Capture),
+		ReturnURL: req.ReturnURL, CancelURL: req.CancelURL, Capture: string(req.Capture), Method: req.Method,
+	}
+	if req.Method == payment.MethodKonbini {
+		body.VoucherExpiresAt = req.VoucherExpiresAt.Unix()
 	}
 	var p Payment
 	if err := c.do(ctx, http.MethodPost, "/v1/payments", req.IdempotencyKey, body, &p); err != nil {
 		return payment.Session{}, fmt.Errorf("%s: create payment for order %s: %w", Name, req.OrderNumber, err)
 	}
-	return payment.Session{Ref: p.ID, RedirectURL: p.RedirectURL}, nil
+	return payment.Session{Ref: p.ID, RedirectURL: p.RedirectURL, Voucher: p.voucher()}, nil
 }
 
 // Get implements payment.Provider.
@@ -159,6 +162,6 @@ func toStatus(p Payment) (payment.Status, error) {
 	}
 	return payment.Status{
 		Ref: p.ID, State: p.State, Amount: p.Amount, Captured: p.Captured, Refunded: p.Refunded,
-		Brand: p.Brand, Last4: p.Last4, Reason: p.Reason,
+		Brand: p.Brand, Last4: p.Last4, Reason: p.Reason, Voucher: p.voucher(),
 	}, nil
 }

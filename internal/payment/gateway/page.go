@@ -22,7 +22,7 @@ var templateFS embed.FS
 // pages are the gateway's HTML pages, each the layout around one content
 // block. The files are embedded, so a running gateway's pages cannot be
 // changed on disk (the attack of the 2019–2021 skimming cases).
-var pages = parsePages("card", "challenge", "result", "error")
+var pages = parsePages("card", "challenge", "result", "error", "konbini", "paypay")
 
 // parsePages parses each page with the layout.
 func parsePages(names ...string) map[string]*template.Template {
@@ -52,6 +52,12 @@ type pageData struct {
 	Result     string // paid, declined, cancelled
 	BackURL    string
 	Message    string
+	// A konbini voucher: the number, the stores, the expiry (Tokyo time),
+	// and whether it has passed.
+	VoucherNumber string
+	Stores        []string
+	Expires       string
+	Expired       bool
 }
 
 // maxFormBody bounds a form post: a card form is a few hundred bytes.
@@ -150,7 +156,7 @@ func (s *Server) renderResult(w http.ResponseWriter, rec record) {
 func (s *Server) paymentData(rec record, title string) pageData {
 	return pageData{
 		Title: title, ID: rec.ID, Order: rec.Order, Amount: rec.Amount, Brand: rec.Brand,
-		Last4: rec.Last4, CancelCSRF: s.csrfToken("card", rec.ID),
+		Last4: rec.Last4, CancelCSRF: s.csrfToken(formOf(rec), rec.ID),
 	}
 }
 

@@ -25,6 +25,10 @@ func (s *Server) cardPage(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/3ds/"+rec.ID, http.StatusSeeOther)
 	case rec.State.Final():
 		s.renderResult(w, rec)
+	case rec.Method == payment.MethodKonbini:
+		s.renderVoucher(w, rec)
+	case rec.Method == payment.MethodPayPay:
+		s.renderPayPay(w, rec)
 	default:
 		s.renderCard(w, http.StatusOK, rec, nil)
 	}
@@ -35,6 +39,11 @@ func (s *Server) cardPage(w http.ResponseWriter, r *http.Request) {
 func (s *Server) submitCard(w http.ResponseWriter, r *http.Request) {
 	rec, ok := s.pendingPayment(w, r, payment.Pending, "card")
 	if !ok {
+		return
+	}
+	if rec.Method != "" {
+		// A konbini or PayPay payment takes no card.
+		http.Redirect(w, r, "/pay/"+rec.ID, http.StatusSeeOther)
 		return
 	}
 	c, problems := checkCard(cardForm{
@@ -185,7 +194,7 @@ func (s *Server) abandon(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/pay/"+rec.ID, http.StatusSeeOther)
 		return
 	}
-	if !s.validCSRF(r, "card", rec.ID) {
+	if !s.validCSRF(r, formOf(rec), rec.ID) {
 		s.renderError(w, http.StatusForbidden, msgCSRF)
 		return
 	}

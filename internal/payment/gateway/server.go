@@ -165,6 +165,9 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /pay/{id}", s.page(s.cardPage))
 	mux.Handle("POST /pay/{id}", s.page(s.submitCard))
 	mux.Handle("POST /pay/{id}/cancel", s.page(s.abandon))
+	// The konbini clerk taking the money, and PayPay's approval.
+	mux.Handle("POST /pay/{id}/clerk", s.page(s.payAtTill))
+	mux.Handle("POST /pay/{id}/approve", s.page(s.approvePayPay))
 	mux.Handle("GET /3ds/{id}", s.page(s.challengePage))
 	mux.Handle("POST /3ds/{id}", s.page(s.submitChallenge))
 	mux.HandleFunc("POST /csp-report", s.cspReport)

@@ -36,8 +36,13 @@ type record struct {
 	Reason    string              `json:"reason"`
 	ThreeDS   string              `json:"three_d_secure"`      // frictionless or challenge, once authenticated
 	Challenge Challenge           `json:"challenge,omitempty"` // the waiting challenge's outcome
-	Created   time.Time           `json:"created"`
-	Updated   time.Time           `json:"updated"`
+	// Method is card (""), konbini or paypay. A konbini payment has a
+	// voucher: its number and when it expires.
+	Method         string    `json:"method,omitempty"`
+	VoucherNumber  string    `json:"voucher_number,omitempty"`
+	VoucherExpires time.Time `json:"voucher_expires,omitzero"`
+	Created        time.Time `json:"created"`
+	Updated        time.Time `json:"updated"`
 }
 
 // idempotencyRecord is the first response to a request with a given

@@ -41,8 +41,21 @@ type Payment struct {
 	Capture     payment.CaptureMode `json:"capture"`
 	ThreeDS     string              `json:"three_d_secure,omitempty"`
 	RedirectURL string              `json:"redirect_url,omitempty"`
-	Created     int64               `json:"created"`
-	Updated     int64               `json:"updated"`
+	Method      string              `json:"method,omitempty"` // card when empty
+	// A konbini payment's voucher: the number and its expiry (unix seconds).
+	VoucherNumber    string `json:"voucher_number,omitempty"`
+	VoucherExpiresAt int64  `json:"voucher_expires_at,omitempty"`
+	Created          int64  `json:"created"`
+	Updated          int64  `json:"updated"`
+}
+
+// voucher is the konbini voucher of p, or nil for another method. Its page
+// is the payment page, which shows the voucher.
+func (p Payment) voucher() *payment.Voucher {
+	if p.VoucherNumber == "" {
+		return nil
+	}
+	return &payment.Voucher{Number: p.VoucherNumber, URL: p.RedirectURL, ExpiresAt: time.Unix(p.VoucherExpiresAt, 0).UTC()}
 }
 
 // WebhookEvent is the body of a webhook.
@@ -62,6 +75,10 @@ func (s *Server) view(r record) Payment {
 	}
 	if !r.State.Final() {
 		p.RedirectURL = s.cfg.BaseURL + "/pay/" + r.ID
+	}
+	p.Method, p.VoucherNumber = r.Method, r.VoucherNumber
+	if !r.VoucherExpires.IsZero() {
+		p.VoucherExpiresAt = r.VoucherExpires.Unix()
 	}
 	return p
 }
