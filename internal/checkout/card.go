@@ -7,6 +7,7 @@ import (
 
 	"kaede/internal/mail"
 	"kaede/internal/order"
+	"kaede/internal/settings"
 	"kaede/internal/shop"
 	"kaede/internal/switches"
 )
@@ -40,10 +41,31 @@ func (s *Service) EnableCard(o CardOptions) error {
 // says whether checkout offers cards now.
 func (s *Service) CardEnabled() bool { return s.card != nil }
 
-// cardSetup is what a new card order records besides the order.
-func (s *Service) cardSetup(confirmation mail.Message) order.CardSetup {
-	return order.CardSetup{Provider: s.card.Provider, Capture: s.card.Capture,
+// cardSetup is what a new order paid through the provider records besides
+// the order: a card or PayPay order expires after the TTL, a konbini one
+// with its voucher.
+func (s *Service) cardSetup(m order.PaymentMethod, st settings.Settings, confirmation mail.Message) order.CardSetup {
+	c := order.CardSetup{Provider: s.card.Provider, Capture: s.card.Capture,
 		ExpiresAt: s.clock().Add(s.card.TTL), Confirmation: confirmation}
+	if m != order.Card {
+		c.Capture = "automatic" // paid in full when paid: nothing to capture later
+	}
+	if m == order.Konbini {
+		c.ExpiresAt = VoucherExpiry(s.clock(), st.KonbiniExpiryDays)
+	}
+	return c
+}
+
+// KonbiniLimit is the most a konbini voucher may be for: the stores' (and
+// Stripe's) ceiling of ¥300,000 per payment.
+const KonbiniLimit shop.Yen = 300_000
+
+// VoucherExpiry is when a konbini voucher issued at now for days expires:
+// 23:59:59 JST of the days-th day after today in Tokyo, the rule of
+// Stripe's expires_after_days (and the test gateway's).
+func VoucherExpiry(now time.Time, days int) time.Time {
+	y, m, d := now.In(shop.JST).Date()
+	return time.Date(y, m, d+days, 23, 59, 59, 0, shop.JST).UTC()
 }
 
 // UseSwitches makes checkout obey the shop's emergency switches: no

@@ -85,7 +85,7 @@ type Quote struct {
 	Count         int
 	Subtotal      shop.Yen // items, tax included
 	ShippingFee   shop.Yen // 0 over the free-shipping threshold
-	CODFee        shop.Yen // cash on delivery only
+	CODFee        shop.Yen // the payment method's fee: COD, konbini or PayPay
 	Total         shop.Yen
 	Taxes         []shop.TaxSummary // per rate, rounded once per rate
 	TaxRounding   shop.Rounding
@@ -163,6 +163,9 @@ func (s *Service) quote(ctx context.Context, tx *sql.Tx, in Input, p shop.Proble
 	if err := s.checkAccount(ctx, tx, in, q, p, false); err != nil {
 		return nil, err
 	}
+	if q.PaymentMethod == order.Konbini && q.Total > KonbiniLimit {
+		p.Add("payment_method", shop.ReasonRange)
+	}
 	if err := p.Err(); err != nil {
 		return nil, err
 	}
@@ -234,7 +237,7 @@ func price(c *cart.Cart, in Input, st settings.Settings, today time.Time, cal ca
 type Totals struct {
 	Subtotal    shop.Yen // items, tax included
 	ShippingFee shop.Yen // 0 over the free-shipping threshold
-	CODFee      shop.Yen // cash on delivery only
+	CODFee      shop.Yen // the payment method's fee: COD, konbini or PayPay
 	Total       shop.Yen
 	Taxes       []shop.TaxSummary // per rate, rounded once per rate
 }
@@ -252,8 +255,15 @@ func Price(items []shop.TaxLine, prefecture int, method order.PaymentMethod, st 
 	if len(items) > 0 {
 		t.ShippingFee = st.ShippingFee(prefecture, t.Subtotal)
 	}
-	if method == order.COD {
+	// The method's own fee: the COD fee, or the konbini or PayPay fee,
+	// kept as the order's one payment fee (order.FeeLabel names it).
+	switch method {
+	case order.COD:
 		t.CODFee = st.CODFee
+	case order.Konbini:
+		t.CODFee = st.KonbiniFee
+	case order.PayPay:
+		t.CODFee = st.PayPayFee
 	}
 	t.Total = t.Subtotal + t.ShippingFee + t.CODFee
 	taxLines := append(make([]shop.TaxLine, 0, len(items)+2), items...)

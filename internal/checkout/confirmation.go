@@ -19,7 +19,7 @@ type confirmationData struct {
 	Date  string // the order's day in Tokyo, in the mail's language
 }
 
-var funcs = template.FuncMap{"yen": yen}
+var funcs = template.FuncMap{"yen": yen, "fee": order.FeeLabel}
 
 // The confirmation e-mail doubles as the simplified qualified invoice:
 // seller, registration number, date, items with reduced-rate items marked,
@@ -39,7 +39,7 @@ var confirmationJa = template.Must(template.New("ja").Funcs(funcs).Parse(
 {{end}}
 小計：{{yen .Order.Subtotal}}
 送料：{{yen .Order.ShippingFee}}
-{{if .Order.CODFee}}代引手数料：{{yen .Order.CODFee}}
+{{if .Order.CODFee}}{{fee .Order.PaymentMethod false}}：{{yen .Order.CODFee}}
 {{end}}合計（税込）：{{yen .Order.Total}}
 {{range .Order.Taxes}}  {{.Rate}}%対象 {{yen .Total}}（うち消費税 {{yen .Tax}}）
 {{end}}{{if .HasReduced}}※は軽減税率（8%）対象商品です。
@@ -86,7 +86,7 @@ Items
 {{end}}
 Subtotal: {{yen .Order.Subtotal}}
 Shipping: {{yen .Order.ShippingFee}}
-{{if .Order.CODFee}}Cash-on-delivery fee: {{yen .Order.CODFee}}
+{{if .Order.CODFee}}{{fee .Order.PaymentMethod true}}: {{yen .Order.CODFee}}
 {{end}}Total (tax included): {{yen .Order.Total}}
 {{range .Order.Taxes}}  {{.Rate}}% items {{yen .Total}} (consumption tax {{yen .Tax}})
 {{end}}{{if .HasReduced}}* reduced tax rate (8%)

@@ -51,6 +51,26 @@ func describe(q *Quote, st settings.Settings, today time.Time, cal calendar.Cale
 		} else {
 			q.PaymentTime = fmt.Sprintf("代金引換：商品お届け時に配達員へ%s（代引手数料を含みます）をお支払いください。", q.Total)
 		}
+	case order.Konbini:
+		// The voucher expires with the order: the words name the same
+		// day that checkout gives the provider (VoucherExpiry).
+		due := VoucherExpiry(today, st.KonbiniExpiryDays).In(shop.JST)
+		q.PaymentDue = due.Format(time.DateOnly)
+		if en {
+			q.PaymentTime = fmt.Sprintf("Convenience store, in advance: after you place the order we e-mail you a payment number; pay %s in cash "+
+				"at the till of FamilyMart, Lawson, Ministop or Seicomart by 23:59 on %s (Japan time). Unpaid orders are cancelled automatically. "+
+				"We ship once we have received your payment.", q.Total, due.Format("2 January 2006"))
+		} else {
+			q.PaymentTime = fmt.Sprintf("コンビニ決済（前払い）：ご注文後にメールでお送りするお支払い番号で、%s 23時59分までに"+
+				"ファミリーマート・ローソン・ミニストップ・セイコーマートのレジで%sを現金にてお支払いください。"+
+				"期限までにお支払いがない場合、ご注文は自動的にキャンセルとなります。ご入金を確認後、発送いたします。", jaDate(due), q.Total)
+		}
+	case order.PayPay:
+		if en {
+			q.PaymentTime = fmt.Sprintf("PayPay: you pay %s when you place the order, approving it in PayPay on the payment provider's page.", q.Total)
+		} else {
+			q.PaymentTime = fmt.Sprintf("PayPay：ご注文確定時に、決済代行会社のページからPayPayで%sのお支払いを承認いただきます。", q.Total)
+		}
 	}
 	q.DeliveryTime = deliveryText(q, st, en)
 	return nil
@@ -74,7 +94,7 @@ func deliveryText(q *Quote, st settings.Settings, en bool) string {
 // addCardLimit adds the card order's time limit to a card quote's payment
 // time, in the words of the 特定商取引法 notice (Terms).
 func (s *Service) addCardLimit(q *Quote) {
-	if s.card == nil || q.PaymentMethod != order.Card {
+	if s.card == nil || (q.PaymentMethod != order.Card && q.PaymentMethod != order.PayPay) {
 		return
 	}
 	en := q.Locale == "en"

@@ -24,9 +24,12 @@ type Client struct {
 }
 
 // unpaid reports whether the method reserves stock before any money
-// arrives: a bank transfer (前払い, paid within days) and cash on
-// delivery. A card order expires within minutes if it is not paid.
-func unpaid(m order.PaymentMethod) bool { return m == order.BankTransfer || m == order.COD }
+// arrives: a bank transfer (前払い, paid within days), cash on delivery,
+// and a konbini voucher (paid within days). A card or PayPay order expires
+// within minutes if it is not paid.
+func unpaid(m order.PaymentMethod) bool {
+	return m == order.BankTransfer || m == order.COD || m == order.Konbini
+}
 
 // tooManyOrders is the refusal's message; the store and the API show
 // their own polite sentence for TooMany (「しばらくしてから…」), never which

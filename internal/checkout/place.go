@@ -150,10 +150,16 @@ func (s *Service) write(ctx context.Context, tx *sql.Tx, in Input, q *Quote, st 
 	if err != nil {
 		return nil, err
 	}
-	if o.PaymentMethod == order.Card {
-		// The order binds only once the card is paid: the confirmation
-		// waits with the order until then.
-		return o, s.orders.PrepareCard(ctx, tx, o, s.cardSetup(msg))
+	if o.PaymentMethod.ViaProvider() {
+		if err := s.orders.PrepareCard(ctx, tx, o, s.cardSetup(o.PaymentMethod, st, msg)); err != nil {
+			return nil, err
+		}
+		if o.PaymentMethod != order.Konbini {
+			// The order binds only once it is paid: the confirmation
+			// waits with the order until then. A konbini order's goes now,
+			// with how to pay; its voucher and its receipt follow.
+			return o, nil
+		}
 	}
 	if _, err := s.mail.Enqueue(ctx, tx, msg); err != nil {
 		return nil, fmt.Errorf("order %s: %w", o.Number, err)

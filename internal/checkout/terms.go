@@ -27,7 +27,8 @@ type PaymentTerm struct {
 
 // Terms describes the methods checkout offers now (bank transfer and cash
 // on delivery as the settings enable them, card while the shop has a
-// provider and has not stopped card payments, the monthly invoice as the
+// provider and has not stopped card payments, konbini and PayPay while it
+// has a provider and the settings enable them, the monthly invoice as the
 // settings enable it when checkout has accounts), in English when en.
 func (s *Service) Terms(ctx context.Context, st settings.Settings, en bool) (Terms, error) {
 	card, err := s.CardOffered(ctx)
@@ -36,8 +37,10 @@ func (s *Service) Terms(ctx context.Context, st settings.Settings, en bool) (Ter
 	}
 	var t Terms
 	seen := map[string]bool{}
-	for _, m := range []order.PaymentMethod{order.BankTransfer, order.COD, order.Card, order.Invoice} {
-		if !methodEnabled(m, st, card) || (m == order.Invoice && s.accounts == nil) {
+	for _, m := range []order.PaymentMethod{order.BankTransfer, order.COD, order.Card, order.Konbini, order.PayPay, order.Invoice} {
+		// Card's switch stops cards only; konbini and PayPay need the
+		// provider (s.card) and the shop's own setting.
+		if !methodEnabled(m, st, s.card != nil) || (m == order.Card && !card) || (m == order.Invoice && s.accounts == nil) {
 			continue
 		}
 		t.Payments = append(t.Payments, PaymentTerm{Method: m, Text: s.paymentTerm(m, st, en)})
@@ -75,6 +78,23 @@ func (s *Service) paymentTerm(m order.PaymentMethod, st settings.Settings, en bo
 			CardTimeLimit(s.card.TTL, en)
 	case order.Invoice:
 		return invoiceTerm(st, en)
+	case order.Konbini:
+		if en {
+			return fmt.Sprintf("Convenience store (in advance; FamilyMart, Lawson, Ministop, Seicomart): after ordering you receive a payment number by e-mail; "+
+				"pay in cash at the store's till within %d days (by 23:59 Japan time; a fee of %s; orders up to %s). Unpaid orders are cancelled automatically. We ship once the payment has arrived.",
+				st.KonbiniExpiryDays, st.KonbiniFee, KonbiniLimit)
+		}
+		return fmt.Sprintf("コンビニ決済（前払い・ファミリーマート、ローソン、ミニストップ、セイコーマート）：ご注文後にメールでお送りするお支払い番号で、"+
+			"%d日以内（最終日の23時59分まで）にコンビニのレジで現金にてお支払いください（コンビニ決済手数料%s、ご注文金額%sまで）。"+
+			"期限までにお支払いがない場合、ご注文は自動的にキャンセルとなります。ご入金を確認後、発送いたします。",
+			st.KonbiniExpiryDays, st.KonbiniFee, KonbiniLimit)
+	case order.PayPay:
+		if en {
+			return fmt.Sprintf("PayPay: you pay when you place the order, approving the payment in PayPay (a fee of %s). ", st.PayPayFee) +
+				CardTimeLimit(s.card.TTL, en)
+		}
+		return fmt.Sprintf("PayPay：ご注文確定時に、PayPayでお支払いを承認いただきます（PayPay決済手数料%s）。", st.PayPayFee) +
+			CardTimeLimit(s.card.TTL, en)
 	}
 	return ""
 }
@@ -102,17 +122,17 @@ func CardTimeLimit(ttl time.Duration, en bool) string {
 // ShipWithin is the shipping time of an order paid by m, without the
 // final full stop: counted in business days (the shop's closing days and
 // holidays do not count) from the order, or from the payment for a bank
-// transfer, which ships only once paid.
+// transfer or a konbini voucher, which ship only once paid.
 func ShipWithin(st settings.Settings, m order.PaymentMethod, en bool) string {
 	if en {
 		after := "your order"
-		if m == order.BankTransfer {
+		if m == order.BankTransfer || m == order.Konbini {
 			after = "the day we receive your payment"
 		}
 		return fmt.Sprintf("Ships within %d business days of %s", st.ShipWithinDays, after)
 	}
 	after := "ご注文日"
-	if m == order.BankTransfer {
+	if m == order.BankTransfer || m == order.Konbini {
 		after = "ご入金確認日"
 	}
 	return fmt.Sprintf("%sから%d営業日以内に発送いたします", after, st.ShipWithinDays)

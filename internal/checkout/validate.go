@@ -67,8 +67,9 @@ func checkEmail(p shop.Problems, email string) string {
 	return email
 }
 
-// methodEnabled reports whether the shop takes the method. Card needs a
-// payment provider, which the operator configures (EnableCard).
+// methodEnabled reports whether the shop takes the method. Card, konbini
+// and PayPay need the payment provider, which the operator configures
+// (EnableCard: card says it is there).
 func methodEnabled(m order.PaymentMethod, st settings.Settings, card bool) bool {
 	switch m {
 	case order.BankTransfer:
@@ -80,6 +81,10 @@ func methodEnabled(m order.PaymentMethod, st settings.Settings, card bool) bool 
 	case order.Invoice:
 		// Only to approved business customers, which quote checks.
 		return st.MonthlyInvoice.Enabled
+	case order.Konbini:
+		return st.EnableKonbini && card
+	case order.PayPay:
+		return st.EnablePayPay && card
 	}
 	return false
 }

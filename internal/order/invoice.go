@@ -103,7 +103,7 @@ func FeeLabel(m PaymentMethod, en bool) string {
 		return "PayPay決済手数料"
 	}
 	if en {
-		return "COD fee"
+		return "Cash-on-delivery fee"
 	}
 	return "代引手数料"
 }
