@@ -79,6 +79,9 @@ type env struct {
 
 	mu  sync.Mutex
 	now time.Time
+	// hooks, when set (listenWebhooks), applies the gateway's webhooks to
+	// the store and reports each one's payment state after applying it.
+	hooks chan payment.State
 }
 
 func (e *env) clock() time.Time {
@@ -97,10 +100,12 @@ func newEnv(t *testing.T, d *db.DB) *env {
 	t.Helper()
 	e := &env{t: t, d: d, now: time.Date(2026, 11, 25, 1, 0, 0, 0, time.UTC)}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	store := httptest.NewServer(http.HandlerFunc(e.receiveWebhook))
+	t.Cleanup(store.Close)
 	gwServer := httptest.NewUnstartedServer(nil)
 	e.gwURL = "http://" + gwServer.Listener.Addr().String()
 	gw, err := gateway.New(gateway.Config{BaseURL: e.gwURL, APIKey: apiKey, WebhookSecret: webhookSecret,
-		Clock: e.clock, Log: log})
+		WebhookURL: store.URL + "/webhooks/gateway", Clock: e.clock, Log: log})
 	if err != nil {
 		t.Fatal(err)
 	}
