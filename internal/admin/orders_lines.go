@@ -29,7 +29,7 @@ func detailLines(lang string, o *order.Order) ui.OrderLines {
 		ui.OrderTotal{Label: t("orders.subtotal"), Value: o.Subtotal.String()},
 		ui.OrderTotal{Label: t("orders.shipping"), Value: o.ShippingFee.String()})
 	if o.CODFee != 0 {
-		v.Foot = append(v.Foot, ui.OrderTotal{Label: t("orders.cod_fee"), Value: o.CODFee.String()})
+		v.Foot = append(v.Foot, ui.OrderTotal{Label: order.FeeLabel(o.PaymentMethod, lang == ui.English), Value: o.CODFee.String()})
 	}
 	v.Foot = append(v.Foot, ui.OrderTotal{Label: t("orders.total"), Value: o.Total.String(), ID: "order-total", Class: "total"})
 	for _, x := range o.Taxes {
@@ -59,7 +59,7 @@ func slipLines(lang string, s *order.DeliverySlip) ui.OrderLines {
 	}
 	v.Foot = append(v.Foot, ui.OrderTotal{Label: t("orders.shipping"), Value: s.ShippingFee.String()})
 	if s.CODFee != 0 {
-		v.Foot = append(v.Foot, ui.OrderTotal{Label: t("orders.cod_fee"), Value: s.CODFee.String()})
+		v.Foot = append(v.Foot, ui.OrderTotal{Label: order.FeeLabel(s.PaymentMethod, lang == ui.English), Value: s.CODFee.String()})
 	}
 	v.Foot = append(v.Foot, ui.OrderTotal{Label: t("invoice.total"), Value: s.Total.String()})
 	return v

@@ -34,7 +34,7 @@ type orderListView struct {
 // of an order's life.
 var (
 	orderStatuses = []order.Status{order.AwaitingPayment, order.Placed, order.Paid, order.Shipped, order.Delivered, order.Cancelled, order.Refunded}
-	orderMethods  = []order.PaymentMethod{order.BankTransfer, order.COD, order.Card, order.Invoice}
+	orderMethods  = []order.PaymentMethod{order.BankTransfer, order.COD, order.Card, order.Konbini, order.PayPay, order.Invoice}
 )
 
 // orderQuery reads the search's filters (q, status, method, from, to) and

@@ -232,6 +232,8 @@ type Summary struct {
 	// the order page asks the customer to order again with another
 	// method, or to contact the shop.
 	Stopped bool
+	// Voucher is a konbini order's voucher while it can be paid.
+	Voucher *payment.Voucher
 }
 
 // Summarize tells the order page whether the customer can pay now.
@@ -255,6 +257,19 @@ func (s *Service) Summarize(ctx context.Context, o *order.Order) (Summary, error
 		if sum.Stopped, err = s.stopped(ctx); err != nil {
 			// Shown as stopped: the page still tells the customer what to do.
 			s.log.Warn("card switch unknown", "order", o.Number, "error", err)
+		}
+	}
+	if o.PaymentMethod == order.Konbini {
+		var v payment.Voucher
+		var at sql.NullTime
+		err := s.db.QueryRowContext(ctx, `SELECT voucher_number, voucher_expires_at, redirect_url FROM payments
+			WHERE order_id = $1 AND method = 'konbini' ORDER BY attempt DESC LIMIT 1`, o.ID).Scan(&v.Number, &at, &v.URL)
+		if err != nil {
+			return Summary{}, fmt.Errorf("order %s: read voucher: %w", o.Number, err)
+		}
+		if v.Number != "" && at.Valid && s.clock().Before(at.Time) {
+			v.ExpiresAt = at.Time.UTC()
+			sum.Voucher = &v
 		}
 	}
 	sum.CanPay = !sum.Stopped && s.clock().Before(sum.ExpiresAt) && (open || attempts < s.maxAttempts)

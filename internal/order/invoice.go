@@ -195,8 +195,9 @@ type DeliverySlip struct {
 	DeliverySlot    string
 	Lines           []SlipLine
 	ShippingFee     shop.Yen
-	CODFee          shop.Yen
+	CODFee          shop.Yen // the payment method's fee, named by FeeLabel(PaymentMethod)
 	Total           shop.Yen
+	PaymentMethod   PaymentMethod
 	PaymentLabel    string
 	CODAmount       shop.Yen // what the carrier collects; 0 unless cash on delivery
 	Shipments       []Shipment
@@ -252,6 +253,7 @@ func (s *Service) DeliverySlip(ctx context.Context, number string) (*DeliverySli
 		DeliverySlot:    o.DeliverySlot,
 		ShippingFee:     o.ShippingFee,
 		CODFee:          o.CODFee,
+		PaymentMethod:   o.PaymentMethod,
 		Total:           o.Total,
 		PaymentLabel:    PaymentLabel(o.PaymentMethod),
 		Shipments:       shipments,

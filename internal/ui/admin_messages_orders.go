@@ -35,6 +35,8 @@ var adminOrderMessages = map[string]text{
 	"orders.method.bank_transfer":       {"銀行振込", "Bank transfer"},
 	"orders.method.cod":                 {"代金引換", "Cash on delivery"},
 	"orders.method.card":                {"クレジットカード", "Card"},
+	"orders.method.konbini":             {"コンビニ決済", "Konbini"},
+	"orders.method.paypay":              {"PayPay", "PayPay"},
 	"orders.payment.pending":            {"未入金", "Pending"},
 	"orders.payment.requires_action":    {"本人認証待ち", "Awaiting authentication"},
 	"orders.payment.authorized":         {"与信済み（未売上）", "Authorised (not captured)"},

@@ -167,6 +167,8 @@ var layoutMessages = map[string]text{
 	"legal.shipping.other":   {"上記以外の地域", "All other prefectures"},
 	"legal.shipping.free":    {"ご注文金額（税込）%s以上で送料無料", "Free shipping on orders of %s or more (tax included)"},
 	"legal.cod.fee":          {"代金引換手数料（税込）：%s", "Cash-on-delivery fee (tax included): %s"},
+	"legal.konbini.fee":      {"コンビニ決済手数料（税込）：%s", "Convenience store payment fee (tax included): %s"},
+	"legal.paypay.fee":       {"PayPay決済手数料（税込）：%s", "PayPay fee (tax included): %s"},
 	"legal.transfer.fee":     {"銀行振込の振込手数料はお客様のご負担となります。", "Bank transfer charges are paid by the customer."},
 	"legal.payment":          {"お支払い方法とお支払い時期", "Payment methods and timing"},
 	"legal.payment.transfer": {"銀行振込（前払い）：ご注文日から%d日以内にお振り込みください。ご入金を確認してから発送いたします。", "Bank transfer (in advance): please pay within %d days of ordering; we ship once the payment has arrived."},

@@ -174,7 +174,7 @@ func (s *Server) apiCheckout(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	res := apiOrderResponse{Order: orderJSON(o, token)}
-	if o.PaymentMethod == order.Card && o.Status == order.AwaitingPayment && s.payments != nil {
+	if o.PaymentMethod.ViaProvider() && o.Status == order.AwaitingPayment && s.payments != nil {
 		res.NextAction = s.apiCardNextAction(r, o.Number, token)
 	}
 	w.Header().Set("Location", "/api/v1/orders/"+o.Number)

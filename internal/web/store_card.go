@@ -19,6 +19,7 @@ import (
 
 // cardView is what the order pages show of a card payment.
 type cardView struct {
+	Method   string // card, konbini or paypay: the page's words follow it
 	Label    string // 「VISA 下4桁 4242」: the brand and last four digits, nothing more
 	Awaiting bool   // the order waits for its payment
 	Declined bool   // the last card did not go through; the customer may try another
@@ -30,16 +31,24 @@ type cardView struct {
 	// again with one, or to contact the shop, and when the unpaid order
 	// lapses.
 	Stopped bool
+	// Voucher is a konbini order's payment number while it can be paid.
+	Voucher *voucherView
+}
+
+// voucherView is a konbini voucher as the order page shows it.
+type voucherView struct {
+	Number  string
+	Expires string // in Japan time
 }
 
 // newCardView describes o's card payment for the order pages; nil for an
 // order paid otherwise.
 func (s *Server) newCardView(r *http.Request, o *order.Order, orderURL string) (*cardView, error) {
-	if o.PaymentMethod != order.Card {
+	if !o.PaymentMethod.ViaProvider() {
 		return nil, nil
 	}
 	lang := info(r).Lang
-	v := &cardView{Awaiting: o.Status == order.AwaitingPayment}
+	v := &cardView{Method: string(o.PaymentMethod), Awaiting: o.Status == order.AwaitingPayment}
 	if o.Payment.Last4 != "" {
 		v.Label = ui.T(lang, "order.card.label", brandName(o.Payment.Brand), o.Payment.Last4)
 	}
@@ -55,6 +64,9 @@ func (s *Server) newCardView(r *http.Request, o *order.Order, orderURL string) (
 	v.CanPay, v.Stopped = sum.CanPay, sum.Stopped
 	if !sum.ExpiresAt.IsZero() {
 		v.Expires = sum.ExpiresAt.In(shop.JST).Format("2006-01-02 15:04")
+	}
+	if vo := sum.Voucher; vo != nil {
+		v.Voucher = &voucherView{Number: vo.Number, Expires: vo.ExpiresAt.In(shop.JST).Format("2006-01-02 15:04")}
 	}
 	u, _ := url.Parse(orderURL)
 	u.Path += "/payment"

@@ -186,7 +186,7 @@ func (s *Server) checkoutPlace(w http.ResponseWriter, r *http.Request) {
 		s.refuseCheckout(w, r, err)
 		return
 	}
-	if o.PaymentMethod == order.Card && o.Status == order.AwaitingPayment && s.payments != nil {
+	if o.PaymentMethod.ViaProvider() && o.Status == order.AwaitingPayment && s.payments != nil {
 		s.redirectToPayment(w, r, o.Number, token)
 		return
 	}
@@ -341,6 +341,16 @@ func (s *Server) checkoutView(r *http.Request, c *cart.Cart, values url.Values, 
 		view.Methods = append(view.Methods, formChoice{Value: string(order.Card), Label: ui.T(lang, "checkout.card"),
 			Help: ui.T(lang, "checkout.card.help"), Selected: method == string(order.Card)})
 	}
+	// Konbini and PayPay need the provider, not the card switch.
+	if st.EnableKonbini && s.checkout.CardEnabled() && s.payments != nil {
+		view.Methods = append(view.Methods, formChoice{Value: string(order.Konbini), Label: ui.T(lang, "checkout.konbini"),
+			Help:     ui.T(lang, "checkout.konbini.help", st.KonbiniExpiryDays, st.KonbiniFee.String(), checkout.KonbiniLimit.String()),
+			Selected: method == string(order.Konbini)})
+	}
+	if st.EnablePayPay && s.checkout.CardEnabled() && s.payments != nil {
+		view.Methods = append(view.Methods, formChoice{Value: string(order.PayPay), Label: ui.T(lang, "checkout.paypay"),
+			Help: ui.T(lang, "checkout.paypay.help", st.PayPayFee.String()), Selected: method == string(order.PayPay)})
+	}
 	if invoice, err := s.invoiceOffered(r, st); err != nil {
 		return nil, fmt.Errorf("checkout form: %w", err)
 	} else if invoice {
@@ -442,6 +452,10 @@ func methodKey(m order.PaymentMethod) string {
 		return "card"
 	case order.Invoice:
 		return "invoice"
+	case order.Konbini:
+		return "konbini"
+	case order.PayPay:
+		return "paypay"
 	}
 	return "transfer"
 }
