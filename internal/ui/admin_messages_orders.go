@@ -36,7 +36,7 @@ var adminOrderMessages = map[string]text{
 	"orders.method.cod":                 {"代金引換", "Cash on delivery"},
 	"orders.method.card":                {"クレジットカード", "Card"},
 	"orders.method.konbini":             {"コンビニ決済", "Konbini"},
-	"orders.method.paypay":              {"PayPay", "PayPay"},
+	"orders.method.paypay":              {"PayPay決済", "PayPay"},
 	"orders.payment.pending":            {"未入金", "Pending"},
 	"orders.payment.requires_action":    {"本人認証待ち", "Awaiting authentication"},
 	"orders.payment.authorized":         {"与信済み（未売上）", "Authorised (not captured)"},

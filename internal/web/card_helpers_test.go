@@ -282,6 +282,12 @@ func (e *cardEnv) checkoutCard(sku string, qty int) cardOrder {
 // with every request.
 func (e *cardEnv) checkoutCardVia(client *http.Client, base, sku string, qty int, header ...string) cardOrder {
 	e.t.Helper()
+	return e.checkoutVia(client, base, "card", sku, qty, header...)
+}
+
+// checkoutVia places an order paid by method for the SKU through the API.
+func (e *cardEnv) checkoutVia(client *http.Client, base, method, sku string, qty int, header ...string) cardOrder {
+	e.t.Helper()
 	var c struct {
 		ID string `json:"id"`
 	}
@@ -294,7 +300,7 @@ func (e *cardEnv) checkoutCardVia(client *http.Client, base, sku string, qty int
 	// One e-mail address per order, as from different customers: the
 	// card-testing guard allows few attempts per address.
 	e.orderCount++
-	body := strings.Replace(checkoutBody(`"13"`, "card"), "buyer@example.jp", fmt.Sprintf("buyer%d@example.jp", e.orderCount), 1)
+	body := strings.Replace(checkoutBody(`"13"`, method), "buyer@example.jp", fmt.Sprintf("buyer%d@example.jp", e.orderCount), 1)
 	return decodeCard(e.t, e.apiVia(client, base, "POST", "/api/v1/carts/"+c.ID+"/checkout", body, header...), http.StatusCreated)
 }
 
