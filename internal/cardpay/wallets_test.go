@@ -14,8 +14,8 @@ import (
 
 	"kaede/internal/audit"
 	"kaede/internal/cardpay"
-	"kaede/internal/catalog"
 	"kaede/internal/cart/carttest"
+	"kaede/internal/catalog"
 	"kaede/internal/checkout"
 	"kaede/internal/db"
 	"kaede/internal/db/dbtest"
