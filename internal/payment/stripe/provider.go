@@ -43,6 +43,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	stripe "github.com/stripe/stripe-go/v82"
 
@@ -66,12 +67,16 @@ type Config struct {
 	// HTTPClient makes the API calls; nil means stripe-go's default client
 	// (80-second timeout).
 	HTTPClient *http.Client
+	// Clock tells the day a konbini voucher's days count from; nil means
+	// shop.SystemClock.
+	Clock shop.Clock
 }
 
 // Provider is the Stripe payment provider. It is safe for concurrent use.
 type Provider struct {
 	client        *stripe.Client
 	webhookSecret string
+	clock         shop.Clock
 }
 
 // Metadata keys Kaede sets on the Checkout Session (and its PaymentIntent),
@@ -106,7 +111,10 @@ func New(cfg Config) (*Provider, error) {
 		backend.URL = stripe.String(cfg.BackendURL)
 	}
 	client := stripe.NewClient(cfg.SecretKey, stripe.WithBackends(stripe.NewBackendsWithConfig(backend)))
-	return &Provider{client: client, webhookSecret: cfg.WebhookSecret}, nil
+	if cfg.Clock == nil {
+		cfg.Clock = shop.SystemClock
+	}
+	return &Provider{client: client, webhookSecret: cfg.WebhookSecret, clock: cfg.Clock}, nil
 }
 
 // Name is "stripe", as stored with each payment.
@@ -116,19 +124,26 @@ func (p *Provider) Name() string { return "stripe" }
 // and its page on checkout.stripe.com as RedirectURL.
 //
 // JPY is a zero-decimal currency at Stripe, so the amount in yen is sent as
-// it is. Only the card payment method is offered: the 3-D Secure rule and
-// the decline monitoring are about cards, and bank or convenience-store
-// payments would bring asynchronous states Kaede does not model.
+// it is. The session offers exactly the order's method: card (always with
+// 3-D Secure), konbini (Checkout shows the voucher; its PaymentIntent then
+// requires action until the customer pays at the store, and
+// expires_after_days ends it at 23:59 JST of the order's last day), or
+// paypay (Checkout redirects to PayPay). Konbini and PayPay are captured
+// at once.
 func (p *Provider) Create(ctx context.Context, req payment.CreateRequest) (payment.Session, error) {
 	successURL, err := validateCreate(req)
 	if err != nil {
 		return payment.Session{}, err
 	}
+	method := req.Method
+	if method == "" {
+		method = payment.MethodCard
+	}
 	name := "ご注文 " + req.OrderNumber
 	meta := map[string]string{metaOrder: req.OrderNumber, metaCapture: string(req.Capture)}
 	params := &stripe.CheckoutSessionCreateParams{
 		Mode:               stripe.String(string(stripe.CheckoutSessionModePayment)),
-		PaymentMethodTypes: []*string{stripe.String("card")},
+		PaymentMethodTypes: []*string{stripe.String(method)},
 		LineItems: []*stripe.CheckoutSessionCreateLineItemParams{{
 			PriceData: &stripe.CheckoutSessionCreateLineItemPriceDataParams{
 				Currency:    stripe.String(string(stripe.CurrencyJPY)),
@@ -145,11 +160,20 @@ func (p *Provider) Create(ctx context.Context, req payment.CreateRequest) (payme
 			Description:   stripe.String(name),
 			Metadata:      map[string]string{metaOrder: req.OrderNumber},
 		},
-		PaymentMethodOptions: &stripe.CheckoutSessionCreatePaymentMethodOptionsParams{
+	}
+	switch method {
+	case payment.MethodCard:
+		params.PaymentMethodOptions = &stripe.CheckoutSessionCreatePaymentMethodOptionsParams{
 			Card: &stripe.CheckoutSessionCreatePaymentMethodOptionsCardParams{
 				RequestThreeDSecure: stripe.String(string(stripe.CheckoutSessionPaymentMethodOptionsCardRequestThreeDSecureAny)),
 			},
-		},
+		}
+	case payment.MethodKonbini:
+		params.PaymentMethodOptions = &stripe.CheckoutSessionCreatePaymentMethodOptionsParams{
+			Konbini: &stripe.CheckoutSessionCreatePaymentMethodOptionsKonbiniParams{
+				ExpiresAfterDays: stripe.Int64(int64(voucherDays(req.VoucherExpiresAt, p.clock()))),
+			},
+		}
 	}
 	// The e-mail address prefills the page and goes to the issuer for
 	// risk-based authentication. The name and phone number are not sent:
@@ -189,6 +213,18 @@ func validateCreate(req payment.CreateRequest) (string, error) {
 	if req.IdempotencyKey == "" {
 		problems.Add("idempotency_key", shop.ReasonRequired)
 	}
+	switch req.Method {
+	case "", payment.MethodCard:
+	case payment.MethodKonbini, payment.MethodPayPay:
+		if req.Capture != payment.CaptureAutomatic {
+			problems.Add("capture", shop.ReasonChoice)
+		}
+		if req.Method == payment.MethodKonbini && req.VoucherExpiresAt.IsZero() {
+			problems.Add("voucher_expires_at", shop.ReasonRequired)
+		}
+	default:
+		problems.Add("method", shop.ReasonChoice)
+	}
 	ret, err := absoluteURL(req.ReturnURL)
 	if err != nil {
 		problems.Add("return_url", shop.ReasonFormat)
@@ -208,6 +244,19 @@ func validateCreate(req payment.CreateRequest) (string, error) {
 	}
 	ret.RawQuery += "payment={CHECKOUT_SESSION_ID}"
 	return ret.String(), nil
+}
+
+// voucherDays is Stripe's expires_after_days for a voucher that must end
+// at expires: the calendar days in Tokyo from now's day to expires' day
+// (Stripe ends a voucher at 23:59:59 JST of that day), within Stripe's
+// 1 to 60.
+func voucherDays(expires, now time.Time) int {
+	day := func(t time.Time) time.Time {
+		y, m, d := t.In(shop.JST).Date()
+		return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	}
+	n := int(day(expires).Sub(day(now)) / (24 * time.Hour))
+	return min(max(n, 1), 60)
 }
 
 func absoluteURL(s string) (*url.URL, error) {

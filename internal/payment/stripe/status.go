@@ -1,6 +1,8 @@
 package stripe
 
 import (
+	"time"
+
 	stripe "github.com/stripe/stripe-go/v82"
 
 	"kaede/internal/payment"
@@ -27,6 +29,9 @@ func sessionStatus(s *stripe.CheckoutSession) payment.Status {
 	}
 	st.Captured = shop.Yen(pi.AmountReceived)
 	st.State, st.Reason = intentState(pi)
+	if na := pi.NextAction; na != nil && na.KonbiniDisplayDetails != nil {
+		st.Voucher = konbiniVoucher(na.KonbiniDisplayDetails)
+	}
 	if ch := pi.LatestCharge; ch != nil {
 		st.Refunded = shop.Yen(ch.AmountRefunded)
 		if d := ch.PaymentMethodDetails; d != nil && d.Card != nil {
@@ -105,4 +110,28 @@ func completedSessionState(s *stripe.CheckoutSession) payment.State {
 		return payment.Authorized
 	}
 	return payment.Pending
+}
+
+// konbiniVoucher is the voucher of a konbini PaymentIntent waiting for the
+// customer's visit to a store: Stripe gives one confirmation number per
+// chain, the same for all of them in practice; the first one given is
+// the number the store mails.
+func konbiniVoucher(d *stripe.PaymentIntentNextActionKonbiniDisplayDetails) *payment.Voucher {
+	v := &payment.Voucher{URL: d.HostedVoucherURL, ExpiresAt: time.Unix(d.ExpiresAt, 0).UTC()}
+	if s := d.Stores; s != nil {
+		switch {
+		case s.FamilyMart != nil && s.FamilyMart.ConfirmationNumber != "":
+			v.Number = s.FamilyMart.ConfirmationNumber
+		case s.Lawson != nil && s.Lawson.ConfirmationNumber != "":
+			v.Number = s.Lawson.ConfirmationNumber
+		case s.Ministop != nil && s.Ministop.ConfirmationNumber != "":
+			v.Number = s.Ministop.ConfirmationNumber
+		case s.Seicomart != nil && s.Seicomart.ConfirmationNumber != "":
+			v.Number = s.Seicomart.ConfirmationNumber
+		}
+	}
+	if v.Number == "" || d.ExpiresAt == 0 {
+		return nil
+	}
+	return v
 }
