@@ -201,6 +201,9 @@ func (m *Main) buildServices(ctx context.Context, smtp *mail.SMTPConfig) (*servi
 		switch {
 		case err == nil:
 			m.Log.Info("demo data created", "data", cfg.DataDir)
+			if err := demo.EnableWallets(ctx, svc.settings); err != nil {
+				return nil, fmt.Errorf("seed demo data: %w", err)
+			}
 		case errors.Is(err, demo.ErrNotEmpty):
 			m.Log.Info("demo data kept from an earlier start", "data", cfg.DataDir)
 		default:

@@ -12,6 +12,7 @@ import (
 	"kaede/internal/audit"
 	"kaede/internal/catalog"
 	"kaede/internal/db"
+	"kaede/internal/settings"
 )
 
 // ErrNotEmpty is returned by Seed when the catalogue already holds data:
@@ -84,4 +85,17 @@ func Categories() []catalog.Category {
 		{Slug: "books", NameJa: "書籍", NameEn: "Books", Position: 6},
 		{Slug: "food", NameJa: "健康茶・食品", NameEn: "Herbal teas and foods", Position: 7},
 	}
+}
+
+// EnableWallets turns konbini and PayPay on in a new demo shop's settings
+// (a shop turns them on itself once its provider takes them): the demo's
+// test gateway simulates both, the konbini voucher with its clerk's
+// button and PayPay's approval page.
+func EnableWallets(ctx context.Context, s *settings.Service) error {
+	st, err := s.Get(ctx)
+	if err != nil {
+		return err
+	}
+	st.EnableKonbini, st.EnablePayPay = true, true
+	return s.Save(ctx, st, actor)
 }
