@@ -362,6 +362,13 @@ func field(name string) chromedp.CSS {
 // loads (its name and the document's response).
 func toConfirmation(t *testing.T, b *browser, base string, p demoProduct, check func(name string, res *network.Response)) {
 	t.Helper()
+	toConfirmationPaidBy(t, b, base, p, "card", check)
+}
+
+// toConfirmationPaidBy is toConfirmation with the payment method chosen
+// (card, konbini, paypay); the confirmation screen shows the method's note.
+func toConfirmationPaidBy(t *testing.T, b *browser, base string, p demoProduct, method string, check func(name string, res *network.Response)) {
+	t.Helper()
 	if check == nil {
 		check = func(string, *network.Response) {}
 	}
@@ -381,7 +388,7 @@ func toConfirmation(t *testing.T, b *browser, base string, p demoProduct, check 
 	}
 	// The prefecture's option by its label, as a shopper picks it.
 	osaka := eval[string](t, b, `[...document.querySelectorAll('#f-prefecture option')].find(o => o.textContent.trim() === '大阪府').value`)
-	fill = append(fill, chromedp.SetValue(chromedp.ID("f-prefecture"), osaka), chromedp.Click(chromedp.ID("pm-card")))
+	fill = append(fill, chromedp.SetValue(chromedp.ID("f-prefecture"), osaka), chromedp.Click(chromedp.ID("pm-"+method)))
 	b.run(t, "fill the checkout form", fill...)
 	if got := eval[string](t, b, `document.querySelector('label[for="pm-card"]').textContent`); got != "クレジットカード" {
 		t.Fatalf("the card choice reads %q, want クレジットカード", got)
@@ -390,7 +397,7 @@ func toConfirmation(t *testing.T, b *browser, base string, p demoProduct, check 
 	if got := b.location(t); got != base+"/checkout/confirm" {
 		t.Fatalf("after confirm at %s: the form was refused? %v", got, eval[[]string](t, b, `[...document.querySelectorAll('.field-errors li')].map(e => e.textContent)`))
 	}
-	b.run(t, "the confirmation screen", chromedp.WaitVisible(chromedp.ID("card-note")))
+	b.run(t, "the confirmation screen", chromedp.WaitVisible(chromedp.ID(method+"-note")))
 }
 
 // jsString quotes s as a JavaScript string literal.

@@ -92,6 +92,13 @@ func TestCreateValidation(t *testing.T) {
 		{"bad capture", h.createBody(`{"capture":"later"}`), 422, "capture", shop.ReasonChoice},
 		{"control in name", h.createBody(`{"name":"a\u0000b"}`), 422, "name", shop.ReasonFormat},
 		{"unknown field", h.createBody(`{"card_number":"4242424242424242"}`), 400, "card_number", "unknown"},
+		{"unknown method", h.createBody(`{"method":"bitcoin"}`), 422, "method", shop.ReasonChoice},
+		{"konbini without expiry", h.createBody(`{"method":"konbini","capture":"automatic"}`), 422, "voucher_expires_at", shop.ReasonRequired},
+		{"konbini expired", h.createBody(`{"method":"konbini","capture":"automatic","voucher_expires_at":1773104400}`), 422, "voucher_expires_at", shop.ReasonRange},
+		{"konbini beyond 60 days", h.createBody(`{"method":"konbini","capture":"automatic","voucher_expires_at":1778565600}`), 422, "voucher_expires_at", shop.ReasonRange},
+		{"konbini held for capture", h.createBody(`{"method":"konbini","capture":"manual","voucher_expires_at":1773446399}`), 422, "capture", shop.ReasonChoice},
+		{"paypay held for capture", h.createBody(`{"method":"paypay","capture":"manual"}`), 422, "capture", shop.ReasonChoice},
+		{"card with a voucher", h.createBody(`{"voucher_expires_at":1773446399}`), 422, "voucher_expires_at", "unknown"},
 		{"not json", `{"order":`, 400, "body", shop.ReasonFormat},
 		{"two objects", h.createBody("") + `{}`, 400, "body", shop.ReasonFormat},
 	}
