@@ -23,8 +23,8 @@ func TestBrowserKonbini(t *testing.T) {
 		b.watchCSP(t)
 
 		toConfirmationPaidBy(t, b, base, p, "konbini", nil)
-		if got := eval[string](t, b, `document.querySelector('.amounts').textContent`); !strings.Contains(got, "コンビニ決済手数料") {
-			t.Errorf("the amounts do not name the konbini fee: %q", got)
+		if got := eval[string](t, b, `document.querySelector('.confirm').textContent`); !strings.Contains(got, "23時59分までに") {
+			t.Errorf("the confirmation screen does not give the payment deadline: %q", got)
 		}
 		placeOrder(t, b)
 		if got := eval[string](t, b, `location.origin`); got != gw {
