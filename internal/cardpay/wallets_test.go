@@ -304,6 +304,9 @@ func TestKonbiniVoucherExpires(t *testing.T) {
 		if got := strings.Join(kindsOf(t, d, o.ID), " "); got != want {
 			t.Fatalf("mails %s\nwant %s", got, want)
 		}
+		if b := mailBody(t, d, o.ID, "order_cancelled"); !strings.Contains(b, "コンビニでのお支払いを確認できなかったため") {
+			t.Fatalf("cancellation notice:\n%s", b)
+		}
 	})
 }
 

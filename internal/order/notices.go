@@ -30,6 +30,7 @@ type noticeData struct {
 	Paid       bool   // money was taken and is still to be returned
 	Voided     bool   // a card authorisation released: nothing was taken
 	Card       bool   // the money goes back through the card company
+	Konbini    bool   // unpaid: the konbini voucher expired (not a transfer)
 	Full       bool   // the whole payment is refunded
 	Amount     string // this refund
 	Refunded   string // every refund of the order so far; "" for none
@@ -130,6 +131,7 @@ func (s *Service) notifyCancelled(ctx context.Context, tx *sql.Tx, o *Order, c c
 		}
 		d := newNotice(o, st, locale)
 		d.ByCustomer, d.Unpaid, d.Voided, d.Card = c.ByCustomer, c.Unpaid, c.Voided, o.PaymentMethod == Card
+		d.Konbini = o.PaymentMethod == Konbini
 		d.Paid = paid
 		if c.Refunded > 0 {
 			d.Refunded = c.Refunded.String()

@@ -111,7 +111,14 @@ func (s *Service) TransitionTx(ctx context.Context, tx *sql.Tx, number string, t
 // gets the cancellation notice. The caller has released the provider's
 // payment first, so that nothing can be paid for a cancelled order.
 func (s *Service) ExpireCardTx(ctx context.Context, tx *sql.Tx, number, note string) (*Order, error) {
-	o, err := s.transition(ctx, tx, number, Cancelled, note)
+	// A konbini voucher had days to be paid: the notice says it was not,
+	// as for an unpaid transfer. A card or PayPay payment abandoned
+	// within minutes is simply cancelled.
+	var method PaymentMethod
+	if err := tx.QueryRowContext(ctx, `SELECT payment_method FROM orders WHERE number = $1`, number).Scan(&method); err != nil {
+		return nil, fmt.Errorf("order %s: read payment method: %w", number, err)
+	}
+	o, err := s.move(ctx, tx, number, change{to: Cancelled, note: note, cancel: cancelNotice{Unpaid: method == Konbini}})
 	if err != nil {
 		return nil, err
 	}
