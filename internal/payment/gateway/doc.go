@@ -40,6 +40,18 @@
 // shop, in the API and the webhook, for its records and its card-testing
 // monitor.
 //
+// # Konbini and PayPay
+//
+// A payment created with method "konbini" (and voucher_expires_at, at most
+// 60 days ahead) has a voucher: an 11-digit payment number, shown with
+// the expiry on GET /pay/{id} instead of the card form. Its clerk button
+// (POST /pay/{id}/clerk) plays the store's till and captures the payment
+// until the voucher expires; after that the page says it has expired and
+// only the store's cancel ends it. A payment with method "paypay" shows
+// an approval page: POST /pay/{id}/approve captures it and sends the
+// customer back, the cancel button cancels it. Both are captured at once
+// (capture "automatic" only), and every change sends the usual webhook.
+//
 // # States
 //
 // pending → requires_action (challenge) → authorized, or captured at once
