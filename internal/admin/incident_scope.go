@@ -51,7 +51,7 @@ const scopePageSize = 50
 // The scope form's choices. Brands are those Stripe and the test gateway
 // report; a brand not listed is still found by the command line.
 var (
-	scopeMethods   = []order.PaymentMethod{order.Card, order.BankTransfer, order.COD}
+	scopeMethods   = []order.PaymentMethod{order.Card, order.BankTransfer, order.COD, order.Konbini, order.PayPay}
 	scopeProviders = []string{"gateway", "stripe"}
 	scopeBrands    = []string{"visa", "mastercard", "jcb", "amex", "diners", "discover", "unionpay"}
 )

@@ -136,7 +136,7 @@ func TestIncidentScopePages(t *testing.T) {
 			t.Errorf("customers %q, want 2 (hanako@ as guest and member is one)", got)
 		}
 
-		bad := url.Values{"from": {"2026-01-20"}, "to": {"2026-01-01"}, "methods": {"paypay"}, "customers": {"not an address"}}
+		bad := url.Values{"from": {"2026-01-20"}, "to": {"2026-01-01"}, "methods": {"bitcoin"}, "customers": {"not an address"}}
 		res = b.get(e.path + "?" + bad.Encode())
 		wantStatus(t, res, http.StatusUnprocessableEntity)
 		for _, want := range []string{"終了日", "支払方法", "メールアドレス"} {

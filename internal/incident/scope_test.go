@@ -154,7 +154,7 @@ func TestScopeQueryValidation(t *testing.T) {
 			{"no end", incident.Query{From: windowFrom}, "to"},
 			{"end before start", incident.Query{From: windowTo, To: windowFrom}, "to"},
 			{"empty window", incident.Query{From: windowFrom, To: windowFrom}, "to"},
-			{"unknown method", incident.Query{From: windowFrom, To: windowTo, Methods: []string{"paypay"}}, "methods"},
+			{"unknown method", incident.Query{From: windowFrom, To: windowTo, Methods: []string{"bitcoin"}}, "methods"},
 			{"brand with a space", incident.Query{From: windowFrom, To: windowTo, Brands: []string{"american express"}}, "brands"},
 			{"provider with a quote", incident.Query{From: windowFrom, To: windowTo, Providers: []string{"x'--"}}, "providers"},
 			{"product zero", incident.Query{From: windowFrom, To: windowTo, Products: []int64{0}}, "products"},
