@@ -121,7 +121,7 @@ func (s *Server) orderRefundAction(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return err
 		}
-		if o.PaymentMethod != order.Card {
+		if !o.PaymentMethod.RefundsThroughProvider() {
 			_, err = s.orders.MarkRefunded(r.Context(), number, amount, orderActor(r))
 			return err
 		}

@@ -75,7 +75,7 @@ func (s *Server) orderDetail(r *http.Request) (orderDetailView, error) {
 	case order.PaymentSucceeded, order.PaymentCaptured, order.PaymentPartiallyRefunded:
 		v.CanRefund = v.Refundable > 0
 	}
-	if v.CanRefund && o.PaymentMethod == order.Card && s.cardRefund == nil {
+	if v.CanRefund && o.PaymentMethod.RefundsThroughProvider() && s.cardRefund == nil {
 		v.CanRefund, v.CardRefundMissing = false, true
 	}
 	return v, nil

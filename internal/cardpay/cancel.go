@@ -28,7 +28,7 @@ func (s *Service) CancelOrder(ctx context.Context, number string, by audit.Actor
 	if err != nil {
 		return nil, err
 	}
-	if o.PaymentMethod != order.Card || !order.CustomerMayCancel(o) {
+	if !o.PaymentMethod.RefundsThroughProvider() || !order.CustomerMayCancel(o) {
 		return s.orders.CancelByCustomer(ctx, number, by)
 	}
 	var a attempt

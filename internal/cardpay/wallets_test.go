@@ -370,6 +370,47 @@ func TestPayPayApprovedOrCancelled(t *testing.T) {
 		if s := carttest.Stock(t, d, "N-1"); s != 99 {
 			t.Fatalf("stock %d, want 99 (the paid order's only)", s)
 		}
+
+		// The customer cancels the paid order: PayPay refunds it in full.
+		got, err := e.pay.CancelOrder(ctx, o.Number, order.CustomerActor(0, "203.0.113.9"))
+		if err != nil || got.Status != order.Cancelled || got.Payment.State != order.PaymentRefunded {
+			t.Fatalf("cancel the paid PayPay order: %+v %v", got, err)
+		}
+		if st, err := e.provider.Get(ctx, ref); err != nil || st.State != payment.Refunded || st.Refunded != o.Total {
+			t.Fatalf("at the gateway: %+v %v, want refunded %s", st, err, o.Total)
+		}
+		if s := carttest.Stock(t, d, "N-1"); s != 100 {
+			t.Fatalf("stock %d, want 100", s)
+		}
+	})
+}
+
+// TestKonbiniPaidThenCancelled: a paid konbini order cancelled by its
+// customer is cancelled with its stock back, and the money, paid in cash,
+// is for the shop to return itself: the notice says the shop will be in
+// touch; nothing is asked of the provider.
+func TestKonbiniPaidThenCancelled(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		e.enableWallets()
+		e.listenWebhooks()
+		ctx := context.Background()
+		o, ref := e.startWallet("konbini-cancel", "konbini")
+		e.pressOnGatewayPage(ref, "clerk")
+		e.awaitWebhook(payment.Captured)
+		got, err := e.pay.CancelOrder(ctx, o.Number, order.CustomerActor(0, "203.0.113.9"))
+		if err != nil || got.Status != order.Cancelled {
+			t.Fatalf("cancel: %+v %v", got, err)
+		}
+		if st, err := e.provider.Get(ctx, ref); err != nil || st.State != payment.Captured {
+			t.Fatalf("at the gateway: %+v %v, want still captured", st, err)
+		}
+		if s := carttest.Stock(t, d, "N-1"); s != 100 {
+			t.Fatalf("stock %d, want 100", s)
+		}
+		if b := mailBody(t, d, o.ID, "order_cancelled"); !strings.Contains(b, "ご返金の手続きについて改めてご連絡いたします") {
+			t.Fatalf("notice:\n%s", b)
+		}
 	})
 }
 

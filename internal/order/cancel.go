@@ -81,7 +81,7 @@ func (s *Service) CancelByCustomerTx(ctx context.Context, tx *sql.Tx, number str
 	if !before.Status.Unshipped() {
 		return nil, errNotCancellable(number, before.Status)
 	}
-	if method == Card {
+	if method.RefundsThroughProvider() {
 		switch before.Payment.State {
 		case PaymentCaptured, PaymentSucceeded, PaymentPartiallyRefunded:
 			return nil, shop.Errorf(shop.Conflict, "order %s: the card payment is to be refunded through the provider", number)

@@ -104,10 +104,10 @@ func (s *Service) recordRefund(ctx context.Context, tx *sql.Tx, number string, r
 		return nil, err
 	}
 	switch {
-	case card && method != Card:
-		return nil, shop.Errorf(shop.Conflict, "order %s is not paid by card; record the refund with MarkRefunded", number)
-	case !card && method == Card:
-		return nil, shop.Errorf(shop.Conflict, "order %s is paid by card; card refunds go through the payment provider", number)
+	case card && !method.RefundsThroughProvider():
+		return nil, shop.Errorf(shop.Conflict, "order %s is not paid by card or PayPay; record the refund with MarkRefunded", number)
+	case !card && method.RefundsThroughProvider():
+		return nil, shop.Errorf(shop.Conflict, "order %s is paid by %s; its refunds go through the payment provider", number, method)
 	}
 	before, err := stateOf(ctx, tx, id)
 	if err != nil {

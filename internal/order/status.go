@@ -63,6 +63,12 @@ func (m PaymentMethod) ViaProvider() bool {
 	return m == Card || m == Konbini || m == PayPay
 }
 
+// RefundsThroughProvider reports whether the money goes back the way it
+// came, through the provider: a card or PayPay payment. A konbini payment
+// was cash at a till: the shop refunds it itself (usually by transfer to
+// the customer's account) and records it, as for a bank transfer.
+func (m PaymentMethod) RefundsThroughProvider() bool { return m == Card || m == PayPay }
+
 // PaymentState is where a payment is in its own life, apart from the
 // order's status: a delivered COD order has a succeeded payment, a
 // cancelled one a cancelled payment.
