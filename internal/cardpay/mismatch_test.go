@@ -150,29 +150,7 @@ func newEnv(t *testing.T, d *db.DB) *env {
 // gateway; it returns the order's number and the payment's reference.
 func (e *env) order(key string) (string, string) {
 	e.t.Helper()
-	ctx := context.Background()
-	c, err := e.carts.Create(ctx, 0)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	if _, err := e.carts.AddItem(ctx, c.ID, "N-1", 1, shop.Viewer{}); err != nil {
-		e.t.Fatal(err)
-	}
-	o, token, err := e.checkout.Place(ctx, checkout.Input{CartID: c.ID, Email: "taro@example.com",
-		Address: shop.Address{Name: "山田 太郎", NameKana: "ヤマダ タロウ", PostalCode: "100-0001", Prefecture: 13,
-			City: "千代田区", Line1: "千代田1-1", Phone: "03-1234-5678"},
-		PaymentMethod: "card", IdempotencyKey: key})
-	if err != nil {
-		e.t.Fatalf("place: %v", err)
-	}
-	target, err := e.pay.Start(ctx, o.Number, token, cardpay.Client{SessionKey: key, IP: "203.0.113.9"})
-	if err != nil {
-		e.t.Fatalf("start: %v", err)
-	}
-	ref, ok := strings.CutPrefix(target, e.gwURL+"/pay/")
-	if !ok {
-		e.t.Fatalf("payment page %q is not the gateway's", target)
-	}
+	o, ref := e.startWallet(key, "card")
 	return o.Number, ref
 }
 

@@ -104,8 +104,9 @@ func (e *env) place(key, method string) (*order.Order, string, error) {
 		PaymentMethod: method, IdempotencyKey: key})
 }
 
-// startWallet places an order paid by method and starts its payment; it
-// returns the order and the gateway's payment reference.
+// startWallet places an order paid by method (card, konbini, paypay) and
+// starts its payment; it returns the order and the gateway's payment
+// reference.
 func (e *env) startWallet(key, method string) (*order.Order, string) {
 	e.t.Helper()
 	o, token, err := e.place(key, method)
