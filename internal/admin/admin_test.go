@@ -357,9 +357,10 @@ func TestAdminSettingsSave(t *testing.T) {
 		bad.Set("invoice_number", "T123")
 		bad.Set("shop_name", "")
 		bad.Set("shipping_fees.13", "abc")
+		bad.Set("konbini_expiry_days", "61")
 		res := b.post("/admin/settings", bad)
 		wantStatus(t, res, http.StatusUnprocessableEntity)
-		for _, field := range []string{"invoice_number", "shop_name", "fee-13"} {
+		for _, field := range []string{"invoice_number", "shop_name", "fee-13", "konbini_expiry_days"} {
 			input := find(res.Doc, byID(field))
 			if input == nil || input.NextSibling == nil || find(input.Parent, hasClass("field-error")) == nil {
 				t.Errorf("no error next to %s", field)
@@ -373,6 +374,11 @@ func TestAdminSettingsSave(t *testing.T) {
 		form.Set("invoice_number", "Ｔ９８７６５４３２１０９８７")
 		form.Set("shipping_fees.13", "1,200")
 		form.Del("enable_cod")
+		form.Set("enable_konbini", "on")
+		form.Set("konbini_fee", "330")
+		form.Set("konbini_expiry_days", "7")
+		form.Set("enable_paypay", "on")
+		form.Set("paypay_fee", "0")
 		res = b.post("/admin/settings", form)
 		wantRedirect(t, res, "/admin/settings")
 		after, err := settings.Load(e.ctx, e.d)
@@ -381,6 +387,9 @@ func TestAdminSettingsSave(t *testing.T) {
 		}
 		if after.ShopName != "楓 新店" || after.InvoiceNumber != "T9876543210987" || after.ShippingFees[13] != 1200 || after.EnableCOD {
 			t.Fatalf("saved %+v", after)
+		}
+		if !after.EnableKonbini || after.KonbiniFee != 330 || after.KonbiniExpiryDays != 7 || !after.EnablePayPay || after.PayPayFee != 0 {
+			t.Fatalf("konbini and PayPay saved as %v %s %d %v %s", after.EnableKonbini, after.KonbiniFee, after.KonbiniExpiryDays, after.EnablePayPay, after.PayPayFee)
 		}
 		if after.ReturnPolicy != before.ReturnPolicy || len(after.DeliverySlots) != len(before.DeliverySlots) || after.ShippingFees[1] != before.ShippingFees[1] {
 			t.Fatalf("untouched settings changed: %+v", after)
