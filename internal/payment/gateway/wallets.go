@@ -57,52 +57,59 @@ func (s *Server) renderPayPay(w http.ResponseWriter, rec record) {
 
 // payAtTill handles POST /pay/{id}/clerk: the clerk takes the cash for an
 // unexpired voucher, and the payment is captured (the webhook tells the
-// shop). The customer stays at the store: the page shows the receipt.
+// shop). The customer stays at the store: the page shows the receipt, or
+// that the voucher has expired.
 func (s *Server) payAtTill(w http.ResponseWriter, r *http.Request) {
-	rec, ok := s.pendingPayment(w, r, payment.Pending, payment.MethodKonbini)
-	if !ok {
-		return
-	}
-	if rec.Method != payment.MethodKonbini {
-		http.Redirect(w, r, "/pay/"+rec.ID, http.StatusSeeOther)
-		return
-	}
-	_, err := s.change(rec.ID, func(p *record) error {
-		if p.State != payment.Pending {
-			return stateConflict(p, "paid")
-		}
+	rec, ok, err := s.captureWallet(w, r, payment.MethodKonbini, func(p *record) error {
 		if !s.clock().Before(p.VoucherExpires) {
 			return shop.Errorf(shop.Conflict, "voucher expired")
 		}
-		p.State, p.Captured = payment.Captured, p.Amount
 		return nil
 	})
+	if !ok {
+		return
+	}
 	if err != nil && shop.ErrorCode(err) != shop.Conflict {
 		s.log.Error("payment change", "payment", rec.ID, "error", err)
 		s.renderError(w, http.StatusInternalServerError, msgInternal)
 		return
 	}
-	// Paid, or refused because the voucher expired: the page says which.
-	http.Redirect(w, r, "/pay/"+rec.ID, http.StatusSeeOther)
+	http.Redirect(w, r, "/pay/"+r.PathValue("id"), http.StatusSeeOther)
 }
 
 // approvePayPay handles POST /pay/{id}/approve: the customer approves in
 // PayPay, the payment is captured, and the customer goes back to the shop.
 func (s *Server) approvePayPay(w http.ResponseWriter, r *http.Request) {
-	rec, ok := s.pendingPayment(w, r, payment.Pending, payment.MethodPayPay)
-	if !ok {
-		return
+	rec, ok, err := s.captureWallet(w, r, payment.MethodPayPay, nil)
+	if ok {
+		s.afterChange(w, r, rec, err)
 	}
-	if rec.Method != payment.MethodPayPay {
+}
+
+// captureWallet captures in full the pending payment of a konbini or
+// PayPay form post, unless refuse (when not nil) says no. ok false means
+// it has answered already: the payment is not pending, not of method, or
+// the CSRF token is wrong.
+func (s *Server) captureWallet(w http.ResponseWriter, r *http.Request, method string, refuse func(*record) error) (record, bool, error) {
+	rec, ok := s.pendingPayment(w, r, payment.Pending, method)
+	if !ok {
+		return record{}, false, nil
+	}
+	if rec.Method != method {
 		http.Redirect(w, r, "/pay/"+rec.ID, http.StatusSeeOther)
-		return
+		return record{}, false, nil
 	}
 	rec, err := s.change(rec.ID, func(p *record) error {
 		if p.State != payment.Pending {
 			return stateConflict(p, "paid")
 		}
+		if refuse != nil {
+			if err := refuse(p); err != nil {
+				return err
+			}
+		}
 		p.State, p.Captured = payment.Captured, p.Amount
 		return nil
 	})
-	s.afterChange(w, r, rec, err)
+	return rec, true, err
 }
