@@ -68,7 +68,7 @@ func newDocument(inv *Invoice, orders []*order.Order, st settings.Settings) (Doc
 		for _, fee := range []struct {
 			name   string
 			amount shop.Yen
-		}{{"送料", o.ShippingFee}, {"代引手数料", o.CODFee}} {
+		}{{"送料", o.ShippingFee}, {order.FeeLabel(o.PaymentMethod, false), o.CODFee}} {
 			if fee.amount > 0 {
 				do.Lines = append(do.Lines, order.InvoiceLine{Name: fee.name, Quantity: 1, UnitPrice: fee.amount,
 					Amount: fee.amount, TaxRate: shop.RateStandard})

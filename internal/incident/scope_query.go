@@ -34,7 +34,7 @@ const (
 // scopeMethods are the payment methods orders can have (the orders
 // table's CHECK): a query that names none is run with all of them, so
 // that the window is a range of the orders_scope index for each.
-var scopeMethods = []string{string(order.BankTransfer), string(order.COD), string(order.Card),
+var scopeMethods = []string{string(order.BankTransfer), string(order.COD), string(order.Card), string(order.Invoice),
 	string(order.Konbini), string(order.PayPay)}
 
 // normalize trims, lower-cases and de-duplicates the query's lists, and

@@ -73,7 +73,7 @@ func Slip(s *order.DeliverySlip) ([]byte, error) {
 	}
 	sums.Rows = append(sums.Rows, []string{"商品小計", items.String()}, []string{"送料", s.ShippingFee.String()})
 	if s.CODFee > 0 {
-		sums.Rows = append(sums.Rows, []string{"代引手数料", s.CODFee.String()})
+		sums.Rows = append(sums.Rows, []string{order.FeeLabel(s.PaymentMethod, false), s.CODFee.String()})
 	}
 	sums.Rows = append(sums.Rows, []string{"合計（税込）", s.Total.String()})
 	if err := d.Table(sums); err != nil {
