@@ -147,6 +147,22 @@ func (d *DB) ReadTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	return nil
 }
 
+// CustomPlans has every later statement of tx planned for the values it
+// is given, for reports whose best plan depends on them (a window of a
+// day or of a year, a rare or a common card brand). PostgreSQL otherwise
+// runs a statement prepared on the connection (pgx prepares every one)
+// with a generic plan from its sixth execution, one that knows no value
+// and so guesses. SQLite plans without looking at the values anyway.
+func (d *DB) CustomPlans(ctx context.Context, tx *sql.Tx) error {
+	if d.Dialect != Postgres {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `SET LOCAL plan_cache_mode = force_custom_plan`); err != nil {
+		return fmt.Errorf("custom plans: %w", err)
+	}
+	return nil
+}
+
 // ForUpdate is the row-locking suffix for a SELECT inside a transaction.
 // SQLite needs none: an IMMEDIATE transaction already holds the write lock.
 func (d *DB) ForUpdate() string {

@@ -21,7 +21,9 @@ type Result struct {
 }
 
 // Preview counts the orders a query finds and the distinct people who
-// placed them, without saving anything. Bad query fields → Invalid naming
+// placed them, without saving anything. Its statement is planned for the
+// query's values every time (db.CustomPlans): the best plan for a week's
+// Visa orders is not a year's. Bad query fields → Invalid naming
 // them (from, to, methods, providers, brands, products, customers).
 //
 // The database filters and returns the orders' e-mail addresses joined in
@@ -40,8 +42,13 @@ func (s *Service) Preview(ctx context.Context, q Query) (Result, error) {
 	sep := f.args.Add("\n")
 	var n int
 	var emails string
-	err = s.db.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(string_agg(o.email, `+sep+`), '')
-		FROM orders o WHERE `+f.where, f.args...).Scan(&n, &emails)
+	err = s.db.ReadTx(ctx, func(tx *sql.Tx) error {
+		if err := s.db.CustomPlans(ctx, tx); err != nil {
+			return err
+		}
+		return tx.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(string_agg(o.email, `+sep+`), '')
+			FROM orders o WHERE `+f.where, f.args...).Scan(&n, &emails)
+	})
 	if err != nil {
 		return Result{}, fmt.Errorf("incident: preview scope: %w", err)
 	}
@@ -83,23 +90,32 @@ func (s *Service) PreviewOrders(ctx context.Context, q Query, offset, limit int)
 	}
 	f := q.sql()
 	chosen := f.chosenPayment()
-	rows, err := s.db.QueryContext(ctx, `SELECT `+affectedColumns+`
-		FROM orders o LEFT JOIN payments p ON p.id = `+chosen+`
-		WHERE `+f.where+`
-		ORDER BY o.created_at DESC, o.id DESC LIMIT `+f.args.Add(limit)+` OFFSET `+f.args.Add(offset), f.args...)
+	var out []AffectedOrder
+	err = s.db.ReadTx(ctx, func(tx *sql.Tx) error {
+		if err := s.db.CustomPlans(ctx, tx); err != nil {
+			return err
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT `+affectedColumns+`
+			FROM orders o LEFT JOIN payments p ON p.id = `+chosen+`
+			WHERE `+f.where+`
+			ORDER BY o.created_at DESC, o.id DESC LIMIT `+f.args.Add(limit)+` OFFSET `+f.args.Add(offset), f.args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			a, err := scanAffected(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, a)
+		}
+		return rows.Err()
+	})
 	if err != nil {
 		return nil, fmt.Errorf("incident: preview scope orders: %w", err)
 	}
-	defer rows.Close()
-	var out []AffectedOrder
-	for rows.Next() {
-		a, err := scanAffected(rows)
-		if err != nil {
-			return nil, fmt.Errorf("incident: preview scope orders: %w", err)
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // affectedColumns are an order (o) and its chosen payment attempt (p,
@@ -158,6 +174,9 @@ func (s *Service) SaveScope(ctx context.Context, incidentID int64, q Query, by a
 			VALUES ($1, $2, $3, 0, 0, $4, $5) RETURNING id`,
 			incidentID, sc.Version, string(js), by.Name, now).Scan(&sc.ID); err != nil {
 			return fmt.Errorf("incident: save scope: %w", err)
+		}
+		if err := s.db.CustomPlans(ctx, tx); err != nil {
+			return err
 		}
 		found, err := findOrders(ctx, tx, q)
 		if err != nil {

@@ -174,8 +174,11 @@ func (q Query) sql() filter {
 		for i, id := range q.Products {
 			ids[i] = f.args.Add(id)
 		}
-		conds = append(conds, "EXISTS (SELECT 1 FROM order_lines l JOIN variants v ON v.id = l.variant_id"+
-			" WHERE l.order_id = o.id AND v.product_id IN ("+strings.Join(ids, ", ")+"))")
+		// The products' lines are read by variant (order_lines_product_scope),
+		// a list the window's orders are then looked up in, rather than the
+		// lines of each order of the window probed in turn.
+		conds = append(conds, "o.id IN (SELECT l.order_id FROM order_lines l WHERE l.variant_id IN"+
+			" (SELECT v.id FROM variants v WHERE v.product_id IN ("+strings.Join(ids, ", ")+")))")
 	}
 	if len(q.Customers) > 0 {
 		conds = append(conds, "LOWER(o.email) IN ("+in(&f.args, q.Customers)+")")
