@@ -174,10 +174,15 @@ func (q Query) sql() filter {
 		for i, id := range q.Products {
 			ids[i] = f.args.Add(id)
 		}
-		// The products' lines are read by variant (order_lines_product_scope),
-		// a list the window's orders are then looked up in, rather than the
-		// lines of each order of the window probed in turn.
-		conds = append(conds, "o.id IN (SELECT l.order_id FROM order_lines l WHERE l.variant_id IN"+
+		// The products' lines are read by variant (order_lines_product_scope)
+		// into a list the window's orders are looked up in, rather than the
+		// lines of each order of the window probed in turn. "+ 0" keeps
+		// PostgreSQL from turning it around, fetching every listed order
+		// by its key to test the window: one table page per line of the
+		// product however old (0.6–1.2 s for 20,000 lines of a million
+		// orders), where reading the window from orders_scope costs what
+		// counting it does.
+		conds = append(conds, "o.id + 0 IN (SELECT l.order_id FROM order_lines l WHERE l.variant_id IN"+
 			" (SELECT v.id FROM variants v WHERE v.product_id IN ("+strings.Join(ids, ", ")+")))")
 	}
 	if len(q.Customers) > 0 {
