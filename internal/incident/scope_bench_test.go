@@ -70,7 +70,8 @@ SELECT id, payment_method,
 FROM orders`
 
 // benchCatalogSQL makes one category, the products and their two variants
-// each; benchLineSQL an order's two lines, %d its line number (0, 1).
+// each; benchLineSQL gives every order a line of variant (id * a + b) mod
+// 200 + 1, a and b its parameters.
 const benchCatalogSQL = `INSERT INTO categories (id, slug, name_ja, name_en) VALUES (1, 'bench', 'ベンチ', 'Bench');
 INSERT INTO products (id, slug, category_id, name_ja, name_en, tax_class, status, created_at, updated_at)
 SELECT i + 1, 'p' || i, 1, '商品' || i, 'Product ' || i, 'standard', 'published', %[2]s, %[2]s FROM %[1]s;
@@ -166,7 +167,7 @@ func benchName(b *testing.B, d *db.DB) string {
 }
 
 // benchSQLite opens the benchmark's SQLite database, generating it the
-// first time into os.TempDir (about 600 MB), named by a hash of the
+// first time into os.TempDir (about 1 GB), named by a hash of the
 // schema and the generator so that a change makes a new one.
 func benchSQLite(b *testing.B) *db.DB {
 	b.Helper()
@@ -264,13 +265,16 @@ func benchPostgres(b *testing.B) *db.DB {
 	return d
 }
 
-// BenchmarkScopePreview counts the card orders of a 303-day window and
-// their people among a million orders, the preview staff wait for on the
-// scope page: it must stay under 100 ms on both databases. Besides ns/op
+// BenchmarkScopePreview counts the orders of a 303-day window and their
+// people among a million orders, the preview staff wait for on the scope
+// page: by card, by card and a brand or a provider, of every method, of
+// one product and of three customers. Each must stay under 100 ms on both
+// databases. Besides ns/op
 // it reports cpu-ms/op, the process's CPU time per count (on SQLite the
 // whole work; on PostgreSQL the client's share) and, for a PostgreSQL on
-// this machine, db-cpu-ms/op, its server process's: on a busy machine
-// their sum tells the work from the time spent waiting for a core.
+// this machine, db-cpu-ms/op, its server process's (not that of its
+// parallel workers): on a busy machine their sum tells the work from the
+// time spent waiting for a core.
 func BenchmarkScopePreview(b *testing.B) {
 	wantOrders, wantPeople := benchExpected()
 	run := func(b *testing.B, d *db.DB) {
