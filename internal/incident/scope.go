@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"strings"
 	"time"
 
@@ -56,17 +57,36 @@ func (s *Service) Preview(ctx context.Context, q Query) (Result, error) {
 }
 
 // countPeople counts the distinct customer keys among n addresses joined
-// by newlines (which an address cannot hold).
+// by newlines (which an address cannot hold). The keys are first spread
+// by their hash over peopleParts lists, and each list counted in a map
+// small enough to stay in the processor's cache: one map of 200,000
+// keys missed the cache at nearly every key, 40 ms of CPU for the
+// 303-day window of every method in BenchmarkScopePreview, half as much
+// this way. A person's keys are equal, so they land in one list.
 func countPeople(emails string, n int) int {
 	if n == 0 {
 		return 0
 	}
-	seen := make(map[string]struct{}, n)
+	seed := maphash.MakeSeed()
+	parts := make([][]string, peopleParts)
 	for e := range strings.SplitSeq(emails, "\n") {
-		seen[customerKey(e)] = struct{}{}
+		k := customerKey(e)
+		i := maphash.String(seed, k) % peopleParts
+		parts[i] = append(parts[i], k)
 	}
-	return len(seen)
+	count := 0
+	seen := make(map[string]struct{}, 2*n/peopleParts)
+	for _, keys := range parts {
+		clear(seen)
+		for _, k := range keys {
+			seen[k] = struct{}{}
+		}
+		count += len(seen)
+	}
+	return count
 }
+
+const peopleParts = 256
 
 // MaxPreviewPage bounds one page of PreviewOrders.
 const MaxPreviewPage = 200
