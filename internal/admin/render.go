@@ -243,10 +243,14 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 	status := edge.Status(err)
 	internal := status == http.StatusInternalServerError
 	view := errorView{Status: status, Message: errorKey(err), ShowRequestID: internal}
-	if internal {
+	switch {
+	case internal:
 		view.Message = "error.internal"
 		s.log.Error("admin: internal error", "request_id", info(r).ID, "method", r.Method, "path", r.URL.Path, "error", err)
+	case edge.DatabaseDown(err):
+		s.log.Error("admin: database unavailable", "request_id", info(r).ID, "method", r.Method, "path", r.URL.Path, "error", err)
 	}
+	edge.SetRetryAfter(w, err)
 	p := s.newPage(w, r, view)
 	p.Errors = fieldMessages(p.Lang, err)
 	s.writePage(w, r, status, "error", p)

@@ -10,9 +10,10 @@ import (
 
 // SetRetryAfter sets Retry-After, in whole seconds rounded up, when err is
 // a refusal that knows how long the client should wait (a limit's
-// shop.Error.RetryAfter). Both edges call it wherever they answer an error.
+// shop.Error.RetryAfter) or a database that cannot answer (RetryDatabase).
+// Both edges call it wherever they answer an error.
 func SetRetryAfter(w http.ResponseWriter, err error) {
-	d := shop.ErrorRetryAfter(err)
+	d := shop.ErrorRetryAfter(Refine(err))
 	if d <= 0 {
 		return
 	}

@@ -10,9 +10,10 @@ import (
 // Status is the one mapping from an error to an HTTP status, for pages
 // and APIs alike. Anything that is not a *shop.Error is internal: 500,
 // shown as "internal error". Unavailable (the shop stopped something with
-// a switch) is 503 but not internal: its message is shown.
+// a switch, or a database that cannot answer: see DatabaseDown) is 503
+// but not internal: its message is shown.
 func Status(err error) int {
-	switch shop.ErrorCode(err) {
+	switch shop.ErrorCode(Refine(err)) {
 	case shop.Invalid:
 		return http.StatusUnprocessableEntity
 	case shop.NotFound:
@@ -42,5 +43,5 @@ func MessageKey(err error) string {
 	if errors.Is(err, ErrCSRF) {
 		return "error.csrf"
 	}
-	return "error." + string(shop.ErrorCode(err))
+	return "error." + string(shop.ErrorCode(Refine(err)))
 }

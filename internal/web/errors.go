@@ -16,9 +16,14 @@ import (
 const maxJSONBody = 1 << 20
 
 // logIfInternal logs the detail of an error the customer will only see as
-// "internal error", under the request id they are shown.
+// "internal error", under the request id they are shown, and of a
+// database that cannot answer (the customer is asked to retry; the
+// operator must hear why: down, restarting, disk full).
 func (s *Server) logIfInternal(r *http.Request, err error) {
-	if edge.Status(err) == http.StatusInternalServerError {
+	switch {
+	case edge.DatabaseDown(err):
+		s.log.Error("database unavailable", "request_id", requestID(r), "method", r.Method, "path", r.URL.Path, "error", err)
+	case edge.Status(err) == http.StatusInternalServerError:
 		s.log.Error("internal error", "request_id", requestID(r), "method", r.Method, "path", r.URL.Path, "error", err)
 	}
 }
@@ -62,6 +67,7 @@ type jsonErrorBody struct {
 // answered with "internal error" only.
 func (s *Server) writeJSONError(w http.ResponseWriter, r *http.Request, err error) {
 	s.logIfInternal(r, err)
+	err = edge.Refine(err)
 	edge.SetRetryAfter(w, err)
 	l := ui.AcceptLanguage(r.Header.Get("Accept-Language"))
 	status := edge.Status(err)

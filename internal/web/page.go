@@ -173,7 +173,7 @@ func (s *Server) writePage(w http.ResponseWriter, r *http.Request, status int, n
 // built (the database is down).
 func writePlainError(w http.ResponseWriter, status int) {
 	msg := "internal error"
-	if status < 500 {
+	if status != http.StatusInternalServerError {
 		msg = http.StatusText(status)
 	}
 	http.Error(w, msg, status)
