@@ -1,0 +1,111 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"kaede/internal/db"
+	"kaede/internal/mail/smtptest"
+	"kaede/internal/testenv"
+)
+
+// campaignSize is how many customers the fault tests' campaigns write to.
+const campaignSize = 60
+
+// deliveredWithin bounds a campaign's delivery after the fault, retries
+// included: River retries a failed delivery after about 1 s, then 16 s.
+const deliveredWithin = 45 * time.Second
+
+// TestSMTPDownDuringCampaign takes the mail server down while the store
+// delivers an incident campaign's e-mails, and brings it back once the
+// store has been refused: every customer gets the notice exactly once.
+func TestSMTPDownDuringCampaign(t *testing.T) {
+	dir, d, id := campaignStore(t)
+	peer := smtptest.Start(t)
+	peer.DownAfter(campaignSize / 4)
+	startKaede(t, []string{"KAEDE_SMTP_URL=smtp://" + peer.Addr}, "demo", "--addr", "127.0.0.1:0", "--data", dir)
+	notifyCampaign(t, dir, id)
+
+	select {
+	case <-peer.WentDown():
+	case <-time.After(deliveredWithin):
+		t.Fatalf("the SMTP server got %d messages, never %d", peer.Received(), campaignSize/4)
+	}
+	// The server stays down until the store has tried every e-mail left
+	// and been refused.
+	down := peer.Received()
+	testenv.WaitFor(t, deliveredWithin, "every e-mail left refused while the SMTP server is down", func() bool {
+		return countMail(t, d, `status = 'queued' AND last_error <> ''`) == campaignSize-down
+	})
+	peer.Up(t)
+	waitDelivered(t, d)
+	t.Logf("%d delivered before the server went down, %d refused while it was down; all %d delivered after it came back",
+		down, campaignSize-down, campaignSize)
+	checkOncePerCustomer(t, peer)
+}
+
+// campaignStore seeds a demo store in a new data directory, stops it, and
+// prepares an incident campaign to campaignSize customers in its
+// database, which it returns open.
+func campaignStore(t *testing.T) (string, *db.DB, int64) {
+	t.Helper()
+	dir := t.TempDir()
+	startKaede(t, nil, "demo", "--addr", "127.0.0.1:0", "--data", dir).stop(t)
+	d := openStore(t, filepath.Join(dir, "kaede.db"))
+	looseLimitsIn(t, d) // no cap on e-mails per recipient an hour
+	return dir, d, prepareCampaign(t, d, campaignSize)
+}
+
+// notifyCampaign queues the campaign's e-mails as the operator does, with
+// "kaede incident notify" in a process of its own; the running store
+// delivers them.
+func notifyCampaign(t *testing.T, dir string, id int64) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "incident", "notify", fmt.Sprint(id), "--skip-test", "--data", dir)
+	cmd.Env = append(os.Environ(), envRunAsKaede+"=1")
+	out, err := cmd.CombinedOutput()
+	if want := fmt.Sprintf("queued %d, skipped 0", campaignSize); err != nil || !strings.Contains(string(out), want) {
+		t.Fatalf("kaede incident notify: %v, want %q in:\n%s", err, want, out)
+	}
+}
+
+// countMail counts the campaign's e-mails (to the customers
+// prepareCampaign made) that match cond.
+func countMail(t *testing.T, d *db.DB, cond string) int {
+	t.Helper()
+	var n int
+	if err := d.QueryRow(`SELECT COUNT(*) FROM mail_messages WHERE to_addr LIKE '%@example.jp' AND to_addr LIKE 'c%' AND `+cond).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// waitDelivered waits until the store has recorded every campaign e-mail
+// as sent.
+func waitDelivered(t *testing.T, d *db.DB) {
+	t.Helper()
+	testenv.WaitFor(t, deliveredWithin, "every campaign e-mail recorded as sent", func() bool {
+		return countMail(t, d, `status = 'sent'`) == campaignSize
+	})
+}
+
+// checkOncePerCustomer checks that the mail server received exactly one
+// message for every customer of the campaign, and nothing else for them.
+func checkOncePerCustomer(t *testing.T, peer *smtptest.Peer) {
+	t.Helper()
+	got := peer.Messages()
+	for k := range campaignSize {
+		to := fmt.Sprintf("c%d@example.jp", k)
+		if n := len(got[to]); n != 1 {
+			t.Errorf("%s received %d messages, want 1", to, n)
+		}
+	}
+	if peer.Received() != campaignSize {
+		t.Errorf("the server received %d messages in all, want %d", peer.Received(), campaignSize)
+	}
+}
