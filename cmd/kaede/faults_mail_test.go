@@ -79,7 +79,7 @@ func notifyCampaign(t *testing.T, dir string, id int64) {
 func countMail(t *testing.T, d *db.DB, cond string) int {
 	t.Helper()
 	var n int
-	if err := d.QueryRow(`SELECT COUNT(*) FROM mail_messages WHERE to_addr LIKE '%@example.jp' AND to_addr LIKE 'c%' AND `+cond).Scan(&n); err != nil {
+	if err := d.QueryRow(`SELECT COUNT(*) FROM mail_messages WHERE to_addr LIKE '%@example.jp' AND to_addr LIKE 'c%' AND ` + cond).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	return n
