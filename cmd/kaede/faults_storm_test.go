@@ -235,14 +235,8 @@ func (s *storm) cartWith(ctx context.Context, sku string) string {
 // same key until the answer is an order or a refusal.
 func (s *storm) checkout(ctx context.Context, cart, sku string) {
 	key := randomKey()
-	req := map[string]any{
-		"email": stormEmail,
-		"shipping_address": map[string]any{"name": "嵐 太郎", "name_kana": "アラシ タロウ", "postal_code": "530-0001",
-			"prefecture": "大阪府", "city": "大阪市北区", "line1": "梅田1-1-1", "phone": "06-1234-5678"},
-		"payment_method": "bank_transfer",
-	}
 	for ctx.Err() == nil {
-		status, body, err := s.call(ctx, "POST", "/api/v1/carts/"+cart+"/checkout", key, req)
+		status, body, err := s.call(ctx, "POST", "/api/v1/carts/"+cart+"/checkout", key, stormCheckout)
 		switch {
 		case err != nil || status == http.StatusServiceUnavailable || status == http.StatusBadGateway:
 			// The instance died mid-request, or is not up: the outcome is
@@ -269,14 +263,29 @@ func (s *storm) checkout(ctx context.Context, cart, sku string) {
 	}
 }
 
+// stormCheckout is the body of every storm checkout: one customer's
+// address, a bank transfer.
+var stormCheckout = map[string]any{
+	"email": stormEmail,
+	"shipping_address": map[string]any{"name": "嵐 太郎", "name_kana": "アラシ タロウ", "postal_code": "530-0001",
+		"prefecture": "大阪府", "city": "大阪市北区", "line1": "梅田1-1-1", "phone": "06-1234-5678"},
+	"payment_method": "bank_transfer",
+}
+
 // call sends one JSON request to one of the instances up.
 func (s *storm) call(ctx context.Context, method, path, key string, body any) (int, []byte, error) {
+	status, _, out, err := s.send(ctx, method, path, key, body)
+	return status, out, err
+}
+
+// send is call with the answer's header.
+func (s *storm) send(ctx context.Context, method, path, key string, body any) (int, http.Header, []byte, error) {
 	targets := *s.targets.Load()
 	i, _ := rand.Int(rand.Reader, big.NewInt(int64(len(targets))))
 	b, _ := json.Marshal(body)
 	req, err := http.NewRequestWithContext(ctx, method, targets[i.Int64()]+path, bytes.NewReader(b))
 	if err != nil {
-		return 0, nil, err
+		return 0, nil, nil, err
 	}
 	req.Header.Set("Content-Type", "application/json")
 	if key != "" {
@@ -284,11 +293,11 @@ func (s *storm) call(ctx context.Context, method, path, key string, body any) (i
 	}
 	res, err := s.client.Do(req)
 	if err != nil {
-		return 0, nil, err
+		return 0, nil, nil, err
 	}
 	defer res.Body.Close()
 	out, err := io.ReadAll(res.Body)
-	return res.StatusCode, out, err
+	return res.StatusCode, res.Header, out, err
 }
 
 func (s *storm) markSoldOut(sku string) {
