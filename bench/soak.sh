@@ -54,6 +54,8 @@ status=0
   --duration "$DURATION" --interval "$INTERVAL" --clients "$CLIENTS" || status=$?
 "$work/soak" monitor --data "$work/data"
 errors=$(grep -c 'level=ERROR' "$work/kaede.log" || true)
-echo "store log: $errors ERROR lines"
-grep 'level=ERROR' "$work/kaede.log" | head -5 || true
+log=${LOG:-/tmp/kaede-soak.log}
+cp "$work/kaede.log" "$log"
+echo "store log: $errors ERROR lines; kept in $log"
+grep 'level=ERROR' "$work/kaede.log" | grep -v 'component=jobs' | head -5 || true
 exit "$status"

@@ -109,3 +109,50 @@ func checkOncePerCustomer(t *testing.T, peer *smtptest.Peer) {
 		t.Errorf("the server received %d messages in all, want %d", peer.Received(), campaignSize)
 	}
 }
+
+// TestKillDuringCampaign kills the store with SIGKILL while it delivers
+// an incident campaign's e-mails, some conversations with the mail server
+// under way, and starts it again on the same data directory: the
+// delivery resumes by itself and every customer gets the notice exactly
+// once.
+func TestKillDuringCampaign(t *testing.T) {
+	dir, d, id := campaignStore(t)
+	peer := smtptest.Start(t)
+	peer.Slow(100 * time.Millisecond)
+	env := []string{"KAEDE_SMTP_URL=smtp://" + peer.Addr}
+	k := startKaede(t, env, "demo", "--addr", "127.0.0.1:0", "--data", dir)
+	notifyCampaign(t, dir, id)
+	testenv.WaitFor(t, deliveredWithin, "a third of the campaign delivered", func() bool {
+		return peer.Received() >= campaignSize/3
+	})
+	k.kill(t)
+	killed := peer.Received()
+	t.Logf("at the kill: %d delivered; delivery jobs %s", killed, jobStates(t, d))
+	startKaede(t, env, "demo", "--addr", "127.0.0.1:0", "--data", dir)
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("delivery jobs by state: %s", jobStates(t, d))
+		}
+	})
+	waitDelivered(t, d)
+	t.Logf("%d delivered before the kill, the other %d after the restart", killed, campaignSize-killed)
+	checkOncePerCustomer(t, peer)
+}
+
+// jobStates counts the e-mail delivery jobs by state, for a failure's
+// message.
+func jobStates(t *testing.T, d *db.DB) string {
+	rows, err := d.Query(`SELECT state, COUNT(*) FROM river_job WHERE kind = 'mail_send' GROUP BY state ORDER BY state`)
+	if err != nil {
+		return err.Error()
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var state string
+		var n int
+		rows.Scan(&state, &n)
+		out = append(out, fmt.Sprintf("%s %d", state, n))
+	}
+	return strings.Join(out, ", ")
+}

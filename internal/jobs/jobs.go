@@ -63,6 +63,7 @@ type Config struct {
 // given to Schedule.
 type Runner struct {
 	client  *river.Client[*sql.Tx]
+	d       *db.DB
 	log     *slog.Logger
 	working bool
 
@@ -84,7 +85,7 @@ func New(d *db.DB, log *slog.Logger, cfg Config) (*Runner, error) {
 		// The default JobTimeout of a minute suits SMTP and anything else
 		// Kaede runs; a job that needs more sets its own Timeout.
 	}
-	r := &Runner{log: log, working: cfg.Register != nil, tasks: map[string]Task{}}
+	r := &Runner{d: d, log: log, working: cfg.Register != nil, tasks: map[string]Task{}}
 	if cfg.Register != nil {
 		workers := river.NewWorkers()
 		cfg.Register(workers)
@@ -184,10 +185,36 @@ func (r *Runner) Start(ctx context.Context) error {
 	r.mu.Lock()
 	r.started = true
 	r.mu.Unlock()
+	if err := r.rescueOrphans(ctx); err != nil {
+		return err
+	}
 	if err := r.client.Start(ctx); err != nil {
 		return fmt.Errorf("start job runner: %w", err)
 	}
 	r.log.Info("job runner started")
+	return nil
+}
+
+// rescueOrphans makes the jobs that a killed process left running
+// available again, on SQLite. There the store is one process, and a job
+// runs only while that process does: a job still running when it starts
+// was cut short by a crash (kill -9, the OOM killer, power lost). River
+// rescues such a job only after RescueStuckJobsAfter, an hour, and the
+// customer's e-mail it delivers would wait that long. Running it again
+// now is what River's rescue would do later; every job tolerates it (the
+// mail worker sends a message at most once). On PostgreSQL another
+// instance may be running the job, so River's rescue stays in charge.
+func (r *Runner) rescueOrphans(ctx context.Context) error {
+	if r.d.Dialect != db.SQLite {
+		return nil
+	}
+	res, err := r.d.ExecContext(ctx, `UPDATE river_job SET state = 'available' WHERE state = 'running'`)
+	if err != nil {
+		return fmt.Errorf("start job runner: rescue jobs left running: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n > 0 {
+		r.log.Warn("jobs left running by a stopped process run again", "jobs", n)
+	}
 	return nil
 }
 

@@ -28,6 +28,10 @@ type Peer struct {
 	// accepted that many messages in all.
 	downAfter int
 	wentDown  chan struct{}
+	// slow is how long each conversation waits before it accepts the
+	// recipient: before any message is taken, so that a client that
+	// vanishes meanwhile has delivered nothing.
+	slow time.Duration
 }
 
 // Start listens on a free port of 127.0.0.1; the server is stopped when
@@ -95,6 +99,14 @@ func (p *Peer) DownAfter(n int) {
 	p.downAfter = n
 }
 
+// Slow makes every conversation wait d before accepting its recipient,
+// so that deliveries are under way for a while.
+func (p *Peer) Slow(d time.Duration) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.slow = d
+}
+
 // WentDown is closed when DownAfter's count is reached and the server is
 // down.
 func (p *Peer) WentDown() <-chan struct{} { return p.wentDown }
@@ -126,10 +138,17 @@ type session struct {
 	to string
 }
 
-func (*session) Mail(string, *smtp.MailOptions) error        { return nil }
-func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error { s.to = to; return nil }
-func (*session) Reset()                                      {}
-func (*session) Logout() error                               { return nil }
+func (*session) Mail(string, *smtp.MailOptions) error { return nil }
+func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
+	s.p.mu.Lock()
+	slow := s.p.slow
+	s.p.mu.Unlock()
+	time.Sleep(slow)
+	s.to = to
+	return nil
+}
+func (*session) Reset()        {}
+func (*session) Logout() error { return nil }
 
 func (s *session) Data(r io.Reader) error {
 	b, err := io.ReadAll(r)
