@@ -66,14 +66,20 @@ func main() {
 	}
 }
 
+// openData parses a command's one flag, --data, and opens the demo's
+// database there.
+func openData(ctx context.Context, name, usage string, args []string) (*db.DB, error) {
+	fs := flag.NewFlagSet("soak "+name, flag.ExitOnError)
+	data := fs.String("data", "", usage)
+	fs.Parse(args)
+	return db.Open(ctx, filepath.Join(*data, "kaede.db"))
+}
+
 // prepare lifts the limits per client (every soak client is 127.0.0.1)
 // and gives every variant deep stock, so that the soak never sells out.
 func prepare(args []string) error {
-	fs := flag.NewFlagSet("soak prepare", flag.ExitOnError)
-	data := fs.String("data", "", "the demo's data directory (the store must be stopped)")
-	fs.Parse(args)
 	ctx := context.Background()
-	d, err := db.Open(ctx, filepath.Join(*data, "kaede.db"))
+	d, err := openData(ctx, "prepare", "the demo's data directory (the store must be stopped)", args)
 	if err != nil {
 		return err
 	}
@@ -98,11 +104,8 @@ func prepare(args []string) error {
 // monitorRuns prints the tamper monitor's runs by result, from the
 // store's database (it may be running).
 func monitorRuns(args []string) error {
-	fs := flag.NewFlagSet("soak monitor", flag.ExitOnError)
-	data := fs.String("data", "", "the demo's data directory")
-	fs.Parse(args)
 	ctx := context.Background()
-	d, err := db.Open(ctx, filepath.Join(*data, "kaede.db"))
+	d, err := openData(ctx, "monitor", "the demo's data directory", args)
 	if err != nil {
 		return err
 	}
@@ -193,9 +196,10 @@ type soak struct {
 	categories []string
 	products   []product
 
-	mu     sync.Mutex
-	cur    stats
-	placed int
+	mu        sync.Mutex
+	cur       stats
+	placed    int
+	customers int
 }
 
 type product struct {
@@ -235,6 +239,14 @@ func (s *soak) take() stats {
 	iv := s.cur
 	s.cur = stats{}
 	return iv
+}
+
+// email is a new customer's address: each order its own, as in a shop.
+func (s *soak) email() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.customers++
+	return fmt.Sprintf("soak-%d@example.jp", s.customers)
 }
 
 func (s *soak) orders() int {
@@ -408,7 +420,7 @@ func (c *client) formCheckout(ctx context.Context, p product, method string) {
 	}
 	c.get(ctx, "/checkout", 200)
 	if _, ok := c.submit(ctx, "/checkout/confirm", url.Values{
-		"email": {"soak@example.jp"}, "shipping_address.name": {"耐久 花子"}, "shipping_address.name_kana": {"タイキュウ ハナコ"},
+		"email": {c.s.email()}, "shipping_address.name": {"耐久 花子"}, "shipping_address.name_kana": {"タイキュウ ハナコ"},
 		"shipping_address.postal_code": {"530-0001"}, "shipping_address.prefecture": {"27"},
 		"shipping_address.city": {"大阪市北区"}, "shipping_address.line1": {"梅田1-1-1"},
 		"shipping_address.phone": {"06-1234-5678"}, "payment_method": {method},
@@ -445,7 +457,7 @@ func (c *client) apiCheckout(ctx context.Context, p product, method string) {
 		return
 	}
 	if post("/api/v1/carts/"+cart.ID+"/checkout", map[string]any{
-		"email": "soak-api@example.jp",
+		"email": c.s.email(),
 		"shipping_address": map[string]any{"name": "耐久 太郎", "name_kana": "タイキュウ タロウ", "postal_code": "530-0001",
 			"prefecture": "大阪府", "city": "大阪市北区", "line1": "梅田1-1-1", "phone": "06-1234-5678"},
 		"payment_method": method,

@@ -28,7 +28,7 @@ var errDatabaseDown = &shop.Error{Code: shop.Unavailable, Message: "the shop can
 // is wrong: the connection refused, reset or cut, PostgreSQL shutting
 // down or starting up (57P01–57P03), out of connections or disk (class
 // 53), a connection exception (class 08), SQLite's disk full or I/O
-// error. Such a failure is a 503 with Retry-After, not a 500: it ends by
+// error, or its write lock still held by another after busy_timeout. Such a failure is a 503 with Retry-After, not a 500: it ends by
 // itself when the database is back. The edges cannot import the drivers,
 // so the errors are recognised by what they implement.
 func DatabaseDown(err error) bool {
@@ -48,7 +48,7 @@ func DatabaseDown(err error) bool {
 	if errors.As(err, &code) {
 		// The primary result code is the low byte of an extended one.
 		switch code.Code() & 0xff {
-		case sqliteIOErr, sqliteFull, sqliteCantOpen:
+		case sqliteBusy, sqliteLocked, sqliteIOErr, sqliteFull, sqliteCantOpen:
 			return true
 		}
 	}
@@ -59,9 +59,12 @@ func DatabaseDown(err error) bool {
 		errors.Is(err, driver.ErrBadConn) || errors.Is(err, io.ErrUnexpectedEOF)
 }
 
-// SQLite's primary result codes for an I/O failure, a full disk (or
-// max_page_count reached) and a database file that cannot be opened.
+// SQLite's primary result codes for a lock not had within busy_timeout,
+// an I/O failure, a full disk (or max_page_count reached) and a database
+// file that cannot be opened.
 const (
+	sqliteBusy     = 5
+	sqliteLocked   = 6
 	sqliteIOErr    = 10
 	sqliteFull     = 13
 	sqliteCantOpen = 14

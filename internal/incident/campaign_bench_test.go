@@ -17,6 +17,7 @@ import (
 	"kaede/internal/incident"
 	"kaede/internal/jobs"
 	"kaede/internal/mail"
+	"kaede/internal/mail/smtptest"
 )
 
 // The figures: 10,000 letters in under 30 s and 200 MB, and a
@@ -117,14 +118,14 @@ func BenchmarkCampaign10000Delivered(b *testing.B) {
 	}
 	eachDB(b, func(b *testing.B, d *db.DB) {
 		const n = 10_000
-		peer := newSMTPPeer(b)
+		peer := smtptest.Start(b)
 		var e *campaignEnv
 		clock := func() time.Time { return e.clock() }
 		ctx := context.Background()
 		if err := jobs.Migrate(ctx, d); err != nil {
 			b.Fatal(err)
 		}
-		cfg, err := mail.ParseSMTPURL("smtp://" + peer.addr)
+		cfg, err := mail.ParseSMTPURL("smtp://" + peer.Addr)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -144,7 +145,7 @@ func BenchmarkCampaign10000Delivered(b *testing.B) {
 			b.Fatal(err)
 		}
 		defer r.Stop(ctx)
-		waitUntil(b, 30*time.Second, func() bool { return peer.received() >= 1 }) // the test e-mail
+		waitUntil(b, 30*time.Second, func() bool { return peer.Received() >= 1 }) // the test e-mail
 		for b.Loop() {
 			start := time.Now()
 			res, err := e.c.Send(e.ctx, e.id, incident.SendOptions{}, owner)
@@ -156,7 +157,7 @@ func BenchmarkCampaign10000Delivered(b *testing.B) {
 			// progress of 10,000 rows five times a second would slow
 			// the delivery it measures. The admin's page asks every few
 			// seconds.
-			waitUntil(b, 10*time.Minute, func() bool { return peer.received() >= n+1 })
+			waitUntil(b, 10*time.Minute, func() bool { return peer.Received() >= n+1 })
 			p, err := e.c.Progress(e.ctx, e.id)
 			if err != nil {
 				b.Fatal(err)
@@ -169,8 +170,8 @@ func BenchmarkCampaign10000Delivered(b *testing.B) {
 				}
 			}
 			elapsed := time.Since(start)
-			if p.Sent != n || peer.received() != n+1 {
-				b.Fatalf("progress %+v, server got %d, want %d sent", p, peer.received()-1, n)
+			if p.Sent != n || peer.Received() != n+1 {
+				b.Fatalf("progress %+v, server got %d, want %d sent", p, peer.Received()-1, n)
 			}
 			b.ReportMetric(queued.Seconds(), "s-queue")
 			b.ReportMetric(elapsed.Seconds(), "s-delivered")

@@ -7,14 +7,11 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"net"
 	netmail "net/mail"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/emersion/go-smtp"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
@@ -23,81 +20,9 @@ import (
 	"kaede/internal/incident"
 	"kaede/internal/jobs"
 	"kaede/internal/mail"
+	"kaede/internal/mail/smtptest"
 	"kaede/internal/testenv"
 )
-
-// smtpPeer is a real SMTP server on 127.0.0.1, the same kind internal/mail's
-// tests deliver to (github.com/emersion/go-smtp): it keeps what it is
-// given and refuses, permanently, the recipients in reject.
-type smtpPeer struct {
-	addr string
-
-	mu       sync.Mutex
-	reject   map[string]bool
-	messages map[string][][]byte // by envelope recipient
-	count    int
-}
-
-func newSMTPPeer(tb testing.TB, reject ...string) *smtpPeer {
-	tb.Helper()
-	p := &smtpPeer{reject: map[string]bool{}, messages: map[string][][]byte{}}
-	for _, r := range reject {
-		p.reject[r] = true
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatalf("listen for SMTP: %v", err)
-	}
-	p.addr = l.Addr().String()
-	srv := smtp.NewServer(peerBackend{p})
-	srv.Domain = "localhost"
-	srv.AllowInsecureAuth = true
-	srv.ReadTimeout = 10 * time.Second
-	srv.WriteTimeout = 10 * time.Second
-	srv.MaxRecipients = 1
-	go srv.Serve(l)
-	tb.Cleanup(func() { srv.Close() })
-	return p
-}
-
-func (p *smtpPeer) received() int {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.count
-}
-
-type peerBackend struct{ p *smtpPeer }
-
-func (b peerBackend) NewSession(*smtp.Conn) (smtp.Session, error) { return &peerSession{p: b.p}, nil }
-
-type peerSession struct {
-	p  *smtpPeer
-	to string
-}
-
-func (*peerSession) Mail(string, *smtp.MailOptions) error { return nil }
-func (s *peerSession) Rcpt(to string, _ *smtp.RcptOptions) error {
-	s.p.mu.Lock()
-	defer s.p.mu.Unlock()
-	if s.p.reject[to] {
-		return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "no such user"}
-	}
-	s.to = to
-	return nil
-}
-func (*peerSession) Reset()        {}
-func (*peerSession) Logout() error { return nil }
-func (s *peerSession) Data(r io.Reader) error {
-	b, err := io.ReadAll(r)
-	if err != nil {
-		return err
-	}
-	s.p.mu.Lock()
-	defer s.p.mu.Unlock()
-	s.p.messages[s.to] = append(s.p.messages[s.to], b)
-	s.p.count++
-	return nil
-}
 
 // fastRetry retries a failed delivery after 50ms instead of River's
 // seconds-to-days backoff, so that a refused recipient fails in seconds.
@@ -108,13 +33,13 @@ func (fastRetry) NextRetry(*rivertype.JobRow) time.Time { return time.Now().Add(
 // startDelivery runs the outbox's send worker against the peer, and the
 // campaign's send worker when given, and returns the queue that feeds
 // them and the runner.
-func startDelivery(tb testing.TB, d *db.DB, peer *smtpPeer, clock func() time.Time, workers int, campaign *incident.SendWorker) (*mail.Queue, *jobs.Runner) {
+func startDelivery(tb testing.TB, d *db.DB, peer *smtptest.Peer, clock func() time.Time, workers int, campaign *incident.SendWorker) (*mail.Queue, *jobs.Runner) {
 	tb.Helper()
 	ctx := context.Background()
 	if err := jobs.Migrate(ctx, d); err != nil {
 		tb.Fatal(err)
 	}
-	cfg, err := mail.ParseSMTPURL("smtp://" + peer.addr)
+	cfg, err := mail.ParseSMTPURL("smtp://" + peer.Addr)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -152,7 +77,8 @@ func startDelivery(tb testing.TB, d *db.DB, peer *smtpPeer, clock func() time.Ti
 func TestDeliveryProgress(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		cs := customers(12)
-		peer := newSMTPPeer(t, cs[3].Email)
+		peer := smtptest.Start(t)
+		peer.Reject(cs[3].Email)
 		var e *campaignEnv
 		clock := func() time.Time { return e.clock() }
 		q, _ := startDelivery(t, d, peer, clock, 4, nil)
@@ -189,13 +115,12 @@ func TestDeliveryProgress(t *testing.T) {
 		}
 		// What the server got: one message per person, in 敬語, naming
 		// their orders, no card number.
-		peer.mu.Lock()
-		defer peer.mu.Unlock()
-		if peer.count != 12 || len(peer.messages[owner.Name]) != 1 {
-			t.Fatalf("server received %d messages (%d for staff), want 11 and the test", peer.count, len(peer.messages[owner.Name]))
+		messages := peer.Messages()
+		if peer.Received() != 12 || len(messages[owner.Name]) != 1 {
+			t.Fatalf("server received %d messages (%d for staff), want 11 and the test", peer.Received(), len(messages[owner.Name]))
 		}
 		for _, c := range cs {
-			got := peer.messages[c.Email]
+			got := messages[c.Email]
 			if c.Email == cs[3].Email {
 				if len(got) != 0 {
 					t.Errorf("refused recipient got %d messages", len(got))
@@ -232,7 +157,7 @@ func TestDeliveryProgress(t *testing.T) {
 func TestSendLaterRunsInTheQueue(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		cs := customers(30)
-		peer := newSMTPPeer(t)
+		peer := smtptest.Start(t)
 		var e *campaignEnv
 		clock := func() time.Time { return e.clock() }
 		sender := &incident.SendWorker{}
@@ -257,8 +182,8 @@ func TestSendLaterRunsInTheQueue(t *testing.T) {
 			}
 			return p.Done()
 		})
-		if p.Sent != 30 || peer.received() != 31 {
-			t.Fatalf("progress %+v, server got %d, want 30 and the test", p, peer.received())
+		if p.Sent != 30 || peer.Received() != 31 {
+			t.Fatalf("progress %+v, server got %d, want 30 and the test", p, peer.Received())
 		}
 		for _, action := range []string{"incident.campaign.send_requested", "incident.campaign.send"} {
 			entries := campaignAudit(t, d, action)

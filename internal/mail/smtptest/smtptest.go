@@ -1,8 +1,9 @@
 // Package smtptest is a real SMTP server for tests that need a peer to
 // deliver to across processes (github.com/emersion/go-smtp on 127.0.0.1):
-// it keeps what it is given, by envelope recipient, and can go down and
-// come back on the same address, as a mail server restarted by its
-// operator does.
+// it keeps what it is given, by envelope recipient, refuses the
+// recipients it is told to (550, permanently), and can go down and come
+// back on the same address, as a mail server restarted by its operator
+// does.
 package smtptest
 
 import (
@@ -24,6 +25,7 @@ type Peer struct {
 	server   *smtp.Server
 	messages map[string][][]byte // by envelope recipient
 	count    int
+	reject   map[string]bool
 	// downAfter, when above zero, takes the server down once it has
 	// accepted that many messages in all.
 	downAfter int
@@ -38,7 +40,7 @@ type Peer struct {
 // the test ends.
 func Start(tb testing.TB) *Peer {
 	tb.Helper()
-	p := &Peer{messages: map[string][][]byte{}, wentDown: make(chan struct{})}
+	p := &Peer{messages: map[string][][]byte{}, reject: map[string]bool{}, wentDown: make(chan struct{})}
 	p.up(tb, "127.0.0.1:0")
 	tb.Cleanup(func() {
 		p.mu.Lock()
@@ -99,6 +101,16 @@ func (p *Peer) DownAfter(n int) {
 	p.downAfter = n
 }
 
+// Reject makes the server refuse the recipients, permanently (550), as
+// for an address that does not exist.
+func (p *Peer) Reject(recipients ...string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, r := range recipients {
+		p.reject[r] = true
+	}
+}
+
 // Slow makes every conversation wait d before accepting its recipient,
 // so that deliveries are under way for a while.
 func (p *Peer) Slow(d time.Duration) {
@@ -141,9 +153,12 @@ type session struct {
 func (*session) Mail(string, *smtp.MailOptions) error { return nil }
 func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 	s.p.mu.Lock()
-	slow := s.p.slow
+	slow, reject := s.p.slow, s.p.reject[to]
 	s.p.mu.Unlock()
 	time.Sleep(slow)
+	if reject {
+		return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "no such user"}
+	}
 	s.to = to
 	return nil
 }
