@@ -45,7 +45,7 @@ func TestDiskFullUnderSQLite(t *testing.T) {
 	s.targets.Store(&[]string{k.store})
 
 	filler := filepath.Join(dir, "filler")
-	fill(t, filler)
+	fillDisk(t, filler)
 	var refusal string
 	deadline := time.Now().Add(fullWithin)
 	for refusal == "" {
@@ -122,7 +122,7 @@ func (s *storm) order(t *testing.T, sku string) (int, http.Header, string) {
 	if err != nil || status != http.StatusOK {
 		return status, header, string(body) + errText(err)
 	}
-	key := randomKey()
+	key := newStormKey()
 	status, header, body, err = s.send(ctx, "POST", "/api/v1/carts/"+c.ID+"/checkout", key, stormCheckout)
 	if err != nil || status != http.StatusCreated {
 		return status, header, string(body) + errText(err)
@@ -163,8 +163,8 @@ func smallDisk(t *testing.T, mb int) string {
 	return dir
 }
 
-// fill writes path until the disk has no room left.
-func fill(t *testing.T, path string) {
+// fillDisk writes path until the disk has no room left.
+func fillDisk(t *testing.T, path string) {
 	t.Helper()
 	f, err := os.Create(path)
 	if err != nil {

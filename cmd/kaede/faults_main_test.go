@@ -58,7 +58,7 @@ func startKaede(t *testing.T, env []string, args ...string) *kaedeProcess {
 		p.cmd.Process.Kill()
 		<-p.done
 		if t.Failed() {
-			t.Logf("output of kaede %s (the end):\n%s", strings.Join(args, " "), tail(p.out.String(), 40))
+			t.Logf("output of kaede %s (the end):\n%s", strings.Join(args, " "), lastLines(p.out.String(), 40))
 		}
 	})
 	testenv.WaitFor(t, startWithin, "kaede "+args[0]+" to start", func() bool {
@@ -122,8 +122,8 @@ func looseLimitsIn(t *testing.T, d *db.DB) {
 	}
 }
 
-// tail is the last n lines of s.
-func tail(s string, n int) string {
+// lastLines is the last n lines of s.
+func lastLines(s string, n int) string {
 	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
 	return strings.Join(lines[max(0, len(lines)-n):], "\n")
 }

@@ -112,8 +112,8 @@ type surface struct {
 	problems         []string
 }
 
-// leaks are what an answer must never show: the database's detail.
-var leaks = []string{"SQLSTATE", "57P0", "connection refused", "dial tcp", "pgx", "pgconn", "goroutine"}
+// dbDetailLeaks are what an answer must never show: the database's detail.
+var dbDetailLeaks = []string{"SQLSTATE", "57P0", "connection refused", "dial tcp", "pgx", "pgconn", "goroutine"}
 
 func (s *surface) hit(ctx context.Context, client *http.Client, base string) {
 	req, err := http.NewRequestWithContext(ctx, s.method, base+s.path, strings.NewReader(s.body))
@@ -139,7 +139,7 @@ func (s *surface) hit(ctx context.Context, client *http.Client, base string) {
 	at := time.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for _, l := range leaks {
+	for _, l := range dbDetailLeaks {
 		if strings.Contains(string(body), l) {
 			s.note("%d answer shows %q: %.300s", res.StatusCode, l, body)
 		}
@@ -228,7 +228,7 @@ func privatePostgres(t *testing.T) *pgCluster {
 			t.Fatal(err)
 		}
 	}
-	c.port = freePort(t)
+	c.port = freeLocalPort(t)
 	c.url = fmt.Sprintf("postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable", c.port)
 	c.run(t, initdb, "-D", filepath.Join(c.dir, "data"), "-U", "postgres", "--auth=trust", "--no-sync", "-E", "UTF8", "--locale=C")
 	c.ctl(t, "start")
@@ -259,8 +259,8 @@ func (c *pgCluster) run(t *testing.T, prog string, args ...string) {
 	}
 }
 
-// freePort is a TCP port of 127.0.0.1 that nothing listens on now.
-func freePort(t *testing.T) int {
+// freeLocalPort is a TCP port of 127.0.0.1 that nothing listens on now.
+func freeLocalPort(t *testing.T) int {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

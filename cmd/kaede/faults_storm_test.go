@@ -223,7 +223,7 @@ func (s *storm) cartWith(ctx context.Context, sku string) string {
 	switch {
 	case err == nil && status == http.StatusOK:
 		return c.ID
-	case err == nil && errorCode(body) == "out_of_stock":
+	case err == nil && apiErrorCode(body) == "out_of_stock":
 		s.markSoldOut(sku)
 	default:
 		s.unexpected(status, body, err)
@@ -234,7 +234,7 @@ func (s *storm) cartWith(ctx context.Context, sku string) string {
 // checkout places the cart's order under a key of its own, retrying the
 // same key until the answer is an order or a refusal.
 func (s *storm) checkout(ctx context.Context, cart, sku string) {
-	key := randomKey()
+	key := newStormKey()
 	for ctx.Err() == nil {
 		status, body, err := s.call(ctx, "POST", "/api/v1/carts/"+cart+"/checkout", key, stormCheckout)
 		switch {
@@ -254,7 +254,7 @@ func (s *storm) checkout(ctx context.Context, cart, sku string) {
 			s.told[key] = res.Order.Number
 			s.mu.Unlock()
 			s.placed.Add(1)
-		case errorCode(body) == "out_of_stock":
+		case apiErrorCode(body) == "out_of_stock":
 			s.markSoldOut(sku)
 		default:
 			s.unexpected(status, body, nil)
@@ -318,14 +318,14 @@ func (s *storm) unexpected(status int, body []byte, err error) {
 	s.mu.Unlock()
 }
 
-// errorCode is the code of an API error body, or "".
-func errorCode(body []byte) string {
+// apiErrorCode is the code of an API error body, or "".
+func apiErrorCode(body []byte) string {
 	var e struct{ Error struct{ Code string } }
 	json.Unmarshal(body, &e)
 	return e.Error.Code
 }
 
-func randomKey() string {
+func newStormKey() string {
 	b := make([]byte, 16)
 	rand.Read(b)
 	return hex.EncodeToString(b)
