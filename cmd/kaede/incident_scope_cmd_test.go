@@ -117,7 +117,7 @@ func TestIncidentScopeCommands(t *testing.T) {
 			{id, "--to", "2026-01-31"},
 			{id, "--from", "2026/01/01", "--to", "2026-01-31"},
 			{id, "--from", "2026-01-31", "--to", "2026-01-01"},
-			{id, "--from", "2026-01-01", "--to", "2026-01-31", "--method", "paypay"},
+			{id, "--from", "2026-01-01", "--to", "2026-01-31", "--method", "bitcoin"},
 			{"x", "--from", "2026-01-01", "--to", "2026-01-31"},
 			{"99", "--from", "2026-01-01", "--to", "2026-01-31"},
 			{"--from", "2026-01-01", "--to", "2026-01-31"},
@@ -127,7 +127,7 @@ func TestIncidentScopeCommands(t *testing.T) {
 				t.Errorf("scope %q: no error", args)
 			}
 		}
-		if _, err := run(scope, id, "--from", "2026-01-01", "--to", "2026-01-31", "--method", "paypay"); err == nil ||
+		if _, err := run(scope, id, "--from", "2026-01-01", "--to", "2026-01-31", "--method", "bitcoin"); err == nil ||
 			!strings.Contains(err.Error(), "--method") {
 			t.Errorf("a bad method is not named by its flag: %v", err)
 		}
