@@ -32,17 +32,18 @@ func NewClosings(d *db.DB, clock shop.Clock) *Closings {
 	return &Closings{db: d, clock: clock}
 }
 
-// querier is what Shop reads with: the database or a transaction.
-type querier interface {
+// Querier is what Shop reads with: the database or a transaction.
+type Querier interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
 // Shop returns the shop's calendar: open Monday to Friday except the
 // national holidays and the shop's own closing days. It is the one
-// calendar of the shop's own work (shipping, payment due dates); the
-// incident desk's deadlines count with the acquirers' and the
-// government's days instead, which the shop's holidays do not move.
-func Shop(ctx context.Context, q querier) (Calendar, error) {
+// calendar of the shop's own work (shipping, payment due dates, the
+// inquiry desk's reply deadlines); the incident desk's deadlines count
+// with the acquirers' and the government's days instead, which the
+// shop's holidays do not move.
+func Shop(ctx context.Context, q Querier) (Calendar, error) {
 	rows, err := q.QueryContext(ctx, `SELECT day FROM shop_closing_days ORDER BY day`)
 	if err != nil {
 		return Calendar{}, fmt.Errorf("calendar: read closing days: %w", err)

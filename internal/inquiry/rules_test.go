@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"kaede/internal/calendar"
 	"kaede/internal/inquiry"
 	"kaede/internal/settings"
 )
@@ -62,14 +63,19 @@ func jst(t *testing.T, s string) time.Time {
 }
 
 // The first reply is due after the desk's hours, counted only while it is
-// open: weekdays 10–17, not on national holidays nor 12-29 to 01-03.
+// open: weekdays 10–17, not on national holidays, 12-29 to 01-03 nor the
+// shop's own closing days.
 func TestDueAt(t *testing.T) {
 	desk := settings.DefaultDesk() // 10:00–17:00, 7 hours
+	cal := calendar.Calendar{Yearly: []calendar.Closure{calendar.YearEnd},
+		Days: []time.Time{jst(t, "2026-12-03 00:00"), jst(t, "2026-12-04 00:00")}}
 	for _, c := range []struct {
 		name, at string
 		hours    int
 		want     string
 	}{
+		{"before the shop's closing days", "2026-12-02 16:00", 7, "2026-12-07 16:00"},
+		{"on a closing day", "2026-12-03 11:00", 7, "2026-12-07 17:00"},
 		{"in hours", "2026-11-25 11:00", 7, "2026-11-26 11:00"},
 		{"before opening", "2026-11-25 08:00", 7, "2026-11-25 17:00"},
 		{"at closing", "2026-11-25 17:00", 7, "2026-11-26 17:00"},
@@ -83,7 +89,7 @@ func TestDueAt(t *testing.T) {
 	} {
 		d := desk
 		d.FirstResponseHours = c.hours
-		got, err := inquiry.DueAt(jst(t, c.at), d)
+		got, err := inquiry.DueAt(jst(t, c.at), d, cal)
 		if err != nil {
 			t.Fatalf("%s: %v", c.name, err)
 		}
@@ -91,7 +97,7 @@ func TestDueAt(t *testing.T) {
 			t.Errorf("%s: due %s, want %s", c.name, got.In(want.Location()), want)
 		}
 	}
-	if _, err := inquiry.DueAt(time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC), desk); err == nil {
+	if _, err := inquiry.DueAt(time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC), desk, cal); err == nil {
 		t.Error("a due time outside the calendar's years was computed")
 	}
 }

@@ -191,8 +191,12 @@ func (s *Service) Submit(ctx context.Context, in Submission) (Receipt, error) {
 	if err != nil {
 		return Receipt{}, fmt.Errorf("submit inquiry: %w", err)
 	}
+	cal, err := DeskCalendar(ctx, s.db)
+	if err != nil {
+		return Receipt{}, fmt.Errorf("submit inquiry: %w", err)
+	}
 	now := s.now()
-	due, err := DueAt(now, st.Desk)
+	due, err := DueAt(now, st.Desk, cal)
 	if err != nil {
 		return Receipt{}, fmt.Errorf("submit inquiry: %w", err)
 	}

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"kaede/internal/calendar"
 	"kaede/internal/db"
 	"kaede/internal/db/dbtest"
 	"kaede/internal/inquiry"
@@ -223,6 +224,34 @@ func TestSubmitLimits(t *testing.T) {
 		}
 		if n := len(e.mails("inquiry_ack")); n != 5 {
 			t.Fatalf("%d acknowledgements an hour later, want 5", n)
+		}
+	})
+}
+
+// The shop's own closing day moves the reply deadline, and the desk keeps
+// the new-year break though the shop's calendar does not list it.
+func TestSubmitShopClosingDay(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d, inquiry.DefaultLimits())
+		if err := calendar.NewClosings(d, e.clock.Now).Close(ctx, "2026-11-26", "棚卸し", support); err != nil {
+			t.Fatal(err)
+		}
+		r := e.submit(form("hanako@example.jp"))
+		if want := jst(t, "2026-11-27 11:00"); !r.DueAt.Equal(want) {
+			t.Fatalf("due %s, want %s (past the closing day)", r.DueAt.In(want.Location()), want)
+		}
+		cal, err := inquiry.DeskCalendar(ctx, d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, day := range []string{"2026-12-30 12:00", "2027-01-04 12:00"} {
+			open, err := cal.IsBusinessDay(jst(t, day))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := day[:10] == "2027-01-04"; open != want {
+				t.Errorf("desk open on %s: %v, want %v", day, open, want)
+			}
 		}
 	})
 }
