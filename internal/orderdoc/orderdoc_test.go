@@ -419,3 +419,47 @@ func TestClientRequestsAreLimited(t *testing.T) {
 		}
 	})
 }
+
+// A partly refunded order's receipt acknowledges the money the shop kept,
+// stating the order's total and the refund; a copy made again after a
+// further refund is still the file first downloaded, and a new copy counts
+// every refund.
+func TestReceiptAfterPartialRefund(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := setup(t, d)
+		ctx := context.Background()
+		o := f.paidOrder(t)
+		f.clock.now = f.clock.now.Add(time.Hour)
+		if _, err := f.orders.MarkRefunded(ctx, o.Number, 1000, staff); err != nil {
+			t.Fatalf("refund: %v", err)
+		}
+		f.clock.now = f.clock.now.Add(time.Hour)
+		first, _, err := f.docs.IssueReceipt(ctx, o.Number, orderdoc.ReceiptRequest{Addressee: "楓鍼灸院"})
+		if err != nil {
+			t.Fatalf("receipt: %v", err)
+		}
+		got := text(t, first)
+		wantText(t, "receipt after a refund", got, (o.Total-1000).String()+"-", "ご返金", "-¥1,000",
+			"ご注文金額 "+o.Total.String()+" からご返金 ¥1,000 を差し引いた額です")
+		if strings.Contains(got, o.Total.String()+"-") {
+			t.Errorf("the receipt acknowledges the full total %s:\n%s", o.Total, got)
+		}
+
+		f.clock.now = f.clock.now.Add(time.Hour)
+		if _, err := f.orders.MarkRefunded(ctx, o.Number, 500, staff); err != nil {
+			t.Fatalf("second refund: %v", err)
+		}
+		again, err := f.docs.ReissueReceipt(ctx, o.Number, 1, staff)
+		if err != nil {
+			t.Fatalf("reissue: %v", err)
+		}
+		if !bytes.Equal(again, first) {
+			t.Error("the first copy made again after a later refund differs from the download")
+		}
+		second, _, err := f.docs.IssueReceipt(ctx, o.Number, orderdoc.ReceiptRequest{Addressee: "楓鍼灸院"})
+		if err != nil {
+			t.Fatalf("second receipt: %v", err)
+		}
+		wantText(t, "second copy", text(t, second), (o.Total-1500).String()+"-", "-¥1,500")
+	})
+}

@@ -6,6 +6,7 @@ import (
 
 	"kaede/internal/order"
 	"kaede/internal/pdfdoc"
+	"kaede/internal/shop"
 )
 
 // ReceiptCopy is one recorded download of an order's receipt: what the
@@ -22,13 +23,29 @@ type ReceiptCopy struct {
 // Reissued says the copy is not the original.
 func (c ReceiptCopy) Reissued() bool { return c.Copy > 1 }
 
+// refundedBy sums the refunds made by the time the copy was issued: a
+// receipt states the money kept when it was made, so a copy made again
+// later (ReissueReceipt) is the same file even after a further refund.
+func refundedBy(refunds []order.Refund, at time.Time) shop.Yen {
+	var sum shop.Yen
+	for _, r := range refunds {
+		if !r.CreatedAt.After(at) {
+			sum += r.Amount
+		}
+	}
+	return sum
+}
+
 // Receipt draws the receipt (領収書) of a paid order: the addressee and
 // the note the customer chose, the amount received, the breakdown per tax
 // rate with the consumption tax, and the issuer with its registration
 // number, so that it serves as a simplified qualified invoice. The issue
 // date is the download's recorded time; a second copy carries a red
-// 「再発行」 stamp by the title.
-func Receipt(doc *order.InvoiceDoc, c ReceiptCopy) ([]byte, error) {
+// 「再発行」 stamp by the title. refunded is the money already given back
+// (a partial refund): the amount is what the shop kept, and the order's
+// total and the refund are stated below it, since a receipt may not
+// acknowledge money the shop no longer holds.
+func Receipt(doc *order.InvoiceDoc, c ReceiptCopy, refunded shop.Yen) ([]byte, error) {
 	d := newDocument("領収書", doc.Number, doc.IssuerName, c.IssuedAt)
 	title(d, "領収書")
 	if c.Reissued() {
@@ -41,10 +58,14 @@ func Receipt(doc *order.InvoiceDoc, c ReceiptCopy) ([]byte, error) {
 	y := max(top+30, nameEnd+6)
 	d.Frame(left+20, y, width-40, 20, 0.5, pdfdoc.Black)
 	d.Label(left+24, y+6.5, 20, 11, pdfdoc.AlignLeft, pdfdoc.Black, "金額")
-	d.Label(left+40, y+4, width-80, 22, pdfdoc.AlignCenter, pdfdoc.Black, doc.Total.String()+"-")
+	d.Label(left+40, y+4, width-80, 22, pdfdoc.AlignCenter, pdfdoc.Black, (doc.Total-refunded).String()+"-")
 	d.Label(right-44, y+7.5, 20, 9, pdfdoc.AlignRight, pdfdoc.Black, "（税込）")
 	d.SetY(y + 26)
 	d.Text(pdfdoc.TextBlock{Text: "但し　" + c.Note, Size: 11, X: left + 20, Width: width - 40})
+	if refunded > 0 {
+		d.Text(pdfdoc.TextBlock{Text: fmt.Sprintf("（ご注文金額 %s からご返金 %s を差し引いた額です）", doc.Total, refunded),
+			Size: 9, X: left + 20, Width: width - 40})
+	}
 	d.Text(pdfdoc.TextBlock{Text: "上記正に領収いたしました。", Size: 11, X: left + 20, Width: width - 40})
 	d.Gap(4)
 
@@ -56,6 +77,11 @@ func Receipt(doc *order.InvoiceDoc, c ReceiptCopy) ([]byte, error) {
 	}}
 	for _, tx := range doc.Taxes {
 		t.Rows = append(t.Rows, []string{rateLabel(tx.Rate), tx.Total.String(), tx.Tax.String()})
+	}
+	if refunded > 0 {
+		// A refund is an amount of money, not items: it is not split by
+		// rate here; the breakdown above is the order's as placed.
+		t.Rows = append(t.Rows, []string{"ご返金", "-" + refunded.String(), ""})
 	}
 	if err := d.Table(t); err != nil {
 		return nil, err

@@ -243,6 +243,10 @@ func (s *Service) IssueReceipt(ctx context.Context, number string, req ReceiptRe
 	if err != nil {
 		return nil, ReceiptCopy{}, err
 	}
+	detail, err := s.orders.GetDetail(ctx, number)
+	if err != nil {
+		return nil, ReceiptCopy{}, fmt.Errorf("receipt %s: %w", number, err)
+	}
 	var pdf []byte
 	c := ReceiptCopy{Addressee: req.Addressee, Note: req.Note, IssuedAt: s.clock(), RequestedBy: req.RequestedBy}
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
@@ -269,7 +273,7 @@ func (s *Service) IssueReceipt(ctx context.Context, number string, req ReceiptRe
 		}
 		// Drawn before the commit: a receipt that cannot be drawn is not
 		// counted as downloaded.
-		pdf, err = Receipt(doc, c)
+		pdf, err = Receipt(doc, c, refundedBy(detail.Refunds, c.IssuedAt))
 		return err
 	})
 	if err != nil {
@@ -332,7 +336,11 @@ func (s *Service) ReissueReceipt(ctx context.Context, number string, n int, by a
 	if c == nil {
 		return nil, shop.Errorf(shop.NotFound, "order %s has no receipt copy %d", number, n)
 	}
-	pdf, err := Receipt(doc, *c)
+	detail, err := s.orders.GetDetail(ctx, number)
+	if err != nil {
+		return nil, fmt.Errorf("receipt %s: %w", number, err)
+	}
+	pdf, err := Receipt(doc, *c, refundedBy(detail.Refunds, c.IssuedAt))
 	if err != nil {
 		return nil, err
 	}
