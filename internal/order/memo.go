@@ -16,8 +16,10 @@ import (
 // phone calls' worth of notes, short enough to read on the order page.
 const MaxMemo = 2000
 
-// Memo is the shop's own memo on an order (ショップメモ). It is for staff
-// only: no customer page, e-mail or document shows it.
+// Memo is the shop's own memo on an order (ショップメモ). It is for staff:
+// no customer page, e-mail or document shows it, except the customer's
+// APPI disclosure file (privacy.Disclose), since it is personal data the
+// shop holds about them.
 type Memo struct {
 	Body      string
 	UpdatedBy string // who wrote it last; "" for an order without a memo

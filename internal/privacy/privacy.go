@@ -16,7 +16,7 @@ import (
 )
 
 // Document is the disclosure file, as JSON: the account and every order
-// the member placed. Card payments show the brand and last four only; the
+// the member placed, with the shop's memo on it. Card payments show the brand and last four only; the
 // shop never had more.
 type Document struct {
 	Shop        string             `json:"shop"`
@@ -38,6 +38,16 @@ type Order struct {
 	Card          string    `json:"card,omitempty"` // brand and last four
 	Total         int64     `json:"total"`
 	Lines         []Line    `json:"lines"`
+	ShopMemo      *Memo     `json:"shop_memo,omitempty"`
+}
+
+// Memo is the staff's memo on an order (ショップメモ). It is held personal
+// data about the customer (phone calls, promises made), so the disclosure
+// shows it, to the customer too: APPI 33条 leaves no exception for notes a
+// shop keeps for itself.
+type Memo struct {
+	Body      string    `json:"body"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // Line is one item of an order.
@@ -63,7 +73,17 @@ func Disclose(ctx context.Context, members *member.Service, orders *order.Servic
 			return nil, fmt.Errorf("disclose member %d: %w", memberID, err)
 		}
 		for _, o := range list {
-			doc.Orders = append(doc.Orders, disclosed(o))
+			out := disclosed(o)
+			// One query an order: a disclosure is asked for rarely, and the
+			// order package owns its memos.
+			m, err := orders.Memo(ctx, o.Number)
+			if err != nil {
+				return nil, fmt.Errorf("disclose member %d: %w", memberID, err)
+			}
+			if m.Body != "" {
+				out.ShopMemo = &Memo{Body: m.Body, UpdatedAt: m.UpdatedAt}
+			}
+			doc.Orders = append(doc.Orders, out)
 		}
 		if offset+page >= total || len(list) == 0 {
 			return doc, nil
