@@ -454,3 +454,59 @@ func TestDueDate(t *testing.T) {
 		}
 	}
 }
+
+// An order cancelled after its invoice was issued stays on that invoice,
+// which is never changed, and is credited on the next month's invoice
+// (赤伝): per tax rate, with the original sale's day, the total net of it;
+// it is credited once.
+func TestCancelledOrderCreditedOnNextInvoice(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		f := setup(t, d)
+		orders := f.clinicMonth(t)
+		dec, err := f.billing.Close(ctx, "2026-12", staff)
+		if err != nil || len(dec) != 1 || dec[0].Total != 6195 {
+			t.Fatalf("december: %+v (%v)", dec, err)
+		}
+		*f.now = jst(2027, 1, 5, 10)
+		// ¥105 + ¥880 at 10 %, ¥1,080 at 8 %.
+		if _, err := f.orders.CancelByCustomer(ctx, orders[0].Number, order.CustomerActor(f.clinic, "192.0.2.1")); err != nil {
+			t.Fatalf("cancel: %v", err)
+		}
+		*f.now = jst(2027, 1, 12, 10)
+		jan := f.mustPlace(t, map[string]int{"NEEDLE": 1, "TEA": 3}) // ¥4,225
+
+		*f.now = jst(2027, 2, 1, 9)
+		issued, err := f.billing.Close(ctx, "2027-01", staff)
+		if err != nil || len(issued) != 1 {
+			t.Fatalf("january: %+v (%v)", issued, err)
+		}
+		if inv := issued[0]; inv.Total != 4225-2065 || inv.Orders != 1 {
+			t.Fatalf("january's invoice bills %d orders for %s, want 1 for ¥2,160", inv.Orders, inv.Total)
+		}
+		again, err := f.billing.Invoice(ctx, dec[0].Number)
+		if err != nil || again.Total != 6195 {
+			t.Fatalf("december's invoice changed: %+v (%v)", again, err)
+		}
+		_, pdf, err := f.billing.PDF(ctx, issued[0].Number, f.clinic)
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := strings.Join(pdftext.Pages(t, pdf), "\n")
+		for _, w := range []string{jan.Number, orders[0].Number, "12/03", "キャンセル（" + dec[0].Number + "）",
+			"-¥985", "-¥1,080", "返還 10%対象", "返還 8%対象", "¥2,160", "適格返還請求書"} {
+			if !strings.Contains(text, w) {
+				t.Errorf("PDF lacks %q:\n%s", w, text)
+			}
+		}
+
+		// Credited once: February's invoice bills February alone.
+		*f.now = jst(2027, 2, 3, 10)
+		feb := f.mustPlace(t, map[string]int{"NEEDLE": 1})
+		*f.now = jst(2027, 3, 1, 9)
+		issued, err = f.billing.Close(ctx, "2027-02", staff)
+		if err != nil || len(issued) != 1 || issued[0].Total != feb.Total {
+			t.Fatalf("february: %+v (%v), want one invoice for %s", issued, err, feb.Total)
+		}
+	})
+}

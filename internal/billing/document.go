@@ -36,7 +36,12 @@ type Document struct {
 	Taxes              []order.InvoiceTax // per rate, highest first
 	Rounding           shop.Rounding
 	HasReduced         bool
-	Total              shop.Yen // tax included
+	// Credits are orders billed before and cancelled since (returns.go),
+	// with their amount and tax per rate; Total is net of them.
+	Credits     []DocumentCredit   `json:",omitempty"`
+	CreditTaxes []order.InvoiceTax `json:",omitempty"`
+	CreditTotal shop.Yen           `json:",omitempty"`
+	Total       shop.Yen           // tax included
 }
 
 // DocumentOrder is one order billed: its number, its day and its lines
@@ -144,6 +149,16 @@ func Render(doc Document) ([]byte, error) {
 		}
 		rows = append(rows, []string{"", "", "ご注文合計", "", "", o.Total.String(), ""})
 	}
+	for _, c := range doc.Credits {
+		for i, l := range c.Lines {
+			date, number := "", ""
+			if i == 0 {
+				date, number = shortDate(c.Date), c.Number
+			}
+			rows = append(rows, []string{date, number, l.Name + l.Mark, strconv.Itoa(l.Quantity),
+				"-" + l.UnitPrice.String(), "-" + l.Amount.String(), strconv.Itoa(int(l.TaxRate)) + "%"})
+		}
+	}
 	err = d.Table(pdfdoc.Table{Size: 8, Columns: []pdfdoc.Column{
 		{Header: "日付", Width: 14},
 		{Header: "注文番号", Width: 30},
@@ -165,6 +180,12 @@ func Render(doc Document) ([]byte, error) {
 		}
 		taxRows = append(taxRows, []string{label, t.Total.String(), t.Taxable.String(), t.Tax.String()})
 	}
+	if len(doc.Credits) > 0 {
+		for _, t := range doc.CreditTaxes {
+			taxRows = append(taxRows, []string{"返還 " + strconv.Itoa(int(t.Rate)) + "%対象",
+				"-" + t.Total.String(), "-" + t.Taxable.String(), "-" + t.Tax.String()})
+		}
+	}
 	taxRows = append(taxRows, []string{"合計", doc.Total.String(), "", ""})
 	err = d.Table(pdfdoc.Table{X: pdfdoc.MarginLeft + 50, Columns: []pdfdoc.Column{
 		{Header: "税率区分", Width: 40},
@@ -181,6 +202,10 @@ func Render(doc Document) ([]byte, error) {
 		note = order.ReducedMark + "は軽減税率（8%）対象品目です。" + note
 	}
 	d.Text(pdfdoc.TextBlock{Text: note, Size: 9})
+	if len(doc.Credits) > 0 {
+		d.Text(pdfdoc.TextBlock{Text: "キャンセルの行と返還の税率区分は、既にご請求したご注文のうちキャンセルとなった分の返還（適格返還請求書）です。" +
+			"日付は元のご注文日、消費税額は返還額の税率ごとの合計から一回で計算しております。", Size: 9})
+	}
 	var buf bytes.Buffer
 	if _, err := d.WriteTo(&buf); err != nil {
 		return nil, fmt.Errorf("render invoice %s: %w", doc.Number, err)

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"kaede/internal/audit"
@@ -85,7 +86,8 @@ func LastMonth(now time.Time) string {
 
 // Close issues the invoices of month (YYYY-MM, Tokyo), which must have
 // ended: for each customer with orders on account placed in it and not
-// billed yet, one invoice for all of them, e-mailed to the customer with
+// billed yet, or with orders billed before and cancelled since (credited,
+// returns.go), one invoice for all of them, e-mailed to the customer with
 // the link to my page, and audited. Closing a month again issues nothing
 // new: an order is billed once and a customer has one invoice per month.
 // It returns the invoices it issued.
@@ -111,6 +113,16 @@ func (s *Service) Close(ctx context.Context, month string, by audit.Actor) ([]In
 	if err != nil {
 		return nil, fmt.Errorf("close %s: %w", month, err)
 	}
+	credits, err := s.creditMembers(ctx, month)
+	if err != nil {
+		return nil, fmt.Errorf("close %s: %w", month, err)
+	}
+	for _, id := range credits {
+		if !slices.Contains(members, id) {
+			members = append(members, id)
+		}
+	}
+	slices.Sort(members)
 	var issued []Invoice
 	for _, memberID := range members {
 		inv, err := s.issue(ctx, memberID, start, end, due, st, by)
@@ -183,8 +195,19 @@ func (s *Service) issue(ctx context.Context, memberID int64, start, end, due tim
 		if err != nil {
 			return err
 		}
+		credits, err := pendingCredits(ctx, tx, memberID, month)
+		if err != nil {
+			return err
+		}
+		if len(orders) == 0 && len(credits) == 0 {
+			inv = nil
+			return nil
+		}
 		doc, err := newDocument(inv, orders, st)
 		if err != nil {
+			return err
+		}
+		if err := addCredits(&doc, credits, st); err != nil {
 			return err
 		}
 		inv.Total, inv.Orders = doc.Total, len(orders)
@@ -209,7 +232,8 @@ func (s *Service) issue(ctx context.Context, memberID int64, start, end, due tim
 			return err
 		}
 		return audit.Record(ctx, tx, now, by, "billing.issue", "invoice:"+inv.Number, nil,
-			map[string]any{"member": memberID, "month": month, "orders": len(orders), "total": inv.Total, "due": dateOnly(due)})
+			map[string]any{"member": memberID, "month": month, "orders": len(orders), "credits": len(credits),
+				"total": inv.Total, "due": dateOnly(due)})
 	})
 	if err != nil {
 		return nil, err
