@@ -65,6 +65,9 @@ type mailData struct {
 	Balance   string
 	Due       string // 2027年1月29日
 	Orders    int
+	Credits   int    // cancelled orders credited on the invoice (returns.go)
+	Credited  string // their amount
+	Refund    string // what the shop owes when the credits exceed the sales; "" otherwise
 	Stage     int
 	Link      string
 	Bank      settings.BankAccount

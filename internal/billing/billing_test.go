@@ -508,5 +508,42 @@ func TestCancelledOrderCreditedOnNextInvoice(t *testing.T) {
 		if err != nil || len(issued) != 1 || issued[0].Total != feb.Total {
 			t.Fatalf("february: %+v (%v), want one invoice for %s", issued, err, feb.Total)
 		}
+
+		// A month without orders but with a credit: an invoice of the credit
+		// alone, nothing to pay, the difference owed to the clinic.
+		*f.now = jst(2027, 3, 2, 10)
+		if _, err := f.orders.CancelByCustomer(ctx, feb.Number, order.CustomerActor(f.clinic, "192.0.2.1")); err != nil {
+			t.Fatalf("cancel: %v", err)
+		}
+		*f.now = jst(2027, 4, 1, 9)
+		issued, err = f.billing.Close(ctx, "2027-03", staff)
+		if err != nil || len(issued) != 1 || issued[0].Total != -feb.Total || issued[0].Orders != 0 {
+			t.Fatalf("march: %+v (%v), want one invoice for -%s", issued, err, feb.Total)
+		}
+		_, pdf, err = f.billing.PDF(ctx, issued[0].Number, f.clinic)
+		if err != nil {
+			t.Fatal(err)
+		}
+		text = strings.Join(pdftext.Pages(t, pdf), "\n")
+		if !strings.Contains(text, "差引ご返金額（税込）　"+feb.Total.String()) || strings.Contains(text, "お支払期限") {
+			t.Errorf("credit-only PDF:\n%s", text)
+		}
+		mails := outbox(t, d, "billing_issued")
+		if len(mails) != 4 {
+			t.Fatalf("%d issue e-mails, want 4", len(mails))
+		}
+		for i, want := range map[int][]string{
+			1: {"キャンセルとなりました1件分（¥2,065、税込）を差し引いております", "ご請求金額　：¥2,160", "お支払期限"},
+			3: {"2027年3月のご請求書", "差引ご返金額：" + feb.Total.String(), "今回のお支払いは不要です"},
+		} {
+			for _, w := range want {
+				if !strings.Contains(mails[i].Body, w) {
+					t.Errorf("issue e-mail %d lacks %q:\n%s", i, w, mails[i].Body)
+				}
+			}
+		}
+		if strings.Contains(mails[3].Body, "振込先") || strings.Contains(mails[2].Body, "差し引いて") {
+			t.Errorf("e-mails:\n%s\n%s", mails[2].Body, mails[3].Body)
+		}
 	})
 }

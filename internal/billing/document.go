@@ -123,8 +123,14 @@ func Render(doc Document) ([]byte, error) {
 	issuerTop := d.Y()
 	d.Text(pdfdoc.TextBlock{Text: "下記のとおりご請求申し上げます。", Size: 10, Width: half})
 	d.Gap(2)
-	d.Text(pdfdoc.TextBlock{Text: "ご請求金額（税込）　" + doc.Total.String(), Size: 14, Width: half})
-	d.Text(pdfdoc.TextBlock{Text: "お支払期限　" + pdfdoc.JapaneseDate(due), Size: 11, Width: half})
+	if doc.Total < 0 {
+		// The credits exceed the month's sales: nothing to pay, the shop
+		// owes the difference.
+		d.Text(pdfdoc.TextBlock{Text: "差引ご返金額（税込）　" + (-doc.Total).String(), Size: 14, Width: half})
+	} else {
+		d.Text(pdfdoc.TextBlock{Text: "ご請求金額（税込）　" + doc.Total.String(), Size: 14, Width: half})
+		d.Text(pdfdoc.TextBlock{Text: "お支払期限　" + pdfdoc.JapaneseDate(due), Size: 11, Width: half})
+	}
 	leftEnd := d.Y()
 	d.SetY(issuerTop)
 	issuer := doc.IssuerName + "\n" + doc.ShopName + "\n〒" + doc.IssuerPostalCode + "\n" + doc.IssuerAddress +

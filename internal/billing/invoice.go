@@ -228,7 +228,12 @@ func (s *Service) issue(ctx context.Context, memberID int64, start, end, due tim
 				return fmt.Errorf("bill order %s: %w", o.Number, err)
 			}
 		}
-		if err := s.send(ctx, tx, "billing_issued", inv.Email, s.newMailData(inv, st)); err != nil {
+		md := s.newMailData(inv, st)
+		md.Credits, md.Credited = len(credits), doc.CreditTotal.String()
+		if inv.Total < 0 {
+			md.Refund = (-inv.Total).String()
+		}
+		if err := s.send(ctx, tx, "billing_issued", inv.Email, md); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, now, by, "billing.issue", "invoice:"+inv.Number, nil,
