@@ -473,6 +473,10 @@ func TestCancelledOrderCreditedOnNextInvoice(t *testing.T) {
 		if _, err := f.orders.CancelByCustomer(ctx, orders[0].Number, order.CustomerActor(f.clinic, "192.0.2.1")); err != nil {
 			t.Fatalf("cancel: %v", err)
 		}
+		// December's invoice is unpaid, less the credit to come.
+		if b, err := f.billing.Balance(ctx, f.clinic); err != nil || b != 6195-2065 {
+			t.Fatalf("balance after the cancellation %s (%v), want ¥4,130", b, err)
+		}
 		*f.now = jst(2027, 1, 12, 10)
 		jan := f.mustPlace(t, map[string]int{"NEEDLE": 1, "TEA": 3}) // ¥4,225
 

@@ -11,7 +11,8 @@ import (
 
 // Balance is what the member owes on account now: the orders on account
 // not billed yet (neither cancelled nor refunded) and what is unpaid of
-// the invoices issued.
+// the invoices issued, less the cancelled orders to be credited on the
+// next invoice (returns.go).
 func (s *Service) Balance(ctx context.Context, memberID int64) (shop.Yen, error) {
 	var b shop.Yen
 	err := s.db.ReadTx(ctx, func(tx *sql.Tx) error {
@@ -36,7 +37,15 @@ func balance(ctx context.Context, tx *sql.Tx, memberID int64) (shop.Yen, error) 
 	if err != nil {
 		return 0, fmt.Errorf("balance of member %d: %w", memberID, err)
 	}
-	return unbilled + unpaid, nil
+	credits, err := pendingCredits(ctx, tx, memberID, "9999-12")
+	if err != nil {
+		return 0, fmt.Errorf("balance of member %d: %w", memberID, err)
+	}
+	var credited shop.Yen
+	for _, c := range credits {
+		credited += c.Total
+	}
+	return unbilled + unpaid - credited, nil
 }
 
 // CheckCredit says, inside checkout's transaction, whether the member may
