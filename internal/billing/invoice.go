@@ -139,13 +139,18 @@ func (s *Service) Close(ctx context.Context, month string, by audit.Actor) ([]In
 // unbilledMembers lists the members with orders on account placed in
 // [start, end) that no invoice bills yet.
 func (s *Service) unbilledMembers(ctx context.Context, start, end time.Time) ([]int64, error) {
+	return s.memberIDs(ctx, `SELECT DISTINCT o.member_id FROM orders o
+		WHERE o.payment_method = $1 AND o.member_id IS NOT NULL AND o.created_at >= $2 AND o.created_at < $3
+		AND o.status NOT IN ('awaiting_payment', 'cancelled', 'refunded')
+		AND NOT EXISTS (SELECT 1 FROM billing_invoice_orders bo WHERE bo.order_id = o.id)
+		ORDER BY o.member_id`, order.Invoice, start.UTC(), end.UTC())
+}
+
+// memberIDs runs a query of member ids.
+func (s *Service) memberIDs(ctx context.Context, query string, args ...any) ([]int64, error) {
 	var ids []int64
 	err := s.db.ReadTx(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT DISTINCT o.member_id FROM orders o
-			WHERE o.payment_method = $1 AND o.member_id IS NOT NULL AND o.created_at >= $2 AND o.created_at < $3
-			AND o.status NOT IN ('awaiting_payment', 'cancelled', 'refunded')
-			AND NOT EXISTS (SELECT 1 FROM billing_invoice_orders bo WHERE bo.order_id = o.id)
-			ORDER BY o.member_id`, order.Invoice, start.UTC(), end.UTC())
+		rows, err := tx.QueryContext(ctx, query, args...)
 		if err != nil {
 			return err
 		}

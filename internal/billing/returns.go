@@ -41,24 +41,9 @@ const creditable = `o.status = 'cancelled' AND NOT EXISTS (SELECT 1 FROM payment
 // months before month; the orders already credited are sorted out in
 // pendingCredits.
 func (s *Service) creditMembers(ctx context.Context, month string) ([]int64, error) {
-	var ids []int64
-	err := s.db.ReadTx(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT DISTINCT i.member_id FROM billing_invoices i
-			JOIN billing_invoice_orders bo ON bo.invoice_id = i.id JOIN orders o ON o.id = bo.order_id
-			WHERE i.month < $1 AND `+creditable+` ORDER BY i.member_id`, month)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				return err
-			}
-			ids = append(ids, id)
-		}
-		return rows.Err()
-	})
+	ids, err := s.memberIDs(ctx, `SELECT DISTINCT i.member_id FROM billing_invoices i
+		JOIN billing_invoice_orders bo ON bo.invoice_id = i.id JOIN orders o ON o.id = bo.order_id
+		WHERE i.month < $1 AND `+creditable+` ORDER BY i.member_id`, month)
 	if err != nil {
 		return nil, fmt.Errorf("members with credits: %w", err)
 	}
