@@ -26,6 +26,7 @@ import (
 	"kaede/internal/inquiry"
 	"kaede/internal/jobs"
 	"kaede/internal/mail"
+	"kaede/internal/mailtext"
 	"kaede/internal/member"
 	"kaede/internal/metrics"
 	"kaede/internal/monitor"
@@ -70,6 +71,9 @@ type services struct {
 	// instance, the command line) as soon as it commits on PostgreSQL
 	// (db.ListenForChanges), within switches.DefaultTTL on SQLite.
 	switches *switches.Service
+	// texts are the shop's own wording of the customer e-mails, cached
+	// like the settings and cleared on every instance by a save.
+	texts *mailtext.Service
 	mediaDir string
 	// notices are the incidents' public notices, reopening the checklist
 	// and the reopening after an incident (incident_notice_cmd.go).
@@ -138,6 +142,11 @@ func (m *Main) buildServices(ctx context.Context, smtp *mail.SMTPConfig) (*servi
 	svc.checkout.UseLimiter(svc.limiter)
 	svc.docs = orderdoc.New(d, svc.orders, svc.limiter, m.Clock)
 	svc.members = member.New(d, svc.queue, m.Clock, cfg.BaseURL)
+	svc.texts = mailtext.New(d, m.Clock, 2*time.Second)
+	svc.texts.Register(svc.orders.MailKinds()...)
+	svc.texts.Register(member.MailKinds()...)
+	svc.orders.UseTexts(svc.texts)
+	svc.members.UseTexts(svc.texts)
 	svc.billing = billing.New(d, svc.orders, svc.members, svc.queue, m.Clock, cfg.BaseURL)
 	svc.checkout.UseAccounts(svc.billing)
 	svc.content = content.New(d, m.Clock)

@@ -11,6 +11,7 @@ import (
 	"text/template"
 
 	kmail "kaede/internal/mail"
+	"kaede/internal/mailtext"
 	"kaede/internal/settings"
 )
 
@@ -38,10 +39,15 @@ type mailData struct {
 	BaseURL   string
 }
 
-// render returns the subject and body of the kind's message in the locale.
-func render(kind, locale string, data mailData) (subject, body string, err error) {
+// render returns the subject and body of the kind's message in the
+// locale, in the shop's own wording of it where it has one (mailtext).
+func (s *Service) render(ctx context.Context, kind, locale string, data mailData) (subject, body string, err error) {
+	set, err := s.texts.Template(ctx, mailTemplates, kind, locale)
+	if err != nil {
+		return "", "", fmt.Errorf("render %s mail: %w", kind, err)
+	}
 	var buf bytes.Buffer
-	if err := mailTemplates.ExecuteTemplate(&buf, kind+"."+locale+".txt", data); err != nil {
+	if err := set.ExecuteTemplate(&buf, kind+"."+locale+".txt", data); err != nil {
 		return "", "", fmt.Errorf("render %s mail: %w", kind, err)
 	}
 	subject, body, ok := strings.Cut(buf.String(), "\n\n")
@@ -62,7 +68,7 @@ func (s *Service) send(ctx context.Context, tx *sql.Tx, to, locale, kind string,
 	if locale == "en" && st.ShopNameEn != "" {
 		data.ShopName = st.ShopNameEn
 	}
-	subject, body, err := render(kind, locale, data)
+	subject, body, err := s.render(ctx, kind, locale, data)
 	if err != nil {
 		return err
 	}
@@ -70,6 +76,35 @@ func (s *Service) send(ctx context.Context, tx *sql.Tx, to, locale, kind string,
 		return fmt.Errorf("send %s mail: %w", kind, err)
 	}
 	return nil
+}
+
+// UseTexts sends the account mails in the shop's own wording where it has
+// one (internal/mailtext).
+func (s *Service) UseTexts(t *mailtext.Service) { s.texts = t }
+
+// MailKinds are the account and licence mails whose wording the shop may
+// change. The preview shows them with the sample: they carry one-time
+// links, and a real member's must never be shown again.
+func MailKinds() []mailtext.Kind {
+	sample := mailData{Name: "山田 花子", Link: "https://shop.example.jp/account/verify?token=sample",
+		LicenceType: "はり師", LicenceNumber: "第123456号", Note: "免許証の写しが不鮮明でした。",
+		ShopName: "楓", ShopEmail: "info@example.jp", ShopPhone: "03-0000-0000", BaseURL: "https://shop.example.jp"}
+	var kinds []mailtext.Kind
+	for _, k := range []struct{ key, label, labelEn string }{
+		{"verify_email", "メールアドレスの確認", "E-mail verification"},
+		{"account_exists", "登録済みのお知らせ", "Account already exists"},
+		{"password_reset", "パスワード再設定", "Password reset"},
+		{"password_changed", "パスワード変更完了", "Password changed"},
+		{"email_change", "メールアドレス変更の確認", "E-mail change"},
+		{"email_change_taken", "変更先が登録済み", "E-mail change: address taken"},
+		{"email_changed", "メールアドレス変更完了", "E-mail changed"},
+		{"licence_approved", "免許確認完了", "Licence approved"},
+		{"licence_rejected", "免許確認できず", "Licence not approved"},
+	} {
+		kinds = append(kinds, mailtext.Kind{Key: k.key, Label: k.label, LabelEn: k.labelEn, Locales: []string{"ja", "en"},
+			Files: templateFiles, Base: mailTemplates, Sample: sample})
+	}
+	return kinds
 }
 
 // MailTemplates are the embedded e-mail templates, for the release

@@ -16,6 +16,7 @@ import (
 
 	"kaede/internal/db"
 	kmail "kaede/internal/mail"
+	"kaede/internal/mailtext"
 	"kaede/internal/password"
 	"kaede/internal/shop"
 )
@@ -28,6 +29,7 @@ type Service struct {
 	baseURL string
 
 	passwords *password.Hasher
+	texts     *mailtext.Service // the shop's wording of the mails; nil: the embedded
 }
 
 // hashSlots bounds concurrent Argon2 runs; four at 64 MiB is 256 MiB.

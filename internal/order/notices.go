@@ -73,11 +73,16 @@ func localeOf(o *Order) string {
 	return "ja"
 }
 
-// renderNotice renders templates/KIND.LOCALE.txt with d (a noticeData,
-// or a struct embedding one) into a message to to.
-func renderNotice(kind, locale, to string, orderID int64, d any) (mail.Message, error) {
+// renderNotice renders templates/KIND.LOCALE.txt, or the shop's own
+// wording of it (internal/mailtext), with d (a noticeData, or a struct
+// embedding one) into a message to to.
+func (s *Service) renderNotice(ctx context.Context, kind, locale, to string, orderID int64, d any) (mail.Message, error) {
+	set, err := s.texts.Template(ctx, mailTemplates, kind, locale)
+	if err != nil {
+		return mail.Message{}, fmt.Errorf("render %s mail: %w", kind, err)
+	}
 	var buf bytes.Buffer
-	if err := mailTemplates.ExecuteTemplate(&buf, kind+"."+locale+".txt", d); err != nil {
+	if err := set.ExecuteTemplate(&buf, kind+"."+locale+".txt", d); err != nil {
 		return mail.Message{}, fmt.Errorf("render %s mail: %w", kind, err)
 	}
 	subject, body, ok := strings.Cut(buf.String(), "\n\n")
@@ -92,7 +97,7 @@ func renderNotice(kind, locale, to string, orderID int64, d any) (mail.Message, 
 
 // send renders and queues a notice inside tx.
 func (s *Service) send(ctx context.Context, tx *sql.Tx, kind, locale, to string, orderID int64, d noticeData) error {
-	m, err := renderNotice(kind, locale, to, orderID, d)
+	m, err := s.renderNotice(ctx, kind, locale, to, orderID, d)
 	if err != nil {
 		return err
 	}

@@ -17,6 +17,7 @@ import (
 
 	"kaede/internal/db"
 	"kaede/internal/mail"
+	"kaede/internal/mailtext"
 	"kaede/internal/shop"
 )
 
@@ -93,7 +94,12 @@ type Service struct {
 	db    *db.DB
 	mail  *mail.Queue
 	clock shop.Clock
+	texts *mailtext.Service // the shop's wording of the notices; nil: the embedded
 }
+
+// UseTexts renders the notices with the shop's own wording where it has
+// one (internal/mailtext).
+func (s *Service) UseTexts(t *mailtext.Service) { s.texts = t }
 
 // New returns the order service.
 func New(d *db.DB, q *mail.Queue, clock shop.Clock) *Service {

@@ -185,7 +185,7 @@ func (s *Service) IssueVoucherTx(ctx context.Context, tx *sql.Tx, number string,
 		d.Stores = "FamilyMart, Lawson, Ministop, Seicomart"
 		d.Expires = at.Format("2 January 2006, 15:04")
 	}
-	m, err := renderNotice("konbini_voucher", locale, o.Email, o.ID, d)
+	m, err := s.renderNotice(ctx, "konbini_voucher", locale, o.Email, o.ID, d)
 	if err != nil {
 		return fmt.Errorf("order %s: %w", number, err)
 	}

@@ -1,6 +1,7 @@
 package order
 
 import (
+	"context"
 	"embed"
 	"io/fs"
 	"strings"
@@ -38,7 +39,7 @@ type mailLine struct {
 }
 
 // shippedMail renders the shipping notice for the order in its language.
-func shippedMail(o *Order, sh Shipment, st settings.Settings) (mail.Message, error) {
+func (s *Service) shippedMail(ctx context.Context, o *Order, sh Shipment, st settings.Settings) (mail.Message, error) {
 	locale := localeOf(o)
 	d := shippedData{
 		noticeData:     newNotice(o, st, locale),
@@ -49,7 +50,7 @@ func shippedMail(o *Order, sh Shipment, st settings.Settings) (mail.Message, err
 		Slot:           deliveryWish(o, locale),
 		COD:            o.PaymentMethod == COD,
 	}
-	return renderNotice("order_shipped", locale, o.Email, o.ID, d)
+	return s.renderNotice(ctx, "order_shipped", locale, o.Email, o.ID, d)
 }
 
 // formatDate writes the day of t in Tokyo, as a Japanese or an English

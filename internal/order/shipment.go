@@ -202,7 +202,7 @@ func (s *Service) ship(ctx context.Context, tx *sql.Tx, number string, sh Shipme
 	if err != nil {
 		return nil, fmt.Errorf("order %s: insert shipment: %w", number, err)
 	}
-	msg, err := shippedMail(o, sh, st)
+	msg, err := s.shippedMail(ctx, o, sh, st)
 	if err != nil {
 		return nil, fmt.Errorf("order %s: %w", number, err)
 	}
