@@ -73,7 +73,7 @@ type services struct {
 	switches *switches.Service
 	// texts are the shop's own wording of the customer e-mails, cached
 	// like the settings and cleared on every instance by a save.
-	texts *mailtext.Service
+	texts    *mailtext.Service
 	mediaDir string
 	// notices are the incidents' public notices, reopening the checklist
 	// and the reopening after an incident (incident_notice_cmd.go).
