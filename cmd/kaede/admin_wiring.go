@@ -87,6 +87,7 @@ func (m *Main) newAdmin(svc *services) (*admin.Server, error) {
 		MediaDir:  svc.mediaDir,
 		Events:    svc.events, Alerts: svc.alerts, Guard: svc.guard, StoreURL: cfg.BaseURL,
 		Switches: svc.switches,
+		Texts:    svc.texts,
 		Notices:  svc.notices, Reopening: svc.reopening,
 		Inquiries: svc.inquiries, IncidentTitle: staffIncidentTitle(svc.notices),
 		Incidents: svc.incidents,

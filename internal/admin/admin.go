@@ -38,6 +38,7 @@ import (
 	"kaede/internal/fraud"
 	"kaede/internal/incident"
 	"kaede/internal/inquiry"
+	"kaede/internal/mailtext"
 	"kaede/internal/member"
 	"kaede/internal/metrics"
 	"kaede/internal/order"
@@ -122,6 +123,9 @@ type Deps struct {
 	// same service the store, checkout and card payments obey, so that a
 	// change made here applies on this instance at once. nil: no page.
 	Switches *switches.Service
+	// Texts are the shop's own wording of its customer e-mails
+	// (/admin/mail-texts); nil: no pages.
+	Texts *mailtext.Service
 
 	// Notices are the incidents' public notices, and Reopening the
 	// checklist and the reopening after an incident; nil hides their
@@ -185,6 +189,7 @@ type Server struct {
 	storeURL   string
 	monitor    func(context.Context) (MonitorStatus, error)
 	switches   *switches.Service   // nil: no switches page
+	texts      *mailtext.Service   // nil: no mail-text pages
 	notices    *incident.Notices   // nil: no notice pages
 	reopening  *incident.Reopening // nil (or without notices): no reopening page
 
@@ -245,6 +250,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 		monitor:    d.Monitor,
 		tamper:     d.Tamper,
 		switches:   d.Switches,
+		texts:      d.Texts,
 		notices:    d.Notices,
 
 		inquiries:     d.Inquiries,

@@ -133,6 +133,7 @@ var navItems = []struct {
 	{Prefix + "switches", "nav.switches", staff.SecurityRead},
 	{Prefix + "incidents", "nav.incidents", staff.SecurityRead},
 	{Prefix + "settings", "nav.settings", staff.SettingsRead},
+	{Prefix + "mail-texts", "nav.mailtexts", staff.SettingsRead},
 	{Prefix + "security/inventory", "nav.inventory", staff.SecurityRead},
 }
 

@@ -95,6 +95,7 @@ func (s *Server) routes() {
 	s.catalogRoutes(mux)
 	s.orderRoutes(mux)
 	s.switchRoutes(mux)
+	s.mailTextRoutes(mux)
 	s.incidentNoticeRoutes(mux)
 	s.incidentReopenRoutes(mux)
 	s.inquiryRoutes(mux)
