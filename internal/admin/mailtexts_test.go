@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"kaede/internal/admin"
+	"kaede/internal/checkout"
 	"kaede/internal/db"
 	"kaede/internal/db/dbtest"
 	"kaede/internal/mail"
@@ -25,6 +26,7 @@ func TestAdminMailTexts(t *testing.T) {
 		var texts *mailtext.Service
 		e := newEnv(t, d, func(deps *admin.Deps) {
 			texts = mailtext.New(d, deps.Clock, 0)
+			texts.Register(checkout.MailKinds()...)
 			texts.Register(order.New(d, mail.NewTestQueue(deps.Clock), deps.Clock).MailKinds()...)
 			texts.Register(member.MailKinds()...)
 			deps.Texts = texts
@@ -34,7 +36,7 @@ func TestAdminMailTexts(t *testing.T) {
 
 		res := owner.get("/admin/mail-texts")
 		wantStatus(t, res, http.StatusOK)
-		for _, k := range []string{"order_paid", "order_shipped", "order_cancelled", "order_refunded", "konbini_voucher", "password_reset", "licence_approved"} {
+		for _, k := range []string{"order_confirmation", "order_paid", "order_shipped", "order_cancelled", "order_refunded", "konbini_voucher", "password_reset", "licence_approved"} {
 			if !strings.Contains(res.Body, `/admin/mail-texts/`+k+`/ja"`) || !strings.Contains(res.Body, `/admin/mail-texts/`+k+`/en"`) {
 				t.Errorf("the list does not link to %s in both languages", k)
 			}

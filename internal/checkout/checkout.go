@@ -17,6 +17,7 @@ import (
 	"kaede/internal/cart"
 	"kaede/internal/db"
 	"kaede/internal/mail"
+	"kaede/internal/mailtext"
 	"kaede/internal/order"
 	"kaede/internal/settings"
 	"kaede/internal/shop"
@@ -39,6 +40,9 @@ type Service struct {
 	// limiter counts orders per client, e-mail, session and unpaid
 	// orders shop-wide; nil: no limits (UseLimiter).
 	limiter *throttle.Limiter
+	// texts are the shop's wording of the confirmation; nil: the
+	// embedded (UseTexts).
+	texts *mailtext.Service
 	// accounts are the business customers who may order on account
 	// (order.Invoice); nil: nobody may (UseAccounts).
 	accounts *billing.Service

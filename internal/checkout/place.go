@@ -146,7 +146,7 @@ func (s *Service) write(ctx context.Context, tx *sql.Tx, in Input, q *Quote, st 
 	if err := cart.Empty(ctx, tx, in.CartID); err != nil {
 		return nil, err
 	}
-	msg, err := s.confirmation(o, q, st, token)
+	msg, err := s.confirmation(ctx, o, q, st, token)
 	if err != nil {
 		return nil, err
 	}
