@@ -4,6 +4,7 @@ import (
 	"context"
 	"embed"
 	"fmt"
+	"io/fs"
 	"strings"
 	"text/template"
 
@@ -51,15 +52,11 @@ func (s *Service) confirmation(ctx context.Context, o *order.Order, q *Quote, st
 	if o.Locale == "en" {
 		locale, data.Date = "en", day.Format("2 January 2006")
 	}
-	set, err := s.texts.Template(ctx, mailTemplates, "order_confirmation", locale)
+	out, err := s.texts.Render(ctx, mailTemplates, "order_confirmation", locale, data)
 	if err != nil {
 		return mail.Message{}, fmt.Errorf("order %s: render confirmation: %w", o.Number, err)
 	}
-	var b strings.Builder
-	if err := set.ExecuteTemplate(&b, "order_confirmation."+locale+".txt", data); err != nil {
-		return mail.Message{}, fmt.Errorf("order %s: render confirmation: %w", o.Number, err)
-	}
-	subject, body, ok := strings.Cut(b.String(), "\n\n")
+	subject, body, ok := strings.Cut(out, "\n\n")
 	if !ok || strings.TrimSpace(subject) == "" {
 		return mail.Message{}, fmt.Errorf("order %s: render confirmation: no subject line", o.Number)
 	}
@@ -76,6 +73,10 @@ func (d confirmationData) HasReduced() bool {
 	}
 	return false
 }
+
+// MailTemplates are the embedded e-mail templates, for the release
+// manifest.
+func MailTemplates() fs.FS { return templateFiles }
 
 // UseTexts sends the confirmation in the shop's own wording where it has
 // one (internal/mailtext).

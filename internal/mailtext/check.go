@@ -2,11 +2,13 @@ package mailtext
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
+	"text/template"
 	"text/template/parse"
 
 	"kaede/internal/shop"
@@ -32,6 +34,11 @@ func Check(k Kind, t Text, data any) (subject, body string, err error) {
 		return "", "", err
 	}
 	n := name(t.Kind, t.Locale)
+	if own, err := template.New(n).Parse(t.source()); err == nil && len(own.Templates()) > 1 {
+		// A text defining templates could replace a helper or itself
+		// and recurse without end.
+		return "", "", shop.Problems{"body": "{{define}} / {{block}} は使えません / cannot be used"}.Err()
+	}
 	set, err := overlay(k.Base, n, t.source())
 	if err != nil {
 		return "", "", located(err.Error(), "構文エラー / syntax error: ")
@@ -39,8 +46,8 @@ func Check(k Kind, t Text, data any) (subject, body string, err error) {
 	if err := checkFields(set.Lookup(n).Tree, reflect.TypeOf(k.Sample)); err != nil {
 		return "", "", err
 	}
-	var buf bytes.Buffer
-	if err := set.ExecuteTemplate(&buf, n, data); err != nil {
+	buf := &capped{max: maxRendered}
+	if err := set.ExecuteTemplate(buf, n, data); err != nil {
 		return "", "", located(err.Error(), "")
 	}
 	subject, body, ok := strings.Cut(buf.String(), "\n\n")
@@ -105,6 +112,13 @@ func (c *fieldCheck) node(n parse.Node, dot reflect.Type) {
 	case *parse.ActionNode:
 		c.pipe(n.Pipe, dot)
 	case *parse.TemplateNode:
+		if !strings.HasPrefix(n.Name, "_") {
+			// Only the package's helpers (_signature): an e-mail that
+			// includes an e-mail, itself even, could recurse.
+			loc, _ := c.tree.ErrorContext(n)
+			c.err = located("template: "+loc+": "+n.Name, "使えないテンプレート / not a helper: ")
+			return
+		}
 		c.pipe(n.Pipe, dot)
 	case *parse.IfNode:
 		c.pipe(n.Pipe, dot)
@@ -115,6 +129,11 @@ func (c *fieldCheck) node(n parse.Node, dot reflect.Type) {
 		c.list(n.List, t)
 		c.list(n.ElseList, dot)
 	case *parse.RangeNode:
+		if !bounded(n.Pipe) {
+			loc, _ := c.tree.ErrorContext(n)
+			c.err = located("template: "+loc+": {{range}}", "データの一覧だけを繰り返せます / only a list of the data may be ranged over: ")
+			return
+		}
 		t := c.pipe(n.Pipe, dot)
 		var elem reflect.Type
 		if t != nil && (t.Kind() == reflect.Slice || t.Kind() == reflect.Array || t.Kind() == reflect.Map) {
@@ -126,6 +145,37 @@ func (c *fieldCheck) node(n parse.Node, dot reflect.Type) {
 		c.list(n.List, elem)
 		c.list(n.ElseList, dot)
 	}
+}
+
+// bounded reports whether p is a lone field or variable, so that a range
+// over it repeats once per element of the data: a number or a function
+// could repeat without end.
+func bounded(p *parse.PipeNode) bool {
+	if len(p.Cmds) != 1 || len(p.Cmds[0].Args) != 1 {
+		return false
+	}
+	switch p.Cmds[0].Args[0].(type) {
+	case *parse.FieldNode, *parse.VariableNode, *parse.DotNode, *parse.ChainNode:
+		return true
+	}
+	return false
+}
+
+// maxRendered bounds what a text may render to: an e-mail is a page or
+// two, and a text that writes more is a mistake.
+const maxRendered = 100_000
+
+// capped is a buffer that refuses to grow past max.
+type capped struct {
+	bytes.Buffer
+	max int
+}
+
+func (c *capped) Write(p []byte) (int, error) {
+	if c.Len()+len(p) > c.max {
+		return 0, errors.New("文面が長すぎます / the text renders too long")
+	}
+	return c.Buffer.Write(p)
 }
 
 // pipe checks the fields in p and returns the type of its result when it

@@ -1,7 +1,6 @@
 package member
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"embed"
@@ -42,15 +41,11 @@ type mailData struct {
 // render returns the subject and body of the kind's message in the
 // locale, in the shop's own wording of it where it has one (mailtext).
 func (s *Service) render(ctx context.Context, kind, locale string, data mailData) (subject, body string, err error) {
-	set, err := s.texts.Template(ctx, mailTemplates, kind, locale)
+	out, err := s.texts.Render(ctx, mailTemplates, kind, locale, data)
 	if err != nil {
 		return "", "", fmt.Errorf("render %s mail: %w", kind, err)
 	}
-	var buf bytes.Buffer
-	if err := set.ExecuteTemplate(&buf, kind+"."+locale+".txt", data); err != nil {
-		return "", "", fmt.Errorf("render %s mail: %w", kind, err)
-	}
-	subject, body, ok := strings.Cut(buf.String(), "\n\n")
+	subject, body, ok := strings.Cut(out, "\n\n")
 	if !ok || strings.TrimSpace(subject) == "" {
 		return "", "", fmt.Errorf("render %s mail: template has no subject line", kind)
 	}

@@ -1,7 +1,6 @@
 package order
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"fmt"
@@ -77,15 +76,11 @@ func localeOf(o *Order) string {
 // wording of it (internal/mailtext), with d (a noticeData, or a struct
 // embedding one) into a message to to.
 func (s *Service) renderNotice(ctx context.Context, kind, locale, to string, orderID int64, d any) (mail.Message, error) {
-	set, err := s.texts.Template(ctx, mailTemplates, kind, locale)
+	out, err := s.texts.Render(ctx, mailTemplates, kind, locale, d)
 	if err != nil {
 		return mail.Message{}, fmt.Errorf("render %s mail: %w", kind, err)
 	}
-	var buf bytes.Buffer
-	if err := set.ExecuteTemplate(&buf, kind+"."+locale+".txt", d); err != nil {
-		return mail.Message{}, fmt.Errorf("render %s mail: %w", kind, err)
-	}
-	subject, body, ok := strings.Cut(buf.String(), "\n\n")
+	subject, body, ok := strings.Cut(out, "\n\n")
 	if !ok || strings.TrimSpace(subject) == "" {
 		return mail.Message{}, fmt.Errorf("render %s mail: template has no subject line", kind)
 	}

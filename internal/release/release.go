@@ -19,6 +19,7 @@ import (
 	"sync"
 	"testing/fstest"
 
+	"kaede/internal/checkout"
 	"kaede/internal/db"
 	"kaede/internal/incident"
 	"kaede/internal/inquiry"
@@ -83,6 +84,7 @@ func Embedded() map[string]fs.FS {
 		"ui":            ui.Files(),
 		"gateway":       gateway.Templates(),
 		"migrations":    db.Migrations(),
+		"mail/checkout": checkout.MailTemplates(),
 		"mail/inquiry":  inquiry.MailTemplates(),
 		"mail/member":   member.MailTemplates(),
 		"mail/order":    order.MailTemplates(),
