@@ -27,7 +27,8 @@ type orderDetailView struct {
 	Today             string     // YYYY-MM-DD in Japan, the ship form's default
 	Memo              order.Memo // the shop memo, for staff only
 	MemoMax           int
-	Done              string // catalogue key of the last action's confirmation
+	Edit              *orderEditView // nil: the order can no longer be edited
+	Done              string         // catalogue key of the last action's confirmation
 }
 
 // orderCarriers are the ship form's choices.
@@ -66,6 +67,9 @@ func (s *Server) orderDetail(r *http.Request) (orderDetailView, error) {
 		MemoMax:      order.MaxMemo,
 	}
 	if v.Memo, err = s.orders.Memo(r.Context(), o.Number); err != nil {
+		return orderDetailView{}, err
+	}
+	if v.Edit, err = s.orderEditView(r, &o); err != nil {
 		return orderDetailView{}, err
 	}
 	if v.Receipts, err = s.receiptsOf(r, &o); err != nil {

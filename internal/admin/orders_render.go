@@ -62,6 +62,7 @@ var orderDoneKeys = map[string]string{
 	"approved": "licences.done.approved", "rejected": "licences.done.rejected",
 	"erased": "customers.done.erased",
 	"memo":   "orders.memo.saved",
+	"edited": "orders.edit.saved",
 }
 
 // orderDone is the confirmation the request's ?done= asks for.

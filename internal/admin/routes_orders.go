@@ -51,6 +51,7 @@ func (s *Server) orderWorkRoutes(mux *http.ServeMux) {
 	mux.Handle("POST "+Prefix+"orders/{number}/cancel", s.can(staff.OrdersWrite, s.orderCancelAction))
 	mux.Handle("POST "+Prefix+"orders/{number}/refund", s.fresh(staff.OrdersRefund, s.orderRefundAction))
 	mux.Handle("POST "+Prefix+"orders/{number}/memo", s.can(staff.OrdersWrite, s.orderMemoAction))
+	mux.Handle("POST "+Prefix+"orders/{number}/edit", s.can(staff.OrdersWrite, s.orderEditAction))
 }
 
 // customerRoutes are the routes of customers and their practitioner

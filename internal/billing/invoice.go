@@ -445,3 +445,15 @@ func jaMonth(month string) string {
 	}
 	return fmt.Sprintf("%d年%d月", t.Year(), t.Month())
 }
+
+// OnInvoice reports, inside tx, whether the order is on an issued monthly
+// invoice: its amount is then the invoice's, and the order may no longer
+// be edited.
+func OnInvoice(ctx context.Context, tx *sql.Tx, orderID int64) (bool, error) {
+	var n int
+	err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM billing_invoice_orders WHERE order_id = $1`, orderID).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("order %d: look for its invoice: %w", orderID, err)
+	}
+	return n > 0, nil
+}

@@ -1,0 +1,40 @@
+package ui
+
+// The order edit form (_order_edit.html).
+var adminOrderEditMessages = map[string]text{
+	"orders.edit":          {"注文内容を編集", "Edit the order"},
+	"orders.edit.lead":     {"発送前の注文だけを編集できます。保存すると、税額・送料・手数料・合計を再計算し、在庫を増減し、お客様に変更のお知らせをメールでお送りします。", "Only an order not yet shipped can be edited. Saving re-computes the tax, shipping, fee and total, moves the stock, and e-mails the customer a notice of the change."},
+	"orders.edit.provider": {"この注文はクレジットカード・コンビニ・PayPay（決済代行会社）でのお支払いです。決済済みの金額は変えられないため、合計金額が変わる編集は保存できません（お届け先・お届け日時の変更はできます）。減額する場合は、注文をそのままにして返金（一部返金）をご利用ください。", "This order is paid through the payment provider (card, konbini or PayPay). The amount taken cannot change, so an edit that changes the total is refused (the address and delivery time can change). To charge less, keep the order and refund the difference."},
+	"orders.edit.lines":    {"商品と数量", "Items and quantities"},
+	"orders.edit.item":     {"商品", "Item"},
+	"orders.edit.unit":     {"単価（税込）", "Unit price (tax incl.)"},
+	"orders.edit.qty":      {"数量", "Quantity"},
+	"orders.edit.remove":   {"数量を 0 にすると、その商品を注文から外します。※は軽減税率（8%）対象です。", "A quantity of 0 removes the item. ※ marks the reduced tax rate (8%)."},
+	"orders.edit.add_sku":  {"追加する商品の SKU", "SKU of an item to add"},
+	"orders.edit.add_qty":  {"追加する数量", "Quantity to add"},
+	"orders.edit.add_note": {"追加する商品は、販売中の商品の現在の通常価格（会員価格ではありません）で計上されます。", "An added item is charged at its current list price (not the practitioners' price)."},
+	"orders.edit.address":  {"お届け先", "Shipping address"},
+	"orders.edit.delivery": {"お届け日時", "Delivery"},
+	"orders.edit.any_time": {"指定なし", "Any time"},
+	"orders.edit.save":     {"変更を保存してお客様に通知", "Save and notify the customer"},
+	"orders.edit.saved":    {"注文内容を変更し、お客様にお知らせをお送りしました。", "The order was changed and the customer notified."},
+
+	"orders.edit.refused":                       {"注文内容を変更できませんでした。下記をご確認ください。", "The order could not be changed; see below."},
+	"orders.edit.refused.shipped":               {"発送済み・キャンセル済みなど、発送前でない注文は編集できません。", "Only an order not yet shipped can be edited."},
+	"orders.edit.refused.invoiced":              {"この注文は発行済みの請求書に含まれているため、編集できません。", "This order is on an issued invoice and cannot be edited."},
+	"orders.edit.refused.paid_through_provider": {"決済代行会社でお支払い済み（または決済中）の注文は、合計金額を変えられません。減額は返金をご利用ください。", "An order paid through the payment provider cannot change its total; refund the difference instead."},
+
+	"orders.edit.field.quantity":            {"数量（%s）", "quantity of %s"},
+	"orders.edit.field.add.sku":             {"追加する商品の SKU", "SKU to add"},
+	"orders.edit.field.add.quantity":        {"追加する数量", "quantity to add"},
+	"orders.edit.field.address.name":        {"お名前", "name"},
+	"orders.edit.field.address.name_kana":   {"フリガナ", "name in kana"},
+	"orders.edit.field.address.postal_code": {"郵便番号", "postal code"},
+	"orders.edit.field.address.prefecture":  {"都道府県", "prefecture"},
+	"orders.edit.field.address.city":        {"市区町村", "city"},
+	"orders.edit.field.address.line1":       {"番地", "street address"},
+	"orders.edit.field.address.line2":       {"建物名・部屋番号", "building and room"},
+	"orders.edit.field.address.phone":       {"電話番号", "phone"},
+	"orders.edit.field.delivery_date":       {"お届け希望日", "delivery date"},
+	"orders.edit.field.delivery_slot":       {"お届け時間帯", "delivery slot"},
+}
