@@ -92,3 +92,31 @@ func TestOrderEdit(t *testing.T) {
 		e.verifyAudit()
 	})
 }
+
+// TestOrderEditProviderPaid: a card order's total is what the provider
+// took: the page says so, an edit changing it is refused with the reason,
+// and one keeping it (a new address) goes through.
+func TestOrderEditProviderPaid(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := newOrderEnv(t, d)
+		owner := e.staffBrowser("owner@example.jp", staff.Owner)
+		o := e.place(order.BankTransfer, map[string]int{"A": 2})
+		e.makeCard(o.Number)
+		path := "/admin/orders/" + o.Number
+		if find(owner.get(path).Doc, byID("edit-provider")) == nil {
+			t.Error("the page does not explain the card rule")
+		}
+		res := owner.post(path+"/edit", editForm(o, map[string]string{"A": "1"}))
+		wantStatus(t, res, http.StatusConflict)
+		if !strings.Contains(alertText(res.Doc), "合計金額を変えられません") {
+			t.Errorf("alert %q", alertText(res.Doc))
+		}
+		moved := editForm(o, map[string]string{"A": "2"})
+		moved.Set("line2", "楓ハイツ202")
+		wantRedirect(t, owner.post(path+"/edit", moved), path+"?done=edited")
+		got := e.order(o.Number).Order
+		if got.Address.Line2 != "楓ハイツ202" || got.Total != o.Total || carttest.Stock(t, d, "A") != 98 {
+			t.Fatalf("after the address change: %+v total %d", got.Address, got.Total)
+		}
+	})
+}

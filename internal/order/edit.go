@@ -83,8 +83,13 @@ func (s *Service) EditOrder(ctx context.Context, number string, e Edit, rules Ed
 	p := shop.Problems{}
 	e.Address = shop.ValidateAddress(e.Address, "address.", p)
 	if e.DeliveryDate != "" {
+		// Staff may choose any day the customer agrees to, outside the
+		// store's window, but not one already past.
+		today := s.clock().In(shop.JST).Format(time.DateOnly)
 		if _, err := time.Parse(time.DateOnly, e.DeliveryDate); err != nil {
 			p.Add("delivery_date", shop.ReasonFormat)
+		} else if e.DeliveryDate < today {
+			p.Add("delivery_date", shop.ReasonRange)
 		}
 	}
 	for sku, n := range e.Quantities {
@@ -296,6 +301,7 @@ type editNotice struct {
 	Taxes       []editTax
 	Address     string
 	Delivery    string
+	HasReduced  bool // a line at the reduced rate: the notice explains ※
 }
 
 type editItem struct {
@@ -326,6 +332,7 @@ func (s *Service) notifyEdited(ctx context.Context, tx *sql.Tx, o *Order, st set
 		}
 		d.Items = append(d.Items, editItem{Name: name, Quantity: l.Quantity, Amount: l.LineTotal.String(),
 			Reduced: l.TaxRate != shop.RateStandard})
+		d.HasReduced = d.HasReduced || l.TaxRate != shop.RateStandard
 	}
 	for _, t := range o.Taxes {
 		d.Taxes = append(d.Taxes, editTax{Rate: t.Rate, Taxable: t.Taxable.String(), Tax: t.Tax.String()})

@@ -73,7 +73,8 @@ func TestEditOrderAcrossTaxRates(t *testing.T) {
 		subjects, bodies := mailBodies(t, d, o.ID, "order_edited")
 		if len(bodies) != 1 || !strings.Contains(subjects[0], "ご注文内容変更のお知らせ") ||
 			!strings.Contains(bodies[0], got.Total.String()) || !strings.Contains(bodies[0], "山田 太郎 様") ||
-			!strings.Contains(bodies[0], "変更いたしました") {
+			!strings.Contains(bodies[0], "変更いたしました") || !strings.Contains(bodies[0], "※ × 3") ||
+			!strings.Contains(bodies[0], "8%対象 ¥3,000　内消費税 ¥240") || !strings.Contains(bodies[0], "軽減税率") {
 			t.Fatalf("notice %q %q", subjects, bodies)
 		}
 		es := auditEntries(t, d, "order.edit")
@@ -107,6 +108,10 @@ func TestEditOrderRefusals(t *testing.T) {
 		}
 		_, err = f.orders.EditOrder(ctx, o.Number, editOf(o, map[string]int{"A": -1}), editRules, staff)
 		wantField(t, "negative quantity", err, "quantity.A", shop.ReasonRange)
+		past := editOf(o, nil)
+		past.DeliveryDate = "2026-11-24"
+		_, err = f.orders.EditOrder(ctx, o.Number, past, editRules, staff)
+		wantField(t, "past delivery date", err, "delivery_date", shop.ReasonRange)
 		bad := editOf(o, nil)
 		bad.Address.PostalCode = "abc"
 		_, err = f.orders.EditOrder(ctx, o.Number, bad, editRules, staff)
