@@ -20,7 +20,8 @@ import (
 var editRules = order.EditRules{
 	Price: func(items []shop.TaxLine, pref int, m order.PaymentMethod, st settings.Settings) (order.Totals, error) {
 		t, err := checkout.Price(items, pref, m, st)
-		return order.Totals(t), err
+		return order.Totals{Subtotal: t.Subtotal, ShippingFee: t.ShippingFee, CODFee: t.CODFee, Total: t.Total,
+			Taxes: t.Taxes}, err
 	},
 }
 
