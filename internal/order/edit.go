@@ -78,7 +78,8 @@ const (
 // amount; an edit changing it is refused on "order" (paid_through_provider)
 // and the shop cancels or refunds instead. A bank transfer or COD order's
 // amount simply changes. An invoice order already on an issued monthly
-// invoice cannot be edited (invoiced).
+// invoice cannot be edited (invoiced). A COD order stays within the
+// carrier's COD limit, as at checkout (total: range).
 func (s *Service) EditOrder(ctx context.Context, number string, e Edit, rules EditRules, by audit.Actor) (*Order, error) {
 	p := shop.Problems{}
 	e.Address = shop.ValidateAddress(e.Address, "address.", p)
@@ -150,6 +151,10 @@ func (s *Service) EditOrder(ctx context.Context, number string, e Edit, rules Ed
 		t, err := rules.Price(items, e.Address.Prefecture, o.PaymentMethod, st)
 		if err != nil {
 			return fmt.Errorf("order %s: price edit: %w", number, err)
+		}
+		if o.PaymentMethod == COD && t.Total > st.CODLimit {
+			return editErr(shop.Invalid, "total", shop.ReasonRange,
+				"cash on delivery is for orders up to %s; the edit would make it %s", st.CODLimit, t.Total)
 		}
 		if o.PaymentMethod.ViaProvider() && t.Total != o.Total {
 			return editErr(shop.Conflict, "order", reasonPaid,

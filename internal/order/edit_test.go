@@ -138,6 +138,21 @@ func TestEditOrderRefusals(t *testing.T) {
 	})
 }
 
+func TestEditOrderCODLimit(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := setup(t, d)
+		carttest.AddVariant(t, d, carttest.Variant{SKU: "BED", Price: 200000, Stock: 5})
+		c := taro()
+		c.Items = map[string]int{"BED": 1}
+		o := f.placeAs(t, c, order.COD)
+		_, err := f.orders.EditOrder(context.Background(), o.Number, editOf(o, map[string]int{"BED": 2}), editRules, staff)
+		wantField(t, "over the COD limit", err, "total", shop.ReasonRange)
+		if n := carttest.Stock(t, d, "BED"); n != 4 {
+			t.Fatalf("stock %d after refused edit, want 4", n)
+		}
+	})
+}
+
 func TestEditOrderInvoiced(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		f := setup(t, d)

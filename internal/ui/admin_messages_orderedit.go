@@ -37,4 +37,5 @@ var adminOrderEditMessages = map[string]text{
 	"orders.edit.field.address.phone":       {"電話番号", "phone"},
 	"orders.edit.field.delivery_date":       {"お届け希望日", "delivery date"},
 	"orders.edit.field.delivery_slot":       {"お届け時間帯", "delivery slot"},
+	"orders.edit.field.total":               {"合計金額（代金引換の上限）", "total (the cash-on-delivery limit)"},
 }
