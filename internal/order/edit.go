@@ -345,7 +345,7 @@ func (s *Service) notifyEdited(ctx context.Context, tx *sql.Tx, o *Order, st set
 	a := o.Address
 	d.Address = fmt.Sprintf("〒%s %s%s%s %s", a.PostalCode, a.PrefectureName(), a.City, a.Line1, a.Line2)
 	d.Delivery = deliveryWords(o.DeliveryDate, o.DeliverySlot, locale == "en")
-	m, err := renderNotice("order_edited", locale, o.Email, o.ID, d)
+	m, err := s.renderNotice(ctx, "order_edited", locale, o.Email, o.ID, d)
 	if err != nil {
 		return err
 	}

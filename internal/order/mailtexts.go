@@ -8,6 +8,7 @@ import (
 
 	"kaede/internal/mailtext"
 	"kaede/internal/settings"
+	"kaede/internal/shop"
 )
 
 // MailKinds are the order notices to customers whose wording the shop may
@@ -31,6 +32,10 @@ func (s *Service) MailKinds() []mailtext.Kind {
 		TrackingNumber: "1234-5678-9012", TrackingURL: "https://toi.kuronekoyamato.co.jp/cgi-bin/tneko", Slot: "2026年11月28日 14-16時"}
 	voucher := voucherNotice{noticeData: n, VoucherNumber: "123456789012", VoucherURL: "https://example.jp/voucher/123",
 		Stores: "ファミリーマート・ローソン・ミニストップ・セイコーマート", Expires: "2026年11月28日 23:59"}
+	edited := editNotice{noticeData: n, Items: []editItem{{Name: "はり 0.18mm 100本入", Quantity: 3, Amount: "¥5,940"},
+		{Name: "ドクダミ茶", Quantity: 1, Amount: "¥1,080", Reduced: true}}, Subtotal: "¥7,020", ShippingFee: "¥660", Fee: "¥330",
+		Taxes:   []editTax{{Rate: shop.RateStandard, Taxable: "¥6,930", Tax: "¥630"}, {Rate: shop.RateReduced, Taxable: "¥1,080", Tax: "¥80"}},
+		Address: "〒100-0001 東京都千代田区千代田1-1", Delivery: "2026年11月28日 14-16時", HasReduced: true}
 	refunded := n
 	refunded.Paid, refunded.Card, refunded.Amount, refunded.Refunded = true, true, "¥1,980", "¥1,980"
 	same := func(d noticeData) any { return d }
@@ -43,6 +48,11 @@ func (s *Service) MailKinds() []mailtext.Kind {
 		}),
 		kind("order_shipped", "発送のお知らせ", "Shipment", shipped, func(d noticeData) any {
 			v := shipped
+			v.noticeData = d
+			return v
+		}),
+		kind("order_edited", "ご注文内容変更", "Order changed", edited, func(d noticeData) any {
+			v := edited
 			v.noticeData = d
 			return v
 		}),
