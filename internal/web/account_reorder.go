@@ -74,5 +74,7 @@ func (s *Server) reorder(w http.ResponseWriter, r *http.Request) {
 	// The cart page itself, with the report: it cannot be carried across
 	// a redirect without storing it, and reloading only asks the browser
 	// to send the form again.
-	s.render(w, r, http.StatusOK, "cart", cartView{Cart: c, Reorder: &report, CheckoutStopped: s.checkoutStopped(r)})
+	view := s.newCartView(r, c)
+	view.Reorder = &report
+	s.render(w, r, http.StatusOK, "cart", view)
 }

@@ -23,6 +23,26 @@ type cartView struct {
 	// Reorder is the report of 「もう一度購入」 (account_reorder.go), nil
 	// otherwise.
 	Reorder *reorderView
+	// FreeShipping is the subtotal from which shipping is free (0: the
+	// shop has none or its settings could not be read), and
+	// FreeShippingLeft what the cart lacks to reach it (0: reached).
+	FreeShipping, FreeShippingLeft shop.Yen
+}
+
+// newCartView is the cart page's data for c, with the free-shipping
+// line: a courtesy, so settings that cannot be read only leave it out.
+func (s *Server) newCartView(r *http.Request, c *cart.Cart) cartView {
+	view := cartView{Cart: c, CheckoutStopped: s.checkoutStopped(r)}
+	st, err := s.settings.Get(r.Context())
+	if err != nil {
+		s.log.Warn("free-shipping threshold unknown", "request_id", requestID(r), "error", err)
+		return view
+	}
+	if st.FreeShippingThreshold > 0 && c != nil {
+		view.FreeShipping = st.FreeShippingThreshold
+		view.FreeShippingLeft = max(st.FreeShippingThreshold-c.Subtotal, 0)
+	}
+	return view
 }
 
 // cartPage shows the visitor's cart; a visitor without one sees an empty
@@ -33,7 +53,7 @@ func (s *Server) cartPage(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "cart", cartView{Cart: c, CheckoutStopped: s.checkoutStopped(r)})
+	s.render(w, r, http.StatusOK, "cart", s.newCartView(r, c))
 }
 
 // checkoutStopped reports whether the shop takes no orders now, for the

@@ -31,6 +31,7 @@ type productCard struct {
 	Price             string // "¥1,980" or "¥1,980〜¥3,300", tax included
 	MemberPrice       bool   // the price shown is the practitioner's price
 	SoldOut           bool
+	Stock             string // the badge's catalogue key: stockKey of all variants' stock
 	PractitionersOnly bool
 	Reduced           bool
 }
@@ -49,6 +50,7 @@ type listingView struct {
 	News       []newsItem  // the top page's latest news
 	Heading    string
 	Category   *catalog.Category // nil on the top page and in search
+	Crumbs     []NavLink         // a category page's trail under ホーム (breadcrumb.html)
 	Categories []NavLink         // the top page's category list, a category's children
 	Products   []productCard
 	Total      int
@@ -116,6 +118,13 @@ func (s *Server) categoryPage(w http.ResponseWriter, r *http.Request) {
 	}
 	lang := info(r).Lang
 	view := listingView{Heading: c.Name(lang), Category: c, Action: "/category/" + c.Slug}
+	if view.Crumbs, err = s.crumbs(r, c.Slug); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
+	if n := len(view.Crumbs); n > 0 {
+		view.Crumbs[n-1].URL = ""
+	}
 	for _, child := range c.Children {
 		view.Categories = append(view.Categories, NavLink{URL: "/category/" + child.Slug, Label: child.Name(lang)})
 	}
@@ -223,6 +232,7 @@ func productCards(lang string, viewer shop.Viewer, products []catalog.Product) [
 			Price:             priceRange(lang, p, viewer),
 			MemberPrice:       hasMemberPrice(p, viewer),
 			SoldOut:           !p.InStock(),
+			Stock:             stockKey(totalStock(p)),
 			PractitionersOnly: p.PractitionersOnly,
 			Reduced:           p.TaxClass == shop.TaxReduced,
 		}
@@ -232,6 +242,16 @@ func productCards(lang string, viewer shop.Viewer, products []catalog.Product) [
 		cards[i] = c
 	}
 	return cards
+}
+
+// totalStock is the stock of all the product's variants together, for
+// the card's badge.
+func totalStock(p catalog.Product) int {
+	n := 0
+	for _, v := range p.Variants {
+		n += max(v.Stock, 0)
+	}
+	return n
 }
 
 // priceRange is 「¥1,980」 or 「¥1,980〜¥3,300」, without the tax note.
@@ -273,6 +293,7 @@ type productView struct {
 	Product  *catalog.Product
 	Name     string
 	Category *catalog.Category
+	Crumbs   []NavLink // the trail under ホーム: the categories, then the product
 	Images   []catalog.Image
 	Variants []variantRow
 	CanBuy   bool // the viewer may buy it (practitioners-only rule)
@@ -347,7 +368,11 @@ func (s *Server) productView(r *http.Request, slug string) (*productView, error)
 		} else if shop.ErrorCode(err) != shop.NotFound {
 			return nil, err
 		}
+		if view.Crumbs, err = s.crumbs(r, p.CategorySlug); err != nil {
+			return nil, err
+		}
 	}
+	view.Crumbs = append(view.Crumbs, NavLink{Label: view.Name})
 	for _, v := range p.Variants {
 		view.Variants = append(view.Variants, variantRow{
 			SKU:      v.SKU,

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 
+	"kaede/internal/catalog"
 	"kaede/internal/shop"
 )
 
@@ -20,6 +21,30 @@ func (s *Server) navLinks(r *http.Request) ([]NavLink, error) {
 		links[i] = NavLink{URL: "/category/" + c.Slug, Label: c.Name(lang)}
 	}
 	return links, nil
+}
+
+// crumbs is the trail of links from the top category down to the one
+// with slug, for the breadcrumb; a slug not in the tree has none.
+func (s *Server) crumbs(r *http.Request, slug string) ([]NavLink, error) {
+	cats, err := s.catalog.Categories(r.Context())
+	if err != nil {
+		return nil, fmt.Errorf("breadcrumb: %w", err)
+	}
+	lang := info(r).Lang
+	var walk func(cs []*catalog.Category) []NavLink
+	walk = func(cs []*catalog.Category) []NavLink {
+		for _, c := range cs {
+			here := NavLink{URL: "/category/" + c.Slug, Label: c.Name(lang)}
+			if c.Slug == slug {
+				return []NavLink{here}
+			}
+			if below := walk(c.Children); below != nil {
+				return append([]NavLink{here}, below...)
+			}
+		}
+		return nil
+	}
+	return walk(cats), nil
 }
 
 // cartCount is the number of items in the session's cart for the header.
