@@ -2,8 +2,8 @@ package demo
 
 import (
 	"bytes"
-	"fmt"
 	"crypto/sha256"
+	"fmt"
 	"image"
 	"image/color"
 	"image/png"
