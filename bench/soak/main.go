@@ -1,6 +1,7 @@
 // Command soak drives a running demo store with mixed traffic for a long
-// time and prints, per interval, the requests, the 5xx answers, the p50
-// and p99 latency and the store's resident memory; bench/soak.sh runs it.
+// time and prints, per interval, the requests, the 5xx answers, the p50,
+// p99 and slowest latency, the answers slower than 2 s (a stalled store)
+// and the store's resident memory; bench/soak.sh runs it.
 //
 //	soak prepare --data DIR        # store stopped: loose limits, deep stock
 //	soak monitor --data DIR        # the tamper monitor's runs by result
@@ -158,7 +159,7 @@ func run(args []string) error {
 	}
 	wg.Go(func() { s.staff(ctx, staffClient) })
 
-	fmt.Printf("%8s %8s %6s %6s %9s %9s %9s\n", "t", "requests", "5xx", "wrong", "p50", "p99", "rss")
+	fmt.Printf("%8s %8s %6s %6s %9s %9s %9s %6s %9s\n", "t", "requests", "5xx", "wrong", "p50", "p99", "max", "slow", "rss")
 	start := time.Now()
 	tick := time.NewTicker(*interval)
 	defer tick.Stop()
@@ -175,14 +176,14 @@ func run(args []string) error {
 		all.add(iv)
 		kb := residentKB(*pid)
 		rss = append(rss, kb)
-		fmt.Printf("%8s %8d %6d %6d %9s %9s %7.1fMB\n", time.Since(start).Round(time.Second), len(iv.took), iv.fivexx, len(iv.wrong),
-			iv.percentile(50), iv.percentile(99), float64(kb)/1024)
+		fmt.Printf("%8s %8d %6d %6d %9s %9s %9s %6d %7.1fMB\n", time.Since(start).Round(time.Second), len(iv.took), iv.fivexx, len(iv.wrong),
+			iv.percentile(50), iv.percentile(99), iv.percentile(100), iv.slow(), float64(kb)/1024)
 		for _, w := range iv.wrong[:min(3, len(iv.wrong))] {
 			fmt.Println("   ", w)
 		}
 	}
-	fmt.Printf("total: %d requests, %d orders, %d 5xx, %d wrong answers, p50 %s, p99 %s; rss first %.1fMB, last %.1fMB, max %.1fMB\n",
-		len(all.took), s.orders(), all.fivexx, len(all.wrong), all.percentile(50), all.percentile(99),
+	fmt.Printf("total: %d requests, %d orders, %d 5xx, %d wrong answers, p50 %s, p99 %s, max %s, %d slower than %s; rss first %.1fMB, last %.1fMB, max %.1fMB\n",
+		len(all.took), s.orders(), all.fivexx, len(all.wrong), all.percentile(50), all.percentile(99), all.percentile(100), all.slow(), slowAnswer,
 		float64(rss[0])/1024, float64(rss[len(rss)-1])/1024, float64(slices.Max(rss))/1024)
 	if all.fivexx > 0 || len(all.wrong) > 0 {
 		return errors.New("5xx or wrong answers during the soak")
@@ -231,6 +232,21 @@ func (a *stats) percentile(p int) time.Duration {
 	s := slices.Clone(a.took)
 	slices.Sort(s)
 	return s[min(len(s)-1, len(s)*p/100)].Round(100 * time.Microsecond)
+}
+
+// slowAnswer is an answer that only a stalled store gives: the whole store
+// waiting, as for a write lock held by a transaction that cannot finish.
+const slowAnswer = 2 * time.Second
+
+// slow counts the answers that took slowAnswer or longer.
+func (a *stats) slow() int {
+	n := 0
+	for _, t := range a.took {
+		if t >= slowAnswer {
+			n++
+		}
+	}
+	return n
 }
 
 func (s *soak) take() stats {
