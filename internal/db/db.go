@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
@@ -43,6 +44,10 @@ type DB struct {
 
 	// changes are what caches learn of writes through (changes.go).
 	changes *changes
+
+	// writer, on SQLite only, is held by the one Tx that writes (see
+	// Tx): the others wait for it here, in turn, without a connection.
+	writer chan struct{}
 }
 
 // Open opens the database named by url: "postgres://…" or
@@ -79,7 +84,7 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		// writers queue on busy_timeout instead of failing on upgrade.
 		sdb.SetMaxOpenConns(16)
 		sdb.SetMaxIdleConns(16)
-		d = &DB{DB: sdb, Dialect: SQLite, Path: path}
+		d = &DB{DB: sdb, Dialect: SQLite, Path: path, writer: make(chan struct{}, 1)}
 	}
 	d.URL = url
 	d.changes = newChanges()
@@ -95,7 +100,7 @@ func Open(ctx context.Context, url string) (*DB, error) {
 // transaction take the write lock when it begins.
 func sqliteDSN(path string) string {
 	q := url.Values{}
-	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()))
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "synchronous(NORMAL)")
@@ -107,9 +112,27 @@ func sqliteDSN(path string) string {
 
 var uriPath = strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23")
 
+// busyTimeout is how long a SQLite writer waits for the write lock before
+// it gives up with SQLITE_BUSY.
+const busyTimeout = 10 * time.Second
+
 // Tx runs fn in a transaction, committing when fn returns nil and rolling
 // back otherwise.
+//
+// On SQLite the store's write transactions take turns in this process
+// before they take a connection: left to SQLite, every waiter holds one of
+// the pool's connections and polls for the write lock, sleeping up to
+// 100 ms between tries, so the lock sits free while the waiters sleep, the
+// pool runs dry (reads wait too) and some waiters, unlucky in every poll,
+// fail after busy_timeout — the soak's stalls. Writers outside Tx (River's
+// own transactions, a single statement) still meet on busy_timeout.
 func (d *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	if d.writer != nil {
+		if err := d.takeWriter(ctx); err != nil {
+			return fmt.Errorf("begin: %w", err)
+		}
+		defer func() { <-d.writer }()
+	}
 	tx, err := d.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
@@ -128,6 +151,40 @@ func (d *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	committed = true
 	return nil
 }
+
+// takeWriter waits for this process's turn to write, as long as SQLite
+// would wait for the write lock.
+func (d *DB) takeWriter(ctx context.Context) error {
+	select {
+	case d.writer <- struct{}{}:
+		return nil
+	default:
+	}
+	t := time.NewTimer(busyTimeout)
+	defer t.Stop()
+	select {
+	case d.writer <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return errWriterBusy
+	}
+}
+
+// errWriterBusy is a turn to write not had within busy_timeout. It has
+// SQLite's code for a lock not had (SQLITE_BUSY), so that the edges answer
+// it as they answer SQLite's own: 503 with Retry-After.
+var errWriterBusy = busyError{}
+
+type busyError struct{}
+
+func (busyError) Error() string {
+	return fmt.Sprintf("database is locked: no turn to write within %s (5) (SQLITE_BUSY)", busyTimeout)
+}
+
+// Code is SQLite's result code, SQLITE_BUSY.
+func (busyError) Code() int { return sqlite3.SQLITE_BUSY }
 
 // ReadTx runs fn in a read-only transaction that sees one consistent
 // snapshot. On SQLite a read-only transaction begins DEFERRED, so readers do

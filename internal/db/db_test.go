@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -107,5 +108,39 @@ func TestSQLitePathWithURICharacters(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(dir, stray)); err == nil {
 			t.Errorf("a stray database %q was created", stray)
 		}
+	}
+}
+
+// TestTxWaitsForItsTurnWithoutConnection: on SQLite a write transaction
+// waits for the one that writes in this process before it takes a
+// connection, and gives up when its context ends; reads go on meanwhile.
+func TestTxWaitsForItsTurnWithoutConnection(t *testing.T) {
+	d := dbtest.SQLite(t)
+	ctx := context.Background()
+	err := d.Tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value, updated_at) VALUES ('first', '1', '2026-01-01 00:00:00')`); err != nil {
+			return err
+		}
+		var n int
+		if err := d.QueryRowContext(ctx, `SELECT COUNT(*) FROM settings WHERE key = 'first'`).Scan(&n); err != nil {
+			return fmt.Errorf("a read beside the writer: %w", err)
+		}
+		if n != 0 {
+			return fmt.Errorf("a read beside the writer saw its row uncommitted")
+		}
+		gone, cancel := context.WithCancel(ctx)
+		cancel()
+		ran := false
+		err := d.Tx(gone, func(tx *sql.Tx) error { ran = true; return nil })
+		if !errors.Is(err, context.Canceled) || ran {
+			return fmt.Errorf("second writer with its context ended: err=%v ran=%v, want context.Canceled, not run", err, ran)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Tx(ctx, func(tx *sql.Tx) error { return nil }); err != nil {
+		t.Fatalf("a writer after the first committed: %v", err)
 	}
 }
