@@ -15,6 +15,7 @@ import (
 
 	"kaede/internal/billing"
 	"kaede/internal/cart"
+	"kaede/internal/coupon"
 	"kaede/internal/db"
 	"kaede/internal/mail"
 	"kaede/internal/mailtext"
@@ -78,6 +79,9 @@ type Input struct {
 	// older clients); the store's order button always sends a fingerprint.
 	QuoteFingerprint string
 	ExpectedTotal    *shop.Yen
+	// CouponCode is the coupon the customer entered ("" for none); its
+	// problems are reported on the field "coupon_code".
+	CouponCode string
 }
 
 // Quote is everything the final confirmation screen shows, on one screen,
@@ -87,11 +91,13 @@ type Input struct {
 type Quote struct {
 	Lines         []cart.Line
 	Count         int
-	Subtotal      shop.Yen // items, tax included
-	ShippingFee   shop.Yen // 0 over the free-shipping threshold
-	CODFee        shop.Yen // the payment method's fee: COD, konbini or PayPay
+	Subtotal      shop.Yen        // items, tax included
+	ShippingFee   shop.Yen        // 0 over the free-shipping threshold
+	CODFee        shop.Yen        // the payment method's fee: COD, konbini or PayPay
+	Coupon        *coupon.Applied // the coupon's discount, nil without one
+	Discount      shop.Yen        // the coupon's discount, 0 without one
 	Total         shop.Yen
-	Taxes         []shop.TaxSummary // per rate, rounded once per rate
+	Taxes         []shop.TaxSummary // per rate, on the discounted amounts, rounded once per rate
 	TaxRounding   shop.Rounding
 	InvoiceNumber string // the shop's registration number, T + 13 digits
 	Email         string
@@ -133,6 +139,9 @@ func (s *Service) Quote(ctx context.Context, in Input) (*Quote, error) {
 	today := tokyoDate(s.clock())
 	in, p := normalize(in, st, today, cal, false, s.card != nil)
 	s.checkCardStopped(in, sw, p)
+	if err := s.takeCouponAttempt(ctx, in, p); err != nil {
+		return nil, err
+	}
 	var q *Quote
 	err = s.db.ReadTx(ctx, func(tx *sql.Tx) error {
 		q, err = s.quote(ctx, tx, in, p, st, today, cal)
@@ -156,7 +165,11 @@ func (s *Service) quote(ctx context.Context, tx *sql.Tx, in Input, p shop.Proble
 	}
 	checkCartFields(c, p)
 	checkUnpaidLines(c, order.PaymentMethod(in.PaymentMethod), st.Limits, p)
-	q, err := price(c, in, st, today, cal)
+	applied, err := checkCoupon(ctx, tx, c, in, today, p)
+	if err != nil {
+		return nil, err
+	}
+	q, err := price(c, in, st, today, cal, applied)
 	if err != nil {
 		return nil, err
 	}
@@ -216,7 +229,7 @@ func checkCartState(c *cart.Cart, viewer shop.Viewer) error {
 
 // price computes the fees, the total and the tax per rate of the cart
 // (Price), and describes the quote for the confirmation screen.
-func price(c *cart.Cart, in Input, st settings.Settings, today time.Time, cal calendar.Calendar) (*Quote, error) {
+func price(c *cart.Cart, in Input, st settings.Settings, today time.Time, cal calendar.Calendar, applied *coupon.Applied) (*Quote, error) {
 	q := &Quote{Lines: c.Lines, Count: c.Count, Subtotal: c.Subtotal, Email: in.Email, Address: in.Address,
 		PaymentMethod: order.PaymentMethod(in.PaymentMethod), DeliveryDate: in.DeliveryDate, DeliverySlot: in.DeliverySlot,
 		TaxRounding: st.TaxRounding, InvoiceNumber: st.InvoiceNumber, ReturnPolicy: st.ReturnPolicy,
@@ -225,11 +238,12 @@ func price(c *cart.Cart, in Input, st settings.Settings, today time.Time, cal ca
 	for i, l := range c.Lines {
 		items[i] = shop.TaxLine{Rate: l.TaxRate, Amount: l.LineTotal}
 	}
-	t, err := Price(items, in.Address.Prefecture, q.PaymentMethod, st)
+	t, err := PriceDiscounted(items, applied, in.Address.Prefecture, q.PaymentMethod, st)
 	if err != nil {
 		return nil, fmt.Errorf("quote: %w", err)
 	}
-	q.ShippingFee, q.CODFee, q.Total, q.Taxes = t.ShippingFee, t.CODFee, t.Total, t.Taxes
+	q.ShippingFee, q.CODFee, q.Discount, q.Total, q.Taxes = t.ShippingFee, t.CODFee, t.Discount, t.Total, t.Taxes
+	q.Coupon = applied
 	if err := describe(q, st, today, cal); err != nil {
 		return nil, err
 	}
@@ -242,6 +256,7 @@ type Totals struct {
 	Subtotal    shop.Yen // items, tax included
 	ShippingFee shop.Yen // 0 over the free-shipping threshold
 	CODFee      shop.Yen // the payment method's fee: COD, konbini or PayPay
+	Discount    shop.Yen // a coupon's, taken off the items
 	Total       shop.Yen
 	Taxes       []shop.TaxSummary // per rate, rounded once per rate
 }
@@ -252,6 +267,16 @@ type Totals struct {
 // the goods; the tax of each rate is rounded once, never per line. It is
 // the one rule behind every quote, and what imported orders are priced by.
 func Price(items []shop.TaxLine, prefecture int, method order.PaymentMethod, st settings.Settings) (Totals, error) {
+	return PriceDiscounted(items, nil, prefecture, method, st)
+}
+
+// PriceDiscounted is Price with a coupon's discount (nil: none) taken off
+// the items. The free-shipping threshold looks at the items before the
+// discount, as the cart showed it. The tax of each rate is computed on
+// that rate's items less the part of the discount split onto them
+// (coupon.Split), plus the fees: the qualified invoice states the tax on
+// what was actually paid per rate (値引き後の税率ごとの対価の額).
+func PriceDiscounted(items []shop.TaxLine, discount *coupon.Applied, prefecture int, method order.PaymentMethod, st settings.Settings) (Totals, error) {
 	var t Totals
 	for _, it := range items {
 		t.Subtotal += it.Amount
@@ -269,8 +294,28 @@ func Price(items []shop.TaxLine, prefecture int, method order.PaymentMethod, st 
 	case order.PayPay:
 		t.CODFee = st.PayPayFee
 	}
-	t.Total = t.Subtotal + t.ShippingFee + t.CODFee
-	taxLines := append(make([]shop.TaxLine, 0, len(items)+2), items...)
+	perRate := map[shop.TaxRate]shop.Yen{}
+	var rates []shop.TaxRate
+	for _, it := range items {
+		if _, seen := perRate[it.Rate]; !seen {
+			rates = append(rates, it.Rate)
+		}
+		perRate[it.Rate] += it.Amount
+	}
+	if discount != nil {
+		t.Discount = discount.Discount
+		for _, r := range []shop.TaxRate{shop.RateStandard, shop.RateReduced} {
+			if discount.ByRate(r) > perRate[r] {
+				return Totals{}, fmt.Errorf("price: discount %d at %d%% over the items' %d", discount.ByRate(r), r, perRate[r])
+			}
+			perRate[r] -= discount.ByRate(r)
+		}
+	}
+	t.Total = t.Subtotal - t.Discount + t.ShippingFee + t.CODFee
+	taxLines := make([]shop.TaxLine, 0, len(rates)+2)
+	for _, r := range rates {
+		taxLines = append(taxLines, shop.TaxLine{Rate: r, Amount: perRate[r]})
+	}
 	for _, fee := range []shop.Yen{t.ShippingFee, t.CODFee} {
 		if fee > 0 {
 			taxLines = append(taxLines, shop.TaxLine{Rate: shop.RateStandard, Amount: fee})

@@ -30,6 +30,11 @@ func (q *Quote) Fingerprint() string {
 		field(h, "line", l.VariantID, l.SKU, l.Quantity, int64(l.UnitPrice), int64(l.LineTotal), int(l.TaxRate))
 	}
 	field(h, "amounts", int64(q.Subtotal), int64(q.ShippingFee), int64(q.CODFee), int64(q.Total))
+	if c := q.Coupon; c != nil {
+		// Only with a coupon, so that the fingerprints of quotes without
+		// one stay what they were.
+		field(h, "coupon", c.CouponID, c.Code, int64(c.Discount), int64(c.Standard), int64(c.Reduced))
+	}
 	field(h, "payment", string(q.PaymentMethod))
 	a := q.Address
 	field(h, "address", q.Email, a.Name, a.NameKana, a.PostalCode, a.Prefecture, a.City, a.Line1, a.Line2, a.Phone)

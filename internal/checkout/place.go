@@ -9,6 +9,7 @@ import (
 
 	"kaede/internal/cart"
 	"kaede/internal/catalog"
+	"kaede/internal/coupon"
 	"kaede/internal/db"
 	"kaede/internal/metrics"
 	"kaede/internal/order"
@@ -56,6 +57,9 @@ func (s *Service) place(ctx context.Context, in Input, st settings.Settings, sw 
 	today := tokyoDate(now)
 	in, p := normalize(in, st, today, cal, true, s.card != nil)
 	s.checkCardStopped(in, sw, p)
+	if err := s.takeCouponAttempt(ctx, in, p); err != nil {
+		return nil, "", err
+	}
 	var o *order.Order
 	var token string
 	var replayed bool
@@ -105,7 +109,10 @@ func (s *Service) place(ctx context.Context, in Input, st settings.Settings, sw 
 			return err
 		}
 		o, err = s.write(ctx, tx, in, q, st, token)
-		return err
+		if err != nil || q.Coupon == nil {
+			return err
+		}
+		return coupon.Redeem(ctx, tx, *q.Coupon, o.ID, coupon.Customer(in.Viewer.MemberID, q.Email), now)
 	})
 	if err != nil {
 		return nil, "", err

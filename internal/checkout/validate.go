@@ -2,6 +2,7 @@ package checkout
 
 import (
 	"kaede/internal/calendar"
+	"kaede/internal/coupon"
 	"net/mail"
 	"strings"
 	"time"
@@ -44,6 +45,10 @@ func normalize(in Input, st settings.Settings, today time.Time, cal calendar.Cal
 	}
 	if forPlace {
 		checkIdempotencyKey(p, in.IdempotencyKey)
+	}
+	in.CouponCode = coupon.NormalizeCode(in.CouponCode)
+	if in.CouponCode != "" && !coupon.ValidCode(in.CouponCode) {
+		p.Add("coupon_code", shop.ReasonCouponUnknown)
 	}
 	return in, p
 }

@@ -106,6 +106,14 @@ const (
 	// ReasonCreditLimit: a payment on account (monthly invoice) that would
 	// bring the customer's open balance over their credit limit.
 	ReasonCreditLimit = "credit_limit"
+	// Coupon codes (internal/coupon): no such code (or stopped), outside
+	// its period, under its minimum spend, used up (in all or by this
+	// customer), or for none of the items in the cart.
+	ReasonCouponUnknown  = "coupon_unknown"
+	ReasonCouponPeriod   = "coupon_period"
+	ReasonCouponMinSpend = "coupon_min_spend"
+	ReasonCouponUsedUp   = "coupon_used_up"
+	ReasonCouponNoItems  = "coupon_no_items"
 )
 
 // Problems collects field reasons while validating an input, so that every
