@@ -112,6 +112,16 @@ func fieldMessageJa(l label, reason string) string {
 		return "申し訳ございません。このご注文を承ると請求書払いのご利用限度額を超えてしまうため、請求書払いではお受けできません。ほかの" + n + "をお選びいただくか、当店までお問い合わせください"
 	case shop.ReasonCommon:
 		return "ご入力の" + n + "は広く使われていて推測されやすいため、ご利用いただけません。お手数ですが、別の" + n + "をご設定ください"
+	case shop.ReasonCouponUnknown:
+		return "ご入力の" + n + "はご利用いただけません。お手数ですが、コードをご確認ください"
+	case shop.ReasonCouponPeriod:
+		return "申し訳ございません。このクーポンはご利用期間外です"
+	case shop.ReasonCouponMinSpend:
+		return "申し訳ございません。このクーポンは対象商品のご購入金額が最低利用金額に達していないため、ご利用いただけません"
+	case shop.ReasonCouponUsedUp:
+		return "申し訳ございません。このクーポンはご利用回数の上限に達しています"
+	case shop.ReasonCouponNoItems:
+		return "申し訳ございません。カートの中にこのクーポンの対象商品がございません"
 	}
 	return n + "をご確認ください"
 }
@@ -142,6 +152,16 @@ func fieldMessageEn(l label, reason string) string {
 		return "We are sorry: this order would take your invoice account over its credit limit, so we cannot accept it on invoice. Please choose another " + n + " or contact us"
 	case shop.ReasonCommon:
 		return "This " + n + " is widely used and easy to guess. Please choose another " + n
+	case shop.ReasonCouponUnknown:
+		return "This " + n + " cannot be used. Please check the code"
+	case shop.ReasonCouponPeriod:
+		return "We are sorry: this coupon is not valid today"
+	case shop.ReasonCouponMinSpend:
+		return "We are sorry: the items this coupon applies to do not reach its minimum spend"
+	case shop.ReasonCouponUsedUp:
+		return "We are sorry: this coupon has reached its limit of uses"
+	case shop.ReasonCouponNoItems:
+		return "We are sorry: none of the items in your cart is covered by this coupon"
 	}
 	return "Please check the " + n
 }

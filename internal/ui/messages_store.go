@@ -74,6 +74,8 @@ var storeMessages = map[string]text{
 	"checkout.delivery":      {"お届け日時", "Delivery"},
 	"checkout.payment":       {"お支払い方法", "Payment"},
 	"checkout.note":          {"備考", "Message to the shop"},
+	"checkout.coupon":        {"クーポン", "Coupon"},
+	"checkout.coupon.label":  {"クーポンコード", "Coupon code"},
 	"checkout.note.help":     {"ご要望などがございましたらご記入ください（任意）。", "Anything we should know (optional)."},
 	"checkout.any":           {"指定なし", "No preference"},
 	"checkout.transfer":      {"銀行振込（前払い）", "Bank transfer (in advance)"},
@@ -133,6 +135,7 @@ var storeMessages = map[string]text{
 	"confirm.pay.invoice":  {"請求書払い（月末締め）", "Monthly invoice"},
 	"confirm.pay.konbini":  {"コンビニ決済（前払い）", "Convenience store (in advance)"},
 	"confirm.pay.paypay":   {"PayPay決済", "PayPay"},
+	"confirm.coupon":       {"クーポン割引（%s）", "Coupon discount (%s)"},
 	"confirm.fee.cod":      {"代引手数料（税込）", "COD fee (tax incl.)"},
 	"confirm.fee.konbini":  {"コンビニ決済手数料（税込）", "Convenience store payment fee (tax incl.)"},
 	"confirm.fee.paypay":   {"PayPay決済手数料（税込）", "PayPay fee (tax incl.)"},
@@ -201,6 +204,7 @@ var storeMessages = map[string]text{
 
 // storeFieldLabels are the fields only the store pages have.
 var storeFieldLabels = map[string]label{
-	"note": {ja: "備考", en: "message"},
-	"page": {ja: "ページ番号", en: "page number"},
+	"note":        {ja: "備考", en: "message"},
+	"coupon_code": {ja: "クーポンコード", en: "coupon code"},
+	"page":        {ja: "ページ番号", en: "page number"},
 }

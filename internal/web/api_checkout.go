@@ -33,6 +33,9 @@ type apiCheckoutRequest struct {
 	// order would differ. Both optional; ignored by the quote itself.
 	QuoteFingerprint string    `json:"quote_fingerprint"`
 	ExpectedTotal    *shop.Yen `json:"expected_total"`
+	// CouponCode is a coupon to use (optional); a bad one is 422 naming
+	// coupon_code.
+	CouponCode string `json:"coupon_code"`
 }
 
 // apiAddressRequest is a shipping address as JSON.
@@ -200,6 +203,8 @@ func (s *Server) checkoutInput(r *http.Request, req apiCheckoutRequest) checkout
 		IdempotencyKey:   r.Header.Get("Idempotency-Key"),
 		QuoteFingerprint: req.QuoteFingerprint,
 		ExpectedTotal:    req.ExpectedTotal,
+		CouponCode:       req.CouponCode,
+		Client:           checkout.Client{Addr: info(r).IP},
 	}
 	if in.Locale == "" {
 		in.Locale = ui.AcceptLanguage(r.Header.Get("Accept-Language"))

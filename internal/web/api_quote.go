@@ -24,6 +24,8 @@ type apiQuoteJSON struct {
 	Subtotal      shop.Yen            `json:"subtotal"`
 	ShippingFee   shop.Yen            `json:"shipping_fee"`
 	CODFee        shop.Yen            `json:"cod_fee"`
+	CouponCode    string              `json:"coupon_code,omitempty"`
+	Discount      shop.Yen            `json:"discount"` // the coupon's, tax included; taxes are after it
 	Total         shop.Yen            `json:"total"`
 	Tax           []apiTaxJSON        `json:"tax"`
 	PaymentMethod order.PaymentMethod `json:"payment_method"`
@@ -55,7 +57,7 @@ func (s *Server) apiQuote(w http.ResponseWriter, r *http.Request) {
 // quoteJSON is q as the API shows it.
 func quoteJSON(q *checkout.Quote) apiQuoteJSON {
 	out := apiQuoteJSON{Fingerprint: q.Fingerprint(), Lines: make([]apiOrderLineJSON, 0, len(q.Lines)),
-		Subtotal: q.Subtotal, ShippingFee: q.ShippingFee, CODFee: q.CODFee, Total: q.Total,
+		Subtotal: q.Subtotal, ShippingFee: q.ShippingFee, CODFee: q.CODFee, Discount: q.Discount, Total: q.Total,
 		Tax: make([]apiTaxJSON, 0, len(q.Taxes)), PaymentMethod: q.PaymentMethod, PaymentTime: q.PaymentTime,
 		PaymentDue: q.PaymentDue, DeliveryDate: q.DeliveryDate, DeliverySlot: q.DeliverySlot,
 		DeliveryTime: q.DeliveryTime, ReturnPolicy: q.ReturnPolicy, InvoiceNumber: q.InvoiceNumber}

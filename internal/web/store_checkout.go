@@ -25,7 +25,7 @@ var checkoutFields = []string{
 	"shipping_address.name", "shipping_address.name_kana", "shipping_address.postal_code",
 	"shipping_address.prefecture", "shipping_address.city", "shipping_address.line1",
 	"shipping_address.line2", "shipping_address.phone",
-	"delivery_date", "delivery_slot", "payment_method", "note",
+	"delivery_date", "delivery_slot", "payment_method", "note", "coupon_code",
 }
 
 // formChoice is one choice of a select or a radio group.
@@ -248,6 +248,7 @@ func (s *Server) storeCheckoutInput(w http.ResponseWriter, r *http.Request) (che
 		DeliveryDate:  f.String("delivery_date"),
 		DeliverySlot:  f.String("delivery_slot"),
 		Note:          f.String("note"),
+		CouponCode:    f.String("coupon_code"),
 		Locale:        info(r).Lang,
 	}
 	if err := f.Err(); err != nil {
