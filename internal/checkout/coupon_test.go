@@ -3,6 +3,7 @@ package checkout_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 
@@ -81,6 +82,27 @@ func TestCouponSplitsOverRates(t *testing.T) {
 		a, err := coupon.OfOrder(ctx, d, o.ID)
 		if err != nil || a == nil || a.Discount != 500 || a.Standard != 335 || a.Reduced != 165 {
 			t.Fatalf("redemption %+v, %v", a, err)
+		}
+		_, body := mailOf(t, d, o.ID)
+		if !strings.Contains(body, "クーポン割引（WELCOME500）：-¥500") || !strings.Contains(body, "合計（税込）：¥3,990") {
+			t.Fatalf("confirmation mail:\n%s", body)
+		}
+		// The invoice's lines of each rate add up to that rate's total:
+		// 10 %: 2,200 + 880 + 330 − 335 = 3,075; 8 %: 1,080 − 165 = 915.
+		doc, err := f.orders.Invoice(ctx, o.Number)
+		if err != nil {
+			t.Fatal(err)
+		}
+		byRate := map[shop.TaxRate]shop.Yen{}
+		discountLines := 0
+		for _, l := range doc.Lines {
+			byRate[l.TaxRate] += l.Amount
+			if l.Amount < 0 {
+				discountLines++
+			}
+		}
+		if byRate[10] != 3075 || byRate[8] != 915 || discountLines != 2 || doc.Total != 3990 {
+			t.Fatalf("invoice lines %+v", doc.Lines)
 		}
 	})
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"kaede/internal/coupon"
 	"time"
 
 	"kaede/internal/settings"
@@ -164,6 +165,24 @@ func (s *Service) Invoice(ctx context.Context, number string) (*InvoiceDoc, erro
 		if fee.amount > 0 {
 			doc.Lines = append(doc.Lines, InvoiceLine{Name: fee.name, Quantity: 1, UnitPrice: fee.amount,
 				Amount: fee.amount, TaxRate: shop.RateStandard})
+		}
+	}
+	// A coupon's discount is a line of its own at each rate it was split
+	// over, so that each rate's lines add up to the total its tax was
+	// computed on.
+	c, err := coupon.OfOrder(ctx, s.db, o.ID)
+	if err != nil {
+		return nil, err
+	}
+	if c != nil {
+		for _, rate := range []shop.TaxRate{shop.RateStandard, shop.RateReduced} {
+			if d := c.ByRate(rate); d > 0 {
+				il := InvoiceLine{Name: "クーポン割引（" + c.Code + "）", Quantity: 1, UnitPrice: -d, Amount: -d, TaxRate: rate}
+				if rate == shop.RateReduced {
+					il.Mark = ReducedMark
+				}
+				doc.Lines = append(doc.Lines, il)
+			}
 		}
 	}
 	for _, t := range o.Taxes {
