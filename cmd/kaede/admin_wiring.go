@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"kaede/internal/calendar"
+	"kaede/internal/coupon"
 	"net"
 	"net/http"
 	"strings"
@@ -95,6 +96,7 @@ func (m *Main) newAdmin(svc *services) (*admin.Server, error) {
 		Reports:   report.New(m.db, svc.orders, svc.catalog, m.Clock),
 		Closings:  calendar.NewClosings(m.db, m.Clock),
 		Billing:   svc.billing,
+		Coupons:   coupon.New(m.db, m.Clock),
 	}
 	if svc.monitor != nil {
 		every := cfg.Monitor.Interval

@@ -23,6 +23,7 @@ import (
 	"errors"
 	"fmt"
 	"kaede/internal/calendar"
+	"kaede/internal/coupon"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -156,6 +157,8 @@ type Deps struct {
 	// Billing is the monthly invoice of business customers; nil: no
 	// billing pages.
 	Billing *billing.Service
+	// Coupons are the shop's coupon codes; nil: no coupons page.
+	Coupons *coupon.Service
 }
 
 // Server is the admin's HTTP edge.
@@ -201,6 +204,7 @@ type Server struct {
 	reports       *report.Service    // nil: no sales reports
 	closings      *calendar.Closings // nil: no calendar page
 	billing       *billing.Service   // nil: no billing pages
+	coupons       *coupon.Service
 }
 
 // New checks the configuration, parses the templates and builds the route
@@ -260,6 +264,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 		reports:       d.Reports,
 		closings:      d.Closings,
 		billing:       d.Billing,
+		coupons:       d.Coupons,
 	}
 	if d.Notices != nil {
 		s.reopening = d.Reopening

@@ -106,6 +106,7 @@ func (s *Server) routes() {
 	s.incidentCampaignRoutes(mux)
 	s.reportRoutes(mux)
 	s.billingRoutes(mux)
+	s.couponRoutes(mux)
 
 	mux.HandleFunc(Prefix, s.notFound)
 }

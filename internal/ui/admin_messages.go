@@ -3,7 +3,7 @@ package ui
 // Admin is the admin's catalogue, kept apart from the store's: staff
 // words differ from customers', and the two surfaces change
 // independently. Keys are "area.what".
-var Admin = Catalogue{merge("admin message", adminCoreMessages, adminCatalogMessages, adminOrderMessages, adminInquiryMessages, adminPasskeyMessages, adminSecurityMessages, adminSwitchMessages, adminNoticeMessages, adminIncidentMessages, adminReportMessages, adminIncidentScopeMessages, adminCampaignMessages, sharedMessages, adminOrderLifeMessages, orderHistoryMessages, adminSalesMessages, adminDocumentMessages, adminShippingMessages, adminBillingMessages, adminMailTextMessages, adminOrderEditMessages)}
+var Admin = Catalogue{merge("admin message", adminCoreMessages, adminCatalogMessages, adminOrderMessages, adminInquiryMessages, adminPasskeyMessages, adminSecurityMessages, adminSwitchMessages, adminNoticeMessages, adminIncidentMessages, adminReportMessages, adminIncidentScopeMessages, adminCampaignMessages, sharedMessages, adminOrderLifeMessages, orderHistoryMessages, adminSalesMessages, adminDocumentMessages, adminShippingMessages, adminBillingMessages, adminMailTextMessages, adminOrderEditMessages, adminCouponMessages)}
 
 // adminCoreMessages are the layout's, login's, staff's, audit's and settings'.
 var adminCoreMessages = map[string]text{
