@@ -70,4 +70,3 @@ func TestAdminCoupons(t *testing.T) {
 		}
 	})
 }
-
