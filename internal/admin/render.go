@@ -124,6 +124,7 @@ var navItems = []struct {
 	{Prefix + "billing", "nav.billing", staff.OrdersRead},
 	{Prefix + "inquiries", "nav.inquiries", staff.InquiriesRead},
 	{Prefix + "products", "nav.products", staff.CatalogRead},
+	{Prefix + "coupons", "nav.coupons", staff.CatalogRead},
 	{Prefix + "content", "nav.content", staff.ContentWrite},
 	{Prefix + "staff", "nav.staff", staff.StaffRead},
 	{Prefix + "sessions", "nav.sessions", ""},
