@@ -135,6 +135,7 @@ var storeMessages = map[string]text{
 	"confirm.pay.invoice":  {"請求書払い（月末締め）", "Monthly invoice"},
 	"confirm.pay.konbini":  {"コンビニ決済（前払い）", "Convenience store (in advance)"},
 	"confirm.pay.paypay":   {"PayPay決済", "PayPay"},
+	"order.discount":       {"クーポン割引", "Coupon discount"},
 	"confirm.coupon":       {"クーポン割引（%s）", "Coupon discount (%s)"},
 	"confirm.fee.cod":      {"代引手数料（税込）", "COD fee (tax incl.)"},
 	"confirm.fee.konbini":  {"コンビニ決済手数料（税込）", "Convenience store payment fee (tax incl.)"},

@@ -15,7 +15,10 @@ import (
 // orderView is the data of the order complete page and the order page.
 type orderView struct {
 	Order *order.Order
-	Lines ui.OrderLines
+	// Discount is a coupon's: what the items and fees come to above the
+	// total (checkout priced the order so); 0 without one.
+	Discount shop.Yen
+	Lines    ui.OrderLines
 	// Token is kept in the links between the two pages for a guest.
 	Token      string
 	OrderURL   string
@@ -56,6 +59,7 @@ func (s *Server) renderOrder(w http.ResponseWriter, r *http.Request, page string
 	}
 	view := orderView{Order: o, Token: token, Transfer: o.PaymentMethod == order.BankTransfer, Bank: st.BankTransfer}
 	view.OnAccount = o.PaymentMethod == order.Invoice
+	view.Discount = max(o.Subtotal+o.ShippingFee+o.CODFee-o.Total, 0)
 	view.OrderURL = "/orders/" + url.PathEscape(o.Number)
 	if token != "" {
 		view.OrderURL += "?token=" + url.QueryEscape(token)
