@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -58,6 +59,52 @@ func TestStoreCoupon(t *testing.T) {
 		page := b.get(strings.Replace(placed.Header.Get("Location"), "/complete", "", 1))
 		if page.StatusCode != http.StatusOK || elementText(t, page.body, "order-discount") != "−¥300" {
 			t.Fatalf("order page %d:\n%s", page.StatusCode, page.body)
+		}
+	})
+}
+
+// The API takes coupon_code in its quote and checkout: a wrong code is 422
+// naming the field, a right one is in the quote's discount and total.
+func TestAPICoupon(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		e.seedDemo()
+		if _, err := coupon.New(d, e.clock).Create(context.Background(),
+			coupon.Input{Code: "API100", Kind: "fixed", Amount: "100"}, audit.Actor{Name: "staff"}); err != nil {
+			t.Fatal(err)
+		}
+		b := e.browser()
+		var c struct {
+			ID string `json:"id"`
+		}
+		res := b.postJSON("/api/v1/carts", `{}`)
+		if err := json.Unmarshal([]byte(res.body), &c); err != nil || c.ID == "" {
+			t.Fatalf("create cart: %d %s", res.StatusCode, res.body)
+		}
+		cart := "/api/v1/carts/" + c.ID
+		if res := b.postJSON(cart+"/items", `{"sku": "TEA-DKD-30", "quantity": 1}`); res.StatusCode >= 300 {
+			t.Fatalf("add: %d %s", res.StatusCode, res.body)
+		}
+		body := `{"email": "api@example.jp", "shipping_address": {"name": "山田 太郎", "name_kana": "ヤマダ タロウ",
+			"postal_code": "100-0001", "prefecture": 13, "city": "千代田区", "line1": "千代田1-1", "phone": "03-1234-5678"},
+			"payment_method": "bank_transfer", "coupon_code": `
+		res = b.postJSON(cart+"/quote", body+`"WRONG1"}`)
+		if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(res.body, `"coupon_code"`) {
+			t.Fatalf("a wrong code: %d %s", res.StatusCode, res.body)
+		}
+		var plain, with struct {
+			Quote struct {
+				Discount int `json:"discount"`
+				Total    int `json:"total"`
+			} `json:"quote"`
+		}
+		json.Unmarshal([]byte(b.postJSON(cart+"/quote", body+`""}`).body), &plain)
+		res = b.postJSON(cart+"/quote", body+`"api100"}`)
+		if err := json.Unmarshal([]byte(res.body), &with); err != nil || res.StatusCode != http.StatusOK {
+			t.Fatalf("quote: %d %s", res.StatusCode, res.body)
+		}
+		if with.Quote.Discount != 100 || with.Quote.Total != plain.Quote.Total-100 {
+			t.Fatalf("with the coupon %+v, without %+v", with.Quote, plain.Quote)
 		}
 	})
 }
