@@ -1,6 +1,8 @@
 package admin
 
 import (
+	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"net/http"
@@ -8,6 +10,7 @@ import (
 
 	"kaede/internal/billing"
 	"kaede/internal/checkout"
+	"kaede/internal/coupon"
 	"kaede/internal/edge"
 	"kaede/internal/order"
 	"kaede/internal/settings"
@@ -27,6 +30,10 @@ var orderEditRules = order.EditRules{
 			Taxes: t.Taxes}, nil
 	},
 	Invoiced: billing.OnInvoice,
+	Discounted: func(ctx context.Context, tx *sql.Tx, orderID int64) (bool, error) {
+		a, err := coupon.OfOrder(ctx, tx, orderID)
+		return a != nil, err
+	},
 }
 
 // orderEditAction applies the 「注文内容を編集」 form: each line's

@@ -39,6 +39,10 @@ type Totals struct {
 type EditRules struct {
 	Price    func(items []shop.TaxLine, prefecture int, method PaymentMethod, st settings.Settings) (Totals, error)
 	Invoiced func(ctx context.Context, tx *sql.Tx, orderID int64) (bool, error)
+	// Discounted reports whether a coupon lowered the order's price: Price
+	// knows no discount, so such an order keeps its total (its address and
+	// delivery may still change); nil: no coupons.
+	Discounted func(ctx context.Context, tx *sql.Tx, orderID int64) (bool, error)
 }
 
 // editState is an order as the audit log records it before and after an
@@ -64,6 +68,7 @@ const (
 	reasonShipped  = "shipped"
 	reasonInvoiced = "invoiced"
 	reasonPaid     = "paid_through_provider"
+	reasonCoupon   = "coupon"
 )
 
 // EditOrder changes an order that has not shipped (placed or paid), in one
@@ -160,6 +165,16 @@ func (s *Service) EditOrder(ctx context.Context, number string, e Edit, rules Ed
 			return editErr(shop.Conflict, "order", reasonPaid,
 				"order %s is paid through the payment provider for %s; an edit may not change the total (it would be %s)",
 				number, o.Total, t.Total)
+		}
+		if rules.Discounted != nil && t.Total != o.Total {
+			discounted, err := rules.Discounted(ctx, tx, id)
+			if err != nil {
+				return fmt.Errorf("order %s: %w", number, err)
+			}
+			if discounted {
+				return editErr(shop.Conflict, "order", reasonCoupon,
+					"order %s was discounted by a coupon; an edit may not change its total (it would be %s)", number, t.Total)
+			}
 		}
 		before := editStateOf(o)
 		now := s.clock().UTC()

@@ -166,6 +166,26 @@ func TestEditOrderInvoiced(t *testing.T) {
 	})
 }
 
+// An order a coupon discounted keeps its total (Price knows no discount):
+// a new quantity is refused, a new address is not.
+func TestEditOrderDiscounted(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := setup(t, d)
+		o := f.placeAs(t, taro(), order.BankTransfer)
+		rules := editRules
+		rules.Discounted = func(context.Context, *sql.Tx, int64) (bool, error) { return true, nil }
+		_, err := f.orders.EditOrder(context.Background(), o.Number, editOf(o, map[string]int{"A": 2}), rules, staff)
+		if shop.ErrorCode(err) != shop.Conflict || shop.ErrorFields(err)["order"] != "coupon" {
+			t.Fatalf("quantity edit of a discounted order: %v", err)
+		}
+		e := editOf(o, nil)
+		e.Address.Line2 = "2F"
+		if _, err := f.orders.EditOrder(context.Background(), o.Number, e, rules, staff); err != nil {
+			t.Fatalf("address edit of a discounted order: %v", err)
+		}
+	})
+}
+
 // A staff edit and a customer's order race for the last items of a
 // variant: the stock never goes below zero and exactly one gets them.
 func TestEditOrderRacesCheckout(t *testing.T) {

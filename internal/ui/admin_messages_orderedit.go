@@ -22,6 +22,7 @@ var adminOrderEditMessages = map[string]text{
 	"orders.edit.refused":                       {"注文内容を変更できませんでした。下記をご確認ください。", "The order could not be changed; see below."},
 	"orders.edit.refused.shipped":               {"発送済み・キャンセル済みなど、発送前でない注文は編集できません。", "Only an order not yet shipped can be edited."},
 	"orders.edit.refused.invoiced":              {"この注文は発行済みの請求書に含まれているため、編集できません。", "This order is on an issued invoice and cannot be edited."},
+	"orders.edit.refused.coupon":                {"クーポンで割引された注文は、合計金額を変えられません（お届け先・お届け日時は変更できます）。数量の変更はキャンセルのうえ再注文をご案内ください。", "An order discounted by a coupon cannot change its total (its address and delivery can change); cancel it and ask the customer to order again instead."},
 	"orders.edit.refused.paid_through_provider": {"決済代行会社でお支払い済み（または決済中）の注文は、合計金額を変えられません。減額は返金をご利用ください。", "An order paid through the payment provider cannot change its total; refund the difference instead."},
 
 	"orders.edit.field.quantity":            {"数量（%s）", "quantity of %s"},
