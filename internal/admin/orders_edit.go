@@ -1,8 +1,6 @@
 package admin
 
 import (
-	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"net/http"
@@ -29,11 +27,8 @@ var orderEditRules = order.EditRules{
 		return order.Totals{Subtotal: t.Subtotal, ShippingFee: t.ShippingFee, CODFee: t.CODFee, Total: t.Total,
 			Taxes: t.Taxes}, nil
 	},
-	Invoiced: billing.OnInvoice,
-	Discounted: func(ctx context.Context, tx *sql.Tx, orderID int64) (bool, error) {
-		a, err := coupon.OfOrder(ctx, tx, orderID)
-		return a != nil, err
-	},
+	Invoiced:   billing.OnInvoice,
+	Discounted: coupon.Discounted,
 }
 
 // orderEditAction applies the 「注文内容を編集」 form: each line's

@@ -166,6 +166,13 @@ func Redeem(ctx context.Context, tx *sql.Tx, a Applied, orderID int64, customer 
 	return nil
 }
 
+// Discounted reports whether a coupon lowered the order's price, for the
+// staff's order edit (order.EditRules).
+func Discounted(ctx context.Context, tx *sql.Tx, orderID int64) (bool, error) {
+	a, err := OfOrder(ctx, tx, orderID)
+	return a != nil, err
+}
+
 // OfOrder returns the coupon used on the order, or nil.
 func OfOrder(ctx context.Context, q interface {
 	QueryRowContext(context.Context, string, ...any) *sql.Row
