@@ -26,15 +26,7 @@ go build -o "$work/static" ./bench/static
 
 go build -o "$work/fill" ./bench/fill
 
-start_demo() {
-  "$work/kaede" demo --addr "127.0.0.1:$PORT" --data "$work/data" >>"$work/kaede.log" 2>&1 &
-  demo_pid=$!
-  for _ in $(seq 1 100); do
-    curl -fsS "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && return
-    sleep 0.1
-  done
-  echo "the demo did not start:"; cat "$work/kaede.log"; exit 1
-}
+. bench/demo.sh
 
 # First start seeds the demo; then, with the store stopped, add a category
 # of exactly 30 products and start it again.

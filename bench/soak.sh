@@ -28,23 +28,14 @@ trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$wo
 go build -o "$work/kaede" ./cmd/kaede
 go build -o "$work/soak" ./bench/soak
 
-start_demo() {
-  "$work/kaede" demo --addr "127.0.0.1:$PORT" --data "$work/data" \
-    --monitor-interval "$MONITOR_INTERVAL" --monitor-mode "$MONITOR_MODE" >>"$work/kaede.log" 2>&1 &
-  demo_pid=$!
-  for _ in $(seq 1 100); do
-    curl -fsS "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && return
-    sleep 0.1
-  done
-  echo "the demo did not start:"; cat "$work/kaede.log"; exit 1
-}
+. bench/demo.sh
 
 # First start seeds the demo; then, with the store stopped, lift the
 # limits per client (every soak client is 127.0.0.1) and deepen the stock.
-start_demo
+start_demo --monitor-interval "$MONITOR_INTERVAL" --monitor-mode "$MONITOR_MODE"
 kill "$demo_pid"; wait "$demo_pid" 2>/dev/null || true
 "$work/soak" prepare --data "$work/data"
-start_demo
+start_demo --monitor-interval "$MONITOR_INTERVAL" --monitor-mode "$MONITOR_MODE"
 link=$("$work/kaede" staff add --demo --data "$work/data" --email soak@example.jp --role owner \
   --admin-url "http://127.0.0.1:$PORT" | grep -o 'http://[^ ]*/admin/enrol?token=[^ ]*')
 
