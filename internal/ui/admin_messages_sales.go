@@ -70,7 +70,7 @@ var adminSalesMessages = map[string]text{
 
 	"orders.memo":       {"ショップメモ", "Shop memo"},
 	"orders.field.memo": {"ショップメモ", "shop memo"},
-	"orders.memo.lead":  {"スタッフだけが見るメモです。お客様の画面・メール・書類には表示されません。", "For staff only: never shown on the customer's pages, e-mails or documents."},
+	"orders.memo.lead":  {"スタッフ用のメモです。お客様の画面・メール・書類には表示されませんが、個人情報の開示請求（マイページからのダウンロードを含む）ではお客様に開示されます。事実のみを記載してください。", "For staff: never shown on the customer's pages, e-mails or documents, but disclosed to the customer on a personal-data disclosure request (including the data download on my page). Write facts only."},
 	"orders.memo.by":    {"最終更新：%s（%s）", "Last changed by %s (%s)"},
 	"orders.memo.save":  {"メモを保存", "Save the memo"},
 	"orders.memo.saved": {"ショップメモを保存しました。", "The shop memo was saved."},
