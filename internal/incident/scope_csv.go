@@ -1,17 +1,13 @@
 package incident
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
-	"encoding/csv"
 	"fmt"
 	"io"
 	"strconv"
 	"strings"
 	"time"
-
-	"golang.org/x/text/encoding/japanese"
 
 	"kaede/internal/audit"
 	"kaede/internal/csvcell"
@@ -188,46 +184,21 @@ func (s *Service) writeExport(ctx context.Context, w io.Writer, sc Scope, action
 	return ex, nil
 }
 
-// encodeCSV renders header and rows as CSV with CRLF line ends in the
-// encoding, every cell defused, and counts the characters Shift_JIS could
-// not hold.
+// encodeCSV writes header and rows in the encoding and counts the
+// characters Shift_JIS could not hold.
 func encodeCSV(header []string, rows [][]string, enc Encoding) ([]byte, int, error) {
-	var buf bytes.Buffer
-	if enc == UTF8 {
-		buf.WriteString("\uFEFF")
-	}
-	cw := csv.NewWriter(&buf)
-	cw.UseCRLF = true // what Excel writes, and what Windows tools expect
+	f := csvcell.NewFile(enc == ShiftJIS)
 	replaced := 0
-	write := func(row []string) {
-		cells := make([]string, len(row))
-		for i, c := range row {
-			c = csvcell.Defuse(c)
-			if enc == ShiftJIS {
-				var n int
-				c, n = csvcell.FitShiftJISCount(c)
-				replaced += n
-			}
-			cells[i] = c
+	for _, r := range append([][]string{header}, rows...) {
+		n, err := f.Write(r)
+		if err != nil {
+			return nil, 0, fmt.Errorf("incident: write CSV: %w", err)
 		}
-		cw.Write(cells)
+		replaced += n
 	}
-	write(header)
-	for _, r := range rows {
-		write(r)
-	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
-		return nil, 0, fmt.Errorf("incident: write CSV: %w", err)
-	}
-	if enc == UTF8 {
-		return buf.Bytes(), 0, nil
-	}
-	out, err := japanese.ShiftJIS.NewEncoder().Bytes(buf.Bytes())
+	out, err := f.Bytes()
 	if err != nil {
-		// toShiftJISRepertoire has replaced every character it cannot
-		// hold: this is a bug, not bad data.
-		return nil, 0, fmt.Errorf("incident: encode Shift_JIS: %w", err)
+		return nil, 0, fmt.Errorf("incident: write CSV: %w", err)
 	}
 	return out, replaced, nil
 }

@@ -1,10 +1,8 @@
 package order
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
-	"encoding/csv"
 	"fmt"
 	"strconv"
 	"strings"
@@ -136,22 +134,15 @@ func uniqueNumbers(numbers []string) []string {
 func encodeCarrier(c Carrier, orders []*Order, st settings.Settings, now time.Time) (*CarrierFile, error) {
 	layout := c.Layout()
 	file := &CarrierFile{Carrier: c, Count: len(orders)}
-	var buf bytes.Buffer
-	cw := csv.NewWriter(&buf)
-	cw.UseCRLF = true
+	f := csvcell.NewFile(true)
 	write := func(number string, row []string) error {
-		some := false
-		for i, cell := range row {
-			var replaced bool
-			row[i], replaced = csvcell.FitShiftJIS(csvcell.Defuse(cell))
-			some = some || replaced
-		}
-		if some && number != "" {
+		n, err := f.Write(row)
+		if n > 0 && number != "" {
 			file.Replaced = append(file.Replaced, number)
 		}
-		return cw.Write(row)
+		return err
 	}
-	if err := write("", append([]string(nil), layout...)); err != nil {
+	if err := write("", layout); err != nil {
 		return nil, fmt.Errorf("carrier export: %w", err)
 	}
 	shipDay := now.In(shop.JST)
@@ -171,13 +162,9 @@ func encodeCarrier(c Carrier, orders []*Order, st settings.Settings, now time.Ti
 			return nil, fmt.Errorf("carrier export: %w", err)
 		}
 	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
-		return nil, fmt.Errorf("carrier export: %w", err)
-	}
-	out, err := csvcell.ShiftJIS(buf.String())
+	out, err := f.Bytes()
 	if err != nil {
-		return nil, fmt.Errorf("carrier export: encode Shift_JIS: %w", err)
+		return nil, fmt.Errorf("carrier export: %w", err)
 	}
 	file.Data = out
 	return file, nil

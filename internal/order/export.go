@@ -1,10 +1,8 @@
 package order
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
-	"encoding/csv"
 	"fmt"
 	"io"
 	"strconv"
@@ -102,49 +100,26 @@ func (s *Service) ExportCSV(ctx context.Context, w io.Writer, q AdminQuery, enc 
 	return res, nil
 }
 
-// encodeCSV renders the rows in UTF-8, fitting each cell to Shift_JIS
-// when that is the target, and then converts the whole file.
+// encodeCSV writes the header and the orders' rows in enc, naming the
+// orders a character of which Shift_JIS could not hold.
 func encodeCSV(orders []Order, enc Encoding) ([]byte, Export, error) {
 	res := Export{Count: len(orders)}
-	var buf bytes.Buffer
-	if enc == UTF8BOM {
-		buf.WriteString("\uFEFF")
-	}
-	cw := csv.NewWriter(&buf)
-	cw.UseCRLF = true
-	write := func(number string, row []string) error {
-		if enc == ShiftJIS {
-			some := false
-			for i, cell := range row {
-				var replaced bool
-				row[i], replaced = csvcell.FitShiftJIS(cell)
-				some = some || replaced
-			}
-			if some {
-				res.Replaced = append(res.Replaced, number)
-			}
-		}
-		return cw.Write(row)
-	}
-	if err := write("", append([]string(nil), ExportHeader...)); err != nil {
+	f := csvcell.NewFile(enc == ShiftJIS)
+	if _, err := f.Write(ExportHeader); err != nil {
 		return nil, res, fmt.Errorf("export orders: %w", err)
 	}
 	for i := range orders {
-		if err := write(orders[i].Number, exportRow(&orders[i])); err != nil {
+		n, err := f.Write(exportRow(&orders[i]))
+		if err != nil {
 			return nil, res, fmt.Errorf("export orders: %w", err)
 		}
+		if n > 0 {
+			res.Replaced = append(res.Replaced, orders[i].Number)
+		}
 	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
-		return nil, res, fmt.Errorf("export orders: %w", err)
-	}
-	if enc == UTF8BOM {
-		return buf.Bytes(), res, nil
-	}
-	out, err := csvcell.ShiftJIS(buf.String())
+	out, err := f.Bytes()
 	if err != nil {
-		// FitShiftJIS has fitted every cell; this is a bug, not bad data.
-		return nil, res, fmt.Errorf("export orders: encode Shift_JIS: %w", err)
+		return nil, res, fmt.Errorf("export orders: %w", err)
 	}
 	return out, res, nil
 }

@@ -1,10 +1,8 @@
 package report
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
-	"encoding/csv"
 	"fmt"
 	"io"
 	"strconv"
@@ -52,47 +50,23 @@ func (s *Service) WriteCSV(ctx context.Context, w io.Writer, q Query, enc order.
 	return r, nil
 }
 
-// encodeCSV renders the report in UTF-8 and converts it when Shift_JIS is
-// the target; a character Shift_JIS cannot hold (in a product's name) is
-// written as 〓, as the order export does.
+// encodeCSV writes the report in enc; a character Shift_JIS cannot hold
+// (in a product's name) is written as 〓, as the order export does.
 func encodeCSV(r *Report, enc order.Encoding) ([]byte, error) {
-	var buf bytes.Buffer
-	if enc == order.UTF8BOM {
-		buf.WriteString("\uFEFF")
-	}
-	cw := csv.NewWriter(&buf)
-	cw.UseCRLF = true
-	write := func(cells []string) error {
-		for i, c := range cells {
-			c = csvcell.Defuse(c)
-			if enc == order.ShiftJIS {
-				c, _ = csvcell.FitShiftJIS(c)
-			}
-			cells[i] = c
-		}
-		return cw.Write(cells)
-	}
-	if err := write(append([]string(nil), CSVHeader...)); err != nil {
-		return nil, fmt.Errorf("export sales: %w", err)
-	}
+	f := csvcell.NewFile(enc == order.ShiftJIS)
+	rows := [][]string{CSVHeader}
 	for _, rw := range r.Rows {
-		if err := write(csvRow(rw.Key, rw.Label, rw.Figures, r.TaxByRow)); err != nil {
+		rows = append(rows, csvRow(rw.Key, rw.Label, rw.Figures, r.TaxByRow))
+	}
+	rows = append(rows, csvRow("", "合計", r.Total, true))
+	for _, row := range rows {
+		if _, err := f.Write(row); err != nil {
 			return nil, fmt.Errorf("export sales: %w", err)
 		}
 	}
-	if err := write(csvRow("", "合計", r.Total, true)); err != nil {
-		return nil, fmt.Errorf("export sales: %w", err)
-	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
-		return nil, fmt.Errorf("export sales: %w", err)
-	}
-	if enc == order.UTF8BOM {
-		return buf.Bytes(), nil
-	}
-	out, err := csvcell.ShiftJIS(buf.String())
+	out, err := f.Bytes()
 	if err != nil {
-		return nil, fmt.Errorf("export sales: encode Shift_JIS: %w", err)
+		return nil, fmt.Errorf("export sales: %w", err)
 	}
 	return out, nil
 }
