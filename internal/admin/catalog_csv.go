@@ -8,6 +8,7 @@ import (
 
 	"kaede/internal/catalog"
 	"kaede/internal/catalogcsv"
+	"kaede/internal/edge"
 	"kaede/internal/shop"
 )
 
@@ -46,10 +47,7 @@ func (s *Server) productExport(w http.ResponseWriter, r *http.Request) {
 		charset = "Shift_JIS"
 	}
 	name := "products-" + s.now().In(shop.JST).Format("20060102-1504") + ".csv"
-	h := w.Header()
-	h.Set("Content-Type", "text/csv; charset="+charset)
-	h.Set("Content-Disposition", `attachment; filename="`+name+`"`)
-	w.Write(b.Bytes())
+	edge.SendAttachment(w, "text/csv; charset="+charset, name, b.Bytes())
 }
 
 // shopInvalid is bad input in one field, for the import page.

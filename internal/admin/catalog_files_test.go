@@ -122,7 +122,7 @@ func TestCatalogCSV(t *testing.T) {
 		if !strings.HasPrefix(res.Body, "\ufeffproduct_slug,") || !strings.Contains(res.Body, "TOWEL-W") {
 			t.Fatalf("export starts %q", res.Body[:min(len(res.Body), 40)])
 		}
-		if cd := res.Header.Get("Content-Disposition"); !strings.HasPrefix(cd, `attachment; filename="products-20260401-`) {
+		if cd := res.Header.Get("Content-Disposition"); !strings.HasPrefix(cd, `attachment; filename=products-20260401-`) {
 			t.Errorf("Content-Disposition %q", cd)
 		}
 		sjis := b.get("/admin/products/export?encoding=sjis")

@@ -524,11 +524,7 @@ func (s *Server) campaignLettersDownload(w http.ResponseWriter, r *http.Request)
 	if part.Offset > 0 || part.Limit > 0 {
 		name = fmt.Sprintf("letters-incident-%d-from-%d.pdf", id, part.Offset+1)
 	}
-	h := w.Header()
-	h.Set("Content-Type", "application/pdf")
-	h.Set("Content-Disposition", `attachment; filename="`+name+`"`)
-	h.Set("X-Content-Type-Options", "nosniff")
-	w.Write(buf.Bytes())
+	edge.SendAttachment(w, "application/pdf", name, buf.Bytes())
 }
 
 // campaignLabelsDownload sends the label list as CSV in the encoding
@@ -561,8 +557,5 @@ func (s *Server) campaignLabelsDownload(w http.ResponseWriter, r *http.Request) 
 		}
 		h.Set("X-Kaede-Replaced-Recipients", strings.Join(ids, ","))
 	}
-	h.Set("Content-Type", "text/csv; charset="+charset)
-	h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="labels-incident-%d.csv"`, id))
-	h.Set("X-Content-Type-Options", "nosniff")
-	w.Write(buf.Bytes())
+	edge.SendAttachment(w, "text/csv; charset="+charset, fmt.Sprintf("labels-incident-%d.csv", id), buf.Bytes())
 }

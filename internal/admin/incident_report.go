@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"net/http"
-	"strconv"
 
 	"kaede/internal/edge"
 	"kaede/internal/incident"
@@ -129,11 +128,5 @@ func (s *Server) incidentReportPDF(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	h := w.Header()
-	h.Set("Content-Type", "application/pdf")
-	h.Set("Content-Disposition", attachment(fmt.Sprintf("incident-%d-ppc-%s.pdf", id, kind), "report.pdf"))
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Content-Security-Policy", edge.FileCSP)
-	h.Set("Content-Length", strconv.Itoa(b.Len()))
-	w.Write(b.Bytes())
+	edge.SendAttachment(w, "application/pdf", fmt.Sprintf("incident-%d-ppc-%s.pdf", id, kind), b.Bytes())
 }

@@ -373,12 +373,8 @@ func (s *Server) scopeDownload(w http.ResponseWriter, r *http.Request, kind stri
 		charset = "Shift_JIS"
 	}
 	name := fmt.Sprintf("incident-%d-scope-v%d-%s-%s.csv", inc.ID, sc.Version, kind, enc)
-	h := w.Header()
-	h.Set("Content-Type", "text/csv; charset="+charset)
-	h.Set("Content-Disposition", `attachment; filename="`+name+`"`)
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("X-Replaced-Characters", strconv.Itoa(ex.Replaced))
-	w.Write(buf.Bytes())
+	w.Header().Set("X-Replaced-Characters", strconv.Itoa(ex.Replaced))
+	edge.SendAttachment(w, "text/csv; charset="+charset, name, buf.Bytes())
 }
 
 // reimbursementsView is the incident's reissue-fee claims and the form.

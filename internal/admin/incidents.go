@@ -5,7 +5,6 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
-	"mime"
 	"net/http"
 	"strconv"
 	"strings"
@@ -352,27 +351,11 @@ func (s *Server) incidentEvidenceFile(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	h := w.Header()
-	h.Set("Content-Type", "application/octet-stream")
-	h.Set("Content-Disposition", attachment(ev.Name, fmt.Sprintf("incident-%d-evidence-%d", id, eid)))
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Content-Security-Policy", edge.FileCSP)
-	h.Set("Content-Length", strconv.Itoa(len(body)))
 	// The hash taken on upload (RFC 9530), so that the copy can be checked.
 	if sum, err := hex.DecodeString(ev.SHA256); err == nil {
-		h.Set("Repr-Digest", "sha-256=:"+base64.StdEncoding.EncodeToString(sum)+":")
+		w.Header().Set("Repr-Digest", "sha-256=:"+base64.StdEncoding.EncodeToString(sum)+":")
 	}
-	w.Write(body)
-}
-
-// attachment is a Content-Disposition that makes the browser save the
-// file under name (any script in it encoded by mime), or under fallback
-// when name cannot be written in a header.
-func attachment(name, fallback string) string {
-	if v := mime.FormatMediaType("attachment", map[string]string{"filename": name}); v != "" {
-		return v
-	}
-	return mime.FormatMediaType("attachment", map[string]string{"filename": fallback})
+	edge.SendAttachment(w, "application/octet-stream", ev.Name, body)
 }
 
 // incidentSummary is the printable summary, made afresh from the record.
@@ -388,13 +371,7 @@ func (s *Server) incidentSummary(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	h := w.Header()
-	h.Set("Content-Type", "application/pdf")
-	h.Set("Content-Disposition", attachment(fmt.Sprintf("incident-%d-summary.pdf", id), "summary.pdf"))
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Content-Security-Policy", edge.FileCSP)
-	h.Set("Content-Length", strconv.Itoa(b.Len()))
-	w.Write(b.Bytes())
+	edge.SendAttachment(w, "application/pdf", fmt.Sprintf("incident-%d-summary.pdf", id), b.Bytes())
 }
 
 // incidentCloseAction ends the handling of an incident.

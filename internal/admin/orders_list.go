@@ -114,14 +114,10 @@ func (s *Server) orderExport(w http.ResponseWriter, r *http.Request) {
 		charset = "Shift_JIS"
 	}
 	name := fmt.Sprintf("orders-%s.csv", s.now().In(shop.JST).Format("20060102-1504"))
-	h := w.Header()
-	h.Set("Content-Type", "text/csv; charset="+charset)
-	h.Set("Content-Disposition", `attachment; filename="`+name+`"`)
-	h.Set("X-Content-Type-Options", "nosniff")
 	if len(res.Replaced) > 0 {
 		// Staff see these in the audit log too; the header lets a script
 		// that fetches the export check them.
-		h.Set("X-Kaede-Replaced-Orders", strings.Join(res.Replaced, ","))
+		w.Header().Set("X-Kaede-Replaced-Orders", strings.Join(res.Replaced, ","))
 	}
-	w.Write(buf.Bytes())
+	edge.SendAttachment(w, "text/csv; charset="+charset, name, buf.Bytes())
 }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 
+	"kaede/internal/edge"
 	"kaede/internal/order"
 	"kaede/internal/shop"
 	"kaede/internal/ui"
@@ -44,14 +45,10 @@ func (s *Server) orderCarrierCSV(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	name := fmt.Sprintf("%s-%s.csv", c, s.now().In(shop.JST).Format("20060102-1504"))
-	h := w.Header()
-	h.Set("Content-Type", "text/csv; charset=Shift_JIS")
-	h.Set("Content-Disposition", `attachment; filename="`+name+`"`)
-	h.Set("X-Content-Type-Options", "nosniff")
 	if len(file.Replaced) > 0 {
-		h.Set("X-Kaede-Replaced-Orders", strings.Join(file.Replaced, ","))
+		w.Header().Set("X-Kaede-Replaced-Orders", strings.Join(file.Replaced, ","))
 	}
-	w.Write(file.Data)
+	edge.SendAttachment(w, "text/csv; charset=Shift_JIS", name, file.Data)
 }
 
 // bulkView is the page after a bulk status change: what happened to each

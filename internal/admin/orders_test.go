@@ -332,7 +332,7 @@ func TestOrderExportCSV(t *testing.T) {
 		if ct := res.Header.Get("Content-Type"); ct != "text/csv; charset=Shift_JIS" {
 			t.Errorf("Content-Type %q", ct)
 		}
-		if cd := res.Header.Get("Content-Disposition"); !strings.HasPrefix(cd, "attachment; filename=\"orders-") {
+		if cd := res.Header.Get("Content-Disposition"); !strings.HasPrefix(cd, "attachment; filename=orders-") {
 			t.Errorf("Content-Disposition %q", cd)
 		}
 		utf8, err := japanese.ShiftJIS.NewDecoder().Bytes([]byte(res.Body))

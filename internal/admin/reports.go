@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"time"
 
+	"kaede/internal/edge"
 	"kaede/internal/order"
 	"kaede/internal/report"
 	"kaede/internal/shop"
@@ -117,9 +118,5 @@ func (s *Server) reportCSV(w http.ResponseWriter, r *http.Request) {
 		charset = "Shift_JIS"
 	}
 	name := fmt.Sprintf("sales-%s-%s-%s.csv", q.By, q.From, q.To)
-	h := w.Header()
-	h.Set("Content-Type", "text/csv; charset="+charset)
-	h.Set("Content-Disposition", `attachment; filename="`+name+`"`)
-	h.Set("X-Content-Type-Options", "nosniff")
-	w.Write(buf.Bytes())
+	edge.SendAttachment(w, "text/csv; charset="+charset, name, buf.Bytes())
 }
