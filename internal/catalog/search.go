@@ -19,6 +19,10 @@ type Query struct {
 	Sort     string // one of Sorts; "" means "recommended"
 	Limit    int    // 1..MaxLimit; 0 means DefaultLimit
 	Offset   int    // >= 0
+	// Public leaves out practitioners-only products, which a guest or an
+	// unlicensed member cannot buy; InStock leaves out sold-out ones.
+	Public  bool
+	InStock bool
 }
 
 // Page sizes for Query.Limit.
@@ -87,7 +91,7 @@ func (s *Service) Search(ctx context.Context, q Query) (products []Product, tota
 	if err != nil {
 		return nil, 0, err
 	}
-	key := fmt.Sprintf("search\x00%s\x00%s\x00%s\x00%s\x00%d\x00%d", strings.Join(terms, " "), q.Category, q.Tag, q.Sort, q.Limit, q.Offset)
+	key := fmt.Sprintf("search\x00%s\x00%s\x00%s\x00%s\x00%d\x00%d\x00%t\x00%t", strings.Join(terms, " "), q.Category, q.Tag, q.Sort, q.Limit, q.Offset, q.Public, q.InStock)
 	page, err := cached(s, key, func() (searchPage, error) {
 		var pg searchPage
 		pg.products, pg.total, err = s.search(ctx, q, terms)
@@ -119,6 +123,12 @@ func (s *Service) search(ctx context.Context, q Query, terms []string) (products
 		}
 		if q.Tag != "" {
 			where = append(where, "EXISTS (SELECT 1 FROM product_tags t WHERE t.product_id = p.id AND t.tag = "+args.Add(q.Tag)+")")
+		}
+		if q.Public {
+			where = append(where, "NOT p.practitioners_only")
+		}
+		if q.InStock {
+			where = append(where, "EXISTS (SELECT 1 FROM variants v WHERE v.product_id = p.id AND v.stock > 0)")
 		}
 		for _, t := range terms {
 			where = append(where, args.Contains("p.search_text", t))

@@ -65,6 +65,35 @@ func TestSearch(t *testing.T) {
 	})
 }
 
+// The top page recommends only what its viewer can buy now.
+func TestSearchPublicInStock(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		cat := fixture(t, d)
+		if _, err := d.ExecContext(context.Background(), `UPDATE variants SET stock = 0 WHERE sku = 'CREAM-1KG'`); err != nil {
+			t.Fatal(err)
+		}
+		tests := []struct {
+			name string
+			q    catalog.Query
+			want []string
+		}{
+			{"everything", catalog.Query{}, []string{"press-needle", "seirin-j", "almond-oil", "cream", "dokudami"}},
+			{"public", catalog.Query{Public: true}, []string{"press-needle", "almond-oil", "cream", "dokudami"}},
+			{"in stock", catalog.Query{InStock: true}, []string{"press-needle", "seirin-j", "almond-oil", "dokudami"}},
+			{"both", catalog.Query{Public: true, InStock: true}, []string{"press-needle", "almond-oil", "dokudami"}},
+		}
+		for _, tt := range tests {
+			ps, total, err := cat.Search(context.Background(), tt.q)
+			if err != nil {
+				t.Fatalf("%s: %v", tt.name, err)
+			}
+			if got := slugs(ps); !reflect.DeepEqual(got, tt.want) || total != len(tt.want) {
+				t.Errorf("%s: %v (total %d), want %v", tt.name, got, total, tt.want)
+			}
+		}
+	})
+}
+
 func TestSearchSorts(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		cat := fixture(t, d)

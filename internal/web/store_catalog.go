@@ -78,7 +78,8 @@ func (s *Server) homePage(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	products, _, err := s.catalog.Search(r.Context(), catalog.Query{Limit: featuredCount})
+	// Recommend only what this viewer can put in the cart now.
+	products, _, err := s.catalog.Search(r.Context(), catalog.Query{Limit: featuredCount, Public: !viewer.Practitioner, InStock: true})
 	if err != nil {
 		s.renderError(w, r, err)
 		return

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -13,6 +14,7 @@ import (
 
 	"kaede/internal/db"
 	"kaede/internal/db/dbtest"
+	"kaede/internal/member"
 )
 
 // formValues returns the named inputs of the first form posting to action.
@@ -73,7 +75,7 @@ func TestStoreCatalogPages(t *testing.T) {
 			}
 		}
 		page := text(parseHTML(t, b.get("/?lang=ja").body))
-		mustContain(t, page, "おすすめ商品", "鍼（はり）", "有資格者限定")
+		mustContain(t, page, "おすすめ商品", "鍼（はり）")
 		page = text(parseHTML(t, b.get("/search?q="+url.QueryEscape("鍼")).body))
 		mustContain(t, page, "セイリン ディスポ鍼", "¥")
 		page = text(parseHTML(t, b.get("/products/dokudami-tea").body))
@@ -118,6 +120,58 @@ func TestStorePractitionersOnly(t *testing.T) {
 		res = b.postForm("/cart/items", url.Values{"csrf_token": tea["csrf_token"], "sku": {sku}, "quantity": {"1"}})
 		if res.StatusCode != http.StatusForbidden {
 			t.Fatalf("crafted add of %s: status %d", sku, res.StatusCode)
+		}
+	})
+}
+
+// featuredMarks returns the marks (「有資格者限定」, 「在庫あり」…) of the
+// top page's recommended products and how many products there are.
+func featuredMarks(t *testing.T, b *browser) (marks []string, products int) {
+	t.Helper()
+	walk(parseHTML(t, b.get("/?lang=ja").body), func(n *html.Node) {
+		c, _ := attr(n, "class")
+		if n.Data == "li" && c == "card" {
+			products++
+		}
+		if strings.HasPrefix(c, "mark ") {
+			marks = append(marks, c)
+		}
+	})
+	return marks, products
+}
+
+// 「おすすめ」 offers a guest only what a guest can buy and is in stock;
+// an approved practitioner also sees the practitioners-only products.
+func TestHomeFeaturedBuyable(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		e.seedDemo()
+		b := e.browser()
+		marks, n := featuredMarks(t, b)
+		if n != 8 {
+			t.Errorf("guest: %d recommended products, want 8", n)
+		}
+		if contains(marks, "mark pro") || contains(marks, "mark sold-out") {
+			t.Errorf("guest: recommended marks %q include practitioners-only or sold-out", marks)
+		}
+		b.register("hari@example.jp")
+		if marks, _ := featuredMarks(t, b); contains(marks, "mark pro") {
+			t.Errorf("member without licence: recommended marks %q include practitioners-only", marks)
+		}
+		res := b.submit("/account/licence", "/account/licence", url.Values{"licence_type": {member.LicenceTypes[0].Key}, "licence_number": {"123456"}})
+		if res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("licence: %d", res.StatusCode)
+		}
+		var id int64
+		if err := d.QueryRowContext(context.Background(), `SELECT id FROM licences`).Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.members.ReviewLicence(context.Background(), id, true, "staff@example.jp", ""); err != nil {
+			t.Fatal(err)
+		}
+		marks, n = featuredMarks(t, b)
+		if n != 8 || !contains(marks, "mark pro") || contains(marks, "mark sold-out") {
+			t.Errorf("practitioner: %d recommended, marks %q, want 8 with a practitioners-only one", n, marks)
 		}
 	})
 }
