@@ -219,3 +219,48 @@ func TestProductPhotoSize(t *testing.T) {
 		}
 	})
 }
+
+// TestProductGallery: a product with several photos shows the first large
+// and a thumbnail of each linking to its large photo (#photo-N, shown by
+// CSS :target, no script); a product with one photo has no thumbnails.
+func TestProductGallery(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		e.seedDemo()
+		if _, err := d.ExecContext(context.Background(), `INSERT INTO product_images (product_id, path, alt_ja, alt_en, position, width, height)
+			SELECT id, '/media/products/second.png', '二枚目', 'Second', 1, 640, 480 FROM products WHERE slug = 'dokudami-tea'`); err != nil {
+			t.Fatal(err)
+		}
+		page := parseHTML(t, e.browser().get("/products/dokudami-tea").body)
+		first, second := byID(page, "photo-0"), byID(page, "photo-1")
+		if first == nil || second == nil {
+			t.Fatal("no #photo-0 and #photo-1")
+		}
+		if src, _ := attr(first, "src"); src != "/media/products/dokudami-tea.png" {
+			t.Errorf("#photo-0 src=%q, want the first photo", src)
+		}
+		if alt, _ := attr(second, "alt"); alt != "二枚目" {
+			t.Errorf("#photo-1 alt=%q", alt)
+		}
+		if w, _ := attr(second, "width"); w != "640" {
+			t.Errorf("#photo-1 width=%q, want 640", w)
+		}
+		thumbs := map[string]string{}
+		walk(page, func(n *html.Node) {
+			if href, ok := attr(n, "href"); ok && n.Data == "a" && strings.HasPrefix(href, "#photo-") {
+				walk(n, func(img *html.Node) {
+					if img.Data == "img" {
+						thumbs[href], _ = attr(img, "alt")
+					}
+				})
+			}
+		})
+		if thumbs["#photo-0"] == "" || thumbs["#photo-1"] != "二枚目" || len(thumbs) != 2 {
+			t.Errorf("thumbnails %v, want one per photo with its alt", thumbs)
+		}
+		body := e.browser().get("/products/kuromame-tea").body
+		if !strings.Contains(body, `id="photo-0"`) || strings.Contains(body, `class="thumbs"`) {
+			t.Error("a product with one photo: want it large and no thumbnails")
+		}
+	})
+}
