@@ -18,6 +18,7 @@ import (
 	"kaede/internal/catalog"
 	"kaede/internal/checkout"
 	"kaede/internal/content"
+	"kaede/internal/coupon"
 	"kaede/internal/db"
 	"kaede/internal/demo"
 	"kaede/internal/detect"
@@ -147,6 +148,7 @@ func (m *Main) buildServices(ctx context.Context, smtp *mail.SMTPConfig) (*servi
 	svc.texts.Register(svc.orders.MailKinds()...)
 	svc.texts.Register(member.MailKinds()...)
 	svc.orders.UseTexts(svc.texts)
+	svc.orders.OnCancel(coupon.Release)
 	svc.checkout.UseTexts(svc.texts)
 	svc.members.UseTexts(svc.texts)
 	svc.billing = billing.New(d, svc.orders, svc.members, svc.queue, m.Clock, cfg.BaseURL)

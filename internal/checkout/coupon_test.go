@@ -2,6 +2,7 @@ package checkout_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 	"sync"
@@ -212,6 +213,68 @@ func TestCouponLimits(t *testing.T) {
 		}
 		if n := carttest.Count(t, d, "orders"); n != 3 {
 			t.Fatalf("%d orders, want 3", n)
+		}
+	})
+}
+
+// A cancelled order gives its coupon's use back (order.OnCancel wired to
+// coupon.Release, as cmd/kaede does): the same guest may use a one-use
+// coupon again, and the coupon's count is one again after the new use.
+func TestCouponReleasedOnCancel(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := setup(t, d)
+		f.orders.OnCancel(coupon.Release)
+		ctx := context.Background()
+		carttest.AddVariant(t, d, carttest.Variant{SKU: "A", Price: 1100, Stock: 50})
+		c := addCoupon(t, d, coupon.Input{Code: "ONCE", Kind: "fixed", Amount: "100", MaxPerCustomer: "1", MaxUses: "1"})
+		place := func(key string) (string, error) {
+			in := input(f.cartWith(t, shop.Viewer{}, "A", 1), "cod", key)
+			in.Email, in.CouponCode = "taro@example.com", "ONCE"
+			o, _, err := f.checkout.Place(ctx, in)
+			if err != nil {
+				return "", err
+			}
+			return o.Number, nil
+		}
+		number, err := place("c1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := place("c2"); couponReason(err) != shop.ReasonCouponUsedUp {
+			t.Fatalf("second use before the cancellation: %v", err)
+		}
+		if _, err := f.orders.CancelByStaff(ctx, number, "お客様のご依頼", audit.Actor{Name: "staff@kaede.example"}); err != nil {
+			t.Fatal(err)
+		}
+		usesNow := func() int {
+			t.Helper()
+			var n int
+			if err := d.QueryRowContext(ctx, `SELECT uses FROM coupons WHERE id = $1`, c.ID).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		if n := usesNow(); n != 0 {
+			t.Fatalf("uses after the cancellation: %d, want 0", n)
+		}
+		// A second release (another cancel path) gives nothing more back.
+		if err := d.Tx(ctx, func(tx *sql.Tx) error {
+			var id int64
+			if err := tx.QueryRowContext(ctx, `SELECT id FROM orders WHERE number = $1`, number).Scan(&id); err != nil {
+				return err
+			}
+			return coupon.Release(ctx, tx, id, clock())
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if n := usesNow(); n != 0 {
+			t.Fatalf("uses after a second release: %d, want 0", n)
+		}
+		if _, err := place("c3"); err != nil {
+			t.Fatalf("the use given back is not usable: %v", err)
+		}
+		if n := usesNow(); n != 1 {
+			t.Fatalf("uses after the new order: %d, want 1", n)
 		}
 	})
 }

@@ -113,7 +113,8 @@ func Check(ctx context.Context, tx *sql.Tx, code string, items []Item, customer,
 
 func usesBy(ctx context.Context, tx *sql.Tx, couponID int64, customer string) (int, error) {
 	var n int
-	err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM coupon_redemptions WHERE coupon_id = $1 AND customer = $2`,
+	err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM coupon_redemptions
+		WHERE coupon_id = $1 AND customer = $2 AND released_at IS NULL`,
 		couponID, customer).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("coupon %d: uses: %w", couponID, err)
@@ -162,6 +163,26 @@ func Redeem(ctx context.Context, tx *sql.Tx, a Applied, orderID int64, customer 
 		orderID, a.CouponID, a.Code, customer, int64(a.Discount), int64(a.Standard), int64(a.Reduced), now.UTC())
 	if err != nil {
 		return fmt.Errorf("redeem coupon %s: %w", a.Code, err)
+	}
+	return nil
+}
+
+// Release gives back the use of a coupon on the order, in the transaction
+// that cancels it: the coupon's count and the customer's own limit no
+// longer include it. The redemption stays, marked, for the order's
+// documents; a second call changes nothing.
+func Release(ctx context.Context, tx *sql.Tx, orderID int64, now time.Time) error {
+	var couponID int64
+	err := tx.QueryRowContext(ctx, `UPDATE coupon_redemptions SET released_at = $2
+		WHERE order_id = $1 AND released_at IS NULL RETURNING coupon_id`, orderID, now.UTC()).Scan(&couponID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("release coupon of order %d: %w", orderID, err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE coupons SET uses = uses - 1 WHERE id = $1 AND uses > 0`, couponID); err != nil {
+		return fmt.Errorf("release coupon %d: %w", couponID, err)
 	}
 	return nil
 }

@@ -95,6 +95,15 @@ type Service struct {
 	mail  *mail.Queue
 	clock shop.Clock
 	texts *mailtext.Service // the shop's wording of the notices; nil: the embedded
+	// onCancel runs in the transaction that cancels an order, after its
+	// stock is back (a coupon's use given back); nil: nothing more.
+	onCancel func(ctx context.Context, tx *sql.Tx, orderID int64, now time.Time) error
+}
+
+// OnCancel has f run in every transaction that cancels an order, however
+// it is cancelled (customer, staff, bulk, unpaid, expired, full refund).
+func (s *Service) OnCancel(f func(ctx context.Context, tx *sql.Tx, orderID int64, now time.Time) error) {
+	s.onCancel = f
 }
 
 // UseTexts renders the notices with the shop's own wording where it has

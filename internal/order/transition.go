@@ -83,6 +83,11 @@ func (s *Service) move(ctx context.Context, tx *sql.Tx, number string, c change)
 		if err := returnStock(ctx, tx, id); err != nil {
 			return nil, fmt.Errorf("order %s: %w", number, err)
 		}
+		if s.onCancel != nil {
+			if err := s.onCancel(ctx, tx, id, now); err != nil {
+				return nil, fmt.Errorf("order %s: %w", number, err)
+			}
+		}
 	}
 	o, err := Load(ctx, tx, number)
 	if err != nil {
