@@ -45,9 +45,42 @@ type DB struct {
 	// changes are what caches learn of writes through (changes.go).
 	changes *changes
 
-	// writer, on SQLite only, is held by the one Tx that writes (see
-	// Tx): the others wait for it here, in turn, without a connection.
-	writer chan struct{}
+	// writer, on SQLite only, is the process's one turn to write
+	// (turns.go): Tx waits for it without a connection, other writers on
+	// their connection.
+	writer turns
+	// queue is the job queue's own pool on SQLite (see Queue).
+	queue *sql.DB
+}
+
+// Queue is the pool the job queue runs its own statements on; a job
+// inserted in a store transaction goes in with that transaction.
+func (d *DB) Queue() *sql.DB {
+	if d.queue != nil {
+		return d.queue
+	}
+	return d.DB
+}
+
+// Close closes the database's pools.
+func (d *DB) Close() error {
+	if d.queue != nil {
+		d.queue.Close()
+	}
+	return d.DB.Close()
+}
+
+// ExecContext runs one statement outside a transaction. On SQLite it
+// takes the turn to write before it takes a connection, as Tx does.
+func (d *DB) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if d.writer != nil && !holdsTurn(ctx) {
+		if err := d.writer.take(ctx); err != nil {
+			return nil, err
+		}
+		defer d.writer.give()
+		ctx = context.WithValue(ctx, turnHeld{}, true)
+	}
+	return d.DB.ExecContext(ctx, query, args...)
 }
 
 // Open opens the database named by url: "postgres://…" or
@@ -75,16 +108,21 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 			return nil, fmt.Errorf("open sqlite: %w", err)
 		}
-		sdb, err := sql.Open("sqlite", sqliteDSN(path))
-		if err != nil {
-			return nil, fmt.Errorf("open sqlite %s: %w", path, err)
-		}
+		writer := make(turns, 1)
+		connector := &turnConnector{dsn: sqliteDSN(path), turns: writer}
+		sdb := sql.OpenDB(connector)
 		// One writer at a time is SQLite's rule; readers run beside it in
 		// WAL mode. Transactions begin IMMEDIATE (see sqliteDSN), so two
 		// writers queue on busy_timeout instead of failing on upgrade.
 		sdb.SetMaxOpenConns(16)
 		sdb.SetMaxIdleConns(16)
-		d = &DB{DB: sdb, Dialect: SQLite, Path: path, writer: make(chan struct{}, 1)}
+		d = &DB{DB: sdb, Dialect: SQLite, Path: path, writer: writer, queue: sql.OpenDB(connector)}
+		// The job queue's few statements of its own (fetching and
+		// completing jobs) wait for the turn on a connection: a pool of
+		// their own, so that they never hold the connections the store's
+		// turn holder needs.
+		d.queue.SetMaxOpenConns(4)
+		d.queue.SetMaxIdleConns(4)
 	}
 	d.URL = url
 	d.changes = newChanges()
@@ -119,21 +157,19 @@ const busyTimeout = 10 * time.Second
 // Tx runs fn in a transaction, committing when fn returns nil and rolling
 // back otherwise.
 //
-// On SQLite the store's write transactions take turns in this process
-// before they take a connection: left to SQLite, every waiter holds one of
-// the pool's connections and polls for the write lock, sleeping up to
-// 100 ms between tries, so the lock sits free while the waiters sleep, the
-// pool runs dry (reads wait too) and some waiters, unlucky in every poll,
-// fail after busy_timeout — the soak's stalls. Writers outside Tx (River's
-// own transactions, a single statement) still meet on busy_timeout.
+// On SQLite the transaction takes the process's turn to write (turns.go)
+// before it takes a connection, so that writers waiting in line do not
+// hold the pool's connections that readers need.
 func (d *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	begin := ctx
 	if d.writer != nil {
-		if err := d.takeWriter(ctx); err != nil {
+		if err := d.writer.take(ctx); err != nil {
 			return fmt.Errorf("begin: %w", err)
 		}
-		defer func() { <-d.writer }()
+		defer d.writer.give()
+		begin = context.WithValue(ctx, turnHeld{}, true)
 	}
-	tx, err := d.BeginTx(ctx, nil)
+	tx, err := d.BeginTx(begin, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
@@ -150,26 +186,6 @@ func (d *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	}
 	committed = true
 	return nil
-}
-
-// takeWriter waits for this process's turn to write, as long as SQLite
-// would wait for the write lock.
-func (d *DB) takeWriter(ctx context.Context) error {
-	select {
-	case d.writer <- struct{}{}:
-		return nil
-	default:
-	}
-	t := time.NewTimer(busyTimeout)
-	defer t.Stop()
-	select {
-	case d.writer <- struct{}{}:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return errWriterBusy
-	}
 }
 
 // errWriterBusy is a turn to write not had within busy_timeout. It has

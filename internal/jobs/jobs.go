@@ -117,14 +117,15 @@ func New(d *db.DB, log *slog.Logger, cfg Config) (*Runner, error) {
 // *sql.DB, so a job insert can join a store transaction.
 //
 // River's SQLite driver suggests a pool of one connection to avoid
-// SQLITE_BUSY. Kaede's pool does not need that: every connection waits on
-// busy_timeout, and every transaction begins IMMEDIATE (db.Open), so River's
-// transactions queue for the write lock like the store's own instead of
-// failing when a read would upgrade to a write.
+// SQLITE_BUSY. Kaede's pools do not need that: on SQLite every write takes
+// the process's turn (db's turns.go) and every transaction begins
+// IMMEDIATE, so River's transactions queue for the write lock like the
+// store's own instead of failing when a read would upgrade to a write.
+// River runs its own statements on db.Queue, a pool apart from the store's.
 func newDriver(d *db.DB) (riverdriver.Driver[*sql.Tx], error) {
 	switch d.Dialect {
 	case db.SQLite:
-		return riversqlite.New(d.DB), nil
+		return riversqlite.New(d.Queue()), nil
 	case db.Postgres:
 		return riverdatabasesql.New(d.DB), nil
 	}
