@@ -4,12 +4,19 @@
 // bench/checkout.sh runs it against the demo.
 //
 //	checkout prepare --database DSN    # loose limits per client, deep stock
-//	checkout --base URL[,URL…] [--conns 32] [--duration 20s] [--warmup 3s] [--method bank_transfer]
+//	checkout --base URL[,URL…] [--conns 32] [--duration 20s] [--warmup 3s] [--method bank_transfer] [--requests 3] [--forwarded]
 //
-// Each connection loops: create a cart, add one unit of a SKU, check out with a new e-mail address and an Idempotency-Key. With
+// Each connection loops: create a cart, add one unit of a SKU, check out
+// with a new e-mail address and an Idempotency-Key (--requests 3); or
+// create the cart with its item and check out (--requests 2). With
 // several base URLs (instances behind one database) the connections are
-// spread over them in turn. Any answer other than the expected one is
-// counted and printed; the exit status is non-zero when there was one.
+// spread over them in turn. With --forwarded, every order comes from an
+// address of its own in X-Forwarded-For, as a shop behind its reverse
+// proxy sees its customers (start the store with --trusted-proxies
+// 127.0.0.1/32); without, every order comes from 127.0.0.1 and the shop's
+// limits per address must be lifted (checkout prepare). Any answer other
+// than the expected one is counted and printed; the exit status is
+// non-zero when there was one.
 package main
 
 import (
@@ -50,13 +57,19 @@ func main() {
 	duration := flag.Duration("duration", 20*time.Second, "how long to measure")
 	warmup := flag.Duration("warmup", 3*time.Second, "load before measuring, not counted")
 	method := flag.String("method", "bank_transfer", "payment method of every order")
+	requests := flag.Int("requests", 3, "requests per order: 3 (cart, item, checkout) or 2 (cart with its item, checkout)")
+	forwarded := flag.Bool("forwarded", false, "send each order's own client address in X-Forwarded-For")
 	sku := flag.String("sku", "", "the SKU to buy (default: the first SKU of the first product a guest may buy)")
 	flag.Parse()
 	if *base == "" {
 		fmt.Fprintln(os.Stderr, "checkout: --base is required")
 		os.Exit(2)
 	}
-	r, err := run(strings.Split(*base, ","), *conns, *warmup, *duration, *method, *sku)
+	if *requests != 2 && *requests != 3 {
+		fmt.Fprintln(os.Stderr, "checkout: --requests is 2 or 3")
+		os.Exit(2)
+	}
+	r, err := run(strings.Split(*base, ","), *conns, *warmup, *duration, *method, *sku, *forwarded, *requests)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "checkout:", err)
 		os.Exit(1)
@@ -97,6 +110,7 @@ func prepare(ctx context.Context, dsn string) error {
 }
 
 type result struct {
+	perOrder int // requests an order
 	elapsed  time.Duration
 	orders   []time.Duration // one order's requests together
 	requests []time.Duration
@@ -105,7 +119,7 @@ type result struct {
 }
 
 func (r result) print(w io.Writer, conns, instances int) {
-	fmt.Fprintf(w, "checkout over HTTP: %d connections, %d instance(s), %s\n", conns, instances, r.elapsed.Round(time.Millisecond))
+	fmt.Fprintf(w, "checkout over HTTP: %d requests an order, %d connections, %d instance(s), %s\n", r.perOrder, conns, instances, r.elapsed.Round(time.Millisecond))
 	fmt.Fprintf(w, "orders/s %.1f   order p50 %s p99 %s   request p50 %s p99 %s   failed %d\n",
 		float64(len(r.orders))/r.elapsed.Seconds(),
 		pct(r.orders, 50), pct(r.orders, 99), pct(r.requests, 50), pct(r.requests, 99), r.failed)
@@ -123,7 +137,7 @@ func pct(d []time.Duration, p int) time.Duration {
 	return s[min(len(s)-1, len(s)*p/100)].Round(100 * time.Microsecond)
 }
 
-func run(bases []string, conns int, warmup, duration time.Duration, method, sku string) (result, error) {
+func run(bases []string, conns int, warmup, duration time.Duration, method, sku string, forwarded bool, requests int) (result, error) {
 	client := &http.Client{Timeout: 30 * time.Second,
 		Transport: &http.Transport{MaxIdleConns: conns * 2, MaxIdleConnsPerHost: conns * 2}}
 	if sku == "" {
@@ -134,7 +148,7 @@ func run(bases []string, conns int, warmup, duration time.Duration, method, sku 
 	}
 	var (
 		mu        sync.Mutex
-		res       result
+		res       = result{perOrder: requests}
 		measuring atomic.Bool
 		serial    atomic.Int64
 	)
@@ -145,7 +159,7 @@ func run(bases []string, conns int, warmup, duration time.Duration, method, sku 
 	var wg sync.WaitGroup
 	for i := range conns {
 		wg.Go(func() {
-			c := customer{client: client, base: bases[i%len(bases)], sku: sku, method: method}
+			c := customer{client: client, base: bases[i%len(bases)], sku: sku, method: method, forwarded: forwarded, requests: requests}
 			for ctx.Err() == nil {
 				n := serial.Add(1)
 				took, reqs, err := c.order(ctx, n)
@@ -199,20 +213,27 @@ func firstSKU(client *http.Client, base string) (string, error) {
 }
 
 type customer struct {
-	client *http.Client
-	base   string
-	sku    string
-	method string
+	client    *http.Client
+	base      string
+	sku       string
+	method    string
+	forwarded bool
+	requests  int
 }
 
 // order places one order; it returns the time of its requests together
 // and of each.
 func (c customer) order(ctx context.Context, n int64) (time.Duration, []time.Duration, error) {
 	var reqs []time.Duration
+	// A private range: 10.0.0.0/8 holds 16M customers.
+	from := fmt.Sprintf("10.%d.%d.%d", n>>16&0xff, n>>8&0xff, n&0xff)
 	post := func(path string, body any, want int, header ...string) ([]byte, error) {
 		b, _ := json.Marshal(body)
 		req, _ := http.NewRequestWithContext(ctx, "POST", c.base+path, bytes.NewReader(b))
 		req.Header.Set("Content-Type", "application/json")
+		if c.forwarded {
+			req.Header.Set("X-Forwarded-For", from)
+		}
 		for i := 0; i+1 < len(header); i += 2 {
 			req.Header.Set(header[i], header[i+1])
 		}
@@ -233,7 +254,12 @@ func (c customer) order(ctx context.Context, n int64) (time.Duration, []time.Dur
 		return out, nil
 	}
 	t0 := time.Now()
-	out, err := post("/api/v1/carts", map[string]any{}, http.StatusCreated)
+	item := map[string]any{"sku": c.sku, "quantity": 1}
+	body := map[string]any{}
+	if c.requests == 2 {
+		body["items"] = []any{item}
+	}
+	out, err := post("/api/v1/carts", body, http.StatusCreated)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -241,8 +267,10 @@ func (c customer) order(ctx context.Context, n int64) (time.Duration, []time.Dur
 	if err := json.Unmarshal(out, &cart); err != nil {
 		return 0, nil, fmt.Errorf("cart: %w", err)
 	}
-	if _, err := post("/api/v1/carts/"+cart.ID+"/items", map[string]any{"sku": c.sku, "quantity": 1}, http.StatusOK); err != nil {
-		return 0, nil, err
+	if c.requests == 3 {
+		if _, err := post("/api/v1/carts/"+cart.ID+"/items", item, http.StatusOK); err != nil {
+			return 0, nil, err
+		}
 	}
 	key := fmt.Sprintf("bench-%d-%d", time.Now().UnixNano(), n)
 	if _, err := post("/api/v1/carts/"+cart.ID+"/checkout", map[string]any{

@@ -63,27 +63,10 @@ func (s *Service) change(ctx context.Context, id, sku string, viewer shop.Viewer
 		if err := s.lockCart(ctx, tx, id, viewer); err != nil {
 			return err
 		}
-		v, err := findVariant(ctx, tx, sku, badQty)
-		if err != nil {
+		if err := s.changeLine(ctx, tx, id, sku, viewer, next, badQty); err != nil {
 			return err
 		}
-		if v.practitionersOnly && !viewer.Practitioner {
-			return practitionersOnly(v.sku)
-		}
-		current, err := quantityInCart(ctx, tx, id, v.id)
-		if err != nil {
-			return err
-		}
-		qty, err := next(current)
-		if err != nil {
-			return err
-		}
-		if err := checkQuantity(v, qty); err != nil {
-			return err
-		}
-		if err := s.putLine(ctx, tx, id, v.id, current, qty); err != nil {
-			return err
-		}
+		var err error
 		c, err = Load(ctx, tx, id, viewer)
 		return err
 	})
@@ -91,6 +74,29 @@ func (s *Service) change(ctx context.Context, id, sku string, viewer shop.Viewer
 		return nil, err
 	}
 	return c, nil
+}
+
+// changeLine is change's work in tx, the cart locked.
+func (s *Service) changeLine(ctx context.Context, tx *sql.Tx, id, sku string, viewer shop.Viewer, next func(current int) (int, error), badQty bool) error {
+	v, err := findVariant(ctx, tx, sku, badQty)
+	if err != nil {
+		return err
+	}
+	if v.practitionersOnly && !viewer.Practitioner {
+		return practitionersOnly(v.sku)
+	}
+	current, err := quantityInCart(ctx, tx, id, v.id)
+	if err != nil {
+		return err
+	}
+	qty, err := next(current)
+	if err != nil {
+		return err
+	}
+	if err := checkQuantity(v, qty); err != nil {
+		return err
+	}
+	return s.putLine(ctx, tx, id, v.id, current, qty)
 }
 
 func (s *Service) remove(ctx context.Context, id, sku string, viewer shop.Viewer) (*Cart, error) {

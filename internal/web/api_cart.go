@@ -49,9 +49,35 @@ type apiQuantityRequest struct {
 	Quantity *int `json:"quantity"`
 }
 
-// apiCreateCart starts an empty guest cart.
+// apiCreateRequest is the optional body of creating a cart: its first
+// items, so that a client that knows what it buys spends one request.
+type apiCreateRequest struct {
+	Items []apiItemRequest `json:"items"`
+}
+
+// apiCreateCart starts a guest cart, empty or with the body's items.
 func (s *Server) apiCreateCart(w http.ResponseWriter, r *http.Request) {
-	c, err := s.carts.CreateFor(r.Context(), info(r).IP)
+	var req apiCreateRequest
+	if r.ContentLength != 0 {
+		if err := decodeJSON(w, r, &req); err != nil {
+			s.writeJSONError(w, r, err)
+			return
+		}
+	}
+	items := make([]cart.Item, len(req.Items))
+	p := shop.Problems{}
+	for i, it := range req.Items {
+		if it.Quantity == nil {
+			p.Add(fmt.Sprintf("items[%d].quantity", i), shop.ReasonRequired)
+			continue
+		}
+		items[i] = cart.Item{SKU: it.SKU, Quantity: *it.Quantity}
+	}
+	if err := p.Err(); err != nil {
+		s.writeJSONError(w, r, err)
+		return
+	}
+	c, err := s.carts.CreateFor(r.Context(), info(r).IP, items, apiGuest)
 	if err != nil {
 		s.logTooMany(r, "cart", err)
 		s.writeJSONError(w, r, fmt.Errorf("api: create cart: %w", err))

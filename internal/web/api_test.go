@@ -315,6 +315,54 @@ func TestAPIProduct(t *testing.T) {
 	})
 }
 
+// TestAPICartCreatedWithItems: a cart created with its items holds them by
+// AddItem's rules; any item AddItem refuses refuses the whole cart, named
+// by its place in the list, and leaves no cart behind.
+func TestAPICartCreatedWithItems(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		e.seedDemo()
+		c := decode[apiCart](t, e.apiCall("POST", "/api/v1/carts",
+			`{"items":[{"sku":"`+teaSKU+`","quantity":2},{"sku":"`+bookSKU+`","quantity":1},{"sku":"`+teaSKU+`","quantity":1}]}`), http.StatusCreated)
+		if len(c.ID) < 20 || c.Total != 3*1080+3960 || c.Count != 4 || len(c.Items) != 2 {
+			t.Fatalf("cart with items: %+v", c)
+		}
+		if got := decode[apiCart](t, e.apiCall("GET", "/api/v1/carts/"+c.ID, ""), http.StatusOK); got.Total != c.Total || got.Count != 4 {
+			t.Errorf("GET the cart: %+v", got)
+		}
+		if got := decode[apiCart](t, e.apiCall("POST", "/api/v1/carts", `{}`), http.StatusCreated); len(got.Items) != 0 {
+			t.Errorf("an empty body's cart: %+v", got)
+		}
+
+		carts := func() int {
+			var n int
+			if err := d.QueryRow(`SELECT COUNT(*) FROM carts`).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		before := carts()
+		wantFields(t, e.apiCall("POST", "/api/v1/carts", `{"items":[{"sku":"`+teaSKU+`","quantity":1},{"sku":"NO-SUCH-SKU","quantity":1}]}`), "items[1].sku")
+		wantFields(t, e.apiCall("POST", "/api/v1/carts", `{"items":[{"sku":"`+teaSKU+`"}]}`), "items[0].quantity")
+		wantFields(t, e.apiCall("POST", "/api/v1/carts", `{"items":[{"sku":"`+teaSKU+`","quantity":1000}]}`), "items[0].quantity")
+		wantFields(t, e.apiCall("POST", "/api/v1/carts", `{"items":"tea"}`), "items")
+		many := make([]string, 51)
+		for i := range many {
+			many[i] = `{"sku":"` + teaSKU + `","quantity":1}`
+		}
+		wantFields(t, e.apiCall("POST", "/api/v1/carts", `{"items":[`+strings.Join(many, ",")+`]}`), "items")
+		if _, err := d.Exec(`UPDATE variants SET stock = 1 WHERE sku = $1`, teaSKU); err != nil {
+			t.Fatal(err)
+		}
+		if got := decode[apiErr](t, e.apiCall("POST", "/api/v1/carts", `{"items":[{"sku":"`+bookSKU+`","quantity":1},{"sku":"`+teaSKU+`","quantity":2}]}`), http.StatusConflict); got.Error.Code != "out_of_stock" {
+			t.Errorf("over stock: %+v", got)
+		}
+		if got := carts(); got != before {
+			t.Errorf("carts after refused creations: %d, want %d", got, before)
+		}
+	})
+}
+
 func TestAPICart(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		e := newEnv(t, d)

@@ -194,7 +194,7 @@ func (s *Server) currentCart(w http.ResponseWriter, r *http.Request, create bool
 	if s.fromMonitor(r) {
 		addr = "" // the shop's own tamper monitor: not counted
 	}
-	c, err := s.carts.CreateFor(ctx, addr)
+	c, err := s.carts.CreateFor(ctx, addr, nil, viewer)
 	if err != nil {
 		s.logTooMany(r, "cart", err)
 		return nil, viewer, fmt.Errorf("create cart: %w", err)
