@@ -51,7 +51,7 @@ kill "$demo_pid"; wait "$demo_pid" 2>/dev/null || true
 if [ -n "$PG" ]; then
   # A schema of its own, dropped first: the demo seeds an empty database.
   schema=bench_checkout
-  psql -q "$PG" -c "DROP SCHEMA IF EXISTS $schema CASCADE; CREATE SCHEMA $schema" >/dev/null
+  psql -q "$PG" -v ON_ERROR_STOP=1 -c "SET client_min_messages = warning" -c "DROP SCHEMA IF EXISTS $schema CASCADE; CREATE SCHEMA $schema" >/dev/null
   sep='?'; [[ $PG == *\?* ]] && sep='&'
   url="$PG${sep}search_path=$schema"
   [[ $url == *sslmode=* ]] || url="$url&sslmode=disable"
@@ -61,15 +61,18 @@ if [ -n "$PG" ]; then
   "$work/checkout" prepare --database "$url"
   start_demo --database "$url" --monitor-interval 24h --monitor-mode http --trusted-proxies 127.0.0.1/32
   first=$demo_pid
-  "$work/kaede" demo --addr "127.0.0.1:$((PORT + 1))" --data "$work/data2" --database "$url" \
+  # The second instance shares the images; a data directory that is not
+  # empty also tells the demo not to seed again.
+  mkdir -p "$work/data2" && cp -r "$work/data/media" "$work/data2/"
+  "$work/kaede" demo --addr "127.0.0.1:$((PORT + 10))" --data "$work/data2" --database "$url" \
     --monitor-interval 24h --monitor-mode http --trusted-proxies 127.0.0.1/32 >>"$work/kaede2.log" 2>&1 &
   second=$!
   for _ in $(seq 1 100); do
-    curl -fsS "http://127.0.0.1:$((PORT + 1))/healthz" >/dev/null 2>&1 && break
+    curl -fsS "http://127.0.0.1:$((PORT + 10))/healthz" >/dev/null 2>&1 && break
     sleep 0.1
   done
-  load "PostgreSQL, two instances" "http://127.0.0.1:$PORT,http://127.0.0.1:$((PORT + 1))"
+  load "PostgreSQL, two instances" "http://127.0.0.1:$PORT,http://127.0.0.1:$((PORT + 10))"
   kill "$first" "$second"; wait 2>/dev/null || true
-  psql -q "$PG" -c "DROP SCHEMA IF EXISTS $schema CASCADE" >/dev/null
+  psql -q "$PG" -v ON_ERROR_STOP=1 -c "SET client_min_messages = warning" -c "DROP SCHEMA IF EXISTS $schema CASCADE" >/dev/null
 fi
 exit "$status"
