@@ -69,26 +69,41 @@ type apiCategoriesJSON struct {
 	Categories []apiCategoryJSON `json:"categories"`
 }
 
-// apiProducts lists or searches published products.
-func (s *Server) apiProducts(w http.ResponseWriter, r *http.Request) {
-	q, err := parseProductQuery(r.URL.Query())
-	if err != nil {
-		s.writeJSONError(w, r, err)
-		return
+// apiProducts lists or searches published products. The body of a listing
+// the catalogue has cached is encoded once (productsCache).
+func (s *Server) apiProducts(c *productsCache) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		q, err := parseProductQuery(r.URL.Query())
+		if err != nil {
+			s.writeJSONError(w, r, err)
+			return
+		}
+		products, total, err := s.catalog.Search(r.Context(), q)
+		if err != nil {
+			s.writeJSONError(w, r, fmt.Errorf("api: list products: %w", err))
+			return
+		}
+		limit := q.Limit
+		if limit == 0 {
+			limit = catalog.DefaultLimit
+		}
+		key := productsKey(q, limit)
+		body, ok := c.get(key, products, total)
+		if !ok {
+			out := apiProductsJSON{Products: make([]apiProductJSON, 0, len(products)), Total: total, Limit: limit, Offset: q.Offset}
+			for _, p := range products {
+				out.Products = append(out.Products, s.productJSON(p))
+			}
+			if body, err = encodeJSON(out); err != nil {
+				s.writeJSONError(w, r, fmt.Errorf("api: list products: %w", err))
+				return
+			}
+			c.put(key, products, total, body)
+		}
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+		w.Write(body) // a failed write is the client gone
 	}
-	products, total, err := s.catalog.Search(r.Context(), q)
-	if err != nil {
-		s.writeJSONError(w, r, fmt.Errorf("api: list products: %w", err))
-		return
-	}
-	out := apiProductsJSON{Products: make([]apiProductJSON, 0, len(products)), Total: total, Limit: q.Limit, Offset: q.Offset}
-	if out.Limit == 0 {
-		out.Limit = catalog.DefaultLimit
-	}
-	for _, p := range products {
-		out.Products = append(out.Products, s.productJSON(p))
-	}
-	writeJSON(w, http.StatusOK, out)
 }
 
 // parseProductQuery reads q, category, sort, limit and offset. Text that is

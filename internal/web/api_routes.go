@@ -8,7 +8,7 @@ import "net/http"
 // token that checkout returned.
 func (s *Server) apiRoutes(mux *http.ServeMux) {
 	// Catalog.
-	mux.HandleFunc("GET /api/v1/products", s.apiProducts)
+	mux.HandleFunc("GET /api/v1/products", s.apiProducts(&productsCache{}))
 	mux.HandleFunc("GET /api/v1/products/{slug}", s.apiProduct)
 	mux.HandleFunc("GET /api/v1/categories", s.apiCategories)
 	mux.HandleFunc("GET /api/v1/postcodes/{code}", s.apiPostcode)
