@@ -137,22 +137,25 @@ func (l *Limiter) Take(ctx context.Context, tx *sql.Tx, now time.Time, msg strin
 	return nil
 }
 
-// lock takes each bucket's lock row, in the order given (callers list
-// their rules in one fixed order, so two checks never wait on each other).
+// lock serialises the checks of each rule's window across instances on
+// PostgreSQL: a transaction-scoped advisory lock per bucket and subject,
+// taken in the order given (callers list their rules in one fixed order,
+// so two checks never wait on each other). Checks of different subjects —
+// two customers — do not wait on each other; a shop-wide rule (no
+// subject) is one lock. SQLite needs none: its IMMEDIATE transaction
+// already excludes every other writer.
 func (l *Limiter) lock(ctx context.Context, tx *sql.Tx, rules []Rule) error {
+	if l.db.Dialect != db.Postgres {
+		return nil
+	}
 	seen := map[string]bool{}
 	for _, r := range rules {
-		if len(r.Windows) == 0 || seen[r.Bucket] {
+		key := r.Bucket + " " + r.Subject // a bucket is one word
+		if len(r.Windows) == 0 || seen[key] {
 			continue
 		}
-		seen[r.Bucket] = true
-		if _, err := tx.ExecContext(ctx, `INSERT INTO throttle_locks (bucket) VALUES ($1) ON CONFLICT (bucket) DO NOTHING`,
-			r.Bucket); err != nil {
-			return fmt.Errorf("lock %s: %w", r.Bucket, err)
-		}
-		var got string
-		if err := tx.QueryRowContext(ctx, `SELECT bucket FROM throttle_locks WHERE bucket = $1`+l.db.ForUpdate(),
-			r.Bucket).Scan(&got); err != nil {
+		seen[key] = true
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, "throttle "+key); err != nil {
 			return fmt.Errorf("lock %s: %w", r.Bucket, err)
 		}
 	}
