@@ -1,7 +1,14 @@
-// Command fill adds a category of exactly 30 products to a demo database,
-// so that bench/run.sh measures a category page of 30 products: copies of
-// the demo's published products, with their own slugs and SKUs, sharing
-// the demo's images.
+// Command fill adds benchmark data to a stopped demo's database.
+//
+// By default it adds a category of exactly 30 products, so that
+// bench/run.sh measures a category page of 30 products: copies of the
+// demo's published products, with their own slugs and SKUs, sharing the
+// demo's images.
+//
+// With --products and --orders it builds a large shop instead, for
+// bench/memory.sh: that many copies of the demo's products in categories of
+// --per-category, and that many past orders of members and guests (see
+// large.go).
 package main
 
 import (
@@ -22,8 +29,19 @@ import (
 func main() {
 	data := flag.String("data", "", "the demo's data directory (the store must be stopped)")
 	count := flag.Int("count", 30, "products in the category")
+	var l large
+	flag.IntVar(&l.products, "products", 0, "large shop: products to add (0: the 30-product category only)")
+	flag.IntVar(&l.perCategory, "per-category", 100, "large shop: products per category")
+	flag.IntVar(&l.orders, "orders", 0, "large shop: past orders to add")
+	flag.IntVar(&l.members, "members", 5000, "large shop: members who placed the members' orders")
 	flag.Parse()
-	if err := fill(context.Background(), *data, *count); err != nil {
+	var err error
+	if l.products > 0 || l.orders > 0 {
+		err = l.fill(context.Background(), *data)
+	} else {
+		err = fill(context.Background(), *data, *count)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "fill:", err)
 		os.Exit(1)
 	}

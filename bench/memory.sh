@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Memory of a large shop: "kaede demo" filled with 10,000 products (in
+# categories of 100 under ten parents, with variants, stock and the demo's
+# pictures) and 100,000 past orders of 5,000 members and guests, then
+# browsed by guests (bench/browse: top page, category pages paged through,
+# product pages, searches, the products API) across the whole catalogue.
+#
+#   bench/memory.sh                      # 60 s of browsing, 8 visitors
+#   DURATION=30s CLIENTS=4 bench/memory.sh
+#   PRODUCTS=1000 ORDERS=10000 bench/memory.sh
+#
+# Prints the store's resident memory (VmRSS) at start and after the load,
+# its peak (VmHWM), and PASS or FAIL against LIMIT_MB (150). Exits 1 on FAIL.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DURATION=${DURATION:-60s}
+CLIENTS=${CLIENTS:-8}
+PORT=${PORT:-18280}
+PRODUCTS=${PRODUCTS:-10000}
+ORDERS=${ORDERS:-100000}
+LIMIT_MB=${LIMIT_MB:-150}
+
+work=$(mktemp -d)
+trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
+
+go build -o "$work/kaede" ./cmd/kaede
+go build -o "$work/fill" ./bench/fill
+go build -o "$work/browse" ./bench/browse
+
+. bench/demo.sh
+
+# First start seeds the demo; then, with the store stopped, fill it.
+start_demo
+kill "$demo_pid"; wait "$demo_pid" 2>/dev/null || true
+"$work/fill" --data "$work/data" --products "$PRODUCTS" --orders "$ORDERS"
+echo "database: $(du -m "$work/data/kaede.db" | cut -f1) MB"
+start_demo
+
+kb() { awk -v k="$1:" '$1 == k {print $2}' "/proc/$demo_pid/status"; }
+mb() { awk -v v="$1" 'BEGIN {printf "%.1f MB", v / 1024}'; }
+
+# The store's start-up tasks run just after it answers; let them finish.
+sleep 5
+start_rss=$(kb VmRSS)
+echo "RSS at start: $(mb "$start_rss")   ($(uptime | sed 's/.*load/load/'))"
+"$work/browse" --base "http://127.0.0.1:$PORT" --duration "$DURATION" --clients "$CLIENTS"
+rss=$(kb VmRSS)
+hwm=$(kb VmHWM)
+echo "RSS after the load: $(mb "$rss") (anonymous $(mb "$(kb RssAnon)"), file $(mb "$(kb RssFile)"));" \
+  "peak $(mb "$hwm")   ($(uptime | sed 's/.*load/load/'))"
+if ((hwm < LIMIT_MB * 1024)); then
+  echo "PASS: peak RSS $(mb "$hwm") < $LIMIT_MB MB"
+else
+  echo "FAIL: peak RSS $(mb "$hwm") ≥ $LIMIT_MB MB"
+  exit 1
+fi
