@@ -10,7 +10,8 @@
 #   PRODUCTS=1000 ORDERS=10000 bench/memory.sh
 #
 # Prints the store's resident memory (VmRSS) at start and after the load,
-# its peak (VmHWM), and PASS or FAIL against LIMIT_MB (150). Exits 1 on FAIL.
+# its peak (VmHWM), and PASS or FAIL of the RSS after the load against
+# LIMIT_MB (150), as the target is worded. Exits 1 on FAIL.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -49,9 +50,9 @@ rss=$(kb VmRSS)
 hwm=$(kb VmHWM)
 echo "RSS after the load: $(mb "$rss") (anonymous $(mb "$(kb RssAnon)"), file $(mb "$(kb RssFile)"));" \
   "peak $(mb "$hwm")   ($(uptime | sed 's/.*load/load/'))"
-if ((hwm < LIMIT_MB * 1024)); then
-  echo "PASS: peak RSS $(mb "$hwm") < $LIMIT_MB MB"
+if ((rss < LIMIT_MB * 1024)); then
+  echo "PASS: RSS after the load $(mb "$rss") < $LIMIT_MB MB (peak $(mb "$hwm"))"
 else
-  echo "FAIL: peak RSS $(mb "$hwm") ≥ $LIMIT_MB MB"
+  echo "FAIL: RSS after the load $(mb "$rss") ≥ $LIMIT_MB MB (peak $(mb "$hwm"))"
   exit 1
 fi

@@ -1,0 +1,90 @@
+// Command peer is the checkout load of bench/peer.sh against a Vendure
+// store's Shop API (GraphQL): guests who each add one item of the
+// collection's first page, give an e-mail address, a Japanese shipping
+// address and the first eligible shipping method, move the order to
+// ArrangingPayment and pay with the first eligible payment method (the
+// dummy payment handler of a @vendure/create install).
+//
+//	peer --url http://localhost:3000/shop-api --duration 30s --clients 8
+//
+// Prints orders, orders/s, p50 and p99 of one whole checkout (eight
+// requests), and the failures. Exits non-zero if no order was placed.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"net/http"
+	"os"
+	"slices"
+	"sync"
+	"time"
+)
+
+func main() {
+	url := flag.String("url", os.Getenv("PEER_URL"), "the peer's Shop API (default $PEER_URL)")
+	duration := flag.Duration("duration", 30*time.Second, "how long to check out")
+	clients := flag.Int("clients", 8, "concurrent buyers")
+	collection := flag.String("collection", "electronics", "the collection whose first page the buyers buy from")
+	method := flag.String("payment-method", "", "payment method code (default: the first eligible)")
+	flag.Parse()
+	if *url == "" {
+		fmt.Fprintln(os.Stderr, "peer: --url or PEER_URL is required")
+		os.Exit(2)
+	}
+	placed, err := run(context.Background(), *url, *duration, *clients, *collection, *method)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "peer:", err)
+		os.Exit(1)
+	}
+	if placed == 0 {
+		fmt.Fprintln(os.Stderr, "peer: no order was placed")
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, url string, duration time.Duration, clients int, collection, method string) (int, error) {
+	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: clients}}
+	variants, err := firstVariants(ctx, &session{url: url, client: client}, collection)
+	if err != nil {
+		return 0, err
+	}
+	var mu sync.Mutex
+	var lat []time.Duration
+	var failures []error
+	deadline := time.Now().Add(duration)
+	var wg sync.WaitGroup
+	for c := range clients {
+		wg.Go(func() {
+			for n := 0; time.Now().Before(deadline); n++ {
+				b := buyer{variantID: variants[(c+n*clients)%len(variants)], quantity: 1,
+					email: fmt.Sprintf("bench-%d-%d-%d@example.jp", time.Now().UnixNano(), c, n), paymentMethod: method}
+				start := time.Now()
+				_, err := placeOrder(ctx, &session{url: url, client: client}, b)
+				d := time.Since(start)
+				mu.Lock()
+				if err != nil {
+					failures = append(failures, err)
+				} else {
+					lat = append(lat, d)
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	slices.Sort(lat)
+	q := func(f float64) time.Duration {
+		if len(lat) == 0 {
+			return 0
+		}
+		return lat[min(len(lat)-1, int(f*float64(len(lat))))].Round(100 * time.Microsecond)
+	}
+	fmt.Printf("peer checkout: %d orders in %s by %d buyers: %.1f orders/s   p50 %s   p99 %s   failed %d\n",
+		len(lat), duration, clients, float64(len(lat))/duration.Seconds(), q(0.50), q(0.99), len(failures))
+	for _, e := range failures[:min(3, len(failures))] {
+		fmt.Println("  failure:", e)
+	}
+	return len(lat), nil
+}
