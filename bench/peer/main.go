@@ -7,12 +7,16 @@
 //
 //	peer --url http://localhost:3000/shop-api --duration 30s --clients 8
 //
+// With --listing-body it prints the peer's category page request instead,
+// the GraphQL search that bench/peer.sh has wrk send.
+//
 // Prints orders, orders/s, p50 and p99 of one whole checkout (eight
 // requests), and the failures. Exits non-zero if no order was placed.
 package main
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"net/http"
@@ -28,7 +32,18 @@ func main() {
 	clients := flag.Int("clients", 8, "concurrent buyers")
 	collection := flag.String("collection", "electronics", "the collection whose first page the buyers buy from")
 	method := flag.String("payment-method", "", "payment method code (default: the first eligible)")
+	listing := flag.Bool("listing-body", false, "print the category page's request body (for wrk) and exit")
 	flag.Parse()
+	if *listing {
+		body, err := json.Marshal(map[string]any{"operationName": "CategoryPage", "query": listingQuery,
+			"variables": map[string]any{"slug": *collection, "skip": 0}})
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "peer:", err)
+			os.Exit(1)
+		}
+		fmt.Println(string(body))
+		return
+	}
 	if *url == "" {
 		fmt.Fprintln(os.Stderr, "peer: --url or PEER_URL is required")
 		os.Exit(2)
