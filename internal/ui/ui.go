@@ -18,6 +18,7 @@ import (
 	"io/fs"
 	"path"
 	"strings"
+	"sync"
 
 	"kaede/internal/scripts"
 )
@@ -28,7 +29,7 @@ var files embed.FS
 // UI is one edge's parsed page templates and fingerprinted static files:
 // the store's (New) or the admin's (NewAdmin), rendered the same way.
 type UI struct {
-	pages  map[string]*template.Template
+	pages  map[string]*page
 	assets map[string]Asset // by source name: "kaede.css"
 	served map[string]Asset // by fingerprinted name: "kaede.3f9a1c2be07d.css"
 	// scripts is the edge's part of the script inventory (scripts.go).
@@ -56,6 +57,12 @@ type edgeFiles struct {
 	edge    string          // the edge's name in the script inventory
 	table   []scripts.Entry // the scripts its pages may run (scripts.go)
 	payment []string        // its payment pages, which may run none
+
+	// lazy pages are parsed again on first use and not kept from the
+	// check at start: the admin's sixty-odd pages, each parsed with the
+	// layout and every partial, held some 22 MB of parse trees in a store
+	// that staff may not open all day.
+	lazy bool
 }
 
 // sharedStatic holds the static files both edges serve, each under its
@@ -106,11 +113,12 @@ func NewAdmin(funcs template.FuncMap) (*UI, error) {
 		urlPrefix: "/admin/static/",
 		edge:      "admin",
 		table:     adminScripts,
+		lazy:      true,
 	}, Admin, funcs)
 }
 
 func newUI(ef edgeFiles, c Catalogue, funcs template.FuncMap) (*UI, error) {
-	u := &UI{pages: map[string]*template.Template{}, assets: map[string]Asset{}, served: map[string]Asset{}}
+	u := &UI{pages: map[string]*page{}, assets: map[string]Asset{}, served: map[string]Asset{}}
 	for _, dir := range []string{sharedStatic, ef.static} {
 		if err := u.loadAssets(dir, ef.urlPrefix); err != nil {
 			return nil, err
@@ -130,35 +138,62 @@ func newUI(ef edgeFiles, c Catalogue, funcs template.FuncMap) (*UI, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list templates: %w", err)
 	}
+	uses := map[string]scripts.Uses{}
 	for _, file := range names {
 		name := strings.TrimSuffix(path.Base(file), ".html")
 		if file == ef.layout {
 			continue
 		}
-		t, err := template.New(path.Base(ef.layout)).Funcs(all).ParseFS(files, append(shared, file)...)
-		if err != nil {
-			return nil, fmt.Errorf("parse template %s: %w", name, err)
+		parse := func() (*template.Template, error) {
+			t, err := template.New(path.Base(ef.layout)).Funcs(all).ParseFS(files, append(shared, file)...)
+			if err != nil {
+				return nil, fmt.Errorf("parse template %s: %w", name, err)
+			}
+			return t, nil
 		}
-		u.pages[name] = t
+		// Every page is parsed and scanned at start, lazy or not, so that a
+		// broken template or an unlisted script stops the server there.
+		t, err := parse()
+		if err != nil {
+			return nil, err
+		}
+		if uses[name], err = scripts.Scan(t, "layout"); err != nil {
+			return nil, fmt.Errorf("page %s: %w", name, err)
+		}
+		p := &page{parse: parse}
+		if !ef.lazy {
+			p.t = t
+		}
+		u.pages[name] = p
 	}
-	if err := u.buildInventory(ef); err != nil {
+	if err := u.buildInventory(ef, uses); err != nil {
 		return nil, err
 	}
 	return u, nil
 }
 
+// page is one page template parsed with its edge's layout and partials,
+// at start or, for a lazy edge, on first use.
+type page struct {
+	once  sync.Once
+	parse func() (*template.Template, error)
+	t     *template.Template
+	err   error
+}
+
+func (p *page) template() (*template.Template, error) {
+	p.once.Do(func() {
+		if p.t == nil {
+			p.t, p.err = p.parse()
+		}
+	})
+	return p.t, p.err
+}
+
 // buildInventory finds the scripts each page loads and checks them
 // against the edge's table (see package scripts): a mismatch is a start-up
 // error.
-func (u *UI) buildInventory(ef edgeFiles) error {
-	uses := map[string]scripts.Uses{}
-	for name, t := range u.pages {
-		sc, err := scripts.Scan(t, "layout")
-		if err != nil {
-			return fmt.Errorf("page %s: %w", name, err)
-		}
-		uses[name] = sc
-	}
+func (u *UI) buildInventory(ef edgeFiles, uses map[string]scripts.Uses) error {
 	var files []scripts.File
 	for _, a := range u.assets {
 		files = append(files, scripts.File{Name: a.Name, URL: a.URL, Integrity: a.Integrity})
@@ -223,9 +258,13 @@ func (u *UI) HasPage(name string) bool {
 
 // Render writes the page template NAME inside the layout.
 func (u *UI) Render(w io.Writer, name string, data any) error {
-	t, ok := u.pages[name]
+	p, ok := u.pages[name]
 	if !ok {
 		return fmt.Errorf("render: no page template %q", name)
+	}
+	t, err := p.template()
+	if err != nil {
+		return fmt.Errorf("render %s: %w", name, err)
 	}
 	if err := t.ExecuteTemplate(w, "layout", data); err != nil {
 		return fmt.Errorf("render %s: %w", name, err)
