@@ -18,6 +18,10 @@ type cache struct {
 	mu      sync.Mutex
 	ttl     time.Duration
 	entries map[string]cacheEntry
+	// swept is when expired entries were last dropped. Left in place,
+	// they filled the map to its bound: with 10,000 products, browsing
+	// kept 2,048 results alive, nearly all of them expired.
+	swept time.Time
 }
 
 type cacheEntry struct {
@@ -47,6 +51,15 @@ func (c *cache) put(key string, value any, now time.Time) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if now.Sub(c.swept) >= c.ttl {
+		// At most once a TTL, a walk over at most maxCacheEntries.
+		for k, e := range c.entries {
+			if now.After(e.expires) {
+				delete(c.entries, k)
+			}
+		}
+		c.swept = now
+	}
 	if len(c.entries) >= maxCacheEntries {
 		clear(c.entries)
 	}

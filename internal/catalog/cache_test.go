@@ -64,3 +64,31 @@ func TestCacheServesRecentResultsAndForgetsThem(t *testing.T) {
 		}
 	})
 }
+
+func TestCacheDropsExpiredResults(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		fixture(t, d)
+		now := t0
+		cat := catalog.New(d, func() time.Time { return now })
+		cat.EnableCache(2 * time.Second)
+		search := func(q string) {
+			t.Helper()
+			if _, _, err := cat.Search(ctx, catalog.Query{Q: q}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, q := range []string{"a", "b", "c", "d"} {
+			search(q)
+		}
+		if got := catalog.CachedResults(cat); got != 4 {
+			t.Fatalf("cached=%d, want 4", got)
+		}
+		// Past the TTL, the next result stored drops the four expired ones.
+		now = now.Add(3 * time.Second)
+		search("e")
+		if got := catalog.CachedResults(cat); got != 1 {
+			t.Fatalf("after the TTL: cached=%d, want 1 (the expired results dropped)", got)
+		}
+	})
+}
