@@ -36,14 +36,28 @@ func unpaid(m order.PaymentMethod) bool {
 // limit was reached.
 const tooManyOrders = "too many orders in a short time; please try again later"
 
-// takeOrder counts the order against the limits in tx, or refuses it
-// with TooMany (and RetryAfter) without counting. It runs after the order
-// has been checked and before anything is written, in the order's
-// transaction, so that only placed orders count.
+// checkOrder refuses an order over the limits with TooMany (and
+// RetryAfter) before anything is written; takeOrder counts it, at the end
+// of the order's transaction, so that only placed orders count and the
+// limits' locks are held only to the commit.
+func (s *Service) checkOrder(ctx context.Context, tx *sql.Tx, in Input, q *Quote, l settings.Limits, now time.Time) error {
+	if s.limiter == nil {
+		return nil
+	}
+	return throttle.Check(ctx, tx, now, tooManyOrders, orderRules(in, q, l)...)
+}
+
+// takeOrder counts the order against the limits in tx, or refuses it as
+// checkOrder does when a concurrent order took the last place.
 func (s *Service) takeOrder(ctx context.Context, tx *sql.Tx, in Input, q *Quote, l settings.Limits, now time.Time) error {
 	if s.limiter == nil {
 		return nil
 	}
+	return s.limiter.Take(ctx, tx, now, tooManyOrders, orderRules(in, q, l)...)
+}
+
+// orderRules are the limits an order counts against.
+func orderRules(in Input, q *Quote, l settings.Limits) []throttle.Rule {
 	var rules []throttle.Rule
 	if in.Client.Addr != "" {
 		rules = append(rules, throttle.Rule{Bucket: "order_address", Subject: throttle.Address(in.Client.Addr), Windows: l.OrdersPerAddress})
@@ -55,7 +69,7 @@ func (s *Service) takeOrder(ctx context.Context, tx *sql.Tx, in Input, q *Quote,
 	if unpaid(q.PaymentMethod) {
 		rules = append(rules, throttle.Rule{Bucket: "order_unpaid", Windows: l.UnpaidOrders})
 	}
-	return s.limiter.Take(ctx, tx, now, tooManyOrders, rules...)
+	return rules
 }
 
 // UseLimiter makes Place count orders against the shop's limits

@@ -19,9 +19,9 @@ import (
 
 // Place places the order in one transaction: it re-validates the input and
 // re-prices the cart from the database (never from what the client shows),
-// reserves the stock, writes the order with its lines, taxes, payment and
-// first event, empties the cart, writes the confirmation e-mail and records
-// the idempotency key. Any failure rolls all of it back.
+// writes the order with its lines, taxes, payment and first event, empties
+// the cart, writes the confirmation e-mail, records the idempotency key,
+// and takes the order's place in the shop's limits and its stock. Any failure rolls all of it back.
 //
 // It returns the order and its access token, which a guest needs to see
 // the order. The same key with the same request returns the same order and
@@ -105,12 +105,24 @@ func (s *Service) place(ctx context.Context, in Input, st settings.Settings, sw 
 		if err := s.holdCredit(ctx, tx, in, q); err != nil {
 			return err
 		}
+		if err := s.checkOrder(ctx, tx, in, q, st.Limits, now); err != nil {
+			return err
+		}
+		if o, err = s.write(ctx, tx, in, q, st, token); err != nil {
+			return err
+		}
+		// What every checkout contends for — the shop's order limits, the
+		// variants' stock, a campaign's coupon — comes last: on PostgreSQL
+		// their row locks are then held from here to the commit, not for
+		// the whole order's writing. A refusal rolls all of it back.
 		if err := s.takeOrder(ctx, tx, in, q, st.Limits, now); err != nil {
 			return err
 		}
-		o, err = s.write(ctx, tx, in, q, st, token)
-		if err != nil || q.Coupon == nil {
+		if err := reserve(ctx, tx, q.Lines); err != nil {
 			return err
+		}
+		if q.Coupon == nil {
+			return nil
 		}
 		return coupon.Redeem(ctx, tx, *q.Coupon, o.ID, coupon.Customer(in.Viewer.MemberID, q.Email), now)
 	})
@@ -136,13 +148,10 @@ func (s *Service) lockCart(ctx context.Context, tx *sql.Tx, id string) error {
 	return nil
 }
 
-// write reserves the stock and writes the order, the emptied cart and the
-// confirmation e-mail (held back until the payment succeeds for a card
-// order, which also gets its expiry and its provider).
+// write writes the order, the emptied cart and the confirmation e-mail
+// (held back until the payment succeeds for a card order, which also gets
+// its expiry and its provider); place reserves the stock after it.
 func (s *Service) write(ctx context.Context, tx *sql.Tx, in Input, q *Quote, st settings.Settings, token string) (*order.Order, error) {
-	if err := reserve(ctx, tx, q.Lines); err != nil {
-		return nil, err
-	}
 	o, err := s.orders.Insert(ctx, tx, draft(in, q, order.HashToken(token)))
 	if err != nil {
 		return nil, err

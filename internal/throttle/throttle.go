@@ -112,6 +112,27 @@ func (l *Limiter) Take(ctx context.Context, tx *sql.Tx, now time.Time, msg strin
 	if err := l.lock(ctx, tx, rules); err != nil {
 		return err
 	}
+	if err := Check(ctx, tx, now, msg, rules...); err != nil {
+		return err
+	}
+	for _, r := range rules {
+		if len(r.Windows) == 0 {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO throttle_events (bucket, subject, created_at) VALUES ($1, $2, $3)`,
+			r.Bucket, r.Subject, now); err != nil {
+			return fmt.Errorf("record %s: %w", r.Bucket, err)
+		}
+	}
+	return nil
+}
+
+// Check is Take without taking: the same refusal when a window is full,
+// but nothing locked or recorded. A caller that takes its rules late in a
+// long transaction checks them first, so that a client over its limit is
+// refused before any of the work.
+func Check(ctx context.Context, tx *sql.Tx, now time.Time, msg string, rules ...Rule) error {
+	now = now.UTC()
 	var wait time.Duration
 	for _, r := range rules {
 		for _, w := range r.Windows {
@@ -124,15 +145,6 @@ func (l *Limiter) Take(ctx context.Context, tx *sql.Tx, now time.Time, msg strin
 	}
 	if wait > 0 {
 		return &shop.Error{Code: shop.TooMany, Message: msg, RetryAfter: wait}
-	}
-	for _, r := range rules {
-		if len(r.Windows) == 0 {
-			continue
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO throttle_events (bucket, subject, created_at) VALUES ($1, $2, $3)`,
-			r.Bucket, r.Subject, now); err != nil {
-			return fmt.Errorf("record %s: %w", r.Bucket, err)
-		}
 	}
 	return nil
 }
