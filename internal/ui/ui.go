@@ -272,6 +272,23 @@ func (u *UI) Render(w io.Writer, name string, data any) error {
 	return nil
 }
 
+// RenderPartial renders the template NAME (a partial's define) as the
+// page template PAGE has it, without the layout: a piece of a page that
+// the caller keeps and prints into pages later.
+func (u *UI) RenderPartial(page, name string, data any) (template.HTML, error) {
+	t, ok := u.pages[page]
+	if !ok {
+		return "", fmt.Errorf("render %s: no page template %q", name, page)
+	}
+	var b strings.Builder
+	if err := t.ExecuteTemplate(&b, name, data); err != nil {
+		return "", fmt.Errorf("render %s: %w", name, err)
+	}
+	// Its output is html/template's, escaped for where it is printed: the
+	// text of an HTML element, as inside the page itself.
+	return template.HTML(b.String()), nil
+}
+
 // RenderBytes renders a page into memory, so that a template error can
 // still become a clean error page instead of half a page.
 func (u *UI) RenderBytes(name string, data any) ([]byte, error) {

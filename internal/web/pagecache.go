@@ -102,4 +102,5 @@ func (s *Server) ForgetPages() {
 	defer s.pages.mu.Unlock()
 	clear(s.pages.entries)
 	s.pages.gen++
+	s.cards.forget()
 }

@@ -136,6 +136,7 @@ type Server struct {
 	legal     *content.Pages
 	outbox    *mail.Outbox // nil outside the demo
 	pages     pageCache
+	cards     cardCache
 	catalog   *catalog.Service
 	carts     *cart.Service
 	checkout  *checkout.Service

@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -52,13 +53,14 @@ type listingView struct {
 	Category   *catalog.Category // nil on the top page and in search
 	Crumbs     []NavLink         // a category page's trail under ホーム (breadcrumb.html)
 	Categories []NavLink         // the top page's category list, a category's children
-	Products   []productCard
-	Total      int
-	From, To   int // 1-based positions of the shown products
-	Sorts      []sortOption
-	Action     string     // where the sort form goes
-	Hidden     url.Values // the sort form's other parameters (q, limit)
-	Pager      edge.Pager
+	// Cards are the listed products' cards, rendered (cardsHTML).
+	Cards    []template.HTML
+	Total    int
+	From, To int // 1-based positions of the shown products
+	Sorts    []sortOption
+	Action   string     // where the sort form goes
+	Hidden   url.Values // the sort form's other parameters (q, limit)
+	Pager    edge.Pager
 	// Tag is the search's tag filter, and Tags the shop's tags to choose
 	// from (the search page only).
 	Tag  string
@@ -100,13 +102,18 @@ func (s *Server) homePage(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
+	cards, err := s.cardsHTML(productCards(lang, viewer, products))
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
 	s.render(w, r, http.StatusOK, "listing", listingView{
 		Home:       true,
 		Notices:    notices,
 		News:       news,
 		Heading:    ui.T(lang, "home.title"),
 		Categories: nav,
-		Products:   productCards(lang, viewer, products),
+		Cards:      cards,
 	})
 }
 
@@ -182,7 +189,10 @@ func (s *Server) listProducts(w http.ResponseWriter, r *http.Request, view listi
 		return
 	}
 	lang := info(r).Lang
-	view.Products = productCards(lang, viewer, products)
+	if view.Cards, err = s.cardsHTML(productCards(lang, viewer, products)); err != nil {
+		s.renderError(w, r, err)
+		return
+	}
 	view.Total = total
 	if len(products) > 0 {
 		view.From, view.To = q.Offset+1, q.Offset+len(products)
