@@ -15,6 +15,9 @@ import (
 type requestInfo struct {
 	*edge.Info
 	session *sessionState
+	// shell is set while cacheListing renders a page to share: newPage
+	// leaves the visitor's user nav out.
+	shell bool
 }
 
 type infoKey struct{}

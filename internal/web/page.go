@@ -29,6 +29,9 @@ type Page struct {
 	Notices   []Notice
 	LoggedIn  bool
 	CartCount int // shown in the header's cart link when above zero
+	// UserNav, when set, is printed instead of the header's user nav
+	// (user_nav): the mark where cacheListing's shells take the visitor's.
+	UserNav template.HTML
 	// ContactForm links the contact form from the footer.
 	ContactForm bool
 	// Nav is the category navigation under the header; empty hides it.
@@ -74,18 +77,15 @@ func (s *Server) newPage(w http.ResponseWriter, r *http.Request, data any) (*Pag
 		ShopName:  set.ShopName,
 		Shop:      set,
 		Demo:      s.cfg.Demo,
-		LoggedIn:  in.session.memberID != 0,
 		Form:      r.PostForm,
 		Data:      data,
-		csrf:      func() template.HTML { return s.csrfInput(w, r) },
-		langURL: func(l string) string {
-			q := r.URL.Query()
-			q.Set("lang", l)
-			return r.URL.Path + "?" + q.Encode()
-		},
+	}
+	if in.shell {
+		p.UserNav = s.userNavMark
+	} else {
+		s.visitorFields(w, r, p)
 	}
 	p.Notices = notices(s.switchState(r), p.Lang)
-	p.CartCount = s.cartCount(r)
 	p.ContactForm = s.inquiries != nil
 	if p.Nav, err = s.navLinks(r); err != nil {
 		return nil, fmt.Errorf("page: %w", err)
@@ -94,6 +94,21 @@ func (s *Server) newPage(w http.ResponseWriter, r *http.Request, data any) (*Pag
 		p.ShopName = set.ShopNameEn
 	}
 	return p, nil
+}
+
+// visitorFields fills the fields of the header's user nav, the visitor's
+// own.
+func (s *Server) visitorFields(w http.ResponseWriter, r *http.Request, p *Page) {
+	in := info(r)
+	p.Lang = in.Lang
+	p.LoggedIn = in.session.memberID != 0
+	p.CartCount = s.cartCount(r)
+	p.csrf = func() template.HTML { return s.csrfInput(w, r) }
+	p.langURL = func(l string) string {
+		q := r.URL.Query()
+		q.Set("lang", l)
+		return r.URL.Path + "?" + q.Encode()
+	}
 }
 
 // render writes the page templates/pages/NAME.html with data as .Data.

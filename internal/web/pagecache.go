@@ -30,6 +30,8 @@ type cachedPage struct {
 	contentType string
 	body        []byte
 	expires     time.Time
+	// navAt is where a shell's visitor part goes (cacheListing).
+	navAt int
 }
 
 // maxCachedPages bounds memory: the query string is the visitor's to choose.
@@ -48,11 +50,8 @@ func (s *Server) cacheForGuests(h http.HandlerFunc) http.Handler {
 		// soon as this instance knows of it.
 		key := in.Lang + " " + noticesKey(s.switchState(r)) + r.URL.RequestURI()
 		now := s.now()
-		s.pages.mu.Lock()
-		p, ok := s.pages.entries[key]
-		gen := s.pages.gen
-		s.pages.mu.Unlock()
-		if ok && now.Before(p.expires) {
+		p, gen, ok := s.pages.get(key, now)
+		if ok {
 			w.Header().Set("Content-Type", p.contentType)
 			w.Write(p.body)
 			return
@@ -63,17 +62,32 @@ func (s *Server) cacheForGuests(h http.HandlerFunc) http.Handler {
 			bytes.Contains(rec.body.Bytes(), []byte(in.Nonce)) {
 			return
 		}
-		s.pages.mu.Lock()
-		defer s.pages.mu.Unlock()
-		if gen != s.pages.gen {
-			return
-		}
-		if s.pages.entries == nil || len(s.pages.entries) >= maxCachedPages {
-			s.pages.entries = map[string]cachedPage{}
-		}
-		s.pages.entries[key] = cachedPage{contentType: w.Header().Get("Content-Type"),
-			body: bytes.Clone(rec.body.Bytes()), expires: now.Add(guestPageTTL)}
+		s.pages.put(key, gen, cachedPage{contentType: w.Header().Get("Content-Type"),
+			body: bytes.Clone(rec.body.Bytes()), expires: now.Add(guestPageTTL)})
 	})
+}
+
+// get returns the page cached under key if it has not expired, and the
+// cache's generation to store a new rendering with.
+func (c *pageCache) get(key string, now time.Time) (cachedPage, uint64, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	p, ok := c.entries[key]
+	return p, c.gen, ok && now.Before(p.expires)
+}
+
+// put stores p unless ForgetPages ran since gen was read: p may show what
+// was there before the change.
+func (c *pageCache) put(key string, gen uint64, p cachedPage) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if gen != c.gen {
+		return
+	}
+	if c.entries == nil || len(c.entries) >= maxCachedPages {
+		c.entries = map[string]cachedPage{}
+	}
+	c.entries[key] = p
 }
 
 // recordingWriter passes a response through and keeps a copy of its body.
@@ -93,14 +107,20 @@ func (w *recordingWriter) Write(b []byte) (int, error) {
 	return w.ResponseWriter.Write(b)
 }
 
-// ForgetPages drops every page shared between guests. cmd/kaede calls it
+// ForgetPages drops every page shared between guests, the listings' shells
+// and cards (cacheListing). cmd/kaede calls it
 // whenever any instance commits a change that guests' pages show (the
 // catalogue, the settings, the news, an incident's notice: db.OnChange),
 // so that a change shows at once rather than after guestPageTTL.
 func (s *Server) ForgetPages() {
-	s.pages.mu.Lock()
-	defer s.pages.mu.Unlock()
-	clear(s.pages.entries)
-	s.pages.gen++
+	s.pages.forget()
+	s.shells.forget()
 	s.cards.forget()
+}
+
+func (c *pageCache) forget() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	clear(c.entries)
+	c.gen++
 }

@@ -13,6 +13,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"html/template"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -131,25 +132,28 @@ type Server struct {
 	csrf        *edge.CSRF
 	cookies     edge.Cookies
 
-	settings  *settings.Service
-	sessions  *member.Sessions
-	legal     *content.Pages
-	outbox    *mail.Outbox // nil outside the demo
-	pages     pageCache
-	cards     cardCache
-	catalog   *catalog.Service
-	carts     *cart.Service
-	checkout  *checkout.Service
-	orders    *order.Service
-	docs      *orderdoc.Service // nil: no document routes
-	members   *member.Service
-	content   *content.Service
-	payments  *cardpay.Service  // nil: no card payments
-	events    *secevent.Store   // nil: security findings are only logged
-	switches  *switches.Service // nil: every switch normal
-	notices   *incident.Notices // nil: no notices
-	errors5xx *detect.Burst
-	inquiries *inquiry.Service // nil: no contact form
+	settings *settings.Service
+	sessions *member.Sessions
+	legal    *content.Pages
+	outbox   *mail.Outbox // nil outside the demo
+	pages    pageCache
+	cards    cardCache
+	shells   pageCache // listings for visitors with a session (cacheListing)
+	// userNavMark is where a shell takes the visitor's user nav.
+	userNavMark template.HTML
+	catalog     *catalog.Service
+	carts       *cart.Service
+	checkout    *checkout.Service
+	orders      *order.Service
+	docs        *orderdoc.Service // nil: no document routes
+	members     *member.Service
+	content     *content.Service
+	payments    *cardpay.Service  // nil: no card payments
+	events      *secevent.Store   // nil: security findings are only logged
+	switches    *switches.Service // nil: every switch normal
+	notices     *incident.Notices // nil: no notices
+	errors5xx   *detect.Burst
+	inquiries   *inquiry.Service // nil: no contact form
 	// incidentTitle: see Deps.IncidentTitle.
 	incidentTitle func(ctx context.Context, id int64, lang string) (string, error)
 	billing       *billing.Service // nil: no monthly invoice
@@ -175,6 +179,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 		return nil, fmt.Errorf("web: %w", err)
 	}
 	s := &Server{
+		userNavMark: newUserNavMark(),
 		cfg:         cfg,
 		https:       u.Scheme == "https",
 		origin:      u.Scheme + "://" + u.Host,

@@ -5,11 +5,12 @@ import "net/http"
 // storeRoutes is the route table of the store pages: top, category, product, search, cart, checkout, order.
 func (s *Server) storeRoutes(mux *http.ServeMux) {
 	// Catalogue: public, cacheable by the browser only; rendered pages are
-	// shared between visitors without a session for a moment.
+	// shared between visitors without a session for a moment, and the
+	// listings' between visitors with one but for their own header part.
 	mux.Handle("GET /{$}", s.cacheForGuests(s.homePage))
-	mux.Handle("GET /category/{slug}", s.cacheForGuests(s.categoryPage))
+	mux.Handle("GET /category/{slug}", s.cacheListing(s.categoryPage))
 	mux.Handle("GET /products/{slug}", s.cacheForGuests(s.productPage))
-	mux.Handle("GET /search", s.cacheForGuests(s.searchPage))
+	mux.Handle("GET /search", s.cacheListing(s.searchPage))
 	mux.Handle("GET /news/{id}", s.cacheForGuests(s.newsPage))
 
 	// Cart: the visitor's own.
