@@ -2,16 +2,21 @@ package web_test
 
 import (
 	"context"
+	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
 
 	"kaede/internal/audit"
 	"kaede/internal/catalog"
+	"kaede/internal/db"
 	"kaede/internal/db/dbtest"
 	"kaede/internal/demo"
+	"kaede/internal/testenv"
 )
 
 // addBenchCategory adds the category bench/run.sh measures: "bench", with
@@ -86,4 +91,213 @@ func benchmarkCategory(b *testing.B, e *testEnv, cookie *http.Cookie) {
 	for b.Loop() {
 		get()
 	}
+}
+
+// listingInstances is the store on d with its caches as cmd/kaede sets them
+// up (the catalogue's, and every rendered page dropped on any change),
+// and, on PostgreSQL, a second instance on another connection listening
+// for changes as every served instance does. Their clocks stand still: a
+// change they show came through the change notifications, not a TTL.
+func listingInstances(t *testing.T, d *db.DB) []*testEnv {
+	e := newEnv(t, d)
+	e.seedDemo()
+	e.addBenchCategory()
+	e.catalog.EnableCache(2 * time.Second)
+	d.OnChange(e.srv.ForgetPages)
+	envs := []*testEnv{e}
+	if d.Dialect == db.Postgres {
+		other, err := db.Open(context.Background(), d.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { other.Close() })
+		e2 := newEnv(t, other)
+		e2.catalog.EnableCache(2 * time.Second)
+		other.OnChange(e2.srv.ForgetPages)
+		l, err := other.ListenForChanges(context.Background(), slog.New(slog.DiscardHandler))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { l.Close() })
+		envs = append(envs, e2)
+	}
+	return envs
+}
+
+// on is b's requests sent to the instance e instead (the session is in the
+// shared database).
+func (b *browser) on(e *testEnv) *browser {
+	return &browser{e: e, cookies: b.cookies, header: b.header}
+}
+
+const benchPage = "/category/bench?limit=30"
+
+// TestListingCacheFollowsCatalogue: a member, a practitioner and a guest
+// see a product's new name, price, stock and status on every instance as
+// soon as the change commits, though their pages come from the caches.
+func TestListingCacheFollowsCatalogue(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		envs := listingInstances(t, d)
+		e := envs[0]
+		ctx, by := context.Background(), audit.System("test")
+		member, pro := e.browser(), e.browser()
+		member.register("member@example.jp")
+		pro.register("pro@example.jp")
+		if _, err := d.Exec(`UPDATE members SET practitioner = 'approved' WHERE email = 'pro@example.jp'`); err != nil {
+			t.Fatal(err)
+		}
+		p, err := e.catalog.ProductBySlug(ctx, "bench-seirin-j-type")
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Every kind of visitor, on every instance, twice: the second
+		// answer is the cached one.
+		seeAll := func(what string, ok func(body string, practitioner bool) bool) {
+			t.Helper()
+			for i, inst := range envs {
+				for _, v := range []struct {
+					name string
+					b    *browser
+					pro  bool
+				}{{"guest", inst.browser(), false}, {"member", member.on(inst), false}, {"practitioner", pro.on(inst), true}} {
+					testenv.WaitFor(t, 2*time.Second, fmt.Sprintf("%s on instance %d to see %s", v.name, i, what), func() bool {
+						for range 2 {
+							res := v.b.get(benchPage)
+							if res.StatusCode != http.StatusOK || !ok(res.body, v.pro) {
+								return false
+							}
+						}
+						return true
+					})
+				}
+			}
+		}
+		seeAll("the product", func(body string, _ bool) bool { return strings.Contains(body, p.NameJa) })
+
+		u := catalog.ProductUpdate{CategoryID: p.CategoryID, NameJa: "改名した鍼", NameEn: p.NameEn, NameKana: p.NameKana,
+			DescriptionJa: p.DescriptionJa, DescriptionEn: p.DescriptionEn, TaxClass: p.TaxClass, Status: p.Status,
+			PractitionersOnly: p.PractitionersOnly, Position: p.Position}
+		if err := e.catalog.UpdateProduct(ctx, p.ID, u, by); err != nil {
+			t.Fatal(err)
+		}
+		seeAll("the new name", func(body string, _ bool) bool {
+			return strings.Contains(body, "改名した鍼") && !strings.Contains(body, p.NameJa)
+		})
+
+		v := p.Variants[0]
+		if err := e.catalog.UpdateVariant(ctx, v.ID, catalog.VariantUpdate{LabelJa: v.LabelJa, LabelEn: v.LabelEn,
+			Price: 98765, MemberPrice: 87654, MaxPerOrder: v.MaxPerOrder}, by); err != nil {
+			t.Fatal(err)
+		}
+		seeAll("the new prices", func(body string, practitioner bool) bool {
+			if practitioner {
+				return strings.Contains(body, "¥87,654") && !strings.Contains(body, "¥98,765")
+			}
+			return strings.Contains(body, "¥98,765") && !strings.Contains(body, "¥87,654")
+		})
+
+		soldOut := strings.Count(e.browser().get(benchPage).body, "在庫切れ")
+		for _, v := range p.Variants {
+			if err := e.catalog.SetStock(ctx, v.ID, 0, by); err != nil {
+				t.Fatal(err)
+			}
+		}
+		seeAll("the product sold out", func(body string, _ bool) bool { return strings.Count(body, "在庫切れ") == soldOut+1 })
+
+		u.Status = catalog.StatusDraft
+		if err := e.catalog.UpdateProduct(ctx, p.ID, u, by); err != nil {
+			t.Fatal(err)
+		}
+		seeAll("the product withdrawn", func(body string, _ bool) bool {
+			return !strings.Contains(body, "改名した鍼") && strings.Count(body, `class="card"`) == 29
+		})
+
+		// Stock that checkout takes is not announced (it would clear every
+		// cache on every sale): it shows once the pages' short life ends,
+		// for members as for guests.
+		q, err := e.catalog.ProductBySlug(ctx, "bench-kaede-disposable-tube")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.Exec(`UPDATE variants SET stock = 0 WHERE product_id = $1`, q.ID); err != nil {
+			t.Fatal(err)
+		}
+		for _, inst := range envs {
+			inst.advance(3 * time.Second)
+		}
+		seeAll("a sale's stock", func(body string, _ bool) bool { return strings.Count(body, "在庫切れ") == soldOut+1 })
+	})
+}
+
+// TestListingCacheKeepsVisitorsApart: a listing served from the cache has
+// each visitor's own header (cart, login, CSRF token) and their own prices,
+// never another's.
+func TestListingCacheKeepsVisitorsApart(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := listingInstances(t, d)[0]
+		alice, bob, pro := e.browser(), e.browser(), e.browser()
+		alice.register("alice@example.jp")
+		bob.register("bob@example.jp")
+		pro.register("pro@example.jp")
+		if _, err := d.Exec(`UPDATE members SET practitioner = 'approved' WHERE email = 'pro@example.jp'`); err != nil {
+			t.Fatal(err)
+		}
+		ps, _, err := e.catalog.Search(context.Background(), catalog.Query{Category: "bench", Limit: 30})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var buy catalog.Product
+		for _, p := range ps {
+			if !p.PractitionersOnly && p.Variants[0].Stock >= 2 {
+				buy = p
+				break
+			}
+		}
+		if res := alice.submit("/products/"+buy.Slug, "/cart/items", url.Values{"sku": {buy.Variants[0].SKU}, "quantity": {"2"}}); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("add to cart: %d\n%s", res.StatusCode, res.body)
+		}
+		token := func(body string) string {
+			t.Helper()
+			m := tokenRe.FindStringSubmatch(body)
+			if m == nil {
+				t.Fatal("no logout form")
+			}
+			return m[1]
+		}
+		a1, b1, p1 := alice.get(benchPage).body, bob.get(benchPage).body, pro.get(benchPage).body
+		a2, b2, p2 := alice.get(benchPage).body, bob.get(benchPage).body, pro.get(benchPage).body
+		g := e.browser().get(benchPage).body
+		if !strings.Contains(a1, "カート（2点）") || !strings.Contains(a2, "カート（2点）") {
+			t.Error("alice's page lacks her cart count")
+		}
+		for _, b := range []string{b1, b2, p1, p2, g} {
+			if strings.Contains(b, "カート（2点）") {
+				t.Error("another visitor's page shows alice's cart")
+			}
+		}
+		if token(a1) != token(a2) || token(b1) != token(b2) || token(a1) == token(b1) || token(a1) == token(p1) || token(b1) == token(p1) {
+			t.Error("a page has another visitor's CSRF token")
+		}
+		if strings.Contains(g, "/logout") || strings.Contains(g, token(a1)) {
+			t.Error("the guests' page has a member's logout form")
+		}
+		if !strings.Contains(p1, `class="member"`) || !strings.Contains(p2, `class="member"`) {
+			t.Error("the practitioner's page lacks member prices")
+		}
+		for _, b := range []string{a1, a2, b1, b2, g} {
+			if strings.Contains(b, `class="member"`) {
+				t.Error("a page shows the practitioner's member prices to someone else")
+			}
+		}
+		if stable(a1) != stable(a2) || stable(p1) != stable(p2) {
+			t.Error("the cached page differs from the first rendering")
+		}
+		// A logged-out member is a guest again.
+		if res := alice.submit(benchPage, "/logout", url.Values{}); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("logout: %d", res.StatusCode)
+		}
+		if body := alice.get(benchPage).body; strings.Contains(body, "/logout") || strings.Contains(body, "カート（2点）") {
+			t.Error("a logged-out visitor still sees the member's header")
+		}
+	})
 }
