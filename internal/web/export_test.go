@@ -10,7 +10,8 @@ import (
 // that the page engineers call from handlers, through the real middleware.
 
 // MountForTest registers a handler on the store's router in a route group:
-// "public", "private", "member" or "secret".
+// "public", "private", "member", "secret" or "listing" (cached as the
+// listings are).
 func (s *Server) MountForTest(group, pattern string, h http.HandlerFunc) {
 	switch group {
 	case "public":
@@ -21,6 +22,8 @@ func (s *Server) MountForTest(group, pattern string, h http.HandlerFunc) {
 		s.mux.Handle(pattern, s.member(h))
 	case "secret":
 		s.mux.Handle(pattern, s.secret(h))
+	case "listing":
+		s.mux.Handle(pattern, s.cacheListing(h))
 	default:
 		panic("no route group " + group)
 	}
@@ -49,3 +52,8 @@ var DecodeJSON = decodeJSON
 
 // WriteJSON is writeJSON.
 var WriteJSON = writeJSON
+
+// RenderForTest is render.
+func (s *Server) RenderForTest(w http.ResponseWriter, r *http.Request, name string, data any) {
+	s.render(w, r, http.StatusOK, name, data)
+}

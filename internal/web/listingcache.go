@@ -50,9 +50,11 @@ func (s *Server) cacheListing(h http.HandlerFunc) http.Handler {
 			p = cachedPage{contentType: rec.header.Get("Content-Type"), expires: now.Add(guestPageTTL)}
 			p.navAt = bytes.Index(body, []byte(s.userNavMark))
 			p.body = append(body[:p.navAt:p.navAt], body[p.navAt+len(s.userNavMark):]...)
-			if rec.status != http.StatusOK || rec.header.Get("Set-Cookie") != "" || bytes.Contains(p.body, []byte(in.Nonce)) {
+			if rec.status != http.StatusOK || rec.header.Get("Set-Cookie") != "" || bytes.Contains(p.body, []byte(in.Nonce)) ||
+				(in.session.id != "" && bytes.Contains(p.body, []byte(s.csrf.Token(in.session.id)))) {
 				// This one answer only (an error page, a page with a
-				// script or a new cookie): its own headers, not cached.
+				// script, a form with the visitor's CSRF token, a new
+				// cookie): its own headers, not cached.
 				for k, vs := range rec.header {
 					w.Header()[k] = vs
 				}
@@ -68,8 +70,9 @@ func (s *Server) cacheListing(h http.HandlerFunc) http.Handler {
 
 // writeShell writes p with the visitor's user nav in its place.
 func (s *Server) writeShell(w http.ResponseWriter, r *http.Request, status int, p cachedPage) {
-	page := &Page{}
-	s.visitorFields(w, r, page)
+	page := &Page{Lang: info(r).Lang}
+	s.pageLinks(w, r, page)
+	s.visitorFields(r, page)
 	nav, err := s.ui.RenderPartial("listing", "user_nav", page)
 	if err != nil {
 		s.renderError(w, r, err)

@@ -80,10 +80,11 @@ func (s *Server) newPage(w http.ResponseWriter, r *http.Request, data any) (*Pag
 		Form:      r.PostForm,
 		Data:      data,
 	}
+	s.pageLinks(w, r, p)
 	if in.shell {
 		p.UserNav = s.userNavMark
 	} else {
-		s.visitorFields(w, r, p)
+		s.visitorFields(r, p)
 	}
 	p.Notices = notices(s.switchState(r), p.Lang)
 	p.ContactForm = s.inquiries != nil
@@ -96,19 +97,21 @@ func (s *Server) newPage(w http.ResponseWriter, r *http.Request, data any) (*Pag
 	return p, nil
 }
 
-// visitorFields fills the fields of the header's user nav, the visitor's
-// own.
-func (s *Server) visitorFields(w http.ResponseWriter, r *http.Request, p *Page) {
-	in := info(r)
-	p.Lang = in.Lang
-	p.LoggedIn = in.session.memberID != 0
-	p.CartCount = s.cartCount(r)
+// pageLinks fills the page's CSRF field and language links, the
+// request's.
+func (s *Server) pageLinks(w http.ResponseWriter, r *http.Request, p *Page) {
 	p.csrf = func() template.HTML { return s.csrfInput(w, r) }
 	p.langURL = func(l string) string {
 		q := r.URL.Query()
 		q.Set("lang", l)
 		return r.URL.Path + "?" + q.Encode()
 	}
+}
+
+// visitorFields fills the header's user nav fields, the visitor's own.
+func (s *Server) visitorFields(r *http.Request, p *Page) {
+	p.LoggedIn = info(r).session.memberID != 0
+	p.CartCount = s.cartCount(r)
 }
 
 // render writes the page templates/pages/NAME.html with data as .Data.

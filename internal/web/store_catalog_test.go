@@ -301,3 +301,37 @@ func TestListingCacheKeepsVisitorsApart(t *testing.T) {
 		}
 	})
 }
+
+// TestListingCacheSkipsFormsWithToken: a page cached as the listings are
+// but with a form in its content (the visitor's CSRF token outside the
+// header) is never shared between visitors.
+func TestListingCacheSkipsFormsWithToken(t *testing.T) {
+	e := newEnv(t, dbtest.SQLite(t))
+	e.srv.MountForTest("listing", "GET /test/listing-form", func(w http.ResponseWriter, r *http.Request) {
+		e.srv.RenderForTest(w, r, "account_forgot", nil)
+	})
+	alice, bob := e.browser(), e.browser()
+	alice.register("alice@example.jp")
+	bob.register("bob@example.jp")
+	tokens := func(b *browser) []string {
+		t.Helper()
+		res := b.get("/test/listing-form")
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("status %d", res.StatusCode)
+		}
+		var ts []string
+		for _, m := range tokenRe.FindAllStringSubmatch(res.body, -1) {
+			ts = append(ts, m[1])
+		}
+		if len(ts) < 2 {
+			t.Fatalf("%d CSRF tokens, want the header's and the form's", len(ts))
+		}
+		return ts
+	}
+	a := tokens(alice)
+	for _, tok := range tokens(bob) {
+		if tok == a[0] {
+			t.Fatal("bob's page has alice's CSRF token")
+		}
+	}
+}
