@@ -276,9 +276,13 @@ func (u *UI) Render(w io.Writer, name string, data any) error {
 // page template PAGE has it, without the layout: a piece of a page that
 // the caller keeps and prints into pages later.
 func (u *UI) RenderPartial(page, name string, data any) (template.HTML, error) {
-	t, ok := u.pages[page]
+	p, ok := u.pages[page]
 	if !ok {
 		return "", fmt.Errorf("render %s: no page template %q", name, page)
+	}
+	t, err := p.template()
+	if err != nil {
+		return "", fmt.Errorf("render %s: %w", name, err)
 	}
 	var b strings.Builder
 	if err := t.ExecuteTemplate(&b, name, data); err != nil {
