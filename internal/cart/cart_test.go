@@ -273,3 +273,44 @@ func findLine(c *cart.Cart, sku string) *cart.Line {
 	}
 	return nil
 }
+
+// TestCount: the header's count is Get's — quantities of the lines still
+// published, the owner's only.
+func TestCount(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		catalog(t, d)
+		s := cart.New(d, clock)
+		ctx := context.Background()
+		alice := carttest.AddMember(t, d, "alice@example.com", false)
+		c, err := s.ForMember(ctx, alice)
+		if err != nil {
+			t.Fatal(err)
+		}
+		owner := shop.Viewer{MemberID: alice}
+		if n, err := s.Count(ctx, c.ID, alice); err != nil || n != 0 {
+			t.Fatalf("empty: %d, %v", n, err)
+		}
+		if _, err := s.AddItem(ctx, c.ID, "NEEDLE", 3, owner); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.AddItem(ctx, c.ID, "TEA", 2, owner); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.Exec(`UPDATE products SET status = 'draft' WHERE id = (SELECT product_id FROM variants WHERE sku = 'TEA')`); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.Get(ctx, c.ID, owner)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n, err := s.Count(ctx, c.ID, alice); err != nil || n != got.Count || n != 3 {
+			t.Errorf("count %d (%v), Get's %d, want 3", n, err, got.Count)
+		}
+		if _, err := s.Count(ctx, c.ID, 0); shop.ErrorCode(err) != shop.NotFound {
+			t.Errorf("a guest counting a member's cart: %v, want not found", err)
+		}
+		if _, err := s.Count(ctx, "no-such-cart", 0); shop.ErrorCode(err) != shop.NotFound {
+			t.Errorf("unknown cart: %v, want not found", err)
+		}
+	})
+}
