@@ -18,7 +18,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -40,9 +39,8 @@ import (
 	"github.com/pquerna/otp/totp"
 	"golang.org/x/net/html"
 
+	"kaede/bench/internal/loadprep"
 	"kaede/internal/db"
-	"kaede/internal/settings"
-	"kaede/internal/throttle"
 )
 
 func main() {
@@ -85,21 +83,7 @@ func prepare(args []string) error {
 		return err
 	}
 	defer d.Close()
-	st, err := settings.Load(ctx, d)
-	if err != nil {
-		return err
-	}
-	wide := []throttle.Window{{Max: 100000, Minutes: 1}}
-	st.Limits.OrdersPerAddress, st.Limits.OrdersPerEmail, st.Limits.OrdersPerSession = wide, wide, wide
-	st.Limits.UnpaidOrders, st.Limits.CartsPerAddress = wide, wide
-	st.Limits.MailsPerRecipientHour = 0
-	return d.Tx(ctx, func(tx *sql.Tx) error {
-		if err := settings.Save(ctx, tx, st, time.Now()); err != nil {
-			return err
-		}
-		_, err := tx.ExecContext(ctx, `UPDATE variants SET stock = 10000000`)
-		return err
-	})
+	return loadprep.Loosen(ctx, d)
 }
 
 // monitorRuns prints the tamper monitor's runs by result, from the

@@ -24,6 +24,8 @@ type pageCache struct {
 	// gen counts ForgetPages calls, so that a page rendered before a change
 	// is not stored after it.
 	gen uint64
+	// swept is when expired pages were last dropped.
+	swept time.Time
 }
 
 type cachedPage struct {
@@ -86,6 +88,18 @@ func (c *pageCache) put(key string, gen uint64, p cachedPage) {
 	}
 	if c.entries == nil || len(c.entries) >= maxCachedPages {
 		c.entries = map[string]cachedPage{}
+	}
+	// Expired pages are dropped once a page's life, not kept until the
+	// cache is full: a browse of many URLs otherwise held some 18 MB of
+	// pages nobody could be served.
+	now := p.expires.Add(-guestPageTTL)
+	if now.Sub(c.swept) >= guestPageTTL {
+		for k, e := range c.entries {
+			if !now.Before(e.expires) {
+				delete(c.entries, k)
+			}
+		}
+		c.swept = now
 	}
 	c.entries[key] = p
 }
