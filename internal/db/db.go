@@ -73,7 +73,7 @@ func (d *DB) Close() error {
 // ExecContext runs one statement outside a transaction. On SQLite it
 // takes the turn to write before it takes a connection, as Tx does.
 func (d *DB) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	if d.writer != nil && !holdsTurn(ctx) {
+	if d.writer != nil && !holdsTurn(ctx) && !reads(query) {
 		if err := d.writer.take(ctx); err != nil {
 			return nil, err
 		}

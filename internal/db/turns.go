@@ -90,11 +90,16 @@ type sqliteConn interface {
 type turnConn struct {
 	sqliteConn
 	turns turns
-	inTx  bool // a transaction is open on this connection
+	tx    *turnTx // the transaction open on this connection
 	stmts *stmtCache
 }
 
 func (c *turnConn) Close() error {
+	if c.tx != nil {
+		// Closed with its transaction open (a broken connection): the
+		// transaction is gone, and so must its hold on the turn be.
+		c.tx.end()
+	}
 	c.stmts.clear()
 	return c.sqliteConn.Close()
 }
@@ -118,12 +123,12 @@ func (c *turnConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.T
 		}
 		return nil, err
 	}
-	c.inTx = true
-	return &turnTx{Tx: tx, conn: c, own: own}, nil
+	c.tx = &turnTx{Tx: tx, conn: c, own: own}
+	return c.tx, nil
 }
 
 func (c *turnConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
-	if !c.inTx && !holdsTurn(ctx) {
+	if c.tx == nil && !holdsTurn(ctx) && !reads(query) {
 		if err := c.turns.take(ctx); err != nil {
 			return nil, err
 		}
@@ -157,7 +162,7 @@ func (c *turnConn) query(ctx context.Context, query string, args []driver.NamedV
 }
 
 func (c *turnConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
-	if c.inTx || holdsTurn(ctx) || reads(query) {
+	if c.tx != nil || holdsTurn(ctx) || reads(query) {
 		return c.query(ctx, query, args)
 	}
 	// INSERT … RETURNING and the like write while their rows are read.
@@ -172,14 +177,18 @@ func (c *turnConn) QueryContext(ctx context.Context, query string, args []driver
 	return &turnRows{Rows: rows, turns: c.turns}, nil
 }
 
-// reads reports whether a statement only reads: a SELECT (or a WITH that
-// does not write) or an EXPLAIN.
+// reads reports whether a statement leaves the database as it is: a
+// SELECT (or a WITH that does not write), an EXPLAIN, or VACUUM INTO,
+// which reads one snapshot into another file (a backup must not stop the
+// shop's writers for as long as it takes).
 func reads(query string) bool {
 	q := strings.TrimLeft(query, " \t\r\n(")
 	word, rest, _ := strings.Cut(q, " ")
 	switch strings.ToUpper(strings.TrimSpace(word)) {
 	case "SELECT", "EXPLAIN", "VALUES":
 		return true
+	case "VACUUM":
+		return strings.HasPrefix(strings.ToUpper(strings.TrimSpace(rest)), "INTO ")
 	case "WITH":
 		up := strings.ToUpper(rest)
 		return !strings.Contains(up, "INSERT") && !strings.Contains(up, "UPDATE") && !strings.Contains(up, "DELETE")
@@ -198,7 +207,7 @@ func (t *turnTx) Commit() error   { defer t.end(); return t.Tx.Commit() }
 func (t *turnTx) Rollback() error { defer t.end(); return t.Tx.Rollback() }
 
 func (t *turnTx) end() {
-	t.conn.inTx = false
+	t.conn.tx = nil
 	if t.own {
 		t.own = false
 		t.conn.turns.give()

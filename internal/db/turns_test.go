@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -170,5 +172,31 @@ func TestStatementCache(t *testing.T) {
 	}
 	if got := cols(); got != 2 {
 		t.Errorf("columns after ALTER TABLE: %d, want 2", got)
+	}
+}
+
+// TestVacuumIntoWhileWriting: a backup (VACUUM INTO, a read of one
+// snapshot) does not wait for the turn to write, nor make writers wait:
+// it runs beside a transaction that holds the turn.
+func TestVacuumIntoWhileWriting(t *testing.T) {
+	d := dbtest.SQLite(t)
+	ctx := context.Background()
+	file := filepath.Join(t.TempDir(), "copy.db")
+	start := time.Now()
+	err := d.Tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value, updated_at) VALUES ('during', '1', '2026-01-01 00:00:00')`); err != nil {
+			return err
+		}
+		_, err := d.ExecContext(ctx, `VACUUM INTO $1`, file)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if took := time.Since(start); took > 5*time.Second {
+		t.Errorf("the backup beside a writer took %s: it waited for the turn", took)
+	}
+	if _, err := os.Stat(file); err != nil {
+		t.Fatalf("no copy: %v", err)
 	}
 }
