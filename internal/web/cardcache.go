@@ -21,8 +21,10 @@ type cardCache struct {
 }
 
 // maxCachedCards bounds memory: a key per product, language and price
-// tier, and old versions of changed products until ForgetPages.
-const maxCachedCards = 8192
+// tier, and old versions of changed products until ForgetPages. 2,048 are
+// some 70 category pages; at 8,192 a browse over a catalogue of 10,000
+// products held about 15 MB of cards (bench/memory.sh).
+const maxCachedCards = 2048
 
 // cardsHTML returns the listing's cards rendered, from the cache where it
 // can.
