@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
-	"time"
 
 	"kaede/internal/db/dbtest"
 )
@@ -26,7 +25,6 @@ func TestWritersOutsideTxTakeTurns(t *testing.T) {
 		t.Fatal(err)
 	}
 	const each = 40
-	start := time.Now()
 	var wg sync.WaitGroup
 	errs := make(chan error, 28)
 	// More of the queue's writers than the store's pool has connections.
@@ -77,10 +75,6 @@ func TestWritersOutsideTxTakeTurns(t *testing.T) {
 	// 4 store transactions, 4 single statements, 20 of the queue's writing twice.
 	if want := 4*each + 4*each + 20*each*2; n != want {
 		t.Errorf("rows: %d, want %d", n, want)
-	}
-	// Not a speed target: a stall shows up as busy_timeout (10 s) or more.
-	if took := time.Since(start); took > 8*time.Second {
-		t.Errorf("the writers took %s: some waited out a lock", took)
 	}
 }
 
@@ -182,7 +176,6 @@ func TestVacuumIntoWhileWriting(t *testing.T) {
 	d := dbtest.SQLite(t)
 	ctx := context.Background()
 	file := filepath.Join(t.TempDir(), "copy.db")
-	start := time.Now()
 	err := d.Tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value, updated_at) VALUES ('during', '1', '2026-01-01 00:00:00')`); err != nil {
 			return err
@@ -190,11 +183,10 @@ func TestVacuumIntoWhileWriting(t *testing.T) {
 		_, err := d.ExecContext(ctx, `VACUUM INTO $1`, file)
 		return err
 	})
+	// Had it waited for the turn the writer holds, it would have failed
+	// after busy_timeout with SQLITE_BUSY.
 	if err != nil {
 		t.Fatal(err)
-	}
-	if took := time.Since(start); took > 5*time.Second {
-		t.Errorf("the backup beside a writer took %s: it waited for the turn", took)
 	}
 	if _, err := os.Stat(file); err != nil {
 		t.Fatalf("no copy: %v", err)
