@@ -69,6 +69,7 @@ type env struct {
 	t        *testing.T
 	d        *db.DB
 	gwURL    string
+	gw       *gateway.Server
 	provider *reporting
 	pay      *cardpay.Service
 	orders   *order.Service
@@ -90,7 +91,17 @@ func (e *env) clock() time.Time {
 	return e.now
 }
 
+// advance moves the clock on, once the gateway has no delivery in flight:
+// a webhook signed before the move and checked after it would be refused
+// as too old, a replay.
 func (e *env) advance(d time.Duration) {
+	e.t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); e.gw.Undelivered() > 0; {
+		if time.Now().After(deadline) {
+			e.t.Fatalf("the gateway still has %d webhooks to deliver", e.gw.Undelivered())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.now = e.now.Add(d)
@@ -109,6 +120,7 @@ func newEnv(t *testing.T, d *db.DB) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	e.gw = gw
 	gwServer.Config.Handler = gw
 	gwServer.Start()
 	t.Cleanup(func() { gwServer.Close(); gw.Close() })

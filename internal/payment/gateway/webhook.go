@@ -235,6 +235,21 @@ func (s *Server) Redeliver(ctx context.Context, id string) error {
 	return nil
 }
 
+// Undelivered is how many events the store has not yet accepted: a test
+// that moves its clock waits for none, so that no delivery signed before
+// the move is checked after it.
+func (s *Server) Undelivered() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, e := range s.state.Events {
+		if !e.Delivered {
+			n++
+		}
+	}
+	return n
+}
+
 // Events returns the events of payment id, oldest first (all events when
 // id is ""), for tests and for an operator looking into a payment.
 func (s *Server) Events(id string) []WebhookEvent {
