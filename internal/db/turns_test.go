@@ -78,8 +78,9 @@ func TestWritersOutsideTxTakeTurns(t *testing.T) {
 	}
 }
 
-// TestStatementCache: a statement run again is prepared once per
-// connection, yet every use sees its own arguments and rows; the same text
+// TestStatementCache, through database/sql on a real SQLite file (that a
+// statement is prepared once is TestStmtCacheReusesAndEvicts'): a
+// statement run again sees its own arguments and rows; the same text
 // run while its rows are still open gets a statement of its own; more
 // texts than the cache holds push out the least recently used without
 // breaking rows still open; a script of several statements still runs

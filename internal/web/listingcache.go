@@ -61,7 +61,7 @@ func (s *Server) cacheListing(h http.HandlerFunc) http.Handler {
 				s.writeShell(w, r, rec.status, p)
 				return
 			}
-			s.shells.put(key, gen, p)
+			s.shells.put(key, gen, p, now)
 		}
 		w.Header().Set("Content-Type", p.contentType)
 		s.writeShell(w, r, http.StatusOK, p)

@@ -65,7 +65,7 @@ func (s *Server) cacheForGuests(h http.HandlerFunc) http.Handler {
 			return
 		}
 		s.pages.put(key, gen, cachedPage{contentType: w.Header().Get("Content-Type"),
-			body: bytes.Clone(rec.body.Bytes()), expires: now.Add(guestPageTTL)})
+			body: bytes.Clone(rec.body.Bytes()), expires: now.Add(guestPageTTL)}, now)
 	})
 }
 
@@ -80,7 +80,7 @@ func (c *pageCache) get(key string, now time.Time) (cachedPage, uint64, bool) {
 
 // put stores p unless ForgetPages ran since gen was read: p may show what
 // was there before the change.
-func (c *pageCache) put(key string, gen uint64, p cachedPage) {
+func (c *pageCache) put(key string, gen uint64, p cachedPage, now time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if gen != c.gen {
@@ -92,7 +92,6 @@ func (c *pageCache) put(key string, gen uint64, p cachedPage) {
 	// Expired pages are dropped once a page's life, not kept until the
 	// cache is full: a browse of many URLs otherwise held some 18 MB of
 	// pages nobody could be served.
-	now := p.expires.Add(-guestPageTTL)
 	if now.Sub(c.swept) >= guestPageTTL {
 		for k, e := range c.entries {
 			if !now.Before(e.expires) {
