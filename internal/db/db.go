@@ -51,6 +51,20 @@ type DB struct {
 	writer turns
 	// queue is the job queue's own pool on SQLite (see Queue).
 	queue *sql.DB
+	// beside is PostgreSQL's pool for statements that commit on their own
+	// while their caller holds a transaction (see Beside).
+	beside *sql.DB
+}
+
+// Beside is the pool for a statement that must commit on its own while
+// its caller holds a transaction: PostgreSQL only, nil on SQLite (where
+// the transaction is the only writer and such a statement would wait for
+// it). Taken from the store's pool instead, it would wait for a connection
+// that the other transactions hold while they wait for one too: with as
+// many checkouts as connections, every one of them waited forever (CI,
+// internal/web, a test timed out after 10 minutes).
+func (d *DB) Beside() *sql.DB {
+	return d.beside
 }
 
 // Queue is the pool the job queue runs its own statements on; a job
@@ -66,6 +80,9 @@ func (d *DB) Queue() *sql.DB {
 func (d *DB) Close() error {
 	if d.queue != nil {
 		d.queue.Close()
+	}
+	if d.beside != nil {
+		d.beside.Close()
 	}
 	return d.DB.Close()
 }
@@ -96,7 +113,17 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		}
 		sdb.SetMaxOpenConns(20)
 		sdb.SetMaxIdleConns(20)
-		d = &DB{DB: sdb, Dialect: Postgres}
+		beside, err := sql.Open("pgx", url)
+		if err != nil {
+			sdb.Close()
+			return nil, fmt.Errorf("open postgres: %w", err)
+		}
+		// Its statements are single and short: two connections serve a
+		// checkout load of the whole pool.
+		beside.SetMaxOpenConns(2)
+		beside.SetMaxIdleConns(2)
+		beside.SetConnMaxIdleTime(time.Minute)
+		d = &DB{DB: sdb, Dialect: Postgres, beside: beside}
 	default:
 		path := strings.TrimPrefix(strings.TrimPrefix(url, "sqlite:"), "file:")
 		if path == "" {

@@ -263,3 +263,37 @@ func TestOrderNumbersPerDay(t *testing.T) {
 		}
 	})
 }
+
+// A checkout holds one connection of the pool for its transaction and
+// must not need a second: with as many checkouts as connections, each
+// would wait for another's forever. One connection in the pool makes the
+// wait certain; the deadline turns it into a failure.
+func TestPlaceNeedsOneConnection(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := setup(t, d)
+		for _, method := range []order.PaymentMethod{order.BankTransfer, order.COD} {
+			c, err := f.carts.Create(t.Context(), 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := f.carts.AddItem(t.Context(), c.ID, "A", 1, shop.Viewer{}); err != nil {
+				t.Fatal(err)
+			}
+			d.SetMaxOpenConns(1)
+			ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+			placed++
+			o, _, err := f.checkout.Place(ctx, checkout.Input{CartID: c.ID, Email: "taro@example.com",
+				Address: shop.Address{Name: "山田 太郎", NameKana: "ヤマダ タロウ", PostalCode: "100-0001", Prefecture: 13,
+					City: "千代田区", Line1: "千代田1-1", Phone: "03-1234-5678"},
+				PaymentMethod: string(method), IdempotencyKey: fmt.Sprintf("order-test-%d", placed)})
+			cancel()
+			d.SetMaxOpenConns(20)
+			if err != nil {
+				t.Fatalf("%s: place with one pooled connection: %v", method, err)
+			}
+			if o.Number == "" {
+				t.Fatalf("%s: order without a number", method)
+			}
+		}
+	})
+}

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"kaede/internal/db"
 	"time"
 
 	"kaede/internal/shop"
@@ -43,11 +42,13 @@ func (s *Service) Insert(ctx context.Context, tx *sql.Tx, d Draft) (*Order, erro
 	// made every order of the fleet wait for the one before to commit (a
 	// checkout load found 30 of 32 connections waiting on it). A number
 	// whose order then rolls back is not used again: the day's numbers may
-	// skip one, never repeat. On SQLite the transaction is the only writer
-	// anyway, and a statement beside it would wait for it.
+	// skip one, never repeat. It runs on a pool of its own (db.Beside):
+	// from the store's pool it would wait for a connection while holding
+	// one. On SQLite the transaction is the only writer anyway, and a
+	// statement beside it would wait for it.
 	var q rowQuerier = tx
-	if s.db.Dialect == db.Postgres {
-		q = s.db
+	if beside := s.db.Beside(); beside != nil {
+		q = beside
 	}
 	number, err := nextNumber(ctx, q, now)
 	if err != nil {
