@@ -105,7 +105,17 @@ func (s *Service) place(ctx context.Context, in Input, st settings.Settings, sw 
 		if err := s.holdCredit(ctx, tx, in, q); err != nil {
 			return err
 		}
-		if err := s.checkOrder(ctx, tx, in, q, st.Limits, now); err != nil {
+		// On SQLite the transaction holds the database's one write lock
+		// from its first statement, so the order takes its place in the
+		// limits at once: reading the windows twice would only cost time.
+		// On PostgreSQL it is checked here without a lock and taken below.
+		takeEarly := s.db.Dialect == db.SQLite
+		if takeEarly {
+			err = s.takeOrder(ctx, tx, in, q, st.Limits, now)
+		} else {
+			err = s.checkOrder(ctx, tx, in, q, st.Limits, now)
+		}
+		if err != nil {
 			return err
 		}
 		if o, err = s.write(ctx, tx, in, q, st, token); err != nil {
@@ -115,8 +125,10 @@ func (s *Service) place(ctx context.Context, in Input, st settings.Settings, sw 
 		// variants' stock, a campaign's coupon — comes last: on PostgreSQL
 		// their row locks are then held from here to the commit, not for
 		// the whole order's writing. A refusal rolls all of it back.
-		if err := s.takeOrder(ctx, tx, in, q, st.Limits, now); err != nil {
-			return err
+		if !takeEarly {
+			if err := s.takeOrder(ctx, tx, in, q, st.Limits, now); err != nil {
+				return err
+			}
 		}
 		if err := reserve(ctx, tx, q.Lines); err != nil {
 			return err

@@ -2,7 +2,9 @@ package order_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"reflect"
 	"testing"
 	"time"
 
@@ -293,6 +295,54 @@ func TestPlaceNeedsOneConnection(t *testing.T) {
 			}
 			if o.Number == "" {
 				t.Fatalf("%s: order without a number", method)
+			}
+		}
+	})
+}
+
+// Insert returns the order it wrote without reading it back; it must be
+// what reading it back gives, field for field, on both databases: lines
+// in order, taxes per rate highest first, the pending payment, the first
+// event and the times as the database keeps them.
+func TestInsertReturnsWhatLoadReads(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := setup(t, d)
+		// A clock with nanoseconds, which PostgreSQL does not keep.
+		fine := func() time.Time { return time.Date(2026, 11, 25, 1, 2, 3, 123456789, time.UTC) }
+		q := mail.NewTestQueue(fine)
+		f.orders = order.New(d, q, fine)
+		f.checkout = checkout.New(d, f.carts, f.orders, q, fine, "https://kaede.example")
+		carttest.AddVariant(t, d, carttest.Variant{SKU: "R", Price: 540, Stock: 10, Reduced: true})
+		for _, method := range []order.PaymentMethod{order.BankTransfer, order.COD} {
+			c, err := f.carts.Create(t.Context(), 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for sku, qty := range map[string]int{"A": 2, "R": 3, "B": 1} {
+				if _, err := f.carts.AddItem(t.Context(), c.ID, sku, qty, shop.Viewer{}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			placed++
+			o, _, err := f.checkout.Place(t.Context(), checkout.Input{CartID: c.ID, Email: "taro@example.com",
+				Address: shop.Address{Name: "山田 太郎", NameKana: "ヤマダ タロウ", PostalCode: "100-0001", Prefecture: 13,
+					City: "千代田区", Line1: "千代田1-1", Line2: "楓ビル 3F", Phone: "03-1234-5678"},
+				Note: "午前中にお願いします", PaymentMethod: string(method), IdempotencyKey: fmt.Sprintf("order-test-%d", placed)})
+			if err != nil {
+				t.Fatalf("%s: place: %v", method, err)
+			}
+			var read *order.Order
+			if err := d.ReadTx(t.Context(), func(tx *sql.Tx) error {
+				read, err = order.Load(t.Context(), tx, o.Number)
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+			if len(read.Taxes) != 2 || len(read.Lines) != 3 {
+				t.Fatalf("%s: read back %d taxes, %d lines; want 2 and 3", method, len(read.Taxes), len(read.Lines))
+			}
+			if !reflect.DeepEqual(o, read) {
+				t.Errorf("%s: Insert returned\n%+v\nreading it back gives\n%+v", method, *o, *read)
 			}
 		}
 	})

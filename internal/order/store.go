@@ -1,10 +1,12 @@
 package order
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"kaede/internal/shop"
@@ -36,7 +38,9 @@ type Draft struct {
 // first event inside tx, numbering it from the day's sequence, and returns
 // it as stored. The caller has reserved the stock in the same transaction.
 func (s *Service) Insert(ctx context.Context, tx *sql.Tx, d Draft) (*Order, error) {
-	now := s.clock()
+	// PostgreSQL keeps microseconds: the order returned below, built from
+	// what was written, then reads back the same on both databases.
+	now := s.clock().UTC().Round(time.Microsecond)
 	// On PostgreSQL the day's counter is taken in a statement of its own,
 	// committed at once: taken in the order's transaction, its row lock
 	// made every order of the fleet wait for the one before to commit (a
@@ -73,10 +77,9 @@ func (s *Service) Insert(ctx context.Context, tx *sql.Tx, d Draft) (*Order, erro
 	if err := insertEvent(ctx, tx, id, "", status, "", now); err != nil {
 		return nil, fmt.Errorf("order %s: %w", number, err)
 	}
-	o, err := Load(ctx, tx, number)
-	if err != nil {
-		return nil, err
-	}
+	// The order as written, without reading it back: five statements
+	// fewer in every checkout's transaction (TestInsertReturnsWhatLoadReads).
+	o := written(id, number, status, d, now)
 	// A card order binds only once paid: the shop hears of it then
 	// (ConfirmCardTx).
 	if status == Placed {
@@ -85,6 +88,22 @@ func (s *Service) Insert(ctx context.Context, tx *sql.Tx, d Draft) (*Order, erro
 		}
 	}
 	return o, nil
+}
+
+// written is the order Insert wrote, as Load would read it.
+func written(id int64, number string, status Status, d Draft, now time.Time) *Order {
+	taxes := slices.Clone(d.Taxes)
+	slices.SortStableFunc(taxes, func(a, b shop.TaxSummary) int { return cmp.Compare(b.Rate, a.Rate) })
+	return &Order{
+		ID: id, Number: number, Status: status, Email: d.Email, Locale: d.Locale, MemberID: d.MemberID,
+		PaymentMethod: d.PaymentMethod, Subtotal: d.Subtotal, ShippingFee: d.ShippingFee, CODFee: d.CODFee,
+		Total: d.Total, Taxes: taxes, InvoiceNumber: d.InvoiceNumber, TaxRounding: d.TaxRounding,
+		Address: d.Address, DeliveryDate: d.DeliveryDate, DeliverySlot: d.DeliverySlot, Note: d.Note,
+		Lines:     slices.Clone(d.Lines),
+		Payment:   Payment{Method: d.PaymentMethod, State: PaymentPending, Amount: d.Total},
+		Events:    []Event{{To: status, At: now}},
+		CreatedAt: now, UpdatedAt: now,
+	}
 }
 
 // rowQuerier is a transaction or the database.
