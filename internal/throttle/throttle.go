@@ -112,40 +112,11 @@ func (l *Limiter) Take(ctx context.Context, tx *sql.Tx, now time.Time, msg strin
 	if err := l.lock(ctx, tx, rules); err != nil {
 		return err
 	}
-	if err := Check(ctx, tx, now, msg, rules...); err != nil {
+	last, err := check(ctx, tx, now, msg, rules)
+	if err != nil {
 		return err
 	}
-	return record(ctx, tx, now, rules)
-}
-
-// record writes one event per rule with windows, in one statement: a
-// checkout counts against four or five rules inside the transaction that
-// every other writer waits for.
-func record(ctx context.Context, tx *sql.Tx, now time.Time, rules []Rule) error {
-	var q strings.Builder
-	var args []any
-	var buckets []string
-	for _, r := range rules {
-		if len(r.Windows) == 0 {
-			continue
-		}
-		if len(args) == 0 {
-			q.WriteString(`INSERT INTO throttle_events (bucket, subject, created_at) VALUES `)
-		} else {
-			q.WriteString(", ")
-		}
-		n := len(args)
-		fmt.Fprintf(&q, "($%d, $%d, $%d)", n+1, n+2, n+3)
-		args = append(args, r.Bucket, r.Subject, now)
-		buckets = append(buckets, r.Bucket)
-	}
-	if len(args) == 0 {
-		return nil
-	}
-	if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
-		return fmt.Errorf("record %s: %w", strings.Join(buckets, ", "), err)
-	}
-	return nil
+	return record(ctx, tx, now, rules, last)
 }
 
 // Check is Take without taking: the same refusal when a window is full,
@@ -153,19 +124,103 @@ func record(ctx context.Context, tx *sql.Tx, now time.Time, rules []Rule) error 
 // long transaction checks them first, so that a client over its limit is
 // refused before any of the work.
 func Check(ctx context.Context, tx *sql.Tx, now time.Time, msg string, rules ...Rule) error {
-	now = now.UTC()
+	_, err := check(ctx, tx, now.UTC(), msg, rules)
+	return err
+}
+
+// check returns, per bucket and subject with windows, the number of its
+// newest event (0 for none), or the refusal when a window is full.
+//
+// Events number themselves 1, 2, … within their bucket and subject (seq),
+// with no gaps: a rolled-back event frees its number, and pruning removes
+// the oldest. A window holding Max events is full when the event Max
+// places back from the newest is still in it: one index seek by its
+// number, however large Max is.
+func check(ctx context.Context, tx *sql.Tx, now time.Time, msg string, rules []Rule) (map[string]int64, error) {
+	last := map[string]int64{}
 	var wait time.Duration
 	for _, r := range rules {
+		if len(r.Windows) == 0 {
+			continue
+		}
+		key := r.Bucket + " " + r.Subject
+		n, ok := last[key]
+		if !ok {
+			err := tx.QueryRowContext(ctx, `SELECT seq FROM throttle_events
+				WHERE bucket = $1 AND subject = $2 ORDER BY seq DESC LIMIT 1`, r.Bucket, r.Subject).Scan(&n)
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return nil, fmt.Errorf("count %s: %w", r.Bucket, err)
+			}
+			last[key] = n
+		}
 		for _, w := range r.Windows {
-			d, err := windowWait(ctx, tx, r, w, now)
+			d, err := windowWait(ctx, tx, r, w, n, now)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			wait = max(wait, d)
 		}
 	}
 	if wait > 0 {
-		return &shop.Error{Code: shop.TooMany, Message: msg, RetryAfter: wait}
+		return nil, &shop.Error{Code: shop.TooMany, Message: msg, RetryAfter: wait}
+	}
+	return last, nil
+}
+
+// windowWait returns how long until one more event fits in w, or zero if
+// it fits now, given the number of the rule's newest event: with w.Max
+// events in the window, the next fits once the oldest of them leaves it.
+func windowWait(ctx context.Context, tx *sql.Tx, r Rule, w Window, last int64, now time.Time) (time.Duration, error) {
+	nth := last - int64(w.Max) + 1
+	if nth < 1 {
+		return 0, nil // fewer than Max events ever
+	}
+	var at time.Time
+	err := tx.QueryRowContext(ctx, `SELECT created_at FROM throttle_events
+		WHERE bucket = $1 AND subject = $2 AND seq = $3`, r.Bucket, r.Subject, nth).Scan(&at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil // pruned: long out of every window
+	}
+	if err != nil {
+		return 0, fmt.Errorf("count %s: %w", r.Bucket, err)
+	}
+	if !at.After(now.Add(-w.Duration())) {
+		return 0, nil
+	}
+	// At least a second, so that a Retry-After is never 0.
+	return max(at.Add(w.Duration()).Sub(now), time.Second), nil
+}
+
+// record writes one event per bucket and subject with windows, numbered
+// after the newest check found, in one statement: a checkout counts
+// against four or five rules inside the transaction that every other
+// writer waits for.
+func record(ctx context.Context, tx *sql.Tx, now time.Time, rules []Rule, last map[string]int64) error {
+	var q strings.Builder
+	var args []any
+	var buckets []string
+	done := map[string]bool{}
+	for _, r := range rules {
+		key := r.Bucket + " " + r.Subject
+		if len(r.Windows) == 0 || done[key] {
+			continue
+		}
+		done[key] = true
+		if len(args) == 0 {
+			q.WriteString(`INSERT INTO throttle_events (bucket, subject, seq, created_at) VALUES `)
+		} else {
+			q.WriteString(", ")
+		}
+		n := len(args)
+		fmt.Fprintf(&q, "($%d, $%d, $%d, $%d)", n+1, n+2, n+3, n+4)
+		args = append(args, r.Bucket, r.Subject, last[key]+1, now)
+		buckets = append(buckets, r.Bucket)
+	}
+	if len(args) == 0 {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
+		return fmt.Errorf("record %s: %w", strings.Join(buckets, ", "), err)
 	}
 	return nil
 }
@@ -193,30 +248,6 @@ func (l *Limiter) lock(ctx context.Context, tx *sql.Tx, rules []Rule) error {
 		}
 	}
 	return nil
-}
-
-// windowWait returns how long until one more event fits in w, or zero if
-// it fits now: with w.Max events in the window, the next fits once the
-// oldest of them leaves it.
-func windowWait(ctx context.Context, tx *sql.Tx, r Rule, w Window, now time.Time) (time.Duration, error) {
-	// The window is full when it holds Max events; the Max-th newest is
-	// the one whose leaving the window makes room. The index walks the
-	// others without handing them over (a window of thousands, as a load
-	// from one address with lifted limits has, cost a checkout 3 ms when
-	// each was read).
-	var oldest time.Time
-	err := tx.QueryRowContext(ctx, `SELECT created_at FROM throttle_events
-		WHERE bucket = $1 AND subject = $2 AND created_at > $3
-		ORDER BY created_at DESC
-		LIMIT 1 OFFSET $4`, r.Bucket, r.Subject, now.Add(-w.Duration()), w.Max-1).Scan(&oldest)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, nil
-	}
-	if err != nil {
-		return 0, fmt.Errorf("count %s: %w", r.Bucket, err)
-	}
-	// At least a second, so that a Retry-After is never 0.
-	return max(oldest.Add(w.Duration()).Sub(now), time.Second), nil
 }
 
 // Prune deletes the events older than twice the longest window; nothing
