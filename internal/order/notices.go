@@ -180,10 +180,20 @@ func (s *Service) notifyPaid(ctx context.Context, tx *sql.Tx, o *Order) error {
 
 // notifyShop tells the shop of a new binding order, at its notice address.
 func (s *Service) notifyShop(ctx context.Context, tx *sql.Tx, o *Order) error {
-	st, err := settings.LoadTx(ctx, tx)
-	if err != nil {
-		return err
+	return s.notifyShopWith(ctx, tx, o, nil)
+}
+
+// notifyShopWith is notifyShop with the settings given, or read in tx
+// when nil.
+func (s *Service) notifyShopWith(ctx context.Context, tx *sql.Tx, o *Order, given *settings.Settings) error {
+	if given == nil {
+		st, err := settings.LoadTx(ctx, tx)
+		if err != nil {
+			return err
+		}
+		given = &st
 	}
+	st := *given
 	to := st.OrderNoticeTo()
 	if to == "" {
 		// No mailbox to tell (the settings page says so); the order

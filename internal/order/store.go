@@ -9,6 +9,7 @@ import (
 	"slices"
 	"time"
 
+	"kaede/internal/settings"
 	"kaede/internal/shop"
 )
 
@@ -32,6 +33,11 @@ type Draft struct {
 	Note            string
 	Lines           []Line
 	AccessTokenHash string
+	// Shop is the settings the order was priced with, whose notice
+	// address hears of it; nil reads them in the transaction. Checkout
+	// has them already: reading and decoding them again would be done
+	// while every other SQLite writer waits.
+	Shop *settings.Settings
 }
 
 // Insert writes a new order with its lines, taxes, pending payment and
@@ -83,7 +89,7 @@ func (s *Service) Insert(ctx context.Context, tx *sql.Tx, d Draft) (*Order, erro
 	// A card order binds only once paid: the shop hears of it then
 	// (ConfirmCardTx).
 	if status == Placed {
-		if err := s.notifyShop(ctx, tx, o); err != nil {
+		if err := s.notifyShopWith(ctx, tx, o, d.Shop); err != nil {
 			return nil, fmt.Errorf("order %s: %w", number, err)
 		}
 	}
