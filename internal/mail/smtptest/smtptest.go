@@ -34,6 +34,9 @@ type Peer struct {
 	// recipient: before any message is taken, so that a client that
 	// vanishes meanwhile has delivered nothing.
 	slow time.Duration
+	// held, while open, keeps every message from being taken: its
+	// conversation waits at DATA, before reading the message.
+	held chan struct{}
 }
 
 // Start listens on a free port of 127.0.0.1; the server is stopped when
@@ -43,6 +46,7 @@ func Start(tb testing.TB) *Peer {
 	p := &Peer{messages: map[string][][]byte{}, reject: map[string]bool{}, wentDown: make(chan struct{})}
 	p.up(tb, "127.0.0.1:0")
 	tb.Cleanup(func() {
+		p.Release() // a held conversation would keep its goroutine
 		p.mu.Lock()
 		srv := p.server
 		p.mu.Unlock()
@@ -119,6 +123,28 @@ func (p *Peer) Slow(d time.Duration) {
 	p.slow = d
 }
 
+// Hold keeps every message from being taken until Release: a
+// conversation that reaches DATA waits there, before it reads the
+// message, so that a client that vanishes meanwhile has delivered
+// nothing and the server has nothing that the client does not know of.
+func (p *Peer) Hold() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.held == nil {
+		p.held = make(chan struct{})
+	}
+}
+
+// Release lets the held conversations take their messages.
+func (p *Peer) Release() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.held != nil {
+		close(p.held)
+		p.held = nil
+	}
+}
+
 // WentDown is closed when DownAfter's count is reached and the server is
 // down.
 func (p *Peer) WentDown() <-chan struct{} { return p.wentDown }
@@ -166,6 +192,12 @@ func (*session) Reset()        {}
 func (*session) Logout() error { return nil }
 
 func (s *session) Data(r io.Reader) error {
+	s.p.mu.Lock()
+	held := s.p.held
+	s.p.mu.Unlock()
+	if held != nil {
+		<-held
+	}
 	b, err := io.ReadAll(r)
 	if err != nil {
 		return err
