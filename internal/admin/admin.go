@@ -205,6 +205,8 @@ type Server struct {
 	closings      *calendar.Closings // nil: no calendar page
 	billing       *billing.Service   // nil: no billing pages
 	coupons       *coupon.Service
+
+	figures figuresCache // the dashboard's sums over orders
 }
 
 // New checks the configuration, parses the templates and builds the route

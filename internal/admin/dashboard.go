@@ -20,7 +20,9 @@ import (
 // and this month's sales, the orders waiting for staff by state, the
 // newest orders, what is running out, licences and inquiries to answer,
 // the security state and the last 30 days' sales. A section the role may
-// not read, or whose service is not wired, is nil or empty.
+// not read, or whose service is not wired, is nil or empty. The sums over
+// orders are as read at FiguresAt (figuresCache); the rest is read on
+// every request.
 type dashboardView struct {
 	Day             time.Time // today in Japan
 	OrdersToday     int
@@ -42,6 +44,9 @@ type dashboardView struct {
 	Security  *dashboardSecurity
 	Chart     *salesChart // the last 30 days; nil without reports
 	ChartFrom time.Time
+
+	FiguresAt    time.Time // when the sums over orders were read
+	FiguresEvery int       // how often they are read again, in seconds
 }
 
 // stateLink is one line of the orders by state: how many, and the order
@@ -87,27 +92,22 @@ func (s *Server) dashboard(ctx context.Context, role staff.Role) (dashboardView,
 	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, shop.JST)
 	tomorrow := today.AddDate(0, 0, 1)
 	v := dashboardView{Day: today, Month: time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, shop.JST),
-		Reorder: catalog.ReorderLevel}
-	sum, err := s.orders.Summarize(ctx, today, tomorrow)
+		Reorder: catalog.ReorderLevel, ChartFrom: tomorrow.AddDate(0, 0, -chartDaysBack), FiguresEvery: int(figuresTTL.Seconds())}
+	f, err := s.figures.get(ctx, now, today, func(ctx context.Context) (*orderFigures, error) {
+		return s.readOrderFigures(ctx, now, today, v.Month, v.ChartFrom)
+	})
 	if err != nil {
 		return v, err
 	}
-	v.OrdersToday, v.SalesToday, v.RefundsToday, v.AwaitingShip = sum.Placed, sum.Sales, sum.Refunds, sum.AwaitingShipment
-	month, err := s.orders.Summarize(ctx, v.Month, tomorrow)
-	if err != nil {
-		return v, err
-	}
-	v.OrdersMonth, v.SalesMonth, v.RefundsMonth = month.Placed, month.Sales, month.Refunds
+	v.FiguresAt = f.Taken
+	v.OrdersToday, v.SalesToday, v.RefundsToday, v.AwaitingShip = f.Today.Placed, f.Today.Sales, f.Today.Refunds, f.Today.AwaitingShipment
+	v.OrdersMonth, v.SalesMonth, v.RefundsMonth = f.Month.Placed, f.Month.Sales, f.Month.Refunds
 	if v.PendingLicences, err = s.members.CountAwaitingReview(ctx); err != nil {
 		return v, err
 	}
 	if role.Can(staff.OrdersRead) {
-		counts, err := s.orders.StateCounts(ctx)
-		if err != nil {
-			return v, err
-		}
-		v.States = stateLinks(counts)
-		if v.Recent, _, err = s.orders.Search(ctx, order.AdminQuery{Limit: recentOrders}); err != nil {
+		v.States = stateLinks(f.States)
+		if v.Recent, err = s.orders.Newest(ctx, recentOrders); err != nil {
 			return v, err
 		}
 	}
@@ -128,13 +128,8 @@ func (s *Server) dashboard(ctx context.Context, role staff.Role) (dashboardView,
 			return v, err
 		}
 	}
-	if s.reports != nil {
-		v.ChartFrom = tomorrow.AddDate(0, 0, -chartDaysBack)
-		rows, err := s.reports.Daily(ctx, v.ChartFrom, tomorrow)
-		if err != nil {
-			return v, err
-		}
-		c := timeChart(rows, 7)
+	if f.Chart != nil {
+		c := timeChart(f.Chart, 7)
 		v.Chart = &c
 	}
 	return v, nil

@@ -22,6 +22,7 @@ func newViews() (*ui.UI, error) {
 		"yen":      func(y shop.Yen) string { return y.String() },
 		"when":     when,
 		"day":      day,
+		"clock":    func(t time.Time) string { return t.In(shop.JST).Format(time.TimeOnly) },
 		"roleKey":  func(r staff.Role) string { return "role." + string(r) },
 		"field":    newFieldView,
 		"delivery": ui.DeliveryWish,

@@ -206,3 +206,41 @@ func searchTx(ctx context.Context, tx *sql.Tx, q AdminQuery, f filter) ([]Order,
 	}
 	return orders, total, nil
 }
+
+// Newest returns the limit orders placed last, newest first: the
+// dashboard's recent orders. Unlike Search it does not count every order,
+// a cost that grows with them.
+func (s *Service) Newest(ctx context.Context, limit int) ([]Order, error) {
+	var orders []Order
+	err := s.db.ReadTx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT number FROM orders ORDER BY created_at DESC, id DESC LIMIT $1`, limit)
+		if err != nil {
+			return err
+		}
+		var numbers []string
+		for rows.Next() {
+			var number string
+			if err := rows.Scan(&number); err != nil {
+				rows.Close()
+				return err
+			}
+			numbers = append(numbers, number)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, number := range numbers {
+			o, err := Load(ctx, tx, number)
+			if err != nil {
+				return err
+			}
+			orders = append(orders, *o)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("newest orders: %w", err)
+	}
+	return orders, nil
+}

@@ -25,13 +25,11 @@ type Summary struct {
 func (s *Service) Summarize(ctx context.Context, from, to time.Time) (Summary, error) {
 	var v Summary
 	err := s.db.ReadTx(ctx, func(tx *sql.Tx) error {
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*), CAST(COALESCE(SUM(o.total - COALESCE(
-				(SELECT SUM(r.amount) FROM refunds r WHERE r.order_id = o.id), 0)), 0) AS BIGINT)
-			FROM orders o
-			WHERE o.created_at >= $1 AND o.created_at < $2 AND o.status NOT IN ($3, $4)`,
-			from.UTC(), to.UTC(), Cancelled, AwaitingPayment).Scan(&v.Placed, &v.Sales); err != nil {
-			return fmt.Errorf("count orders placed: %w", err)
+		t, err := takingsTx(ctx, tx, from, to)
+		if err != nil {
+			return err
 		}
+		v.Placed, v.Sales = t.Orders, t.Net()
 		if err := tx.QueryRowContext(ctx, `SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM refunds
 			WHERE created_at >= $1 AND created_at < $2`, from.UTC(), to.UTC()).Scan(&v.Refunds); err != nil {
 			return fmt.Errorf("sum refunds: %w", err)

@@ -242,6 +242,42 @@ func TestDays(t *testing.T) {
 	})
 }
 
+// TestDaily checks the dashboard's chart, summed in the database, against
+// the day report, summed in Go from every order: the same days, orders,
+// gross, refunds and net (a refund on a day's order counts on that day,
+// a cancelled or unpaid card order on none; days are in Japan).
+func TestDaily(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := setup(t, d)
+		f.history(t)
+		ctx := context.Background()
+		want, err := f.reports.Build(ctx, report.Query{From: "2026-03-31", To: "2026-04-04", By: report.ByDay})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := f.reports.Daily(ctx, time.Date(2026, 3, 31, 0, 0, 0, 0, shop.JST), time.Date(2026, 4, 5, 0, 0, 0, 0, shop.JST))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != len(want.Rows) {
+			t.Fatalf("%d days, want %d", len(got), len(want.Rows))
+		}
+		var net shop.Yen
+		for i, w := range want.Rows {
+			g := got[i]
+			if g.Key != w.Key || g.Orders != w.Orders || g.Gross != w.Gross || g.Refunds != w.Refunds || g.Net != w.Net {
+				t.Errorf("day %d: %s %d orders, gross %d, refunds %d, net %d; want %s %d, %d, %d, %d", i,
+					g.Key, g.Orders, g.Gross, g.Refunds, g.Net, w.Key, w.Orders, w.Gross, w.Refunds, w.Net)
+			}
+			net += g.Net
+		}
+		if net != want.Total.Net || want.Total.Refunds == 0 || want.Total.Orders != 5 {
+			t.Errorf("net %d over the days, the report's total %d (refunds %d, orders %d)", net, want.Total.Net,
+				want.Total.Refunds, want.Total.Orders)
+		}
+	})
+}
+
 // TestGoods checks the product report: quantities per product, and the
 // rows that complete the goods to the orders (fees, refunds).
 func TestGoods(t *testing.T) {

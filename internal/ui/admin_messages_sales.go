@@ -4,6 +4,7 @@ package ui
 // the shop memo on an order.
 var adminSalesMessages = map[string]text{
 	"dashboard.month":           {"今月（%s〜）", "This month (from %s)"},
+	"dashboard.as_of":           {"注文と売上の集計は %s 時点のものです（%d秒ごとに集計し直します）。", "Order and sales figures as of %s (counted again every %d seconds)."},
 	"dashboard.month.orders":    {"今月の注文数", "Orders this month"},
 	"dashboard.month.sales":     {"今月の売上（税込）", "Sales this month (tax included)"},
 	"dashboard.month.refunds":   {"今月の返金", "Refunds this month"},
