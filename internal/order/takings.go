@@ -25,7 +25,7 @@ func (t Takings) Net() shop.Yen { return t.Gross - t.Refunded }
 // TakingsByDay returns the takings of each day in Japan of [from, to),
 // oldest first, a day without orders as zero: the dashboard's chart. It
 // sums in the database, reading the orders_created index and no order
-// row (migration 0104), where Sales carries every order to Go with its
+// row (migration 0105), where Sales carries every order to Go with its
 // taxes.
 func (s *Service) TakingsByDay(ctx context.Context, from, to time.Time) ([]Takings, error) {
 	var out []Takings
