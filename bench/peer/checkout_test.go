@@ -20,6 +20,12 @@ type fakeShop struct {
 	t           *testing.T
 	cookieOnly  bool   // sessions by cookie, as with tokenMethod "cookie"
 	refuseStock string // variant id whose addItemToOrder returns an ErrorResult
+	// keepsStock makes addItemToOrder take a unit of the variant's stock
+	// or refuse, as a store that cannot oversell; without it units are
+	// allocated only when the payment goes in, and nothing is refused.
+	keepsStock bool
+	stock      map[string]*variantStock // the Admin API's variants
+	adminToken string
 
 	mu       sync.Mutex
 	sessions map[string]*fakeOrder
@@ -28,9 +34,10 @@ type fakeShop struct {
 }
 
 type fakeOrder struct {
-	index int
-	step  int
-	code  string
+	index   int
+	step    int
+	code    string
+	variant *variantStock
 }
 
 // checkoutSteps is the sequence the client must send, by operation and
@@ -70,6 +77,9 @@ func (f *fakeShop) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if f.stock != nil && f.admin(w, r, req.Op, req.Vars) {
+		return
+	}
 	o := f.session(w, r, req.Op)
 	if o == nil {
 		f.fail(w, "%s without the session's token", req.Op)
@@ -93,6 +103,20 @@ func (f *fakeShop) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.answer(w, `{"addItemToOrder":{"errorCode":"INSUFFICIENT_STOCK_ERROR","message":"Only 0 items were added"}}`)
 		return
 	}
+	if v := f.stock[fmt.Sprint(req.Vars["productVariantId"])]; v != nil && req.Op == "AddItemToOrder" && f.keepsStock {
+		if v.StockOnHand-v.StockAllocated < 1 {
+			f.answer(w, `{"addItemToOrder":{"errorCode":"INSUFFICIENT_STOCK_ERROR","message":"Only 0 items were added"}}`)
+			return
+		}
+		v.StockAllocated++
+		o.variant = v
+	}
+	if v := f.stock[fmt.Sprint(req.Vars["productVariantId"])]; v != nil && req.Op == "AddItemToOrder" && !f.keepsStock {
+		o.variant = v
+	}
+	if req.Op == "AddPaymentToOrder" && o.variant != nil && !f.keepsStock {
+		o.variant.StockAllocated++
+	}
 	o.step++
 	state := map[string]string{"TransitionOrderToState": "ArrangingPayment", "AddPaymentToOrder": "PaymentSettled"}[req.Op]
 	if state == "" {
@@ -107,6 +131,44 @@ func (f *fakeShop) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	default:
 		f.answer(w, fmt.Sprintf(`{"%s%s":%s}`, strings.ToLower(req.Op[:1]), req.Op[1:], order))
 	}
+}
+
+// admin answers the Admin API's operations of the oversell run, and
+// reports whether the request was one.
+func (f *fakeShop) admin(w http.ResponseWriter, r *http.Request, op string, vars map[string]any) bool {
+	switch op {
+	case "Login":
+		if vars["username"] != "superadmin" || vars["password"] != "secret" {
+			f.answer(w, `{"login":{"errorCode":"INVALID_CREDENTIALS_ERROR","message":"The provided credentials are invalid"}}`)
+			return true
+		}
+		f.adminToken = "admintok"
+		w.Header().Set(authHeader, f.adminToken)
+		f.answer(w, `{"login":{"id":"1"}}`)
+		return true
+	case "VariantStock", "SetStock":
+	default:
+		return false
+	}
+	if r.Header.Get("Authorization") != "Bearer "+f.adminToken || f.adminToken == "" {
+		f.fail(w, "%s without the administrator's token", op)
+		return true
+	}
+	v := f.stock[fmt.Sprint(vars["id"])]
+	if v == nil {
+		f.answer(w, `{"productVariant":null}`)
+		return true
+	}
+	if op == "SetStock" {
+		n, _ := vars["stockOnHand"].(float64)
+		v.StockOnHand, v.TrackInventory = int(n), "TRUE"
+		b, _ := json.Marshal([]*variantStock{v})
+		f.answer(w, fmt.Sprintf(`{"updateProductVariants":%s}`, b))
+		return true
+	}
+	b, _ := json.Marshal(v)
+	f.answer(w, fmt.Sprintf(`{"productVariant":%s}`, b))
+	return true
 }
 
 // session finds the request's session, or starts one on addItemToOrder
@@ -259,5 +321,58 @@ func TestRunCountsOrders(t *testing.T) {
 	}
 	if placed == 0 || placed != len(f.ops) {
 		t.Errorf("placed=%d, sessions=%d: want every session to be one placed order", placed, len(f.ops))
+	}
+}
+
+func TestOversellCountsPaidOrdersAndAllocatedUnits(t *testing.T) {
+	for _, tc := range []struct {
+		keepsStock          bool
+		paid, refused, sold int
+		oversold            string
+	}{
+		{keepsStock: true, paid: 2, refused: 1, sold: 2, oversold: "not oversold"},
+		{keepsStock: false, paid: 3, refused: 0, sold: 3, oversold: "OVERSOLD by 1"},
+	} {
+		t.Run(fmt.Sprintf("keepsStock=%v", tc.keepsStock), func(t *testing.T) {
+			f := newFakeShop(t)
+			f.keepsStock = tc.keepsStock
+			f.stock = map[string]*variantStock{"11": {ID: "11", Name: "Laptop 13 inch 8GB",
+				StockOnHand: 10, StockAllocated: 7, TrackInventory: "INHERIT"}}
+			srv := httptest.NewServer(f)
+			defer srv.Close()
+			shop := &session{url: srv.URL, client: srv.Client()}
+			o, err := oversell(context.Background(), shop, &session{url: srv.URL, client: srv.Client()},
+				"11", "superadmin", "secret", 2, 3)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if o.variant.StockOnHand != 9 || o.variant.TrackInventory != "TRUE" {
+				t.Errorf("stock set to %+v, want 9 on hand (7 allocated + 2) and trackInventory TRUE", o.variant)
+			}
+			if o.paid != tc.paid || o.buyers-o.paid != tc.refused || o.sold() != tc.sold {
+				t.Errorf("paid=%d refused=%d sold=%d, want %d, %d, %d", o.paid, o.buyers-o.paid, o.sold(), tc.paid, tc.refused, tc.sold)
+			}
+			if tc.refused > 0 && o.refused["AddItemToOrder: INSUFFICIENT_STOCK_ERROR"] != tc.refused {
+				t.Errorf("refused=%v, want %d × AddItemToOrder: INSUFFICIENT_STOCK_ERROR", o.refused, tc.refused)
+			}
+			if !strings.Contains(o.String(), tc.oversold) {
+				t.Errorf("report %q does not say %q", o, tc.oversold)
+			}
+		})
+	}
+}
+
+func TestOversellStopsAtABadLogin(t *testing.T) {
+	f := newFakeShop(t)
+	f.stock = map[string]*variantStock{"11": {ID: "11"}}
+	srv := httptest.NewServer(f)
+	defer srv.Close()
+	_, err := oversell(context.Background(), &session{url: srv.URL, client: srv.Client()},
+		&session{url: srv.URL, client: srv.Client()}, "11", "superadmin", "wrong", 2, 3)
+	if err == nil || !strings.Contains(err.Error(), "INVALID_CREDENTIALS_ERROR") {
+		t.Fatalf("err=%v, want INVALID_CREDENTIALS_ERROR", err)
+	}
+	if len(f.ops) != 0 {
+		t.Errorf("sessions=%d, want no buyer after a failed login", len(f.ops))
 	}
 }

@@ -12,6 +12,13 @@
 //
 // Prints orders, orders/s, p50 and p99 of one whole checkout (eight
 // requests), and the failures. Exits non-zero if no order was placed.
+//
+// With --oversell N it measures the oversell case instead: it signs
+// in to the Admin API, leaves N units of one variant for sale, sends
+// --buyers guests to buy one each at the same moment, and prints how many
+// orders were paid and how many units the peer allocated.
+//
+//	peer --url http://localhost:3000/shop-api --oversell 20 --buyers 60
 package main
 
 import (
@@ -22,6 +29,7 @@ import (
 	"net/http"
 	"os"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 )
@@ -33,6 +41,12 @@ func main() {
 	collection := flag.String("collection", "electronics", "the collection whose first page the buyers buy from")
 	method := flag.String("payment-method", "", "payment method code (default: the first eligible)")
 	listing := flag.Bool("listing-body", false, "print the category page's request body (for wrk) and exit")
+	units := flag.Int("oversell", 0, "instead of the timed run, put this many units of one variant on sale and send --buyers at once")
+	buyers := flag.Int("buyers", 60, "buyers of the oversell run, one unit each")
+	variant := flag.String("variant", "", "the oversell run's variant id (default: the collection's first)")
+	adminURL := flag.String("admin-url", "", "the peer's Admin API, for the oversell run (default: --url with shop-api → admin-api)")
+	adminUser := flag.String("admin-user", envOr("PEER_ADMIN_USER", "superadmin"), "Admin API user (default $PEER_ADMIN_USER or superadmin)")
+	adminPassword := flag.String("admin-password", envOr("PEER_ADMIN_PASSWORD", "superadmin"), "Admin API password (default $PEER_ADMIN_PASSWORD or superadmin)")
 	flag.Parse()
 	if *listing {
 		body, err := json.Marshal(map[string]any{"operationName": "CategoryPage", "query": listingQuery,
@@ -48,6 +62,13 @@ func main() {
 		fmt.Fprintln(os.Stderr, "peer: --url or PEER_URL is required")
 		os.Exit(2)
 	}
+	if *units > 0 {
+		if err := runOversell(context.Background(), *url, *adminURL, *adminUser, *adminPassword, *collection, *variant, *units, *buyers); err != nil {
+			fmt.Fprintln(os.Stderr, "peer:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	placed, err := run(context.Background(), *url, *duration, *clients, *collection, *method)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "peer:", err)
@@ -57,6 +78,37 @@ func main() {
 		fmt.Fprintln(os.Stderr, "peer: no order was placed")
 		os.Exit(1)
 	}
+}
+
+func envOr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+func runOversell(ctx context.Context, url, adminURL, user, password, collection, variant string, units, buyers int) error {
+	client := &http.Client{Timeout: 60 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: buyers}}
+	shop := &session{url: url, client: client}
+	if adminURL == "" {
+		adminURL = strings.Replace(url, "shop-api", "admin-api", 1)
+	}
+	if variant == "" {
+		variants, err := firstVariants(ctx, shop, collection)
+		if err != nil {
+			return err
+		}
+		variant = variants[0]
+	}
+	o, err := oversell(ctx, shop, &session{url: adminURL, client: client}, variant, user, password, units, buyers)
+	if err != nil {
+		return err
+	}
+	fmt.Println(o)
+	if o.firstFailure != nil {
+		fmt.Println("  first failure:", o.firstFailure)
+	}
+	return nil
 }
 
 func run(ctx context.Context, url string, duration time.Duration, clients int, collection, method string) (int, error) {

@@ -41,8 +41,14 @@ func (e errorResult) err(op string) error {
 	if e.ErrorCode == "" {
 		return nil
 	}
-	return fmt.Errorf("%s: %s: %s", op, e.ErrorCode, e.Message)
+	return resultError{op: op, code: e.ErrorCode, message: e.Message}
 }
+
+// resultError is an ErrorResult as an error, so that a run can count
+// failures by their code.
+type resultError struct{ op, code, message string }
+
+func (e resultError) Error() string { return fmt.Sprintf("%s: %s: %s", e.op, e.code, e.message) }
 
 // do posts one GraphQL operation and decodes its "data" into out. A
 // transport error, a status other than 200 or any GraphQL error is an
