@@ -52,8 +52,10 @@ type oversold struct {
 	firstFailure error
 }
 
-// sold is how many more units the peer allocated than it had for sale.
-func (o oversold) sold() int { return o.after.StockAllocated - o.variant.StockAllocated }
+// allocated is how many units the peer's stock counter says the run
+// allocated. Each paid order is one unit; Vendure 3.7 counts fewer when
+// the buyers pay at once, so the run reports both.
+func (o oversold) allocated() int { return o.after.StockAllocated - o.variant.StockAllocated }
 
 // oversell signs in to the Admin API, puts units of a variant on sale
 // (its units on hand become its allocated units plus units), and sends
@@ -146,12 +148,15 @@ func (o oversold) String() string {
 	if len(refused) > 0 {
 		s += " (" + strings.Join(refused, ", ") + ")"
 	}
-	s += fmt.Sprintf("\n  stock after: %d on hand, %d allocated (%d allocated by this run, for %d units on sale)",
-		o.after.StockOnHand, o.after.StockAllocated, o.sold(), o.units)
-	if over := o.sold() - o.units; over > 0 {
+	if over := o.paid - o.units; over > 0 {
 		s += fmt.Sprintf(": OVERSOLD by %d", over)
 	} else {
 		s += ": not oversold"
 	}
-	return s
+	s += fmt.Sprintf("\n  stock after: %d on hand, %d allocated (%+d by this run",
+		o.after.StockOnHand, o.after.StockAllocated, o.allocated())
+	if o.allocated() != o.paid {
+		s += fmt.Sprintf(", for %d units paid: the stock counter is off by %d", o.paid, o.paid-o.allocated())
+	}
+	return s + ")"
 }
