@@ -4,13 +4,17 @@
 #
 #   PEER_URL=http://localhost:3000/shop-api bench/peer.sh
 #   PEER_URL=… DURATION=30s COLLECTION=electronics bench/peer.sh
+#   PEER_URL=… OVERSELL=20 BUYERS=60 bench/peer.sh
 #
 # Category page: wrk POSTs the GraphQL "search" of one collection, 30
 # products with name, slug, picture and price (bench/peer/checkout.go,
 # listingQuery), as Kaede's /category/{slug}?limit=30. Checkout: guests
 # through addItemToOrder … addPaymentToOrder (bench/peer). Prints req/s and
-# p99, orders/s and p99. Without PEER_URL it says how to install Vendure
-# (bench/README.md) and exits 0.
+# p99, orders/s and p99. With OVERSELL=N it also sets one variant's stock to
+# N units through the Admin API (PEER_ADMIN_USER, PEER_ADMIN_PASSWORD;
+# default superadmin/superadmin) and sends BUYERS guests (default 60) to buy
+# one each at once, then prints the orders paid. Without PEER_URL it says
+# how to install Vendure (bench/README.md) and exits 0.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,14 +22,16 @@ DURATION=${DURATION:-10s}
 THREADS=${THREADS:-2}
 CONNS=${CONNS:-32}
 CLIENTS=${CLIENTS:-8}
+OVERSELL=${OVERSELL:-0}
+BUYERS=${BUYERS:-60}
 COLLECTION=${COLLECTION:-electronics}
 
 if [[ -z ${PEER_URL:-} ]]; then
   cat <<'TXT'
 peer.sh: PEER_URL is not set, so there is no peer to measure.
 Install Vendure 3.x on PostgreSQL with its demo data (bench/README.md, "Peer: Vendure"):
-  npx @vendure/create peer      # choose PostgreSQL, and "populate with sample data"
-  cd peer && npm run dev        # Shop API at http://localhost:3000/shop-api
+  the steps that worked with 3.7.3 on this machine's PostgreSQL are in bench/README.md
+  (Shop API at http://localhost:3000/shop-api)
 then run: PEER_URL=http://localhost:3000/shop-api bench/peer.sh
 TXT
   exit 0
@@ -57,3 +63,7 @@ printf '%-34s %12s req/s   p99 %s   (%s products; non-2xx: %s)\n' "peer category
   "$(awk '/Non-2xx/ {print $NF}' <<<"$out" | grep . || echo 0)"
 "$work/peer" --url "$PEER_URL" --duration "$DURATION" --clients "$CLIENTS" --collection "$COLLECTION"
 echo "($(uptime | sed 's/.*load/load/'))"
+if ((OVERSELL > 0)); then
+  "$work/peer" --url "$PEER_URL" --collection "$COLLECTION" --oversell "$OVERSELL" --buyers "$BUYERS"
+  echo "($(uptime | sed 's/.*load/load/'))"
+fi

@@ -27,8 +27,11 @@ type fakeShop struct {
 	// losesAllocations makes a payment leave the stock counter alone, as
 	// Vendure 3.7's lost updates of stockAllocated under concurrent payments.
 	losesAllocations bool
-	stock            map[string]*variantStock // the Admin API's variants
-	adminToken       string
+	// checksAtAdd makes addItemToOrder refuse a variant with no unit left
+	// unallocated, as Vendure does, still allocating only at payment.
+	checksAtAdd bool
+	stock       map[string]*variantStock // the Admin API's variants
+	adminToken  string
 
 	mu       sync.Mutex
 	sessions map[string]*fakeOrder
@@ -115,6 +118,10 @@ func (f *fakeShop) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		o.variant = v
 	}
 	if v := f.stock[fmt.Sprint(req.Vars["productVariantId"])]; v != nil && req.Op == "AddItemToOrder" && !f.keepsStock {
+		if f.checksAtAdd && v.StockOnHand-v.StockAllocated < 1 {
+			f.answer(w, `{"addItemToOrder":{"errorCode":"INSUFFICIENT_STOCK_ERROR","message":"Only 0 items were added"}}`)
+			return
+		}
 		o.variant = v
 	}
 	if req.Op == "AddPaymentToOrder" && o.variant != nil && !f.keepsStock && !f.losesAllocations {
@@ -329,25 +336,27 @@ func TestRunCountsOrders(t *testing.T) {
 
 func TestOversellCountsPaidOrdersAndAllocatedUnits(t *testing.T) {
 	for _, tc := range []struct {
-		keepsStock, losesAllocations bool
-		paid, refused, allocated     int
-		report                       []string
+		keepsStock, losesAllocations, checksAtAdd, oneByOne bool
+		paid, refused, allocated                            int
+		report                                              []string
 	}{
 		{keepsStock: true, paid: 2, refused: 1, allocated: 2, report: []string{"not oversold", "(+2 by this run)"}},
 		{paid: 3, refused: 0, allocated: 3, report: []string{"OVERSOLD by 1", "(+3 by this run)"}},
+		{checksAtAdd: true, oneByOne: true, paid: 2, refused: 1, allocated: 2, report: []string{"3 buyers one by one", "not oversold"}},
 		{losesAllocations: true, paid: 3, refused: 0, allocated: 0,
 			report: []string{"OVERSOLD by 1", "+0 by this run, for 3 units paid: the stock counter is off by 3"}},
 	} {
-		t.Run(fmt.Sprintf("keepsStock=%v,losesAllocations=%v", tc.keepsStock, tc.losesAllocations), func(t *testing.T) {
+		t.Run(fmt.Sprintf("keepsStock=%v,losesAllocations=%v,checksAtAdd=%v,oneByOne=%v",
+			tc.keepsStock, tc.losesAllocations, tc.checksAtAdd, tc.oneByOne), func(t *testing.T) {
 			f := newFakeShop(t)
-			f.keepsStock, f.losesAllocations = tc.keepsStock, tc.losesAllocations
+			f.keepsStock, f.losesAllocations, f.checksAtAdd = tc.keepsStock, tc.losesAllocations, tc.checksAtAdd
 			f.stock = map[string]*variantStock{"11": {ID: "11", Name: "Laptop 13 inch 8GB",
 				StockOnHand: 10, StockAllocated: 7, TrackInventory: "INHERIT"}}
 			srv := httptest.NewServer(f)
 			defer srv.Close()
 			shop := &session{url: srv.URL, client: srv.Client()}
 			o, err := oversell(context.Background(), shop, &session{url: srv.URL, client: srv.Client()},
-				"11", "superadmin", "secret", 2, 3)
+				sale{variantID: "11", user: "superadmin", password: "secret", units: 2, buyers: 3, oneByOne: tc.oneByOne})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -376,7 +385,7 @@ func TestOversellStopsAtABadLogin(t *testing.T) {
 	srv := httptest.NewServer(f)
 	defer srv.Close()
 	_, err := oversell(context.Background(), &session{url: srv.URL, client: srv.Client()},
-		&session{url: srv.URL, client: srv.Client()}, "11", "superadmin", "wrong", 2, 3)
+		&session{url: srv.URL, client: srv.Client()}, sale{variantID: "11", user: "superadmin", password: "wrong", units: 2, buyers: 3})
 	if err == nil || !strings.Contains(err.Error(), "INVALID_CREDENTIALS_ERROR") {
 		t.Fatalf("err=%v, want INVALID_CREDENTIALS_ERROR", err)
 	}

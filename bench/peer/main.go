@@ -43,6 +43,7 @@ func main() {
 	listing := flag.Bool("listing-body", false, "print the category page's request body (for wrk) and exit")
 	units := flag.Int("oversell", 0, "instead of the timed run, put this many units of one variant on sale and send --buyers at once")
 	buyers := flag.Int("buyers", 60, "buyers of the oversell run, one unit each")
+	oneByOne := flag.Bool("one-by-one", false, "the oversell run's buyers one after another (a control without the race)")
 	variant := flag.String("variant", "", "the oversell run's variant id (default: the collection's first)")
 	adminURL := flag.String("admin-url", "", "the peer's Admin API, for the oversell run (default: --url with shop-api → admin-api)")
 	adminUser := flag.String("admin-user", envOr("PEER_ADMIN_USER", "superadmin"), "Admin API user (default $PEER_ADMIN_USER or superadmin)")
@@ -63,7 +64,8 @@ func main() {
 		os.Exit(2)
 	}
 	if *units > 0 {
-		if err := runOversell(context.Background(), *url, *adminURL, *adminUser, *adminPassword, *collection, *variant, *units, *buyers); err != nil {
+		if err := runOversell(context.Background(), *url, *adminURL, *collection,
+			sale{variantID: *variant, user: *adminUser, password: *adminPassword, units: *units, buyers: *buyers, oneByOne: *oneByOne}); err != nil {
 			fmt.Fprintln(os.Stderr, "peer:", err)
 			os.Exit(1)
 		}
@@ -87,20 +89,20 @@ func envOr(name, def string) string {
 	return def
 }
 
-func runOversell(ctx context.Context, url, adminURL, user, password, collection, variant string, units, buyers int) error {
-	client := &http.Client{Timeout: 60 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: buyers}}
+func runOversell(ctx context.Context, url, adminURL, collection string, sl sale) error {
+	client := &http.Client{Timeout: 60 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: sl.buyers}}
 	shop := &session{url: url, client: client}
 	if adminURL == "" {
 		adminURL = strings.Replace(url, "shop-api", "admin-api", 1)
 	}
-	if variant == "" {
+	if sl.variantID == "" {
 		variants, err := firstVariants(ctx, shop, collection)
 		if err != nil {
 			return err
 		}
-		variant = variants[0]
+		sl.variantID = variants[0]
 	}
-	o, err := oversell(ctx, shop, &session{url: adminURL, client: client}, variant, user, password, units, buyers)
+	o, err := oversell(ctx, shop, &session{url: adminURL, client: client}, sl)
 	if err != nil {
 		return err
 	}

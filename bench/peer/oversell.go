@@ -46,7 +46,8 @@ type oversold struct {
 	variant      variantStock   // after the stock was set, before the buyers
 	after        variantStock   // once every buyer is done
 	units        int            // units put on sale
-	buyers       int            // buyers, one unit each, all at once
+	buyers       int            // buyers, one unit each
+	oneByOne     bool           // each buyer starts once the one before is done
 	paid         int            // orders whose payment went in
 	refused      map[string]int // failed checkouts, by ErrorResult code or first words
 	firstFailure error
@@ -57,11 +58,21 @@ type oversold struct {
 // the buyers pay at once, so the run reports both.
 func (o oversold) allocated() int { return o.after.StockAllocated - o.variant.StockAllocated }
 
+// sale is an oversell run: who signs in to the Admin API, which variant
+// goes on sale with how many units, and how many buyers come for it, all
+// at once or one by one (the control: the same store without the race).
+type sale struct {
+	variantID, user, password string
+	units, buyers             int
+	oneByOne                  bool
+}
+
 // oversell signs in to the Admin API, puts units of a variant on sale
 // (its units on hand become its allocated units plus units), and sends
-// buyers to buy one unit each at the same moment on the Shop API. A store
-// that keeps its stock sells at most units of them.
-func oversell(ctx context.Context, shop, admin *session, variantID, user, password string, units, buyers int) (oversold, error) {
+// buyers to buy one unit each on the Shop API, at the same moment unless
+// one by one. A store that keeps its stock sells at most units of them.
+func oversell(ctx context.Context, shop, admin *session, sl sale) (oversold, error) {
+	variantID, user, password, units, buyers := sl.variantID, sl.user, sl.password, sl.units, sl.buyers
 	var login map[string]orderResult
 	if err := admin.do(ctx, "Login", adminLoginQuery, map[string]any{"username": user, "password": password}, &login); err != nil {
 		return oversold{}, err
@@ -83,7 +94,12 @@ func oversell(ctx context.Context, shop, admin *session, variantID, user, passwo
 	if len(set.Variants) != 1 || set.Variants[0].StockOnHand != before.StockAllocated+units {
 		return oversold{}, fmt.Errorf("SetStock: got %+v, want %d on hand", set.Variants, before.StockAllocated+units)
 	}
-	o := oversold{variant: set.Variants[0], units: units, buyers: buyers, refused: map[string]int{}}
+	o := oversold{variant: set.Variants[0], units: units, buyers: buyers, oneByOne: sl.oneByOne, refused: map[string]int{}}
+	together := buyers
+	if sl.oneByOne {
+		together = 1
+	}
+	slots := make(chan struct{}, together)
 
 	var mu sync.Mutex
 	var wg sync.WaitGroup
@@ -91,6 +107,8 @@ func oversell(ctx context.Context, shop, admin *session, variantID, user, passwo
 	for i := range buyers {
 		wg.Go(func() {
 			<-start
+			slots <- struct{}{}
+			defer func() { <-slots }()
 			b := buyer{variantID: variantID, quantity: 1, email: fmt.Sprintf("oversell-%d@example.jp", i)}
 			_, err := placeOrder(ctx, &session{url: shop.url, client: shop.client}, b)
 			mu.Lock()
@@ -143,8 +161,12 @@ func (o oversold) String() string {
 	for _, k := range slices.Sorted(maps.Keys(o.refused)) {
 		refused = append(refused, fmt.Sprintf("%d × %s", o.refused[k], k))
 	}
-	s := fmt.Sprintf("peer oversell: %d buyers at once for %d units of %q (variant %s, trackInventory %s): %d orders paid, %d refused",
-		o.buyers, o.units, o.variant.Name, o.variant.ID, o.variant.TrackInventory, o.paid, o.buyers-o.paid)
+	how := "at once"
+	if o.oneByOne {
+		how = "one by one"
+	}
+	s := fmt.Sprintf("peer oversell: %d buyers %s for %d units of %q (variant %s, trackInventory %s): %d orders paid, %d refused",
+		o.buyers, how, o.units, o.variant.Name, o.variant.ID, o.variant.TrackInventory, o.paid, o.buyers-o.paid)
 	if len(refused) > 0 {
 		s += " (" + strings.Join(refused, ", ") + ")"
 	}
