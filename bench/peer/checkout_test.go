@@ -370,6 +370,9 @@ func TestOversellCountsPaidOrdersAndAllocatedUnits(t *testing.T) {
 			if tc.refused > 0 && o.refused["AddItemToOrder: INSUFFICIENT_STOCK_ERROR"] != tc.refused {
 				t.Errorf("refused=%v, want %d × AddItemToOrder: INSUFFICIENT_STOCK_ERROR", o.refused, tc.refused)
 			}
+			if v := f.stock["11"]; v.StockOnHand-v.StockAllocated != 3 {
+				t.Errorf("stock after the run: %d on hand, %d allocated; want the 3 units for sale from before", v.StockOnHand, v.StockAllocated)
+			}
 			for _, want := range tc.report {
 				if !strings.Contains(o.String(), want) {
 					t.Errorf("report %q does not say %q", o, want)

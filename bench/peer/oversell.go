@@ -71,6 +71,7 @@ type sale struct {
 // (its units on hand become its allocated units plus units), and sends
 // buyers to buy one unit each on the Shop API, at the same moment unless
 // one by one. A store that keeps its stock sells at most units of them.
+// It then leaves the variant as many units for sale as it had before.
 func oversell(ctx context.Context, shop, admin *session, sl sale) (oversold, error) {
 	variantID, user, password, units, buyers := sl.variantID, sl.user, sl.password, sl.units, sl.buyers
 	var login map[string]orderResult
@@ -127,6 +128,12 @@ func oversell(ctx context.Context, shop, admin *session, sl sale) (oversold, err
 	wg.Wait()
 	if o.after, err = variantStockOf(ctx, admin, variantID); err != nil {
 		return o, err
+	}
+	// Give the variant back the units it had for sale, so that the next
+	// timed run's buyers of it are not refused for want of stock.
+	restore := o.after.StockAllocated + max(0, before.StockOnHand-before.StockAllocated)
+	if err := admin.do(ctx, "SetStock", setStockQuery, map[string]any{"id": variantID, "stockOnHand": restore}, &set); err != nil {
+		return o, fmt.Errorf("putting the stock back: %w", err)
 	}
 	return o, nil
 }
