@@ -250,6 +250,9 @@ func (s *Service) ResetPassword(ctx context.Context, token, newPassword string) 
 			WHERE id = $2 AND email_verified_at IS NULL`, now, id); err != nil {
 			return fmt.Errorf("verify member %d: %w", id, err)
 		}
+		if err := s.changed(ctx, tx); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM member_login_failures WHERE email = $1`, m.Email); err != nil {
 			return fmt.Errorf("clear login failures: %w", err)
 		}
@@ -299,7 +302,7 @@ func (s *Service) setPassword(ctx context.Context, tx *sql.Tx, m *Member, hash s
 	if _, err := tx.ExecContext(ctx, `UPDATE members SET password_hash = $1 WHERE id = $2`, hash, m.ID); err != nil {
 		return fmt.Errorf("set password of member %d: %w", m.ID, err)
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE member_id = $1`, m.ID); err != nil {
+	if _, err := endMemberSessions(ctx, s.db, tx, m.ID); err != nil {
 		return fmt.Errorf("end sessions of member %d: %w", m.ID, err)
 	}
 	return s.send(ctx, tx, m.Email, m.Locale, "password_changed", mailData{Name: m.Name})

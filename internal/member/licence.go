@@ -133,7 +133,7 @@ func (s *Service) SubmitLicence(ctx context.Context, memberID int64, licenceType
 		if err != nil {
 			return fmt.Errorf("insert licence: %w", err)
 		}
-		if err := updatePractitioner(ctx, tx, memberID); err != nil {
+		if err := s.updatePractitioner(ctx, tx, memberID); err != nil {
 			return err
 		}
 		l, err = getLicence(ctx, tx, id)
@@ -148,7 +148,7 @@ func (s *Service) SubmitLicence(ctx context.Context, memberID int64, licenceType
 // updatePractitioner sets the member's practitioner state from all their
 // licences: approved if any is approved, else pending if any awaits
 // review, else rejected if any was rejected, else none.
-func updatePractitioner(ctx context.Context, tx *sql.Tx, memberID int64) error {
+func (s *Service) updatePractitioner(ctx context.Context, tx *sql.Tx, memberID int64) error {
 	_, err := tx.ExecContext(ctx, `UPDATE members SET practitioner = CASE
 			WHEN EXISTS (SELECT 1 FROM licences WHERE member_id = $1 AND status = 'approved') THEN 'approved'
 			WHEN EXISTS (SELECT 1 FROM licences WHERE member_id = $1 AND status = 'pending') THEN 'pending'
@@ -158,7 +158,8 @@ func updatePractitioner(ctx context.Context, tx *sql.Tx, memberID int64) error {
 	if err != nil {
 		return fmt.Errorf("update practitioner state of member %d: %w", memberID, err)
 	}
-	return nil
+	// The state sets the member's prices: every process must see it.
+	return s.changed(ctx, tx)
 }
 
 // ReviewLicence records the shop's decision on a pending licence, by whom
@@ -201,7 +202,7 @@ func (s *Service) review(ctx context.Context, tx *sql.Tx, licenceID int64, appro
 	if err != nil {
 		return err
 	}
-	if err := updatePractitioner(ctx, tx, l.MemberID); err != nil {
+	if err := s.updatePractitioner(ctx, tx, l.MemberID); err != nil {
 		return err
 	}
 	m, err := getMember(ctx, tx, `id = $1`, l.MemberID)

@@ -30,6 +30,8 @@ type Service struct {
 
 	passwords *password.Hasher
 	texts     *mailtext.Service // the shop's wording of the mails; nil: the embedded
+	// cache holds the members this process read, by id (cache.go).
+	cache readCache[int64, Member]
 }
 
 // hashSlots bounds concurrent Argon2 runs; four at 64 MiB is 256 MiB.
@@ -38,13 +40,15 @@ const hashSlots = 4
 // New returns the member service. baseURL is the shop's public address,
 // such as "https://shop.example.jp", and begins the links in e-mails.
 func New(d *db.DB, q *kmail.Queue, clock shop.Clock, baseURL string) *Service {
-	return &Service{
+	s := &Service{
 		db:        d,
 		mail:      q,
 		clock:     clock,
 		baseURL:   strings.TrimRight(baseURL, "/"),
 		passwords: password.NewHasher(hashSlots),
 	}
+	d.OnChange(s.cache.forget, membersTopic)
+	return s
 }
 
 // SetHashParams changes the cost of new password hashes. It is for tests,
@@ -265,6 +269,9 @@ func (s *Service) VerifyEmail(ctx context.Context, token string) (*Member, error
 		if err != nil {
 			return fmt.Errorf("verify member %d: %w", id, err)
 		}
+		if err := s.changed(ctx, tx); err != nil {
+			return err
+		}
 		m, err = getMember(ctx, tx, `id = $1`, id)
 		return err
 	})
@@ -274,9 +281,27 @@ func (s *Service) VerifyEmail(ctx context.Context, token string) (*Member, error
 	return m, nil
 }
 
-// Get returns the member with the id, or NotFound.
+// Get returns the member with the id, or NotFound. A member read in the
+// last second comes from this process's cache unless a change to a member
+// was announced since (cache.go): every page of a logged-in customer asks.
 func (s *Service) Get(ctx context.Context, id int64) (*Member, error) {
-	return getMember(ctx, s.db, `id = $1`, id)
+	now := s.clock()
+	m, gen, ok := s.cache.get(id, now)
+	if ok {
+		return &m, nil
+	}
+	read, err := getMember(ctx, s.db, `id = $1`, id)
+	if err != nil {
+		return nil, err
+	}
+	s.cache.put(id, gen, *read, now)
+	return read, nil
+}
+
+// changed tells every process, when tx commits, to stop trusting the
+// members it cached: tx changed a member's row.
+func (s *Service) changed(ctx context.Context, tx *sql.Tx) error {
+	return s.db.Announce(ctx, tx, membersTopic)
 }
 
 // ByEmail returns the member with the address (in any case), or NotFound.

@@ -87,7 +87,6 @@ func (s *Service) erase(ctx context.Context, tx *sql.Tx, memberID int64, action,
 		{"addresses", `DELETE FROM addresses WHERE member_id = $1`},
 		{"licences", `DELETE FROM licences WHERE member_id = $1`},
 		{"tokens", `DELETE FROM member_tokens WHERE member_id = $1`},
-		{"sessions", `DELETE FROM sessions WHERE member_id = $1`},
 		{"e-mail changes", `DELETE FROM member_email_changes WHERE member_id = $1`},
 		{"favourites", `DELETE FROM member_favourites WHERE member_id = $1`},
 		{"recent views", `DELETE FROM member_recent_views WHERE member_id = $1`},
@@ -102,6 +101,9 @@ func (s *Service) erase(ctx context.Context, tx *sql.Tx, memberID int64, action,
 		}
 		deleted[d.what] = n
 	}
+	if deleted["sessions"], err = endMemberSessions(ctx, s.db, tx, memberID); err != nil {
+		return fmt.Errorf("erase member %d: sessions: %w", memberID, err)
+	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM member_login_failures WHERE email = $1`, email); err != nil {
 		return fmt.Errorf("erase member %d: login failures: %w", memberID, err)
 	}
@@ -113,6 +115,9 @@ func (s *Service) erase(ctx context.Context, tx *sql.Tx, memberID int64, action,
 		"closed-"+strconv.FormatInt(memberID, 10)+closedDomain, ClosedName, now, memberID)
 	if err != nil {
 		return fmt.Errorf("erase member %d: %w", memberID, err)
+	}
+	if err := s.changed(ctx, tx); err != nil {
+		return err
 	}
 	after := map[string]any{"deleted": deleted}
 	if reason != "" {

@@ -50,17 +50,19 @@ func (s *Service) UpdateProfile(ctx context.Context, memberID int64, in ProfileI
 	if err != nil {
 		return err
 	}
-	res, err := s.db.ExecContext(ctx, `UPDATE members SET name = $1, name_kana = $2, phone = $3
-		WHERE id = $4 AND closed_at IS NULL`, in.Name, in.NameKana, in.Phone, memberID)
-	if err != nil {
-		return fmt.Errorf("update profile of member %d: %w", memberID, err)
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return fmt.Errorf("update profile of member %d: %w", memberID, err)
-	} else if n == 0 {
-		return shop.Errorf(shop.NotFound, "no such member")
-	}
-	return nil
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE members SET name = $1, name_kana = $2, phone = $3
+			WHERE id = $4 AND closed_at IS NULL`, in.Name, in.NameKana, in.Phone, memberID)
+		if err != nil {
+			return fmt.Errorf("update profile of member %d: %w", memberID, err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return fmt.Errorf("update profile of member %d: %w", memberID, err)
+		} else if n == 0 {
+			return shop.Errorf(shop.NotFound, "no such member")
+		}
+		return s.changed(ctx, tx)
+	})
 }
 
 // RequestEmailChange starts moving the member's account to newEmail once
@@ -175,6 +177,9 @@ func (s *Service) ConfirmEmailChange(ctx context.Context, token string) (*Member
 		}
 		if err != nil {
 			return fmt.Errorf("change e-mail of member %d: %w", id, err)
+		}
+		if err := s.changed(ctx, tx); err != nil {
+			return err
 		}
 		if m, err = getMember(ctx, tx, `id = $1`, id); err != nil {
 			return err

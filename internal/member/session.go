@@ -50,11 +50,21 @@ type Session struct {
 type Sessions struct {
 	db    *db.DB
 	clock shop.Clock
+	// cache holds the sessions this process read, by id hash (cache.go).
+	cache readCache[string, storedSession]
+}
+
+// storedSession is a session's row as Resume needs it.
+type storedSession struct {
+	Session
+	expires time.Time
 }
 
 // NewSessions returns the customer sessions on d.
 func NewSessions(d *db.DB, clock shop.Clock) *Sessions {
-	return &Sessions{db: d, clock: clock}
+	s := &Sessions{db: d, clock: clock}
+	d.OnChange(s.cache.forget, sessionsTopic)
+	return s
 }
 
 // hashSessionID is what the sessions table keeps instead of the id.
@@ -67,14 +77,23 @@ func hashSessionID(id string) string {
 // row is a NotFound error (a guest who has stored nothing yet); an expired
 // session is deleted and reported as ErrSessionExpired. The idle expiry is
 // extended at most once a minute; touched reports that it was, so that the
-// caller renews the cookie too.
+// caller renews the cookie too. A session read in the last second comes
+// from this process's cache unless a change to a session was announced
+// since (cache.go); its expiry, and whether it is due to be extended, are
+// still decided against the clock, and in the database once either is
+// the case.
 func (s *Sessions) Resume(ctx context.Context, id string) (sess Session, touched bool, err error) {
 	now := s.clock()
+	hash := hashSessionID(id)
+	c, gen, ok := s.cache.get(hash, now)
+	if ok && now.Before(c.expires) && now.Sub(c.LastSeen) < touchEvery {
+		return c.Session, false, nil
+	}
 	var member sql.NullInt64
 	var cart sql.NullString
 	var expires time.Time
 	err = s.db.QueryRowContext(ctx, `SELECT member_id, cart_id, last_seen_at, expires_at
-		FROM sessions WHERE id_hash = $1`, hashSessionID(id)).Scan(&member, &cart, &sess.LastSeen, &expires)
+		FROM sessions WHERE id_hash = $1`, hash).Scan(&member, &cart, &sess.LastSeen, &expires)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Session{}, false, shop.Errorf(shop.NotFound, "no session")
 	}
@@ -88,15 +107,16 @@ func (s *Sessions) Resume(ctx context.Context, id string) (sess Session, touched
 		return Session{}, false, ErrSessionExpired
 	}
 	sess.MemberID, sess.CartID = member.Int64, cart.String
-	if now.Sub(sess.LastSeen) < touchEvery {
-		return sess, false, nil
+	if now.Sub(sess.LastSeen) >= touchEvery {
+		expires = now.Add(IdleFor(sess.MemberID))
+		if _, err := s.db.ExecContext(ctx, `UPDATE sessions SET last_seen_at = $1, expires_at = $2 WHERE id_hash = $3`,
+			now, expires, hash); err != nil {
+			return Session{}, false, fmt.Errorf("touch session: %w", err)
+		}
+		sess.LastSeen, touched = now, true
 	}
-	if _, err := s.db.ExecContext(ctx, `UPDATE sessions SET last_seen_at = $1, expires_at = $2 WHERE id_hash = $3`,
-		now, now.Add(IdleFor(sess.MemberID)), hashSessionID(id)); err != nil {
-		return Session{}, false, fmt.Errorf("touch session: %w", err)
-	}
-	sess.LastSeen = now
-	return sess, true, nil
+	s.cache.put(hash, gen, storedSession{Session: sess, expires: expires}, now)
+	return sess, touched, nil
 }
 
 // LogIn replaces the session oldID ("" for none) with a new session newID
@@ -110,7 +130,7 @@ func (s *Sessions) LogIn(ctx context.Context, oldID, newID string, memberID int6
 	now := s.clock()
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		if oldID != "" {
-			if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE id_hash = $1`, hashSessionID(oldID)); err != nil {
+			if err := deleteSession(ctx, s.db, tx, oldID); err != nil {
 				return err
 			}
 		}
@@ -133,14 +153,30 @@ func (s *Sessions) SetCart(ctx context.Context, id string, memberID int64, cartI
 		return Session{}, errors.New("set cart: empty cart id")
 	}
 	now := s.clock()
-	// An upsert, because two first requests of a new visitor (two tabs)
-	// may both create the row.
-	_, err := s.db.ExecContext(ctx, `INSERT INTO sessions
-		(id_hash, member_id, cart_id, created_at, last_seen_at, expires_at)
-		VALUES ($1, $2, $3, $4, $4, $5)
-		ON CONFLICT (id_hash) DO UPDATE SET cart_id = excluded.cart_id,
-			last_seen_at = excluded.last_seen_at, expires_at = excluded.expires_at`,
-		hashSessionID(id), nullInt64(memberID), cartID, now, now.Add(IdleFor(memberID)))
+	hash := hashSessionID(id)
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		// A new row first: no process can have cached a session that had
+		// none (Resume keeps only rows), so a guest's first cart announces
+		// nothing. Two first requests of a new visitor (two tabs) may both
+		// try; the second changes the first's row, as for any session
+		// that had one.
+		res, err := tx.ExecContext(ctx, `INSERT INTO sessions
+			(id_hash, member_id, cart_id, created_at, last_seen_at, expires_at)
+			VALUES ($1, $2, $3, $4, $4, $5)
+			ON CONFLICT (id_hash) DO NOTHING`,
+			hash, nullInt64(memberID), cartID, now, now.Add(IdleFor(memberID)))
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 1 {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE sessions SET cart_id = $1, last_seen_at = $2, expires_at = $3
+			WHERE id_hash = $4`, cartID, now, now.Add(IdleFor(memberID)), hash); err != nil {
+			return err
+		}
+		return s.db.Announce(ctx, tx, sessionsTopic)
+	})
 	if err != nil {
 		return Session{}, fmt.Errorf("set cart: %w", err)
 	}
@@ -149,10 +185,38 @@ func (s *Sessions) SetCart(ctx context.Context, id string, memberID int64, cartI
 
 // Delete ends the session id (logout); an id with no row is no error.
 func (s *Sessions) Delete(ctx context.Context, id string) error {
-	if _, err := s.db.ExecContext(ctx, `DELETE FROM sessions WHERE id_hash = $1`, hashSessionID(id)); err != nil {
+	if err := s.db.Tx(ctx, func(tx *sql.Tx) error { return deleteSession(ctx, s.db, tx, id) }); err != nil {
 		return fmt.Errorf("delete session: %w", err)
 	}
 	return nil
+}
+
+// deleteSession deletes the session id in tx and, if there was one,
+// tells every process to stop trusting the copy it may have cached.
+func deleteSession(ctx context.Context, d *db.DB, tx *sql.Tx, id string) error {
+	res, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE id_hash = $1`, hashSessionID(id))
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return err
+	}
+	return d.Announce(ctx, tx, sessionsTopic)
+}
+
+// endMemberSessions deletes every session of the member in tx (a password
+// changed or reset, an account closed), announced to every process's
+// cache.
+func endMemberSessions(ctx context.Context, d *db.DB, tx *sql.Tx, memberID int64) (int64, error) {
+	res, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE member_id = $1`, memberID)
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	if err != nil || n == 0 {
+		return n, err
+	}
+	return n, d.Announce(ctx, tx, sessionsTopic)
 }
 
 func nullString(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }

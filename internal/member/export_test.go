@@ -1,0 +1,5 @@
+package member
+
+// CacheFor is how long a process trusts a cached session or member
+// without hearing of a change (cache.go), for the tests of its backstop.
+const CacheFor = cacheFor
