@@ -2,8 +2,11 @@ package web
 
 import (
 	"bytes"
+	"fmt"
 	"html/template"
+	"io"
 	"net/http"
+	"strconv"
 )
 
 // cacheListing is cacheForGuests for the listings (category pages, search),
@@ -70,18 +73,60 @@ func (s *Server) cacheListing(h http.HandlerFunc) http.Handler {
 
 // writeShell writes p with the visitor's user nav in its place.
 func (s *Server) writeShell(w http.ResponseWriter, r *http.Request, status int, p cachedPage) {
-	page := &Page{Lang: info(r).Lang}
-	s.pageLinks(w, r, page)
-	s.visitorFields(r, page)
-	nav, err := s.ui.RenderPartial("listing", "user_nav", page)
+	nav, err := s.userNav(w, r)
 	if err != nil {
 		s.renderError(w, r, err)
 		return
 	}
+	var csrf template.HTML
+	if nav.navAt >= 0 {
+		csrf = s.csrfInput(w, r) // before the header is written: it may start a session
+	}
 	w.WriteHeader(status)
 	w.Write(p.body[:p.navAt])
-	w.Write([]byte(nav))
+	if nav.navAt < 0 {
+		w.Write(nav.body)
+	} else {
+		w.Write(nav.body[:nav.navAt])
+		io.WriteString(w, string(csrf))
+		w.Write(nav.body[nav.navAt:])
+	}
 	w.Write(p.body[p.navAt:])
+}
+
+// userNav returns the visitor's user nav with its CSRF field left out:
+// navAt is where it goes, or -1 for a nav without one (a guest's). What
+// the nav shows besides the field (the language, logged in or not, the
+// cart count, the page's address in the language links) is the same for
+// every visitor with the same values, so it is rendered once for them
+// all and kept as long as a shell; executing the template for every
+// request cost a member's category page a quarter of its time.
+func (s *Server) userNav(w http.ResponseWriter, r *http.Request) (cachedPage, error) {
+	page := &Page{Lang: info(r).Lang}
+	s.visitorFields(r, page)
+	key := page.Lang + " " + strconv.FormatBool(page.LoggedIn) + " " + strconv.Itoa(page.CartCount) + " " +
+		r.URL.Path + "?" + r.URL.RawQuery
+	now := s.now()
+	nav, gen, ok := s.navs.get(key, now)
+	if ok {
+		return nav, nil
+	}
+	s.pageLinks(w, r, page)
+	page.csrf = func() template.HTML { return s.csrfMark }
+	html, err := s.ui.RenderPartial("listing", "user_nav", page)
+	if err != nil {
+		return cachedPage{}, err
+	}
+	body, mark := []byte(html), []byte(s.csrfMark)
+	nav = cachedPage{body: body, navAt: bytes.Index(body, mark), expires: now.Add(guestPageTTL)}
+	switch n := bytes.Count(body, mark); {
+	case n > 1:
+		return cachedPage{}, fmt.Errorf("user nav: %d CSRF fields, want at most one", n)
+	case n == 1:
+		nav.body = append(body[:nav.navAt:nav.navAt], body[nav.navAt+len(mark):]...)
+	}
+	s.navs.put(key, gen, nav, now)
+	return nav, nil
 }
 
 // shellWriter keeps a response to store it, sending nothing.
@@ -95,9 +140,10 @@ func (w *shellWriter) Header() http.Header         { return w.header }
 func (w *shellWriter) WriteHeader(status int)      { w.status = status }
 func (w *shellWriter) Write(b []byte) (int, error) { return w.body.Write(b) }
 
-// newUserNavMark is what a shell has where the user nav goes: an HTML
+// newMark is what a cached piece of page has where the visitor's own part
+// goes (the user nav in a shell, the CSRF field in a user nav): an HTML
 // comment no escaped data can spell (html/template writes "<" in data as
 // "&lt;"), made unique per process besides.
-func newUserNavMark() template.HTML {
-	return template.HTML("<!-- user nav " + newSessionID() + " -->")
+func newMark(what string) template.HTML {
+	return template.HTML("<!-- " + what + " " + newSessionID() + " -->")
 }

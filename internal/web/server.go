@@ -139,21 +139,23 @@ type Server struct {
 	pages    pageCache
 	cards    cardCache
 	shells   pageCache // listings for visitors with a session (cacheListing)
-	// userNavMark is where a shell takes the visitor's user nav.
-	userNavMark template.HTML
-	catalog     *catalog.Service
-	carts       *cart.Service
-	checkout    *checkout.Service
-	orders      *order.Service
-	docs        *orderdoc.Service // nil: no document routes
-	members     *member.Service
-	content     *content.Service
-	payments    *cardpay.Service  // nil: no card payments
-	events      *secevent.Store   // nil: security findings are only logged
-	switches    *switches.Service // nil: every switch normal
-	notices     *incident.Notices // nil: no notices
-	errors5xx   *detect.Burst
-	inquiries   *inquiry.Service // nil: no contact form
+	navs     pageCache // the shells' user navs without their CSRF field (userNav)
+	// userNavMark is where a shell takes the visitor's user nav, csrfMark
+	// where a cached user nav takes the visitor's CSRF field.
+	userNavMark, csrfMark template.HTML
+	catalog               *catalog.Service
+	carts                 *cart.Service
+	checkout              *checkout.Service
+	orders                *order.Service
+	docs                  *orderdoc.Service // nil: no document routes
+	members               *member.Service
+	content               *content.Service
+	payments              *cardpay.Service  // nil: no card payments
+	events                *secevent.Store   // nil: security findings are only logged
+	switches              *switches.Service // nil: every switch normal
+	notices               *incident.Notices // nil: no notices
+	errors5xx             *detect.Burst
+	inquiries             *inquiry.Service // nil: no contact form
 	// incidentTitle: see Deps.IncidentTitle.
 	incidentTitle func(ctx context.Context, id int64, lang string) (string, error)
 	billing       *billing.Service // nil: no monthly invoice
@@ -179,7 +181,8 @@ func New(cfg Config, d Deps) (*Server, error) {
 		return nil, fmt.Errorf("web: %w", err)
 	}
 	s := &Server{
-		userNavMark: newUserNavMark(),
+		userNavMark: newMark("user nav"),
+		csrfMark:    newMark("csrf field"),
 		cfg:         cfg,
 		https:       u.Scheme == "https",
 		origin:      u.Scheme + "://" + u.Host,

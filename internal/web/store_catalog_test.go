@@ -132,6 +132,85 @@ func (b *browser) on(e *testEnv) *browser {
 
 const benchPage = "/category/bench?limit=30"
 
+// approvePractitioner files a licence for the member and approves it, as
+// the account page and staff would: member prices from then on.
+func (e *testEnv) approvePractitioner(email string) {
+	e.t.Helper()
+	ctx := context.Background()
+	m, err := e.members.ByEmail(ctx, email)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if _, err := e.members.SubmitLicence(ctx, m.ID, "hari", "第123456号"); err != nil {
+		e.t.Fatal(err)
+	}
+	if err := e.members.ApproveLicenceByEmail(ctx, email, "test"); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+// TestListingsFollowSessionsAndMembers: every instance has read a
+// member's session and account for their listing; a session ended on one
+// instance (the cookie kept by someone else, used after logout) gets a
+// guest's page there at once and on the others within a second, and so
+// do member prices after a licence is approved.
+func TestListingsFollowSessionsAndMembers(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		envs := listingInstances(t, d)
+		alice, bob := envs[0].browser(), envs[0].browser()
+		alice.register("alice@example.jp")
+		bob.register("bob@example.jp")
+		kept := envs[0].browser()
+		kept.cookies["kaede_session"] = alice.cookies["kaede_session"]
+		onEvery := func(b *browser, what string, ok func(body string) bool) {
+			t.Helper()
+			for i, e := range envs {
+				for range 2 {
+					if body := b.on(e).get(benchPage).body; !ok(body) {
+						t.Fatalf("instance %d: not %s", i, what)
+					}
+				}
+			}
+		}
+		loggedIn := func(body string) bool { return strings.Contains(body, `action="/logout"`) }
+		memberPrices := func(body string) bool { return strings.Contains(body, `class="member"`) }
+		onEvery(kept, "logged in", loggedIn)
+		onEvery(bob, "logged in, without member prices", func(body string) bool { return loggedIn(body) && !memberPrices(body) })
+
+		if res := alice.submit(benchPage, "/logout", url.Values{}); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("logout: %d", res.StatusCode)
+		}
+		envs[0].approvePractitioner("bob@example.jp")
+		for i, e := range envs {
+			limit := time.Duration(0)
+			if i > 0 {
+				limit = time.Second
+			}
+			waitOrNow(t, limit, fmt.Sprintf("instance %d to show the kept cookie a guest's page", i), func() bool {
+				body := kept.on(e).get(benchPage).body
+				return !loggedIn(body) && strings.Contains(body, `href="/login"`)
+			})
+			waitOrNow(t, limit, fmt.Sprintf("instance %d to show bob member prices", i), func() bool {
+				body := bob.on(e).get(benchPage).body
+				return loggedIn(body) && memberPrices(body)
+			})
+		}
+	})
+}
+
+// waitOrNow is testenv.WaitFor, or with no limit a check that cond holds
+// now.
+func waitOrNow(t *testing.T, limit time.Duration, what string, cond func() bool) {
+	t.Helper()
+	if limit == 0 {
+		if !cond() {
+			t.Fatalf("%s: not at once", what)
+		}
+		return
+	}
+	testenv.WaitFor(t, limit, what, cond)
+}
+
 // TestListingCacheFollowsCatalogue: a member, a practitioner and a guest
 // see a product's new name, price, stock and status on every instance as
 // soon as the change commits, though their pages come from the caches.
@@ -143,9 +222,7 @@ func TestListingCacheFollowsCatalogue(t *testing.T) {
 		member, pro := e.browser(), e.browser()
 		member.register("member@example.jp")
 		pro.register("pro@example.jp")
-		if _, err := d.Exec(`UPDATE members SET practitioner = 'approved' WHERE email = 'pro@example.jp'`); err != nil {
-			t.Fatal(err)
-		}
+		e.approvePractitioner("pro@example.jp")
 		p, err := e.catalog.ProductBySlug(ctx, "bench-seirin-j-type")
 		if err != nil {
 			t.Fatal(err)
@@ -239,9 +316,7 @@ func TestListingCacheKeepsVisitorsApart(t *testing.T) {
 		alice.register("alice@example.jp")
 		bob.register("bob@example.jp")
 		pro.register("pro@example.jp")
-		if _, err := d.Exec(`UPDATE members SET practitioner = 'approved' WHERE email = 'pro@example.jp'`); err != nil {
-			t.Fatal(err)
-		}
+		e.approvePractitioner("pro@example.jp")
 		ps, _, err := e.catalog.Search(context.Background(), catalog.Query{Category: "bench", Limit: 30})
 		if err != nil {
 			t.Fatal(err)
