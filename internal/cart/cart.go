@@ -60,6 +60,8 @@ func (l Line) Limit() int { return min(l.MaxPerOrder, MaxQuantity) }
 type Service struct {
 	db    *db.DB
 	clock shop.Clock
+	// counts are the carts' counts this process read (count.go).
+	counts countCache
 }
 
 // New returns the cart service.
@@ -95,23 +97,31 @@ func (s *Service) Get(ctx context.Context, id string, viewer shop.Viewer) (*Cart
 }
 
 // Count is the number of items Get's cart would count, for a page's
-// header: one statement, no lines read. The cart's owner rules are Get's.
+// header: one statement, no lines read, or none while this process keeps
+// the count (count.go). The cart's owner rules are Get's.
 func (s *Service) Count(ctx context.Context, id string, memberID int64) (int, error) {
-	var owner int64
-	var n int
-	err := s.db.QueryRowContext(ctx, `SELECT COALESCE(c.member_id, 0),
-			COALESCE((SELECT SUM(ci.quantity) FROM cart_items ci
-				JOIN variants v ON v.id = ci.variant_id
-				JOIN products p ON p.id = v.product_id
-				WHERE ci.cart_id = c.id AND p.status = 'published'), 0)
-		FROM carts c WHERE c.id = $1`, id).Scan(&owner, &n)
-	if errors.Is(err, sql.ErrNoRows) || err == nil && owner != 0 && owner != memberID {
+	now := s.clock()
+	c, gen, ok := s.counts.get(id, now)
+	if !ok {
+		err := s.db.QueryRowContext(ctx, `SELECT COALESCE(c.member_id, 0),
+				COALESCE((SELECT SUM(ci.quantity) FROM cart_items ci
+					JOIN variants v ON v.id = ci.variant_id
+					JOIN products p ON p.id = v.product_id
+					WHERE ci.cart_id = c.id AND p.status = 'published'), 0)
+			FROM carts c WHERE c.id = $1`, id).Scan(&c.owner, &c.n)
+		if errors.Is(err, sql.ErrNoRows) {
+			return 0, shop.Errorf(shop.NotFound, "cart not found")
+		}
+		if err != nil {
+			return 0, fmt.Errorf("count cart: %w", err)
+		}
+		c.until = now.Add(countFor)
+		s.counts.put(id, gen, c)
+	}
+	if c.owner != 0 && c.owner != memberID {
 		return 0, shop.Errorf(shop.NotFound, "cart not found")
 	}
-	if err != nil {
-		return 0, fmt.Errorf("count cart: %w", err)
-	}
-	return n, nil
+	return c.n, nil
 }
 
 // ForMember returns the member's latest cart, creating one if there is

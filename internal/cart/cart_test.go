@@ -314,3 +314,75 @@ func TestCount(t *testing.T) {
 		}
 	})
 }
+
+// TestCountFollowsWrites: the count this process keeps changes with every
+// write made through the service, and with Forget (checkout emptying the
+// cart), though the clock stands still; a write made behind the service's
+// back shows once the count's second is over.
+func TestCountFollowsWrites(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		catalog(t, d)
+		now := clock()
+		s := cart.New(d, func() time.Time { return now })
+		ctx := context.Background()
+		alice := carttest.AddMember(t, d, "alice@example.com", false)
+		owner := shop.Viewer{MemberID: alice}
+		c, err := s.ForMember(ctx, alice)
+		if err != nil {
+			t.Fatal(err)
+		}
+		count := func(id string, who int64, want int) {
+			t.Helper()
+			for range 2 { // the second from the cache
+				if n, err := s.Count(ctx, id, who); err != nil || n != want {
+					t.Fatalf("count %d (%v), want %d", n, err, want)
+				}
+			}
+		}
+		count(c.ID, alice, 0)
+		mustAdd(t, s, c.ID, "NEEDLE", 2, owner)
+		count(c.ID, alice, 2)
+		if _, err := s.SetQuantity(ctx, c.ID, "NEEDLE", 4, owner); err != nil {
+			t.Fatal(err)
+		}
+		count(c.ID, alice, 4)
+		if _, err := s.Count(ctx, c.ID, 0); shop.ErrorCode(err) != shop.NotFound {
+			t.Fatalf("a guest counting the member's kept count: %v, want not found", err)
+		}
+		g, err := s.Create(ctx, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mustAdd(t, s, g.ID, "TEA", 3, guest)
+		count(g.ID, 0, 3)
+		if _, err := s.Merge(ctx, g.ID, alice); err != nil {
+			t.Fatal(err)
+		}
+		count(c.ID, alice, 7)
+		if _, err := s.Count(ctx, g.ID, 0); shop.ErrorCode(err) != shop.NotFound {
+			t.Fatalf("the merged guest cart: %v, want not found", err)
+		}
+		if _, err := s.SetQuantity(ctx, c.ID, "TEA", 0, owner); err != nil {
+			t.Fatal(err)
+		}
+		count(c.ID, alice, 4)
+
+		// Checkout empties the cart in its own transaction, then Forget.
+		if _, err := d.Exec(`DELETE FROM cart_items WHERE cart_id = $1`, c.ID); err != nil {
+			t.Fatal(err)
+		}
+		count(c.ID, alice, 4) // kept: nothing told this process
+		s.Forget(c.ID)
+		count(c.ID, alice, 0)
+
+		mustAdd(t, s, c.ID, "NEEDLE", 1, owner)
+		count(c.ID, alice, 1)
+		if _, err := d.Exec(`UPDATE cart_items SET quantity = 5 WHERE cart_id = $1`, c.ID); err != nil {
+			t.Fatal(err)
+		}
+		now = now.Add(time.Second - time.Millisecond)
+		count(c.ID, alice, 1)
+		now = now.Add(time.Millisecond)
+		count(c.ID, alice, 5)
+	})
+}

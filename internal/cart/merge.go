@@ -23,12 +23,14 @@ type guestLine struct {
 // member's, merges nothing: logging in must not fail over a stale cookie.
 func (s *Service) Merge(ctx context.Context, guestID string, memberID int64) (*Cart, error) {
 	var c *Cart
+	var id string
+	defer func() { s.counts.forget(guestID, id) }() // once the merge has committed
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		viewer, err := memberViewer(ctx, tx, memberID)
 		if err != nil {
 			return err
 		}
-		id, err := s.memberCart(ctx, tx, memberID)
+		id, err = s.memberCart(ctx, tx, memberID)
 		if err != nil {
 			return err
 		}

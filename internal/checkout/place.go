@@ -36,6 +36,9 @@ func (s *Service) Place(ctx context.Context, in Input) (*order.Order, string, er
 	if err != nil {
 		return nil, "", err
 	}
+	// The order empties the cart: its count, kept by the cart service,
+	// must show it on the next page.
+	defer s.carts.Forget(in.CartID)
 	for attempt := 1; ; attempt++ {
 		o, token, err := s.place(ctx, in, st, sw)
 		// On PostgreSQL two submissions with one key both begin; the second
