@@ -88,7 +88,8 @@ func (s *Server) apiProducts(c *productsCache) http.HandlerFunc {
 			limit = catalog.DefaultLimit
 		}
 		key := productsKey(q, limit)
-		body, ok := c.get(key, products, total)
+		now := s.now()
+		body, ok := c.get(key, products, total, now)
 		if !ok {
 			out := apiProductsJSON{Products: make([]apiProductJSON, 0, len(products)), Total: total, Limit: limit, Offset: q.Offset}
 			for _, p := range products {
@@ -98,7 +99,7 @@ func (s *Server) apiProducts(c *productsCache) http.HandlerFunc {
 				s.writeJSONError(w, r, fmt.Errorf("api: list products: %w", err))
 				return
 			}
-			c.put(key, products, total, body)
+			c.put(key, products, total, body, now)
 		}
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
 		w.Header().Set("Content-Length", strconv.Itoa(len(body)))

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"strconv"
 	"sync"
+	"time"
 
 	"kaede/internal/catalog"
 )
@@ -22,20 +23,34 @@ import (
 // is never older than what an uncached listing would show. Holding the
 // slice also keeps it from being freed, so its address cannot be reused
 // by a newer result.
+//
+// The catalogue keeps a result as long as guests' pages (guestPageTTL;
+// cmd/kaede), so an entry older than that can never be served again, yet
+// it would keep its body and the catalogue's whole result alive: kept
+// until 256 were stored, the 100 pages of 100 products bench/browse reads
+// first held some 35 MB for half a minute (bench/memory.sh). Entries
+// therefore expire with the catalogue's result and are dropped once a
+// page's life, as pageCache drops its pages.
 type productsCache struct {
 	mu      sync.Mutex
 	entries map[string]encodedProducts
+	bytes   int // the bodies' length, for maxEncodedBytes
+	// swept is when expired entries were last dropped.
+	swept time.Time
 }
 
 type encodedProducts struct {
 	products []catalog.Product // the catalogue's result body encodes
 	total    int
 	body     []byte
+	expires  time.Time
 }
 
-// maxEncodedListings bounds memory: the search words are the client's to
-// choose.
-const maxEncodedListings = 256
+// maxEncodedBytes bounds memory, counted by the bodies' length (a listing
+// of 100 products is about 50 KB, of 30 about 16 KB): the search words
+// are the client's to choose. The results the bodies were encoded from
+// are the catalogue's own, which its cache keeps as long.
+const maxEncodedBytes = 4 << 20
 
 // productsKey is the listing's query as the body depends on it: the
 // catalogue result itself is checked by identity (productsCache).
@@ -44,30 +59,49 @@ func productsKey(q catalog.Query, limit int) string {
 }
 
 // get returns the body encoded from products, if there is one.
-func (c *productsCache) get(key string, products []catalog.Product, total int) ([]byte, bool) {
+func (c *productsCache) get(key string, products []catalog.Product, total int, now time.Time) ([]byte, bool) {
 	if len(products) == 0 {
 		return nil, false // an empty slice has no identity to compare
 	}
 	c.mu.Lock()
 	e, ok := c.entries[key]
 	c.mu.Unlock()
-	if !ok || e.total != total || len(e.products) != len(products) || &e.products[0] != &products[0] {
+	if !ok || !now.Before(e.expires) || e.total != total || len(e.products) != len(products) || &e.products[0] != &products[0] {
 		return nil, false
 	}
 	return e.body, true
 }
 
-// put keeps body as the encoding of products.
-func (c *productsCache) put(key string, products []catalog.Product, total int, body []byte) {
-	if len(products) == 0 {
+// put keeps body as the encoding of products until guestPageTTL after now.
+func (c *productsCache) put(key string, products []catalog.Product, total int, body []byte, now time.Time) {
+	if len(products) == 0 || len(body) > maxEncodedBytes {
 		return
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.entries == nil || len(c.entries) >= maxEncodedListings {
-		c.entries = map[string]encodedProducts{}
+	if now.Sub(c.swept) >= guestPageTTL {
+		for k, e := range c.entries {
+			if !now.Before(e.expires) {
+				c.remove(k)
+			}
+		}
+		c.swept = now
 	}
-	c.entries[key] = encodedProducts{products: products, total: total, body: body}
+	c.remove(key)
+	if c.entries == nil || c.bytes+len(body) > maxEncodedBytes {
+		c.entries = map[string]encodedProducts{}
+		c.bytes = 0
+	}
+	c.entries[key] = encodedProducts{products: products, total: total, body: body, expires: now.Add(guestPageTTL)}
+	c.bytes += len(body)
+}
+
+// remove drops key's entry, if there is one.
+func (c *productsCache) remove(key string) {
+	if e, ok := c.entries[key]; ok {
+		c.bytes -= len(e.body)
+		delete(c.entries, key)
+	}
 }
 
 // encodeJSON is v as writeJSON sends it.

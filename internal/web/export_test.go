@@ -2,8 +2,11 @@ package web
 
 import (
 	"html/template"
-	"kaede/internal/form"
 	"net/http"
+	"time"
+
+	"kaede/internal/catalog"
+	"kaede/internal/form"
 )
 
 // Hooks for the black-box tests in web_test: they reach unexported helpers
@@ -56,4 +59,30 @@ var WriteJSON = writeJSON
 // RenderForTest is render.
 func (s *Server) RenderForTest(w http.ResponseWriter, r *http.Request, name string, data any) {
 	s.render(w, r, http.StatusOK, name, data)
+}
+
+// ProductsCacheForTest is the products API's cache of encoded listings.
+type ProductsCacheForTest struct{ c productsCache }
+
+// MaxEncodedBytes is maxEncodedBytes.
+const MaxEncodedBytes = maxEncodedBytes
+
+// Get is productsCache.get.
+func (p *ProductsCacheForTest) Get(key string, products []catalog.Product, total int, now time.Time) ([]byte, bool) {
+	return p.c.get(key, products, total, now)
+}
+
+// Put is productsCache.put.
+func (p *ProductsCacheForTest) Put(key string, products []catalog.Product, total int, body []byte, now time.Time) {
+	p.c.put(key, products, total, body, now)
+}
+
+// Held is how many entries the cache holds and their bodies' length.
+func (p *ProductsCacheForTest) Held() (entries, bytes int) {
+	p.c.mu.Lock()
+	defer p.c.mu.Unlock()
+	for _, e := range p.c.entries {
+		bytes += len(e.body)
+	}
+	return len(p.c.entries), bytes
 }
