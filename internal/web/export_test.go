@@ -86,3 +86,35 @@ func (p *ProductsCacheForTest) Held() (entries, bytes int) {
 	}
 	return len(p.c.entries), bytes
 }
+
+// PageCacheForTest is the guests' page cache (and the listing shells').
+type PageCacheForTest struct{ c pageCache }
+
+// MaxCachedPageBytes is maxCachedPageBytes.
+const MaxCachedPageBytes = maxCachedPageBytes
+
+// Put stores body under key as a page rendered now, in the cache's
+// current generation.
+func (p *PageCacheForTest) Put(key string, body []byte, now time.Time) {
+	_, gen, _ := p.c.get(key, now)
+	p.c.put(key, gen, cachedPage{body: body, expires: now.Add(guestPageTTL)}, now)
+}
+
+// Get is whether key's page is served at now.
+func (p *PageCacheForTest) Get(key string, now time.Time) bool {
+	_, _, ok := p.c.get(key, now)
+	return ok
+}
+
+// Forget is ForgetPages for this cache.
+func (p *PageCacheForTest) Forget() { p.c.forget() }
+
+// Held is how many pages the cache holds and their length.
+func (p *PageCacheForTest) Held() (entries, bytes int) {
+	p.c.mu.Lock()
+	defer p.c.mu.Unlock()
+	for _, e := range p.c.entries {
+		bytes += len(e.body)
+	}
+	return len(p.c.entries), bytes
+}

@@ -26,6 +26,7 @@ type pageCache struct {
 	gen uint64
 	// swept is when expired pages were last dropped.
 	swept time.Time
+	bytes int // the pages' length, for maxCachedPageBytes
 }
 
 type cachedPage struct {
@@ -36,8 +37,12 @@ type cachedPage struct {
 	navAt int
 }
 
-// maxCachedPages bounds memory: the query string is the visitor's to choose.
-const maxCachedPages = 1024
+// maxCachedPageBytes bounds memory, counted by the pages' length: the
+// query string is the visitor's to choose. A category page is about
+// 25 KB, so 8 MiB hold some 300 pages: a page's life (guestPageTTL) of
+// 150 different pages a second. Counted by pages (1,024), the same cache
+// could hold 25 MB or more, and the listing shells as much again.
+const maxCachedPageBytes = 8 << 20
 
 // cacheForGuests serves h's 200 responses to GET requests without a session
 // cookie from the page cache, keyed by language and URL.
@@ -86,8 +91,8 @@ func (c *pageCache) put(key string, gen uint64, p cachedPage, now time.Time) {
 	if gen != c.gen {
 		return
 	}
-	if c.entries == nil || len(c.entries) >= maxCachedPages {
-		c.entries = map[string]cachedPage{}
+	if len(p.body) > maxCachedPageBytes {
+		return
 	}
 	// Expired pages are dropped once a page's life, not kept until the
 	// cache is full: a browse of many URLs otherwise held some 18 MB of
@@ -95,12 +100,26 @@ func (c *pageCache) put(key string, gen uint64, p cachedPage, now time.Time) {
 	if now.Sub(c.swept) >= guestPageTTL {
 		for k, e := range c.entries {
 			if !now.Before(e.expires) {
-				delete(c.entries, k)
+				c.remove(k)
 			}
 		}
 		c.swept = now
 	}
+	c.remove(key)
+	if c.entries == nil || c.bytes+len(p.body) > maxCachedPageBytes {
+		c.entries = map[string]cachedPage{}
+		c.bytes = 0
+	}
 	c.entries[key] = p
+	c.bytes += len(p.body)
+}
+
+// remove drops key's page, if there is one.
+func (c *pageCache) remove(key string) {
+	if e, ok := c.entries[key]; ok {
+		c.bytes -= len(e.body)
+		delete(c.entries, key)
+	}
 }
 
 // recordingWriter passes a response through and keeps a copy of its body.
@@ -135,5 +154,6 @@ func (c *pageCache) forget() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	clear(c.entries)
+	c.bytes = 0
 	c.gen++
 }

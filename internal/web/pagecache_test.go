@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -9,6 +10,7 @@ import (
 
 	"kaede/internal/db"
 	"kaede/internal/db/dbtest"
+	"kaede/internal/web"
 )
 
 func TestGuestPageCache(t *testing.T) {
@@ -53,4 +55,44 @@ func TestGuestPageCache(t *testing.T) {
 			t.Fatal("English page served from the Japanese cache")
 		}
 	})
+}
+
+// TestPageCacheBoundedByBytes: the pages kept never add up to more than
+// web.MaxCachedPageBytes, however few they are; a page alone over the
+// bound is not kept; expired pages are dropped once a page's life.
+func TestPageCacheBoundedByBytes(t *testing.T) {
+	var c web.PageCacheForTest
+	now := time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)
+	page := make([]byte, web.MaxCachedPageBytes/3)
+	for i := range 5 {
+		c.Put(fmt.Sprint("/category/", i), page, now)
+		if entries, bytes := c.Held(); bytes > web.MaxCachedPageBytes || entries == 0 {
+			t.Fatalf("after %d pages: %d kept of %d bytes, want 1 to %d bytes", i+1, entries, bytes, web.MaxCachedPageBytes)
+		}
+	}
+	c.Put("/category/4", page, now)
+	if _, bytes := c.Held(); bytes > web.MaxCachedPageBytes {
+		t.Fatalf("%d bytes after a page was put twice, want at most %d", bytes, web.MaxCachedPageBytes)
+	}
+	c.Put("/huge", make([]byte, web.MaxCachedPageBytes+1), now)
+	if c.Get("/huge", now) {
+		t.Fatal("a page over the whole bound was kept")
+	}
+
+	c.Forget()
+	c.Put("/old", []byte("old"), now)
+	later := now.Add(3 * time.Second)
+	c.Put("/new", []byte("new"), later)
+	if entries, bytes := c.Held(); entries != 1 || bytes != 3 {
+		t.Fatalf("%d pages of %d bytes after the old one expired, want 1 of 3", entries, bytes)
+	}
+	// After ForgetPages the bound counts from zero again.
+	c.Forget()
+	quarter := make([]byte, web.MaxCachedPageBytes/4)
+	for i := range 4 {
+		c.Put(fmt.Sprint("/category/", i), quarter, later)
+	}
+	if entries, _ := c.Held(); entries != 4 {
+		t.Fatalf("%d pages of a quarter of the bound kept after ForgetPages, want 4 (the bound counted forgotten pages)", entries)
+	}
 }
