@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"strconv"
-	"sync"
 	"time"
 
 	"kaede/internal/catalog"
@@ -30,13 +29,9 @@ import (
 // until 256 were stored, the 100 pages of 100 products bench/browse reads
 // first held some 35 MB for half a minute (bench/memory.sh). Entries
 // therefore expire with the catalogue's result and are dropped once a
-// page's life, as pageCache drops its pages.
+// page's life (boundedCache).
 type productsCache struct {
-	mu      sync.Mutex
-	entries map[string]encodedProducts
-	bytes   int // the bodies' length, for maxEncodedBytes
-	// swept is when expired entries were last dropped.
-	swept time.Time
+	bodies boundedCache[encodedProducts]
 }
 
 type encodedProducts struct {
@@ -45,6 +40,10 @@ type encodedProducts struct {
 	body     []byte
 	expires  time.Time
 }
+
+func (e encodedProducts) size() int            { return len(e.body) }
+func (e encodedProducts) expiresAt() time.Time { return e.expires }
+func (encodedProducts) maxBytes() int          { return maxEncodedBytes }
 
 // maxEncodedBytes bounds memory, counted by the bodies' length (a listing
 // of 100 products is about 50 KB, of 30 about 16 KB): the search words
@@ -63,45 +62,22 @@ func (c *productsCache) get(key string, products []catalog.Product, total int, n
 	if len(products) == 0 {
 		return nil, false // an empty slice has no identity to compare
 	}
-	c.mu.Lock()
-	e, ok := c.entries[key]
-	c.mu.Unlock()
-	if !ok || !now.Before(e.expires) || e.total != total || len(e.products) != len(products) || &e.products[0] != &products[0] {
+	e, _, ok := c.bodies.get(key, now)
+	if !ok || e.total != total || len(e.products) != len(products) || &e.products[0] != &products[0] {
 		return nil, false
 	}
 	return e.body, true
 }
 
 // put keeps body as the encoding of products until guestPageTTL after now.
+// Nothing forgets these entries (a new result is a new slice), so the
+// cache's generation is the current one.
 func (c *productsCache) put(key string, products []catalog.Product, total int, body []byte, now time.Time) {
-	if len(products) == 0 || len(body) > maxEncodedBytes {
+	if len(products) == 0 {
 		return
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if now.Sub(c.swept) >= guestPageTTL {
-		for k, e := range c.entries {
-			if !now.Before(e.expires) {
-				c.remove(k)
-			}
-		}
-		c.swept = now
-	}
-	c.remove(key)
-	if c.entries == nil || c.bytes+len(body) > maxEncodedBytes {
-		c.entries = map[string]encodedProducts{}
-		c.bytes = 0
-	}
-	c.entries[key] = encodedProducts{products: products, total: total, body: body, expires: now.Add(guestPageTTL)}
-	c.bytes += len(body)
-}
-
-// remove drops key's entry, if there is one.
-func (c *productsCache) remove(key string) {
-	if e, ok := c.entries[key]; ok {
-		c.bytes -= len(e.body)
-		delete(c.entries, key)
-	}
+	_, gen, _ := c.bodies.get(key, now)
+	c.bodies.put(key, gen, encodedProducts{products: products, total: total, body: body, expires: now.Add(guestPageTTL)}, now)
 }
 
 // encodeJSON is v as writeJSON sends it.

@@ -79,12 +79,12 @@ func (p *ProductsCacheForTest) Put(key string, products []catalog.Product, total
 
 // Held is how many entries the cache holds and their bodies' length.
 func (p *ProductsCacheForTest) Held() (entries, bytes int) {
-	p.c.mu.Lock()
-	defer p.c.mu.Unlock()
-	for _, e := range p.c.entries {
+	p.c.bodies.mu.Lock()
+	defer p.c.bodies.mu.Unlock()
+	for _, e := range p.c.bodies.entries {
 		bytes += len(e.body)
 	}
-	return len(p.c.entries), bytes
+	return len(p.c.bodies.entries), bytes
 }
 
 // PageCacheForTest is the guests' page cache (and the listing shells').

@@ -18,16 +18,7 @@ const guestPageTTL = 2 * time.Second
 // Only pages that are the same for every such visitor are kept: a page that
 // sets a cookie (a form's CSRF token starts a session) or that contains the
 // response's CSP nonce is never stored.
-type pageCache struct {
-	mu      sync.Mutex
-	entries map[string]cachedPage
-	// gen counts ForgetPages calls, so that a page rendered before a change
-	// is not stored after it.
-	gen uint64
-	// swept is when expired pages were last dropped.
-	swept time.Time
-	bytes int // the pages' length, for maxCachedPageBytes
-}
+type pageCache = boundedCache[cachedPage]
 
 type cachedPage struct {
 	contentType string
@@ -35,6 +26,35 @@ type cachedPage struct {
 	expires     time.Time
 	// navAt is where a shell's visitor part goes (cacheListing).
 	navAt int
+}
+
+func (p cachedPage) size() int            { return len(p.body) }
+func (p cachedPage) expiresAt() time.Time { return p.expires }
+func (cachedPage) maxBytes() int          { return maxCachedPageBytes }
+
+// boundedCache keeps what is rendered or encoded for a short while (the
+// guests' pages, the listing shells and navs, the products API's bodies),
+// by key, until each entry expires. The keys are the visitor's to choose,
+// so it is bounded by the bytes its entries hold, and expired entries are
+// dropped once a page's life rather than kept until it is full: a browse
+// of many URLs otherwise held some 18 MB of pages nobody could be served.
+type boundedCache[E cacheEntry] struct {
+	mu      sync.Mutex
+	entries map[string]E
+	// gen counts forget calls, so that what was rendered before a change
+	// is not stored after it.
+	gen uint64
+	// swept is when expired entries were last dropped.
+	swept time.Time
+	bytes int // the entries' size, for E's maxBytes
+}
+
+// cacheEntry is what a boundedCache keeps.
+type cacheEntry interface {
+	size() int
+	expiresAt() time.Time
+	// maxBytes is the bound of every cache of this kind of entry.
+	maxBytes() int
 }
 
 // maxCachedPageBytes bounds memory, counted by the pages' length: the
@@ -74,50 +94,44 @@ func (s *Server) cacheForGuests(h http.HandlerFunc) http.Handler {
 	})
 }
 
-// get returns the page cached under key if it has not expired, and the
-// cache's generation to store a new rendering with.
-func (c *pageCache) get(key string, now time.Time) (cachedPage, uint64, bool) {
+// get returns the entry cached under key if it has not expired, and the
+// cache's generation to store a new one with.
+func (c *boundedCache[E]) get(key string, now time.Time) (E, uint64, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	p, ok := c.entries[key]
-	return p, c.gen, ok && now.Before(p.expires)
+	e, ok := c.entries[key]
+	return e, c.gen, ok && now.Before(e.expiresAt())
 }
 
-// put stores p unless ForgetPages ran since gen was read: p may show what
-// was there before the change.
-func (c *pageCache) put(key string, gen uint64, p cachedPage, now time.Time) {
+// put stores e unless forget ran since gen was read: e may show what was
+// there before the change.
+func (c *boundedCache[E]) put(key string, gen uint64, e E, now time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if gen != c.gen {
+	if gen != c.gen || e.size() > e.maxBytes() {
 		return
 	}
-	if len(p.body) > maxCachedPageBytes {
-		return
-	}
-	// Expired pages are dropped once a page's life, not kept until the
-	// cache is full: a browse of many URLs otherwise held some 18 MB of
-	// pages nobody could be served.
 	if now.Sub(c.swept) >= guestPageTTL {
-		for k, e := range c.entries {
-			if !now.Before(e.expires) {
+		for k, old := range c.entries {
+			if !now.Before(old.expiresAt()) {
 				c.remove(k)
 			}
 		}
 		c.swept = now
 	}
 	c.remove(key)
-	if c.entries == nil || c.bytes+len(p.body) > maxCachedPageBytes {
-		c.entries = map[string]cachedPage{}
+	if c.entries == nil || c.bytes+e.size() > e.maxBytes() {
+		c.entries = map[string]E{}
 		c.bytes = 0
 	}
-	c.entries[key] = p
-	c.bytes += len(p.body)
+	c.entries[key] = e
+	c.bytes += e.size()
 }
 
-// remove drops key's page, if there is one.
-func (c *pageCache) remove(key string) {
+// remove drops key's entry, if there is one.
+func (c *boundedCache[E]) remove(key string) {
 	if e, ok := c.entries[key]; ok {
-		c.bytes -= len(e.body)
+		c.bytes -= e.size()
 		delete(c.entries, key)
 	}
 }
@@ -150,7 +164,7 @@ func (s *Server) ForgetPages() {
 	s.cards.forget()
 }
 
-func (c *pageCache) forget() {
+func (c *boundedCache[E]) forget() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	clear(c.entries)
