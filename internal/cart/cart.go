@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"kaede/internal/db"
+	"kaede/internal/readcache"
 	"kaede/internal/settings"
 	"kaede/internal/shop"
 )
@@ -61,7 +62,7 @@ type Service struct {
 	db    *db.DB
 	clock shop.Clock
 	// counts are the carts' counts this process read (count.go).
-	counts countCache
+	counts readcache.Cache[string, cachedCount]
 }
 
 // New returns the cart service.
@@ -101,7 +102,7 @@ func (s *Service) Get(ctx context.Context, id string, viewer shop.Viewer) (*Cart
 // the count (count.go). The cart's owner rules are Get's.
 func (s *Service) Count(ctx context.Context, id string, memberID int64) (int, error) {
 	now := s.clock()
-	c, gen, ok := s.counts.get(id, now)
+	c, gen, ok := s.counts.Get(id, now)
 	if !ok {
 		err := s.db.QueryRowContext(ctx, `SELECT COALESCE(c.member_id, 0),
 				COALESCE((SELECT SUM(ci.quantity) FROM cart_items ci
@@ -115,8 +116,7 @@ func (s *Service) Count(ctx context.Context, id string, memberID int64) (int, er
 		if err != nil {
 			return 0, fmt.Errorf("count cart: %w", err)
 		}
-		c.until = now.Add(countFor)
-		s.counts.put(id, gen, c)
+		s.counts.Put(id, gen, c, now)
 	}
 	if c.owner != 0 && c.owner != memberID {
 		return 0, shop.Errorf(shop.NotFound, "cart not found")

@@ -58,7 +58,7 @@ func (s *Service) SetQuantity(ctx context.Context, id, sku string, qty int, view
 // badQty reports a quantity that is wrong whatever the SKU, so that a bad
 // SKU and a bad quantity are reported together.
 func (s *Service) change(ctx context.Context, id, sku string, viewer shop.Viewer, next func(current int) (int, error), badQty bool) (*Cart, error) {
-	defer s.counts.forget(id) // once the change has committed
+	defer s.counts.Forget(id) // once the change has committed
 	var c *Cart
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		if err := s.lockCart(ctx, tx, id, viewer); err != nil {
@@ -101,7 +101,7 @@ func (s *Service) changeLine(ctx context.Context, tx *sql.Tx, id, sku string, vi
 }
 
 func (s *Service) remove(ctx context.Context, id, sku string, viewer shop.Viewer) (*Cart, error) {
-	defer s.counts.forget(id) // once the change has committed
+	defer s.counts.Forget(id) // once the change has committed
 	var c *Cart
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		if err := s.lockCart(ctx, tx, id, viewer); err != nil {

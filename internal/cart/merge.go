@@ -24,7 +24,7 @@ type guestLine struct {
 func (s *Service) Merge(ctx context.Context, guestID string, memberID int64) (*Cart, error) {
 	var c *Cart
 	var id string
-	defer func() { s.counts.forget(guestID, id) }() // once the merge has committed
+	defer func() { s.counts.Forget(guestID, id) }() // once the merge has committed
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		viewer, err := memberViewer(ctx, tx, memberID)
 		if err != nil {

@@ -46,7 +46,7 @@ func (r ReorderResult) PriceChanged() bool {
 // is not one is left out. The results say, item by item, what happened,
 // so that the customer can be told.
 func (s *Service) Reorder(ctx context.Context, cartID string, items []ReorderItem, viewer shop.Viewer) ([]ReorderResult, *Cart, error) {
-	defer s.counts.forget(cartID) // once the change has committed
+	defer s.counts.Forget(cartID) // once the change has committed
 	results := make([]ReorderResult, len(items))
 	var c *Cart
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {

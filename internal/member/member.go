@@ -18,6 +18,7 @@ import (
 	kmail "kaede/internal/mail"
 	"kaede/internal/mailtext"
 	"kaede/internal/password"
+	"kaede/internal/readcache"
 	"kaede/internal/shop"
 )
 
@@ -31,7 +32,7 @@ type Service struct {
 	passwords *password.Hasher
 	texts     *mailtext.Service // the shop's wording of the mails; nil: the embedded
 	// cache holds the members this process read, by id (cache.go).
-	cache readCache[int64, Member]
+	cache readcache.Cache[int64, Member]
 }
 
 // hashSlots bounds concurrent Argon2 runs; four at 64 MiB is 256 MiB.
@@ -47,7 +48,7 @@ func New(d *db.DB, q *kmail.Queue, clock shop.Clock, baseURL string) *Service {
 		baseURL:   strings.TrimRight(baseURL, "/"),
 		passwords: password.NewHasher(hashSlots),
 	}
-	d.OnChange(s.cache.forget, membersTopic)
+	d.OnChange(func() { s.cache.Forget() }, membersTopic)
 	return s
 }
 
@@ -286,7 +287,7 @@ func (s *Service) VerifyEmail(ctx context.Context, token string) (*Member, error
 // was announced since (cache.go): every page of a logged-in customer asks.
 func (s *Service) Get(ctx context.Context, id int64) (*Member, error) {
 	now := s.clock()
-	m, gen, ok := s.cache.get(id, now)
+	m, gen, ok := s.cache.Get(id, now)
 	if ok {
 		return &m, nil
 	}
@@ -294,7 +295,7 @@ func (s *Service) Get(ctx context.Context, id int64) (*Member, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.cache.put(id, gen, *read, now)
+	s.cache.Put(id, gen, *read, now)
 	return read, nil
 }
 

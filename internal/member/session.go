@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"kaede/internal/db"
+	"kaede/internal/readcache"
 	"kaede/internal/shop"
 )
 
@@ -51,7 +52,7 @@ type Sessions struct {
 	db    *db.DB
 	clock shop.Clock
 	// cache holds the sessions this process read, by id hash (cache.go).
-	cache readCache[string, storedSession]
+	cache readcache.Cache[string, storedSession]
 }
 
 // storedSession is a session's row as Resume needs it.
@@ -63,7 +64,7 @@ type storedSession struct {
 // NewSessions returns the customer sessions on d.
 func NewSessions(d *db.DB, clock shop.Clock) *Sessions {
 	s := &Sessions{db: d, clock: clock}
-	d.OnChange(s.cache.forget, sessionsTopic)
+	d.OnChange(func() { s.cache.Forget() }, sessionsTopic)
 	return s
 }
 
@@ -85,7 +86,7 @@ func hashSessionID(id string) string {
 func (s *Sessions) Resume(ctx context.Context, id string) (sess Session, touched bool, err error) {
 	now := s.clock()
 	hash := hashSessionID(id)
-	c, gen, ok := s.cache.get(hash, now)
+	c, gen, ok := s.cache.Get(hash, now)
 	if ok && now.Before(c.expires) && now.Sub(c.LastSeen) < touchEvery {
 		return c.Session, false, nil
 	}
@@ -115,7 +116,7 @@ func (s *Sessions) Resume(ctx context.Context, id string) (sess Session, touched
 		}
 		sess.LastSeen, touched = now, true
 	}
-	s.cache.put(hash, gen, storedSession{Session: sess, expires: expires}, now)
+	s.cache.Put(hash, gen, storedSession{Session: sess, expires: expires}, now)
 	return sess, touched, nil
 }
 
