@@ -178,14 +178,9 @@ func (s *Service) notifyPaid(ctx context.Context, tx *sql.Tx, o *Order) error {
 	return s.send(ctx, tx, "order_paid", localeOf(o), o.Email, o.ID, newNotice(o, st, localeOf(o)))
 }
 
-// notifyShop tells the shop of a new binding order, at its notice address.
-func (s *Service) notifyShop(ctx context.Context, tx *sql.Tx, o *Order) error {
-	return s.notifyShopWith(ctx, tx, o, nil)
-}
-
-// notifyShopWith is notifyShop with the settings given, or read in tx
-// when nil.
-func (s *Service) notifyShopWith(ctx context.Context, tx *sql.Tx, o *Order, given *settings.Settings) error {
+// notifyShop tells the shop of a new binding order, at its notice address,
+// with the settings given, or read in tx when nil.
+func (s *Service) notifyShop(ctx context.Context, tx *sql.Tx, o *Order, given *settings.Settings) error {
 	if given == nil {
 		st, err := settings.LoadTx(ctx, tx)
 		if err != nil {

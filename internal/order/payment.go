@@ -74,7 +74,7 @@ func (s *Service) ConfirmCardTx(ctx context.Context, tx *sql.Tx, number string, 
 		if err := s.notifyPaid(ctx, tx, o); err != nil {
 			return nil, fmt.Errorf("order %s: %w", number, err)
 		}
-		if err := s.notifyShop(ctx, tx, o); err != nil {
+		if err := s.notifyShop(ctx, tx, o, nil); err != nil {
 			return nil, fmt.Errorf("order %s: %w", number, err)
 		}
 		return o, nil
@@ -94,7 +94,7 @@ func (s *Service) ConfirmCardTx(ctx context.Context, tx *sql.Tx, number string, 
 		return nil, fmt.Errorf("order %s: %w", number, err)
 	}
 	// The held confirmation goes once, and so does the shop's notice with it.
-	if err := s.notifyShop(ctx, tx, o); err != nil {
+	if err := s.notifyShop(ctx, tx, o, nil); err != nil {
 		return nil, fmt.Errorf("order %s: %w", number, err)
 	}
 	return o, nil

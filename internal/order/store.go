@@ -89,7 +89,7 @@ func (s *Service) Insert(ctx context.Context, tx *sql.Tx, d Draft) (*Order, erro
 	// A card order binds only once paid: the shop hears of it then
 	// (ConfirmCardTx).
 	if status == Placed {
-		if err := s.notifyShopWith(ctx, tx, o, d.Shop); err != nil {
+		if err := s.notifyShop(ctx, tx, o, d.Shop); err != nil {
 			return nil, fmt.Errorf("order %s: %w", number, err)
 		}
 	}
