@@ -67,6 +67,12 @@ type fixture struct {
 
 func setup(t *testing.T, d *db.DB) fixture {
 	t.Helper()
+	return setupAt(t, d, clock)
+}
+
+// setupAt is setup on the given clock.
+func setupAt(t *testing.T, d *db.DB, clock shop.Clock) fixture {
+	t.Helper()
 	q := mail.NewTestQueue(clock)
 	f := fixture{d: d, carts: cart.New(d, clock), orders: order.New(d, q, clock)}
 	f.checkout = checkout.New(d, f.carts, f.orders, q, clock, "https://kaede.example")

@@ -151,3 +151,22 @@ func TestShippingMail(t *testing.T) {
 		}
 	})
 }
+
+// TestShipAtTheMomentOfPlacing ships an order on a clock that has not moved
+// since it was placed, at a time between two microseconds. The order's time
+// is kept to the microsecond; rounded up, it lay after the clock's now and
+// the shipment was refused as dated before the order.
+func TestShipAtTheMomentOfPlacing(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		at := func() time.Time { return time.Date(2026, 11, 25, 1, 0, 0, 999, time.UTC) }
+		f := setupAt(t, d, at)
+		o, _ := f.place(t, order.COD, 0)
+		if o.CreatedAt.After(at()) {
+			t.Fatalf("order placed at %s, after the clock's %s", o.CreatedAt.Format(time.RFC3339Nano), at().Format(time.RFC3339Nano))
+		}
+		if _, err := f.orders.Ship(context.Background(), o.Number,
+			order.Shipment{Carrier: order.Yamato, TrackingNumber: "123456789012"}, staff); err != nil {
+			t.Fatalf("ship at the moment of placing: %v", err)
+		}
+	})
+}

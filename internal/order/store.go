@@ -46,7 +46,9 @@ type Draft struct {
 func (s *Service) Insert(ctx context.Context, tx *sql.Tx, d Draft) (*Order, error) {
 	// PostgreSQL keeps microseconds: the order returned below, built from
 	// what was written, then reads back the same on both databases.
-	now := s.clock().UTC().Round(time.Microsecond)
+	// Truncated, never rounded: a rounded-up time lies after the clock's
+	// now, and a shipment dated now was refused as before the order.
+	now := s.clock().UTC().Truncate(time.Microsecond)
 	// On PostgreSQL the day's counter is taken in a statement of its own,
 	// committed at once: taken in the order's transaction, its row lock
 	// made every order of the fleet wait for the one before to commit (a
