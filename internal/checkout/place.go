@@ -167,7 +167,7 @@ func (s *Service) lockCart(ctx context.Context, tx *sql.Tx, id string) error {
 // (held back until the payment succeeds for a card order, which also gets
 // its expiry and its provider); place reserves the stock after it.
 func (s *Service) write(ctx context.Context, tx *sql.Tx, in Input, q *Quote, st settings.Settings, token string) (*order.Order, error) {
-	o, err := s.orders.Insert(ctx, tx, draft(in, q, &st, order.HashToken(token)))
+	o, err := s.orders.Insert(ctx, tx, draft(in, q, order.HashToken(token)))
 	if err != nil {
 		return nil, err
 	}
@@ -192,8 +192,8 @@ func (s *Service) write(ctx context.Context, tx *sql.Tx, in Input, q *Quote, st 
 			return o, nil
 		}
 	}
-	if _, err := s.mail.Enqueue(ctx, tx, msg); err != nil {
-		return nil, fmt.Errorf("order %s: %w", o.Number, err)
+	if err := s.orders.MailNew(ctx, tx, o, &st, msg); err != nil {
+		return nil, err
 	}
 	return o, nil
 }
@@ -209,7 +209,7 @@ func reserve(ctx context.Context, tx *sql.Tx, lines []cart.Line) error {
 }
 
 // draft is the order as the quote priced it.
-func draft(in Input, q *Quote, st *settings.Settings, tokenHash string) order.Draft {
+func draft(in Input, q *Quote, tokenHash string) order.Draft {
 	lines := make([]order.Line, len(q.Lines))
 	for i, l := range q.Lines {
 		lines[i] = order.Line{VariantID: l.VariantID, SKU: l.SKU,
@@ -220,5 +220,5 @@ func draft(in Input, q *Quote, st *settings.Settings, tokenHash string) order.Dr
 		Subtotal: q.Subtotal, ShippingFee: q.ShippingFee, CODFee: q.CODFee, Total: q.Total,
 		Taxes: q.Taxes, TaxRounding: q.TaxRounding, InvoiceNumber: q.InvoiceNumber, Address: q.Address,
 		DeliveryDate: q.DeliveryDate, DeliverySlot: q.DeliverySlot, Note: q.Note, Lines: lines,
-		AccessTokenHash: tokenHash, Shop: st}
+		AccessTokenHash: tokenHash}
 }

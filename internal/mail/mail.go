@@ -84,26 +84,27 @@ func parseRecipient(s string) (*mail.Address, error) {
 // Queue writes messages to the outbox and schedules their delivery.
 type Queue struct {
 	now func() time.Time
-	// schedule adds the delivery job for a message in tx. The queue's
+	// schedule adds the delivery job for messages ids in tx. The queue's
 	// constructor sets it.
-	schedule func(ctx context.Context, tx *sql.Tx, id int64, urgent bool) error
+	schedule func(ctx context.Context, tx *sql.Tx, ids []int64, urgent bool) error
 	// perHour and log are the cap per recipient (LimitRecipients); nil:
 	// no cap.
 	perHour func(context.Context) (int, error)
 	log     *slog.Logger
 }
 
-// NewQueue returns the Queue that schedules a SendWorker job for every
-// message, through r, in the transaction that writes it.
+// NewQueue returns the Queue that schedules a SendWorker job for the
+// messages of every Enqueue or EnqueueAll, through r, in the transaction
+// that writes them.
 func NewQueue(r *jobs.Runner, clock shop.Clock) *Queue {
 	return &Queue{
 		now: clock,
-		schedule: func(ctx context.Context, tx *sql.Tx, id int64, urgent bool) error {
+		schedule: func(ctx context.Context, tx *sql.Tx, ids []int64, urgent bool) error {
 			var opts *river.InsertOpts
 			if urgent {
 				opts = &river.InsertOpts{Queue: jobs.QueueUrgent}
 			}
-			return r.InsertTx(ctx, tx, SendArgs{MessageID: id}, opts)
+			return r.InsertTx(ctx, tx, SendArgs{MessageIDs: ids}, opts)
 		},
 	}
 }
@@ -113,7 +114,7 @@ func NewQueue(r *jobs.Runner, clock shop.Clock) *Queue {
 func NewTestQueue(clock shop.Clock) *Queue {
 	return &Queue{
 		now:      clock,
-		schedule: func(context.Context, *sql.Tx, int64, bool) error { return nil },
+		schedule: func(context.Context, *sql.Tx, []int64, bool) error { return nil },
 	}
 }
 
@@ -121,6 +122,46 @@ func NewTestQueue(clock shop.Clock) *Queue {
 // the same transaction. It returns the message's id, or 0 when the cap
 // per recipient held it back (LimitRecipients).
 func (q *Queue) Enqueue(ctx context.Context, tx *sql.Tx, m Message) (int64, error) {
+	ids, err := q.EnqueueAll(ctx, tx, m)
+	if err != nil {
+		return 0, err
+	}
+	return ids[0], nil
+}
+
+// EnqueueAll is Enqueue for the few messages one change sends at once (an
+// order's confirmation and the shop's notice of it), delivered by one job:
+// on SQLite a job's row, its fetch and its completion each take the one
+// writer's turn, and a checkout's transaction spent a third of its time
+// writing River's rows. The job delivers the messages one after another,
+// so this is for two or three, not for a list of customers. The ids are
+// in the order of msgs, 0 for one the cap held back. Urgent if any is.
+func (q *Queue) EnqueueAll(ctx context.Context, tx *sql.Tx, msgs ...Message) ([]int64, error) {
+	ids := make([]int64, len(msgs))
+	var queued []int64
+	urgent := false
+	for i, m := range msgs {
+		id, err := q.write(ctx, tx, m)
+		if err != nil {
+			return nil, err
+		}
+		if id != 0 {
+			ids[i], queued = id, append(queued, id)
+			urgent = urgent || m.Urgent
+		}
+	}
+	if len(queued) == 0 {
+		return ids, nil
+	}
+	if err := q.schedule(ctx, tx, queued, urgent); err != nil {
+		return nil, fmt.Errorf("schedule mail %v: %w", queued, err)
+	}
+	return ids, nil
+}
+
+// write writes m to the outbox and returns its id; 0 when the cap per
+// recipient held it back.
+func (q *Queue) write(ctx context.Context, tx *sql.Tx, m Message) (int64, error) {
 	if err := m.Validate(); err != nil {
 		return 0, err
 	}
@@ -141,9 +182,6 @@ func (q *Queue) Enqueue(ctx context.Context, tx *sql.Tx, m Message) (int64, erro
 		m.Kind, m.To, rcpt, m.Subject, m.Body, orderID, now).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("enqueue mail %q: %w", m.Kind, err)
-	}
-	if err := q.schedule(ctx, tx, id, m.Urgent); err != nil {
-		return 0, fmt.Errorf("schedule mail %d: %w", id, err)
 	}
 	return id, nil
 }

@@ -132,8 +132,9 @@ func testClock() time.Time { return testNow }
 // harness is a database, a running job runner with the send worker, and
 // the queue that feeds it.
 type harness struct {
-	d     *db.DB
-	queue *mail.Queue
+	d      *db.DB
+	queue  *mail.Queue
+	runner *jobs.Runner
 }
 
 // start runs the send worker against smtpURL ("" for the demo's outbox).
@@ -170,7 +171,7 @@ func start(t *testing.T, d *db.DB, smtpURL string) *harness {
 			t.Errorf("stop runner: %v", err)
 		}
 	})
-	return &harness{d: d, queue: mail.NewQueue(r, testClock)}
+	return &harness{d: d, queue: mail.NewQueue(r, testClock), runner: r}
 }
 
 var order = mail.Message{
@@ -495,6 +496,110 @@ func TestGivesUpAsFailed(t *testing.T) {
 		})
 		if n := len(srv.got()); n != 0 {
 			t.Fatalf("server got %d messages, want 0", n)
+		}
+	})
+}
+
+// TestOneJobForSeveral delivers an order's confirmation and the shop's
+// notice of it, written by one EnqueueAll, with one job. The server turns
+// the first away once: the job's retry sends it, and not the second again.
+// A job written before jobs carried several ids is still delivered.
+func TestOneJobForSeveral(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		srv := newSMTPServer(t, "127.0.0.1:0")
+		srv.refuse = 1
+		h := start(t, d, "smtp://"+srv.addr)
+		notice := order
+		notice.Kind, notice.To = "shop_new_order", "shop@kaede.example"
+		tx, err := d.BeginTx(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids, err := h.queue.EnqueueAll(ctx, tx, order, notice)
+		if err != nil || len(ids) != 2 || ids[0] == 0 || ids[1] == 0 {
+			t.Fatalf("enqueue all: %v, %v", ids, err)
+		}
+		if err := tx.Commit(); err != nil {
+			t.Fatal(err)
+		}
+		waitDrained(t, d)
+		var jobs int
+		if err := d.QueryRowContext(ctx, `SELECT COUNT(*) FROM river_job WHERE kind = 'mail_send'`).Scan(&jobs); err != nil || jobs != 1 {
+			t.Fatalf("%d delivery jobs (%v), want 1 for both messages", jobs, err)
+		}
+		got := srv.got()
+		if len(got) != 2 || got[0].to != "shop@kaede.example" || got[1].to != "hanako@example.jp" {
+			t.Fatalf("server got %d messages %+v, want the notice then, on the retry, the confirmation, once each", len(got), got)
+		}
+		if a, b := stored(t, d, ids[0]), stored(t, d, ids[1]); a.Status != mail.StatusSent || a.Attempts != 2 ||
+			b.Status != mail.StatusSent || b.Attempts != 1 {
+			t.Fatalf("confirmation %s after %d attempts, notice %s after %d; want sent after 2 and 1",
+				a.Status, a.Attempts, b.Status, b.Attempts)
+		}
+
+		// A job of the earlier form: one message_id.
+		tx, err = d.BeginTx(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer tx.Rollback()
+		id, err := mail.NewTestQueue(testClock).Enqueue(ctx, tx, order)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := h.runner.InsertTx(ctx, tx, mail.SendArgs{MessageID: id}, nil); err != nil {
+			t.Fatal(err)
+		}
+		if err := tx.Commit(); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, "the earlier job's message sent", func() bool { return stored(t, d, id).Status == mail.StatusSent })
+		waitDrained(t, d)
+		if n := len(srv.got()); n != 3 {
+			t.Fatalf("server got %d messages, want 3", n)
+		}
+	})
+}
+
+// TestSentButNotRecorded makes the record of a delivery fail after the
+// server accepted the message (a trigger refuses the row's move to sent).
+// The job's retries record it instead of sending it again: once the
+// trigger is gone the message is sent, and the server got it once.
+func TestSentButNotRecorded(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		srv := newSMTPServer(t, "127.0.0.1:0")
+		h := start(t, d, "smtp://"+srv.addr)
+		block := []string{`CREATE TRIGGER no_sent BEFORE UPDATE ON mail_messages
+			FOR EACH ROW WHEN (NEW.status = 'sent') BEGIN SELECT RAISE(ABORT, 'test: record refused'); END`}
+		unblock := `DROP TRIGGER no_sent`
+		if d.Dialect == db.Postgres {
+			block = []string{`CREATE FUNCTION no_sent() RETURNS trigger LANGUAGE plpgsql AS
+				$$ BEGIN RAISE EXCEPTION 'test: record refused'; END $$`,
+				`CREATE TRIGGER no_sent BEFORE UPDATE ON mail_messages
+				FOR EACH ROW WHEN (NEW.status = 'sent') EXECUTE FUNCTION no_sent()`}
+			unblock = `DROP TRIGGER no_sent ON mail_messages`
+		}
+		for _, q := range block {
+			if _, err := d.ExecContext(ctx, q); err != nil {
+				t.Fatalf("block the record: %v", err)
+			}
+		}
+		id := h.enqueue(t, order, true)
+		waitFor(t, "the server to accept the message", func() bool { return len(srv.got()) == 1 })
+		// Several retries come and go while the record is refused.
+		time.Sleep(500 * time.Millisecond)
+		if m := stored(t, d, id); m.Status != mail.StatusQueued {
+			t.Fatalf("status %s while its record is refused, want queued", m.Status)
+		}
+		if _, err := d.ExecContext(ctx, unblock); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, "the message recorded as sent", func() bool { return stored(t, d, id).Status == mail.StatusSent })
+		waitDrained(t, d)
+		if n := len(srv.got()); n != 1 {
+			t.Fatalf("server got the message %d times, want once", n)
 		}
 	})
 }

@@ -2,10 +2,12 @@ package mail
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/mail"
 	"strings"
+	"sync"
 
 	"github.com/riverqueue/river"
 
@@ -13,11 +15,22 @@ import (
 	"kaede/internal/shop"
 )
 
-// SendArgs is the delivery job for one stored message. It holds only the
-// id: the body may carry a reset token and stays in mail_messages, out of
+// SendArgs is the delivery job for stored messages. It holds only their
+// ids: a body may carry a reset token and stays in mail_messages, out of
 // the queue's tables.
 type SendArgs struct {
-	MessageID int64 `json:"message_id"`
+	// MessageID is the one message of a job written before jobs carried
+	// several; such jobs may still wait in a queue.
+	MessageID  int64   `json:"message_id,omitempty"`
+	MessageIDs []int64 `json:"message_ids,omitempty"`
+}
+
+// ids are the job's messages.
+func (a SendArgs) ids() []int64 {
+	if a.MessageID != 0 {
+		return append([]int64{a.MessageID}, a.MessageIDs...)
+	}
+	return a.MessageIDs
 }
 
 // Kind names the job in River's tables.
@@ -44,7 +57,8 @@ type Delivery struct {
 }
 
 // SendWorker delivers stored messages: over SMTP when configured, else by
-// marking them for the outbox. It sends a message at most once.
+// marking them for the outbox. It sends a message at most once, but for a
+// process that dies between the server's acceptance and its record.
 type SendWorker struct {
 	river.WorkerDefaults[SendArgs]
 	d     *db.DB
@@ -52,6 +66,10 @@ type SendWorker struct {
 	from  *mail.Address
 	clock shop.Clock
 	log   *slog.Logger
+	// unrecorded are the messages the server accepted whose record as
+	// sent failed: a retry of their job records them instead of sending
+	// them again.
+	unrecorded sync.Map // message id → struct{}
 }
 
 // NewSendWorker checks dl and returns the worker; register it on a jobs
@@ -72,11 +90,41 @@ func NewSendWorker(d *db.DB, dl Delivery, clock shop.Clock, log *slog.Logger) (*
 // jobs.Config.Register.
 func (w *SendWorker) Register(ws *river.Workers) { river.AddWorker(ws, w) }
 
-// Work delivers one message. A message that is no longer queued (sent,
-// kept in the outbox, given up) is left alone, so a job that runs twice
-// never sends twice.
+// Work delivers the job's messages, each on its own. A message that is no
+// longer queued (sent, kept in the outbox, given up) is left alone, so a
+// job that runs again never sends one twice; the job is retried while one
+// of its messages still waits for the server.
 func (w *SendWorker) Work(ctx context.Context, job *river.Job[SendArgs]) error {
-	id := job.Args.MessageID
+	ids := job.Args.ids()
+	var retry, cancelled error
+	gone := 0
+	for _, id := range ids {
+		err := w.send(ctx, job, id)
+		var cancel *river.JobCancelError
+		if errors.As(err, &cancel) {
+			// This message cannot go; the others may.
+			cancelled, gone = errors.Join(cancelled, err), gone+1
+			continue
+		}
+		retry = errors.Join(retry, err)
+	}
+	if retry == nil && gone == len(ids) && gone > 0 {
+		return river.JobCancel(cancelled)
+	}
+	return retry
+}
+
+// send delivers message id. A river.JobCancel error says that retrying
+// will not help it.
+func (w *SendWorker) send(ctx context.Context, job *river.Job[SendArgs], id int64) error {
+	if _, ok := w.unrecorded.Load(id); ok {
+		if err := w.markSent(ctx, id); err != nil {
+			return err
+		}
+		w.unrecorded.Delete(id)
+		w.log.Info("mail sent earlier, recorded now", "mail", id)
+		return nil
+	}
 	m, err := Get(ctx, w.d, id)
 	if shop.ErrorCode(err) == shop.NotFound {
 		w.log.Error("mail job for a missing message", "mail", id)
@@ -114,10 +162,11 @@ func (w *SendWorker) Work(ctx context.Context, job *river.Job[SendArgs]) error {
 		w.log.Info("mail sent", "mail", id, "kind", m.Kind, "status", StatusSent, "attempt", job.Attempt)
 		return nil
 	case accepted:
-		// The server has the message but the outbox does not know: a retry
-		// would send it again, so give up on this job instead.
+		// The server has the message but the outbox does not know: the
+		// job's retry records it instead of sending it again.
+		w.unrecorded.Store(id, struct{}{})
 		w.log.Error("mail sent but not recorded", "mail", id, "kind", m.Kind, "error", err)
-		return river.JobCancel(err)
+		return err
 	}
 	final := job.Attempt >= job.MaxAttempts
 	w.fail(ctx, m, job, err, final)

@@ -90,13 +90,14 @@ func (s *Service) renderNotice(ctx context.Context, kind, locale, to string, ord
 		Subject: strings.TrimSpace(subject), Body: strings.TrimSpace(body) + "\n"}, nil
 }
 
-// send renders and queues a notice inside tx.
-func (s *Service) send(ctx context.Context, tx *sql.Tx, kind, locale, to string, orderID int64, d noticeData) error {
+// send renders and queues a notice inside tx, delivered by one job with
+// the messages with.
+func (s *Service) send(ctx context.Context, tx *sql.Tx, kind, locale, to string, orderID int64, d noticeData, with ...mail.Message) error {
 	m, err := s.renderNotice(ctx, kind, locale, to, orderID, d)
 	if err != nil {
 		return err
 	}
-	if _, err := s.mail.Enqueue(ctx, tx, m); err != nil {
+	if _, err := s.mail.EnqueueAll(ctx, tx, append(with, m)...); err != nil {
 		return fmt.Errorf("order: %w", err)
 	}
 	return nil
@@ -179,8 +180,9 @@ func (s *Service) notifyPaid(ctx context.Context, tx *sql.Tx, o *Order) error {
 }
 
 // notifyShop tells the shop of a new binding order, at its notice address,
-// with the settings given, or read in tx when nil.
-func (s *Service) notifyShop(ctx context.Context, tx *sql.Tx, o *Order, given *settings.Settings) error {
+// with the settings given, or read in tx when nil; the messages with (the
+// customer's confirmation) go in the same delivery job.
+func (s *Service) notifyShop(ctx context.Context, tx *sql.Tx, o *Order, given *settings.Settings, with ...mail.Message) error {
 	if given == nil {
 		st, err := settings.LoadTx(ctx, tx)
 		if err != nil {
@@ -193,7 +195,11 @@ func (s *Service) notifyShop(ctx context.Context, tx *sql.Tx, o *Order, given *s
 	if to == "" {
 		// No mailbox to tell (the settings page says so); the order
 		// stands and staff see it in the admin.
-		return nil
+		if len(with) == 0 {
+			return nil
+		}
+		_, err := s.mail.EnqueueAll(ctx, tx, with...)
+		return err
 	}
-	return s.send(ctx, tx, "shop_new_order", "ja", to, o.ID, newNotice(o, st, "ja"))
+	return s.send(ctx, tx, "shop_new_order", "ja", to, o.ID, newNotice(o, st, "ja"), with...)
 }

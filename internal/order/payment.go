@@ -90,11 +90,9 @@ func (s *Service) ConfirmCardTx(ctx context.Context, tx *sql.Tx, number string, 
 		return nil, fmt.Errorf("order %s: release confirmation: %w", number, err)
 	}
 	m.Kind, m.OrderID = "order_confirmation", o.ID
-	if _, err := s.mail.Enqueue(ctx, tx, m); err != nil {
-		return nil, fmt.Errorf("order %s: %w", number, err)
-	}
-	// The held confirmation goes once, and so does the shop's notice with it.
-	if err := s.notifyShop(ctx, tx, o, nil); err != nil {
+	// The held confirmation goes once, and so does the shop's notice with
+	// it, in one delivery job.
+	if err := s.notifyShop(ctx, tx, o, nil, m); err != nil {
 		return nil, fmt.Errorf("order %s: %w", number, err)
 	}
 	return o, nil

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"time"
 
+	"kaede/internal/mail"
 	"kaede/internal/settings"
 	"kaede/internal/shop"
 )
@@ -33,16 +34,12 @@ type Draft struct {
 	Note            string
 	Lines           []Line
 	AccessTokenHash string
-	// Shop is the settings the order was priced with, whose notice
-	// address hears of it; nil reads them in the transaction. Checkout
-	// has them already: reading and decoding them again would be done
-	// while every other SQLite writer waits.
-	Shop *settings.Settings
 }
 
 // Insert writes a new order with its lines, taxes, pending payment and
 // first event inside tx, numbering it from the day's sequence, and returns
-// it as stored. The caller has reserved the stock in the same transaction.
+// it as stored. The caller has reserved the stock in the same transaction
+// and writes its e-mails with MailNew.
 func (s *Service) Insert(ctx context.Context, tx *sql.Tx, d Draft) (*Order, error) {
 	// PostgreSQL keeps microseconds: the order returned below, built from
 	// what was written, then reads back the same on both databases.
@@ -87,15 +84,26 @@ func (s *Service) Insert(ctx context.Context, tx *sql.Tx, d Draft) (*Order, erro
 	}
 	// The order as written, without reading it back: five statements
 	// fewer in every checkout's transaction (TestInsertReturnsWhatLoadReads).
-	o := written(id, number, status, d, now)
-	// A card order binds only once paid: the shop hears of it then
-	// (ConfirmCardTx).
-	if status == Placed {
-		if err := s.notifyShop(ctx, tx, o, d.Shop); err != nil {
-			return nil, fmt.Errorf("order %s: %w", number, err)
+	return written(id, number, status, d, now), nil
+}
+
+// MailNew writes a new order's e-mails in tx: the customer's confirmation
+// and, for an order that binds the shop at once, the shop's notice, both
+// delivered by one job. An order awaiting a card or konbini payment binds
+// only once paid: the shop hears of it then (ConfirmCardTx). st are the
+// settings the order was priced with: reading and decoding them again
+// would be done while every other SQLite writer waits.
+func (s *Service) MailNew(ctx context.Context, tx *sql.Tx, o *Order, st *settings.Settings, confirmation mail.Message) error {
+	if o.Status != Placed {
+		if _, err := s.mail.Enqueue(ctx, tx, confirmation); err != nil {
+			return fmt.Errorf("order %s: %w", o.Number, err)
 		}
+		return nil
 	}
-	return o, nil
+	if err := s.notifyShop(ctx, tx, o, st, confirmation); err != nil {
+		return fmt.Errorf("order %s: %w", o.Number, err)
+	}
+	return nil
 }
 
 // written is the order Insert wrote, as Load would read it.
