@@ -38,15 +38,31 @@ func WantPostgres() bool {
 	return os.Getenv(EnvPostgres) != "" || testenv.Required()
 }
 
+// EachEmpty is Each with databases no migration has touched, for tests of
+// a migration over the rows an earlier schema held.
+func EachEmpty(t *testing.T, fn func(t *testing.T, d *db.DB)) {
+	t.Helper()
+	t.Run("sqlite", func(t *testing.T) { fn(t, emptySQLite(t)) })
+	if WantPostgres() {
+		t.Run("postgres", func(t *testing.T) { fn(t, emptyPostgres(t)) })
+	}
+}
+
 // SQLite returns a migrated database in a new file under t.TempDir().
 func SQLite(tb testing.TB) *db.DB {
+	tb.Helper()
+	d := emptySQLite(tb)
+	migrate(tb, d)
+	return d
+}
+
+func emptySQLite(tb testing.TB) *db.DB {
 	tb.Helper()
 	d, err := db.Open(context.Background(), filepath.Join(tb.TempDir(), "kaede.db"))
 	if err != nil {
 		tb.Fatalf("open sqlite: %v", err)
 	}
 	tb.Cleanup(func() { d.Close() })
-	migrate(tb, d)
 	return d
 }
 
@@ -55,6 +71,13 @@ func SQLite(tb testing.TB) *db.DB {
 // the variable is not set it skips the test, or fails it when testenv
 // requires every external server.
 func Postgres(tb testing.TB) *db.DB {
+	tb.Helper()
+	d := emptyPostgres(tb)
+	migrate(tb, d)
+	return d
+}
+
+func emptyPostgres(tb testing.TB) *db.DB {
 	tb.Helper()
 	base := os.Getenv(EnvPostgres)
 	if base == "" {
@@ -89,7 +112,6 @@ func Postgres(tb testing.TB) *db.DB {
 		tb.Fatalf("open postgres: %v", err)
 	}
 	tb.Cleanup(func() { d.Close() })
-	migrate(tb, d)
 	return d
 }
 
