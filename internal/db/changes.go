@@ -123,6 +123,33 @@ func (d *DB) settle(tx *sql.Tx, committed bool) {
 	}
 }
 
+// announced is how many topics tx has announced so far.
+func (c *changes) announced(tx *sql.Tx) int {
+	if c.waiting.Load() == 0 {
+		return 0
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.pending[tx])
+}
+
+// forget drops the topics tx announced after its first n: a batch's
+// writer whose savepoint is rolled back (batch.go).
+func (c *changes) forget(tx *sql.Tx, n int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	topics, ok := c.pending[tx]
+	if !ok || len(topics) <= n {
+		return
+	}
+	if n == 0 {
+		delete(c.pending, tx)
+		c.waiting.Add(-1)
+		return
+	}
+	c.pending[tx] = topics[:n]
+}
+
 // publish runs the subscribers of topic ("" reaches every one).
 func (c *changes) publish(topic string) {
 	c.mu.Lock()

@@ -51,6 +51,8 @@ type DB struct {
 	writer turns
 	// queue is the job queue's own pool on SQLite (see Queue).
 	queue *sql.DB
+	// batch, on SQLite only, runs Tx's writers in batches (batch.go).
+	batch *batcher
 	// beside is PostgreSQL's pool for statements that commit on their own
 	// while their caller holds a transaction (see Beside).
 	beside *sql.DB
@@ -78,6 +80,9 @@ func (d *DB) Queue() *sql.DB {
 
 // Close closes the database's pools.
 func (d *DB) Close() error {
+	if d.batch != nil {
+		d.batch.close()
+	}
 	if d.queue != nil {
 		d.queue.Close()
 	}
@@ -150,6 +155,7 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		// turn holder needs.
 		d.queue.SetMaxOpenConns(4)
 		d.queue.SetMaxIdleConns(4)
+		d.batch = newBatcher(d)
 	}
 	d.URL = url
 	d.changes = newChanges()
@@ -193,19 +199,15 @@ const busyTimeout = 10 * time.Second
 // Tx runs fn in a transaction, committing when fn returns nil and rolling
 // back otherwise.
 //
-// On SQLite the transaction takes the process's turn to write (turns.go)
-// before it takes a connection, so that writers waiting in line do not
-// hold the pool's connections that readers need.
+// On SQLite fn runs on the process's one writing goroutine, in a savepoint
+// of a transaction shared with the writers waiting beside it, committed
+// once for all (batch.go); writers waiting in line hold no connection that
+// readers need. fn must not begin another Tx: it would wait for itself.
 func (d *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	begin := ctx
-	if d.writer != nil {
-		if err := d.writer.take(ctx); err != nil {
-			return fmt.Errorf("begin: %w", err)
-		}
-		defer d.writer.give()
-		begin = context.WithValue(ctx, turnHeld{}, true)
+	if d.batch != nil {
+		return d.batch.tx(ctx, fn)
 	}
-	tx, err := d.BeginTx(begin, nil)
+	tx, err := d.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}

@@ -123,11 +123,14 @@ func (c *turnConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.T
 		}
 		return nil, err
 	}
-	c.tx = &turnTx{Tx: tx, conn: c, own: own}
+	c.tx = &turnTx{Tx: tx, conn: c, own: own, batched: ctx.Value(batchedTx{}) != nil}
 	return c.tx, nil
 }
 
 func (c *turnConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	if c.tx != nil && c.tx.batched {
+		ctx = context.WithoutCancel(ctx)
+	}
 	if c.tx == nil && !holdsTurn(ctx) && !reads(query) {
 		if err := c.turns.take(ctx); err != nil {
 			return nil, err
@@ -162,6 +165,9 @@ func (c *turnConn) query(ctx context.Context, query string, args []driver.NamedV
 }
 
 func (c *turnConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
+	if c.tx != nil && c.tx.batched {
+		ctx = context.WithoutCancel(ctx)
+	}
 	if c.tx != nil || holdsTurn(ctx) || reads(query) {
 		return c.query(ctx, query, args)
 	}
@@ -201,6 +207,9 @@ type turnTx struct {
 	driver.Tx
 	conn *turnConn
 	own  bool
+	// batched: the transaction holds several writers' work (batch.go),
+	// which one writer's context must not interrupt.
+	batched bool
 }
 
 func (t *turnTx) Commit() error   { defer t.end(); return t.Tx.Commit() }
