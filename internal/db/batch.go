@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 )
 
@@ -37,14 +38,16 @@ var batchTime = 10 * time.Millisecond
 
 // batcher is a SQLite database's one writing goroutine.
 type batcher struct {
-	d    *DB
-	reqs chan *txRequest
-	stop chan struct{}
-	done chan struct{}
+	d        *DB
+	reqs     chan *txRequest
+	stop     chan struct{}
+	stopOnce sync.Once
+	done     chan struct{}
 }
 
 // txRequest is one DB.Tx waiting to run in a batch.
 type txRequest struct {
+	ctx context.Context
 	fn  func(*sql.Tx) error
 	out chan txOutcome
 }
@@ -70,7 +73,7 @@ func newBatcher(d *DB) *batcher {
 
 // close stops the goroutine once its batch has ended.
 func (b *batcher) close() {
-	close(b.stop)
+	b.stopOnce.Do(func() { close(b.stop) })
 	<-b.done
 }
 
@@ -79,7 +82,10 @@ func (b *batcher) close() {
 // whatever ctx does. Not handed over within busy_timeout, it gives up as
 // a writer that found SQLite's lock taken would.
 func (b *batcher) tx(ctx context.Context, fn func(*sql.Tx) error) error {
-	r := &txRequest{fn: fn, out: make(chan txOutcome, 1)}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	r := &txRequest{ctx: ctx, fn: fn, out: make(chan txOutcome, 1)}
 	timer := time.NewTimer(busyTimeout)
 	defer timer.Stop()
 	select {
@@ -167,6 +173,10 @@ func (b *batcher) batch(first *txRequest) {
 // a function that failed (its changes undone), nil for one that waits for
 // the commit; ok is false when tx can no longer be used.
 func (b *batcher) member(ctx context.Context, tx *sql.Tx, r *txRequest) (ok bool, failed *txOutcome) {
+	if err := r.ctx.Err(); err != nil {
+		// It ended while the writer waited in line.
+		return true, &txOutcome{err: fmt.Errorf("begin: %w", err)}
+	}
 	if _, err := tx.ExecContext(ctx, `SAVEPOINT member`); err != nil {
 		return false, &txOutcome{err: fmt.Errorf("begin: %w", err)}
 	}
