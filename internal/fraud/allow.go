@@ -121,6 +121,28 @@ func (g *Guard) decide(ctx context.Context, tx *sql.Tx, k key, suspendedUntil, n
 	return dec, nil
 }
 
+// windowQuery reads the newest counted attempts of one value of column
+// ($3) since $1, at most $2; shop-wide (column "") the declined and failed
+// ones by when they were decided. The condition outcome <> 'refused' is
+// the one of the partial indexes (migration 0106) that hold only counted
+// attempts: on the full indexes the read walked past every refused one.
+func windowQuery(column string) string {
+	if column == "" {
+		// Shop-wide, only what the provider declined or failed counts:
+		// a start costs the shop nothing until a card is typed, and
+		// counting starts let three clients who typed none spend the cap
+		// for every customer.
+		return `SELECT decided_at FROM fraud_attempts
+		WHERE decided_at > $1 AND outcome IN ('declined', 'failed')
+		ORDER BY decided_at DESC
+		LIMIT $2`
+	}
+	return `SELECT created_at FROM fraud_attempts
+		WHERE created_at > $1 AND outcome <> 'refused' AND ` + column + ` = $3
+		ORDER BY created_at DESC
+		LIMIT $2`
+}
+
 // windowWait returns how long until one more attempt fits in window w for
 // the value of column (every declined or failed attempt, by when it was
 // decided, when column is empty), or zero if it fits now. It reads the w.Max latest
@@ -128,25 +150,11 @@ func (g *Guard) decide(ctx context.Context, tx *sql.Tx, k key, suspendedUntil, n
 // oldest of them leaves the window.
 func (g *Guard) windowWait(ctx context.Context, tx *sql.Tx, column, value string, w Window, now time.Time) (time.Duration, error) {
 	// column is one of the constant names from decide, never input.
-	where, args := "", []any{now.Add(-w.Duration()), w.Max}
+	args := []any{now.Add(-w.Duration()), w.Max}
 	if column != "" {
-		where, args = ` AND `+column+` = $3`, append(args, value)
+		args = append(args, value)
 	}
-	query := `SELECT created_at FROM fraud_attempts
-		WHERE created_at > $1 AND outcome <> 'refused'` + where + `
-		ORDER BY created_at DESC
-		LIMIT $2`
-	if column == "" {
-		// Shop-wide, only what the provider declined or failed counts:
-		// a start costs the shop nothing until a card is typed, and
-		// counting starts let three clients who typed none spend the cap
-		// for every customer.
-		query = `SELECT decided_at FROM fraud_attempts
-		WHERE decided_at > $1 AND outcome IN ('declined', 'failed')
-		ORDER BY decided_at DESC
-		LIMIT $2`
-	}
-	rows, err := tx.QueryContext(ctx, query, args...)
+	rows, err := tx.QueryContext(ctx, windowQuery(column), args...)
 	if err != nil {
 		return 0, fmt.Errorf("count attempts by %s: %w", column, err)
 	}
