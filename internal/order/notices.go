@@ -90,14 +90,13 @@ func (s *Service) renderNotice(ctx context.Context, kind, locale, to string, ord
 		Subject: strings.TrimSpace(subject), Body: strings.TrimSpace(body) + "\n"}, nil
 }
 
-// send renders and queues a notice inside tx, delivered by one job with
-// the messages with.
-func (s *Service) send(ctx context.Context, tx *sql.Tx, kind, locale, to string, orderID int64, d noticeData, with ...mail.Message) error {
+// send renders and queues a notice inside tx.
+func (s *Service) send(ctx context.Context, tx *sql.Tx, kind, locale, to string, orderID int64, d noticeData) error {
 	m, err := s.renderNotice(ctx, kind, locale, to, orderID, d)
 	if err != nil {
 		return err
 	}
-	if _, err := s.mail.EnqueueAll(ctx, tx, append(with, m)...); err != nil {
+	if _, err := s.mail.Enqueue(ctx, tx, m); err != nil {
 		return fmt.Errorf("order: %w", err)
 	}
 	return nil
@@ -191,15 +190,21 @@ func (s *Service) notifyShop(ctx context.Context, tx *sql.Tx, o *Order, given *s
 		given = &st
 	}
 	st := *given
-	to := st.OrderNoticeTo()
-	if to == "" {
-		// No mailbox to tell (the settings page says so); the order
-		// stands and staff see it in the admin.
-		if len(with) == 0 {
-			return nil
+	msgs := with
+	// With no mailbox to tell (the settings page says so) the order
+	// stands and staff see it in the admin; the customer's mail still goes.
+	if to := st.OrderNoticeTo(); to != "" {
+		m, err := s.renderNotice(ctx, "shop_new_order", "ja", to, o.ID, newNotice(o, st, "ja"))
+		if err != nil {
+			return err
 		}
-		_, err := s.mail.EnqueueAll(ctx, tx, with...)
-		return err
+		msgs = append(msgs, m)
 	}
-	return s.send(ctx, tx, "shop_new_order", "ja", to, o.ID, newNotice(o, st, "ja"), with...)
+	if len(msgs) == 0 {
+		return nil
+	}
+	if _, err := s.mail.EnqueueAll(ctx, tx, msgs...); err != nil {
+		return fmt.Errorf("order: %w", err)
+	}
+	return nil
 }
