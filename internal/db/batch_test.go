@@ -32,8 +32,9 @@ func queuedWriters(t *testing.T, d *db.DB, release chan struct{}, fns ...func(*s
 			}()
 			errs[i] = d.Tx(ctx, fn)
 		}()
-		// Each waits in line before the next comes.
-		time.Sleep(50 * time.Millisecond)
+		// Each waits in line before the next comes: generous, for the
+		// race detector on a busy machine, since the order is asserted.
+		time.Sleep(200 * time.Millisecond)
 	}
 	close(release)
 	for range fns {
