@@ -21,6 +21,9 @@ MONITOR_INTERVAL=${MONITOR_INTERVAL:-1m}
 # http: the monitor fetches the pages; browser: a headless Chromium walks
 # them too (heavier; its memory is Chromium's, not the store's).
 MONITOR_MODE=${MONITOR_MODE:-http}
+# DEBUG_ADDR=127.0.0.1:6060: the store serves Go's profiles there, e.g.
+#   go tool pprof -seconds 30 http://127.0.0.1:6060/debug/pprof/profile
+DEBUG_ADDR=${DEBUG_ADDR:-}
 
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
@@ -35,7 +38,7 @@ go build -o "$work/soak" ./bench/soak
 start_demo --monitor-interval "$MONITOR_INTERVAL" --monitor-mode "$MONITOR_MODE"
 kill "$demo_pid"; wait "$demo_pid" 2>/dev/null || true
 "$work/soak" prepare --data "$work/data"
-start_demo --monitor-interval "$MONITOR_INTERVAL" --monitor-mode "$MONITOR_MODE"
+start_demo --monitor-interval "$MONITOR_INTERVAL" --monitor-mode "$MONITOR_MODE" ${DEBUG_ADDR:+--debug-addr "$DEBUG_ADDR"}
 link=$("$work/kaede" staff add --demo --data "$work/data" --email soak@example.jp --role owner \
   --admin-url "http://127.0.0.1:$PORT" | grep -o 'http://[^ ]*/admin/enrol?token=[^ ]*')
 

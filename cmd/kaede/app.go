@@ -38,6 +38,10 @@ type Main struct {
 	// The admin's own listener, when --admin-addr is set.
 	adminServer *http.Server
 
+	// The profiling listener on loopback, when --debug-addr is set.
+	debugServer *http.Server
+	debugAddr   net.Addr
+
 	// The test gateway, when this process runs it (the demo).
 	gateway       *gateway.Server
 	gatewayServer *http.Server
@@ -98,6 +102,9 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	if err := m.serve(); err != nil {
+		return err
+	}
+	if err := m.startDebug(); err != nil {
 		return err
 	}
 	if err := m.recordURLs(); err != nil {
@@ -248,6 +255,10 @@ func (m *Main) Close() error {
 	}
 	if m.adminServer != nil {
 		errs = append(errs, m.adminServer.Shutdown(ctx))
+	}
+	if m.debugServer != nil {
+		// Close, not Shutdown: a CPU profile in progress need not finish.
+		errs = append(errs, m.debugServer.Close())
 	}
 	if m.jobs != nil {
 		errs = append(errs, m.jobs.Stop(ctx))

@@ -41,6 +41,9 @@ type Config struct {
 	AlertWebhookURL    string
 	AlertWebhookSecret string
 	Backup             BackupConfig // the scheduled backup (backup.go)
+	// DebugAddr is the loopback address of the profiling listener
+	// (debug.go); empty: none.
+	DebugAddr string
 }
 
 // envOr returns the environment variable name, or def when unset.
@@ -75,6 +78,7 @@ func (c *Config) bindFlags(fs *flag.FlagSet, defaultData string) {
 	fs.StringVar(&c.MailFrom, "mail-from", envOr("KAEDE_MAIL_FROM", "no-reply@kaede.example"), "sender address of e-mails (KAEDE_MAIL_FROM)")
 	fs.StringVar(&c.TrustedProxies, "trusted-proxies", envOr("KAEDE_TRUSTED_PROXIES", ""), "comma-separated CIDRs of the reverse proxies whose X-Forwarded-For names the client (KAEDE_TRUSTED_PROXIES)")
 	fs.StringVar(&c.AlertWebhookURL, "alert-webhook-url", envOr("KAEDE_ALERT_WEBHOOK_URL", ""), "https URL that receives security alerts as signed JSON (KAEDE_ALERT_WEBHOOK_URL)")
+	fs.StringVar(&c.DebugAddr, "debug-addr", envOr("KAEDE_DEBUG_ADDR", ""), "loopback address of a profiling listener (Go pprof), e.g. 127.0.0.1:6060; empty: none (KAEDE_DEBUG_ADDR)")
 	c.Card.bindFlags(fs)
 	c.Admin.bindFlags(fs)
 	c.Monitor.bindFlags(fs)
@@ -147,6 +151,9 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("KAEDE_MAIL_FROM / --mail-from %q: want an e-mail address", c.MailFrom)
 	}
 	if _, err := c.proxies(); err != nil {
+		return err
+	}
+	if err := validateDebugAddr(c.DebugAddr); err != nil {
 		return err
 	}
 	if err := c.Admin.validate(); err != nil {

@@ -28,6 +28,9 @@ func TestConfigValidateNamesTheSetting(t *testing.T) {
 		{"admin allow-list", func(c *Config) { c.Admin.Allow = "10.0.0.0/33" }, "KAEDE_ADMIN_ALLOW"},
 		{"admin addr", func(c *Config) { c.Admin.Addr = "admin" }, "KAEDE_ADMIN_ADDR"},
 		{"trusted proxies", func(c *Config) { c.TrustedProxies = "10.0.0.0/8, proxy.local" }, "KAEDE_TRUSTED_PROXIES"},
+		{"debug addr without port", func(c *Config) { c.DebugAddr = "127.0.0.1" }, "KAEDE_DEBUG_ADDR"},
+		{"debug addr on every interface", func(c *Config) { c.DebugAddr = ":6060" }, "KAEDE_DEBUG_ADDR"},
+		{"debug addr public", func(c *Config) { c.DebugAddr = "192.0.2.1:6060" }, "KAEDE_DEBUG_ADDR"},
 		{"mail from injection", func(c *Config) { c.MailFrom = "a@b.jp\r\nBcc: x@y.jp" }, "KAEDE_MAIL_FROM"},
 	}
 	for _, tt := range tests {
