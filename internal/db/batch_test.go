@@ -172,3 +172,35 @@ func TestBatchedWriterIgnoresItsContextOnceRunning(t *testing.T) {
 		t.Fatalf("the long statement wrote %q (%v), want 500000", counted, err)
 	}
 }
+
+// TestWritersKeepTheirConnection: every batch runs on the one connection
+// the writing goroutine keeps, with its larger page cache, while reads
+// outside a transaction keep the pool's.
+func TestWritersKeepTheirConnection(t *testing.T) {
+	d := dbtest.SQLite(t)
+	ctx := context.Background()
+	cacheSize := func(q interface {
+		QueryRowContext(context.Context, string, ...any) *sql.Row
+	}) int {
+		t.Helper()
+		var n int
+		if err := q.QueryRowContext(ctx, `PRAGMA cache_size`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	for i := range 3 {
+		err := d.Tx(ctx, func(tx *sql.Tx) error {
+			if n := cacheSize(tx); n != -db.WriterCacheKiB {
+				t.Errorf("batch %d: cache_size %d, want %d", i, n, -db.WriterCacheKiB)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := cacheSize(d); n == -db.WriterCacheKiB {
+		t.Errorf("a read outside a transaction ran with the writer's cache (%d)", n)
+	}
+}

@@ -12,3 +12,6 @@ func LongBatches(t *testing.T) {
 	batchTime = time.Hour
 	t.Cleanup(func() { batchTime = old })
 }
+
+// WriterCacheKiB is the writing connection's page cache.
+const WriterCacheKiB = writerCacheKiB

@@ -26,6 +26,13 @@ import (
 // not all of it resident).
 const stmtCacheSize = 32
 
+// writerStmts bounds the statements of the connection the writing
+// goroutine keeps for its batches (batch.go): every write of the shop,
+// with the reads inside them, runs there, well over 32 statements under
+// mixed traffic (bench/soak.sh), and they are the statements run while
+// every other writer waits. One connection's worth of memory.
+const writerStmts = 512
+
 type cachedStmt struct {
 	query string
 	stmt  interface {
@@ -43,10 +50,11 @@ type cachedStmt struct {
 type stmtCache struct {
 	byQuery map[string]*cachedStmt
 	order   *list.List // most recently used first
+	limit   int
 }
 
 func newStmtCache() *stmtCache {
-	return &stmtCache{byQuery: map[string]*cachedStmt{}, order: list.New()}
+	return &stmtCache{byQuery: map[string]*cachedStmt{}, order: list.New(), limit: stmtCacheSize}
 }
 
 // cacheable reports whether query is one statement (a script is run in
@@ -81,7 +89,7 @@ func (c *stmtCache) get(ctx context.Context, conn driver.ConnPrepareContext, que
 		ds.Close()
 		return nil, nil
 	}
-	if c.order.Len() >= stmtCacheSize {
+	if c.order.Len() >= c.limit {
 		c.drop(c.order.Back().Value.(*cachedStmt))
 	}
 	s := &cachedStmt{query: query, stmt: st}
