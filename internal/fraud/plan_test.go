@@ -26,3 +26,28 @@ func TestWindowReadsOnlyCountedAttempts(t *testing.T) {
 		}
 	}
 }
+
+// TestBreakerAndStatusReadIndexesAlone: the shop-wide breaker's window
+// reads the index of failures (not every decided attempt), and the
+// admin's counts read an index that holds the outcome (migration 0107).
+func TestBreakerAndStatusReadIndexesAlone(t *testing.T) {
+	d := dbtest.SQLite(t)
+	for _, tt := range []struct {
+		name, query string
+		args        []any
+		want        string
+	}{
+		{"breaker window", windowQuery(""), []any{"2026-01-01 00:00:00", 10}, "INDEX fraud_attempts_failed"},
+		{"status: started", startedSQL, []any{"2026-01-01 00:00:00"}, "COVERING INDEX fraud_attempts_created"},
+		{"status: outcomes", outcomesSQL, []any{"2026-01-01 00:00:00"}, "COVERING INDEX fraud_attempts_decided"},
+	} {
+		var id, parent, unused int
+		var plan string
+		if err := d.QueryRow(`EXPLAIN QUERY PLAN `+tt.query, tt.args...).Scan(&id, &parent, &unused, &plan); err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		if !strings.Contains(plan, tt.want) {
+			t.Errorf("%s: read by %q, want %s", tt.name, plan, tt.want)
+		}
+	}
+}

@@ -103,22 +103,29 @@ func (g *Guard) Status(ctx context.Context) (Status, error) {
 	return s, nil
 }
 
-func windowStatus(ctx context.Context, tx *sql.Tx, since time.Time) (WindowStatus, error) {
-	var w WindowStatus
-	err := tx.QueryRowContext(ctx, `SELECT
+// The status's counts of a window: both read an index alone (created_at
+// and decided_at with the outcome, migration 0107).
+const (
+	startedSQL = `SELECT
 			COALESCE(SUM(CASE WHEN outcome <> 'refused' THEN 1 ELSE 0 END), 0),
 			COALESCE(SUM(CASE WHEN outcome = 'refused' THEN 1 ELSE 0 END), 0)
 		FROM fraud_attempts
-		WHERE created_at > $1`, since).Scan(&w.Started, &w.Refused)
-	if err != nil {
-		return w, fmt.Errorf("count card attempts: %w", err)
-	}
-	err = tx.QueryRowContext(ctx, `SELECT
+		WHERE created_at > $1`
+	outcomesSQL = `SELECT
 			COALESCE(SUM(CASE WHEN outcome = 'succeeded' THEN 1 ELSE 0 END), 0),
 			COALESCE(SUM(CASE WHEN outcome = 'declined' THEN 1 ELSE 0 END), 0),
 			COALESCE(SUM(CASE WHEN outcome = 'failed' THEN 1 ELSE 0 END), 0)
 		FROM fraud_attempts
-		WHERE decided_at > $1`, since).Scan(&w.Succeeded, &w.Declined, &w.Failed)
+		WHERE decided_at > $1`
+)
+
+func windowStatus(ctx context.Context, tx *sql.Tx, since time.Time) (WindowStatus, error) {
+	var w WindowStatus
+	err := tx.QueryRowContext(ctx, startedSQL, since).Scan(&w.Started, &w.Refused)
+	if err != nil {
+		return w, fmt.Errorf("count card attempts: %w", err)
+	}
+	err = tx.QueryRowContext(ctx, outcomesSQL, since).Scan(&w.Succeeded, &w.Declined, &w.Failed)
 	if err != nil {
 		return w, fmt.Errorf("count card outcomes: %w", err)
 	}
