@@ -174,8 +174,9 @@ func TestBatchedWriterIgnoresItsContextOnceRunning(t *testing.T) {
 }
 
 // TestWritersKeepTheirConnection: every batch runs on the one connection
-// the writing goroutine keeps, with its larger page cache, while reads
-// outside a transaction keep the pool's.
+// the writing goroutine keeps, with its larger page cache and its
+// temporary files in memory, while reads outside a transaction keep the
+// pool's.
 func TestWritersKeepTheirConnection(t *testing.T) {
 	d := dbtest.SQLite(t)
 	ctx := context.Background()
@@ -193,6 +194,13 @@ func TestWritersKeepTheirConnection(t *testing.T) {
 		err := d.Tx(ctx, func(tx *sql.Tx) error {
 			if n := cacheSize(tx); n != -db.WriterCacheKiB {
 				t.Errorf("batch %d: cache_size %d, want %d", i, n, -db.WriterCacheKiB)
+			}
+			var store int
+			if err := tx.QueryRowContext(ctx, `PRAGMA temp_store`).Scan(&store); err != nil {
+				return err
+			}
+			if store != 2 {
+				t.Errorf("batch %d: temp_store %d, want 2 (memory: the members' savepoints)", i, store)
 			}
 			return nil
 		})
