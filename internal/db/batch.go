@@ -3,7 +3,6 @@ package db
 import (
 	"context"
 	"database/sql"
-	"database/sql/driver"
 	"errors"
 	"fmt"
 	"sync"
@@ -46,8 +45,10 @@ var batchTime = 10 * time.Millisecond
 // connection: its memory is paid once, and only for pages writes touch.
 const writerCacheKiB = 32 << 10
 
-// The writing connection also keeps its temporary files in memory
-// (temp_store = MEMORY), for the savepoint of each member of a batch:
+// The batches run on a connection of their own (DB.writes, one connection
+// kept open), with writerStmts prepared statements and writerCacheKiB of
+// pages, and its temporary files in memory (temp_store = MEMORY), for the
+// savepoint of each member of a batch:
 // SQLite copies every page a savepoint changes into a sub-journal, which
 // otherwise spills to a temporary file past 64 KiB and, on disk, is not
 // emptied when the savepoint is released, so a batch wrote each member's
@@ -57,11 +58,7 @@ const writerCacheKiB = 32 << 10
 
 // batcher is a SQLite database's one writing goroutine.
 type batcher struct {
-	d *DB
-	// conn is the connection its batches run on, kept from one batch to
-	// the next so that its statements stay prepared (writerStmts); nil
-	// until the first batch and after a broken one.
-	conn     *sql.Conn
+	d        *DB
 	reqs     chan *txRequest
 	stop     chan struct{}
 	stopOnce sync.Once
@@ -129,11 +126,6 @@ func (b *batcher) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 
 func (b *batcher) run() {
 	defer close(b.done)
-	defer func() {
-		if b.conn != nil {
-			b.conn.Close()
-		}
-	}()
 	for {
 		select {
 		case r := <-b.reqs:
@@ -155,7 +147,7 @@ func (b *batcher) batch(first *txRequest) {
 	}
 	defer d.writer.give()
 	ctx := context.WithValue(context.WithValue(context.Background(), turnHeld{}, true), batchedTx{}, true)
-	tx, err := b.begin(ctx)
+	tx, err := d.writes.BeginTx(ctx, nil)
 	if err != nil {
 		first.out <- txOutcome{err: fmt.Errorf("begin: %w", err)}
 		return
@@ -195,38 +187,6 @@ func (b *batcher) batch(first *txRequest) {
 	for _, m := range done {
 		m.out <- txOutcome{err: err}
 	}
-}
-
-// begin begins a batch's transaction on the writing connection, taking
-// one from the pool when there is none yet, or the last was broken.
-func (b *batcher) begin(ctx context.Context) (*sql.Tx, error) {
-	if b.conn == nil {
-		c, err := b.d.DB.Conn(ctx)
-		if err != nil {
-			return nil, err
-		}
-		c.Raw(func(dc any) error {
-			if tc, ok := dc.(*turnConn); ok {
-				tc.stmts.limit = writerStmts
-			}
-			return nil
-		})
-		for _, pragma := range []string{fmt.Sprintf(`PRAGMA cache_size = %d`, -writerCacheKiB), `PRAGMA temp_store = MEMORY`} {
-			if _, err := c.ExecContext(ctx, pragma); err != nil {
-				c.Close()
-				return nil, fmt.Errorf("writing connection: %s: %w", pragma, err)
-			}
-		}
-		b.conn = c
-	}
-	tx, err := b.conn.BeginTx(ctx, nil)
-	if errors.Is(err, driver.ErrBadConn) || errors.Is(err, sql.ErrConnDone) {
-		// database/sql retries a broken connection for a pool's
-		// callers, not for a kept one: the next batch takes another.
-		b.conn.Close()
-		b.conn = nil
-	}
-	return tx, err
 }
 
 // member runs r's function in a savepoint of tx. It returns the outcome of

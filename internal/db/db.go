@@ -51,8 +51,10 @@ type DB struct {
 	writer turns
 	// queue is the job queue's own pool on SQLite (see Queue).
 	queue *sql.DB
-	// batch, on SQLite only, runs Tx's writers in batches (batch.go).
-	batch *batcher
+	// batch, on SQLite only, runs Tx's writers in batches (batch.go), on
+	// the one connection of writes.
+	batch  *batcher
+	writes *sql.DB
 	// checkpoints, on SQLite only, copies the WAL into the database
 	// (checkpoint.go).
 	checkpoints *checkpointer
@@ -88,6 +90,9 @@ func (d *DB) Close() error {
 	}
 	if d.checkpoints != nil {
 		d.checkpoints.close()
+	}
+	if d.writes != nil {
+		d.writes.Close()
 	}
 	if d.queue != nil {
 		d.queue.Close()
@@ -147,7 +152,7 @@ func Open(ctx context.Context, url string) (*DB, error) {
 			return nil, fmt.Errorf("open sqlite: %w", err)
 		}
 		writer := make(turns, 1)
-		connector := &turnConnector{dsn: sqliteDSN(path), turns: writer}
+		connector := &turnConnector{dsn: sqliteDSN(path, sqliteCacheKiB), turns: writer, stmts: stmtCacheSize}
 		sdb := sql.OpenDB(connector)
 		// One writer at a time is SQLite's rule; readers run beside it in
 		// WAL mode. Transactions begin IMMEDIATE (see sqliteDSN), so two
@@ -161,6 +166,12 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		// turn holder needs.
 		d.queue.SetMaxOpenConns(4)
 		d.queue.SetMaxIdleConns(4)
+		// The writing goroutine's batches run on a connection of their
+		// own, kept open, with more statements and pages than the pool's
+		// (batch.go): never one the store's pool is short of.
+		d.writes = sql.OpenDB(&turnConnector{dsn: sqliteDSN(path, writerCacheKiB, "temp_store(MEMORY)"), turns: writer, stmts: writerStmts})
+		d.writes.SetMaxOpenConns(1)
+		d.writes.SetMaxIdleConns(1)
 		d.batch = newBatcher(d)
 		d.checkpoints = newCheckpointer(d)
 	}
@@ -176,7 +187,7 @@ func Open(ctx context.Context, url string) (*DB, error) {
 // sqliteDSN sets busy_timeout before journal_mode (switching to WAL itself
 // may need to wait for a lock), turns foreign keys on, and makes every
 // transaction take the write lock when it begins.
-func sqliteDSN(path string) string {
+func sqliteDSN(path string, cacheKiB int, pragmas ...string) string {
 	q := url.Values{}
 	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()))
 	q.Add("_pragma", "journal_mode(WAL)")
@@ -189,7 +200,10 @@ func sqliteDSN(path string) string {
 	// 50 MB more after bench/memory.sh's browsing of a 200 MB database.
 	// The pages stay in the operating system's file cache, and the
 	// catalogue's hot reads are cached above SQLite (catalog.EnableCache).
-	q.Add("_pragma", fmt.Sprintf("cache_size(%d)", -sqliteCacheKiB))
+	q.Add("_pragma", fmt.Sprintf("cache_size(%d)", -cacheKiB))
+	for _, p := range pragmas {
+		q.Add("_pragma", p)
+	}
 	q.Set("_txlock", "immediate")
 	// The path is part of a URI: a '#' would end it (a test named
 	// "x#01" would open the file "x"), a '?' would start the query.

@@ -26,8 +26,8 @@ import (
 // not all of it resident).
 const stmtCacheSize = 32
 
-// writerStmts bounds the statements of the connection the writing
-// goroutine keeps for its batches (batch.go): every write of the shop,
+// writerStmts bounds the statements of the writing goroutine's own
+// connection (DB.writes, batch.go): every write of the shop,
 // with the reads inside them, runs there, well over 32 statements under
 // mixed traffic (bench/soak.sh), and they are the statements run while
 // every other writer waits. One connection's worth of memory.
@@ -53,8 +53,8 @@ type stmtCache struct {
 	limit   int
 }
 
-func newStmtCache() *stmtCache {
-	return &stmtCache{byQuery: map[string]*cachedStmt{}, order: list.New(), limit: stmtCacheSize}
+func newStmtCache(limit int) *stmtCache {
+	return &stmtCache{byQuery: map[string]*cachedStmt{}, order: list.New(), limit: limit}
 }
 
 // cacheable reports whether query is one statement (a script is run in

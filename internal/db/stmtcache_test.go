@@ -49,7 +49,7 @@ func (emptyRows) Next([]driver.Value) error { return fmt.Errorf("no rows") }
 func TestStmtCacheReusesAndEvicts(t *testing.T) {
 	ctx := context.Background()
 	conn := &countingConn{prepared: map[string]int{}, closed: map[string]int{}}
-	c := newStmtCache()
+	c := newStmtCache(stmtCacheSize)
 	get := func(q string) *cachedStmt {
 		t.Helper()
 		s, err := c.get(ctx, conn, q)

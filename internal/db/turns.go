@@ -55,6 +55,7 @@ func holdsTurn(ctx context.Context) bool { return ctx.Value(turnHeld{}) != nil }
 type turnConnector struct {
 	dsn   string
 	turns turns
+	stmts int // prepared statements kept per connection
 }
 
 func (c *turnConnector) Connect(context.Context) (driver.Conn, error) {
@@ -67,7 +68,7 @@ func (c *turnConnector) Connect(context.Context) (driver.Conn, error) {
 		conn.Close()
 		return nil, fmt.Errorf("sqlite connection %T lacks the context methods", conn)
 	}
-	return &turnConn{sqliteConn: sc, turns: c.turns, stmts: newStmtCache()}, nil
+	return &turnConn{sqliteConn: sc, turns: c.turns, stmts: newStmtCache(c.stmts)}, nil
 }
 
 func (c *turnConnector) Driver() driver.Driver { return &sqlite.Driver{} }
