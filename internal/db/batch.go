@@ -46,15 +46,16 @@ var batchTime = 10 * time.Millisecond
 const writerCacheKiB = 32 << 10
 
 // The batches run on a connection of their own (DB.writes, one connection
-// kept open), with writerStmts prepared statements and writerCacheKiB of
-// pages, and its temporary files in memory (temp_store = MEMORY), for the
-// savepoint of each member of a batch:
-// SQLite copies every page a savepoint changes into a sub-journal, which
-// otherwise spills to a temporary file past 64 KiB and, on disk, is not
-// emptied when the savepoint is released, so a batch wrote each member's
-// pages to it with a system call while every writer waited (a fifth of
-// the writing goroutine's time under a checkout load). In memory it is
-// emptied at each release: it holds one member's changed pages at most.
+// kept open) with writerStmts prepared statements, writerCacheKiB of pages
+// and its temporary files in memory (temp_store = MEMORY), for the
+// savepoint of each member of a batch: SQLite copies every page a
+// savepoint changes into a sub-journal, which otherwise spills to a
+// temporary file past 64 KiB and, on disk, is not emptied when the
+// savepoint is released, so a batch wrote each member's pages to it with a
+// system call while every writer waited (a fifth of the writing
+// goroutine's time under a checkout load). In memory it is emptied at each
+// release: it holds one member's changed pages at most. The cost: a
+// migration that builds an index on a large table sorts it in memory.
 
 // batcher is a SQLite database's one writing goroutine.
 type batcher struct {
