@@ -55,9 +55,6 @@ type DB struct {
 	// the one connection of writes.
 	batch  *batcher
 	writes *sql.DB
-	// checkpoints, on SQLite only, copies the WAL into the database
-	// (checkpoint.go).
-	checkpoints *checkpointer
 	// beside is PostgreSQL's pool for statements that commit on their own
 	// while their caller holds a transaction (see Beside).
 	beside *sql.DB
@@ -87,9 +84,6 @@ func (d *DB) Queue() *sql.DB {
 func (d *DB) Close() error {
 	if d.batch != nil {
 		d.batch.close()
-	}
-	if d.checkpoints != nil {
-		d.checkpoints.close()
 	}
 	if d.writes != nil {
 		d.writes.Close()
@@ -173,7 +167,6 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		d.writes.SetMaxOpenConns(1)
 		d.writes.SetMaxIdleConns(1)
 		d.batch = newBatcher(d)
-		d.checkpoints = newCheckpointer(d)
 	}
 	d.URL = url
 	d.changes = newChanges()
@@ -193,8 +186,6 @@ func sqliteDSN(path string, cacheKiB int, pragmas ...string) string {
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "synchronous(NORMAL)")
-	// Checkpoints are the checkpointer's (checkpoint.go), not the commits'.
-	q.Add("_pragma", "wal_autocheckpoint(0)")
 	// Each connection's page cache is SQLite's own memory, outside Go's
 	// heap: at the default 2 MB, the pool's 16 connections held some
 	// 50 MB more after bench/memory.sh's browsing of a 200 MB database.

@@ -189,10 +189,6 @@ func (c *turnConn) QueryContext(ctx context.Context, query string, args []driver
 // which reads one snapshot into another file (a backup must not stop the
 // shop's writers for as long as it takes).
 func reads(query string) bool {
-	if query == checkpointSQL {
-		// A passive checkpoint takes no writer's lock (checkpoint.go).
-		return true
-	}
 	q := strings.TrimLeft(query, " \t\r\n(")
 	word, rest, _ := strings.Cut(q, " ")
 	switch strings.ToUpper(strings.TrimSpace(word)) {
