@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 
 	"kaede/internal/mail"
@@ -190,7 +191,8 @@ func (s *Service) notifyShop(ctx context.Context, tx *sql.Tx, o *Order, given *s
 		given = &st
 	}
 	st := *given
-	msgs := with
+	// A copy: appending to with could write into the caller's array.
+	msgs := slices.Clone(with)
 	// With no mailbox to tell (the settings page says so) the order
 	// stands and staff see it in the admin; the customer's mail still goes.
 	if to := st.OrderNoticeTo(); to != "" {

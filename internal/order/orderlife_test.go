@@ -3,6 +3,7 @@ package order_test
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -251,6 +252,37 @@ func TestShopNotice(t *testing.T) {
 		}
 		if kinds := mailsTo(t, d, o.ID, "orders@kaede.example"); len(kinds) != 1 {
 			t.Fatalf("mails to the notice address: %v", kinds)
+		}
+	})
+}
+
+// TestNoShopMailbox: a shop with no address to tell (settings stored
+// before the shop's e-mail was required: Save refuses them now) still has
+// the order and the customer's confirmation; only the shop's notice is
+// left out.
+func TestNoShopMailbox(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := setup(t, d)
+		ctx := context.Background()
+		st := settings.Default()
+		st.Email, st.OrderNoticeEmail = "", ""
+		if st.OrderNoticeTo() != "" {
+			t.Fatalf("notice address %q, want none", st.OrderNoticeTo())
+		}
+		b, err := json.Marshal(st)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.ExecContext(ctx, `INSERT INTO settings (key, value, updated_at) VALUES ('shop', $1, $2)
+			ON CONFLICT (key) DO UPDATE SET value = excluded.value`, string(b), clock()); err != nil {
+			t.Fatal(err)
+		}
+		o := f.placeAs(t, hanako(), order.COD)
+		if subjects, _ := mailBodies(t, d, o.ID, "order_confirmation"); len(subjects) != 1 {
+			t.Fatalf("customer's confirmations %q, want one", subjects)
+		}
+		if subjects, _ := mailBodies(t, d, o.ID, "shop_new_order"); len(subjects) != 0 {
+			t.Fatalf("shop notices %q with no mailbox", subjects)
 		}
 	})
 }
