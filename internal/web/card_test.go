@@ -369,6 +369,7 @@ func TestCardTestingRefused(t *testing.T) {
 			}
 			e.payOnGateway(o.NextAction.URL, declined, "")
 			e.waitPaymentState(o, "declined")
+			e.waitGuardTold(o, "declined")
 		}
 		o := e.checkoutCard(teaSKU, 1)
 		if o.Order.Status != "awaiting_payment" || o.NextAction != nil {
@@ -413,6 +414,33 @@ func (e *cardEnv) waitPaymentState(o cardOrder, state string) cardOrder {
 		}
 		if time.Now().After(deadline) {
 			e.t.Fatalf("payment %+v, want %s", got.Order.Payment, state)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// waitGuardTold waits until the card-testing guard has the outcome of the
+// order's card attempt. The payment's state is committed first and the
+// guard told just after, in its own transaction (cardpay.tellGuard): a
+// client that reads the order in between sees the decline before the
+// guard counts it.
+func (e *cardEnv) waitGuardTold(o cardOrder, outcome string) {
+	e.t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		var got string
+		err := e.db.QueryRowContext(context.Background(), `SELECT f.outcome FROM fraud_attempts f
+			JOIN payments p ON p.fraud_attempt = f.id
+			JOIN orders o ON o.id = p.order_id
+			WHERE o.number = $1`, o.Order.Number).Scan(&got)
+		if err != nil {
+			e.t.Fatalf("guard's attempt of %s: %v", o.Order.Number, err)
+		}
+		if got == outcome {
+			return
+		}
+		if time.Now().After(deadline) {
+			e.t.Fatalf("guard has %s for %s, want %s", got, o.Order.Number, outcome)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
