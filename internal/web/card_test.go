@@ -423,7 +423,8 @@ func (e *cardEnv) waitPaymentState(o cardOrder, state string) cardOrder {
 // order's card attempt. The payment's state is committed first and the
 // guard told just after, in its own transaction (cardpay.tellGuard): a
 // client that reads the order in between sees the decline before the
-// guard counts it.
+// guard counts it. An order paid again after a decline has several
+// payments: the latest is the one asked about.
 func (e *cardEnv) waitGuardTold(o cardOrder, outcome string) {
 	e.t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
@@ -432,7 +433,7 @@ func (e *cardEnv) waitGuardTold(o cardOrder, outcome string) {
 		err := e.db.QueryRowContext(context.Background(), `SELECT f.outcome FROM fraud_attempts f
 			JOIN payments p ON p.fraud_attempt = f.id
 			JOIN orders o ON o.id = p.order_id
-			WHERE o.number = $1`, o.Order.Number).Scan(&got)
+			WHERE o.number = $1 ORDER BY p.id DESC LIMIT 1`, o.Order.Number).Scan(&got)
 		if err != nil {
 			e.t.Fatalf("guard's attempt of %s: %v", o.Order.Number, err)
 		}
