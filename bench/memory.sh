@@ -56,8 +56,12 @@ hwm=$(kb VmHWM)
 echo "RSS after the load: $(mb "$rss") (anonymous $(mb "$(kb RssAnon)"), file $(mb "$(kb RssFile)"));" \
   "peak $(mb "$hwm")   ($(uptime | sed 's/.*load/load/'))"
 if [ -n "$DEBUG_ADDR" ]; then
+  # Go's memory held from the system is what it took (Sys) less the heap
+  # it gave back (HeapReleased).
   curl -fsS "http://$DEBUG_ADDR/debug/pprof/heap?debug=1" |
-    awk '$2 ~ /^(Sys|HeapSys|HeapInuse|HeapReleased|StackSys)$/ {printf "Go %s %.1f MB\n", $2, $4 / 1048576}'
+    awk '$1 == "#" && $3 == "=" {v[$2] = $4 / 1048576}
+      END {printf "Go: %.1f MB held (heap %.1f MB, of it %.1f MB in use); the rest of the anonymous RSS is SQLite'"'"'s\n",
+        v["Sys"] - v["HeapReleased"], v["HeapSys"] - v["HeapReleased"], v["HeapInuse"]}'
 fi
 # Go returns freed heap to the system over the next seconds: for the record.
 sleep 10

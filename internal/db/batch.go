@@ -45,8 +45,8 @@ var batchTime = 10 * time.Millisecond
 // connection: its memory is paid once, and only for pages writes touch.
 const writerCacheKiB = 32 << 10
 
-// The batches run on a connection of their own (DB.writes, one connection
-// kept open) with writerStmts prepared statements, writerCacheKiB of pages
+// The batches run on a connection of their own (batcher.conn, a pool of
+// one connection kept open, never one the store's pool is short of) with writerStmts prepared statements, writerCacheKiB of pages
 // and its temporary files in memory (temp_store = MEMORY), for the
 // savepoint of each member of a batch: SQLite copies every page a
 // savepoint changes into a sub-journal, which otherwise spills to a
@@ -60,6 +60,7 @@ const writerCacheKiB = 32 << 10
 // batcher is a SQLite database's one writing goroutine.
 type batcher struct {
 	d        *DB
+	conn     *sql.DB
 	reqs     chan *txRequest
 	stop     chan struct{}
 	stopOnce sync.Once
@@ -86,16 +87,23 @@ type batchedTx struct{}
 
 var errClosed = errors.New("database is closed")
 
-func newBatcher(d *DB) *batcher {
-	b := &batcher{d: d, reqs: make(chan *txRequest), stop: make(chan struct{}), done: make(chan struct{})}
+// newBatcher starts the writing goroutine of the SQLite database at path,
+// with its connection (see above); it takes d's turn to write.
+func newBatcher(d *DB, path string) *batcher {
+	conn := sql.OpenDB(&turnConnector{dsn: sqliteDSN(path, writerCacheKiB, "temp_store(MEMORY)"), turns: d.writer, stmts: writerStmts})
+	conn.SetMaxOpenConns(1)
+	conn.SetMaxIdleConns(1)
+	b := &batcher{d: d, conn: conn, reqs: make(chan *txRequest), stop: make(chan struct{}), done: make(chan struct{})}
 	go b.run()
 	return b
 }
 
-// close stops the goroutine once its batch has ended.
+// close stops the goroutine once its batch has ended, and closes its
+// connection.
 func (b *batcher) close() {
 	b.stopOnce.Do(func() { close(b.stop) })
 	<-b.done
+	b.conn.Close()
 }
 
 // tx hands fn to the writing goroutine and waits for its outcome. Handed
@@ -148,7 +156,7 @@ func (b *batcher) batch(first *txRequest) {
 	}
 	defer d.writer.give()
 	ctx := context.WithValue(context.WithValue(context.Background(), turnHeld{}, true), batchedTx{}, true)
-	tx, err := d.writes.BeginTx(ctx, nil)
+	tx, err := b.conn.BeginTx(ctx, nil)
 	if err != nil {
 		first.out <- txOutcome{err: fmt.Errorf("begin: %w", err)}
 		return

@@ -52,9 +52,8 @@ type DB struct {
 	// queue is the job queue's own pool on SQLite (see Queue).
 	queue *sql.DB
 	// batch, on SQLite only, runs Tx's writers in batches (batch.go), on
-	// the one connection of writes.
-	batch  *batcher
-	writes *sql.DB
+	// a connection of its own.
+	batch *batcher
 	// beside is PostgreSQL's pool for statements that commit on their own
 	// while their caller holds a transaction (see Beside).
 	beside *sql.DB
@@ -84,9 +83,6 @@ func (d *DB) Queue() *sql.DB {
 func (d *DB) Close() error {
 	if d.batch != nil {
 		d.batch.close()
-	}
-	if d.writes != nil {
-		d.writes.Close()
 	}
 	if d.queue != nil {
 		d.queue.Close()
@@ -160,13 +156,7 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		// turn holder needs.
 		d.queue.SetMaxOpenConns(4)
 		d.queue.SetMaxIdleConns(4)
-		// The writing goroutine's batches run on a connection of their
-		// own, kept open, with more statements and pages than the pool's
-		// (batch.go): never one the store's pool is short of.
-		d.writes = sql.OpenDB(&turnConnector{dsn: sqliteDSN(path, writerCacheKiB, "temp_store(MEMORY)"), turns: writer, stmts: writerStmts})
-		d.writes.SetMaxOpenConns(1)
-		d.writes.SetMaxIdleConns(1)
-		d.batch = newBatcher(d)
+		d.batch = newBatcher(d, path)
 	}
 	d.URL = url
 	d.changes = newChanges()

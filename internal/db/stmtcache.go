@@ -27,7 +27,7 @@ import (
 const stmtCacheSize = 32
 
 // writerStmts bounds the statements of the writing goroutine's own
-// connection (DB.writes, batch.go): every write of the shop,
+// connection (batcher.conn, batch.go): every write of the shop,
 // with the reads inside them, runs there, well over 32 statements under
 // mixed traffic (bench/soak.sh), and they are the statements run while
 // every other writer waits. One connection's worth of memory.

@@ -310,21 +310,35 @@ func (e *cardEnv) getOrder(o cardOrder) cardOrder {
 	return decodeCard(e.t, e.api("GET", "/api/v1/orders/"+o.Order.Number, "", "Authorization", "Bearer "+o.Order.AccessToken), http.StatusOK)
 }
 
-// waitStatus polls the order until it has the status (webhooks arrive
-// asynchronously), and fails after a few seconds.
-func (e *cardEnv) waitStatus(o cardOrder, status string) cardOrder {
+// poll calls check every 10 ms until it reports nothing missing, and
+// fails the test with what was last missing after 5 s: webhooks and what
+// follows them arrive asynchronously.
+func (e *cardEnv) poll(check func() (missing string)) {
 	e.t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for {
-		got := e.getOrder(o)
-		if got.Order.Status == status {
-			return got
+		missing := check()
+		if missing == "" {
+			return
 		}
 		if time.Now().After(deadline) {
-			e.t.Fatalf("order %s is %s (payment %+v), want %s", o.Order.Number, got.Order.Status, got.Order.Payment, status)
+			e.t.Fatal(missing)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// waitStatus polls the order until it has the status.
+func (e *cardEnv) waitStatus(o cardOrder, status string) cardOrder {
+	e.t.Helper()
+	var got cardOrder
+	e.poll(func() string {
+		if got = e.getOrder(o); got.Order.Status != status {
+			return fmt.Sprintf("order %s is %s (payment %+v), want %s", o.Order.Number, got.Order.Status, got.Order.Payment, status)
+		}
+		return ""
+	})
+	return got
 }
 
 // card is what a customer types on the gateway's page.

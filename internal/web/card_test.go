@@ -406,17 +406,14 @@ func TestCardNotOfferedWithoutProvider(t *testing.T) {
 
 func (e *cardEnv) waitPaymentState(o cardOrder, state string) cardOrder {
 	e.t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		got := e.getOrder(o)
-		if got.Order.Payment.State == state {
-			return got
+	var got cardOrder
+	e.poll(func() string {
+		if got = e.getOrder(o); got.Order.Payment.State != state {
+			return fmt.Sprintf("payment %+v, want %s", got.Order.Payment, state)
 		}
-		if time.Now().After(deadline) {
-			e.t.Fatalf("payment %+v, want %s", got.Order.Payment, state)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+		return ""
+	})
+	return got
 }
 
 // waitGuardTold waits until the card-testing guard has the outcome of the
@@ -427,8 +424,7 @@ func (e *cardEnv) waitPaymentState(o cardOrder, state string) cardOrder {
 // payments: the latest is the one asked about.
 func (e *cardEnv) waitGuardTold(o cardOrder, outcome string) {
 	e.t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for {
+	e.poll(func() string {
 		var got string
 		err := e.db.QueryRowContext(context.Background(), `SELECT f.outcome FROM fraud_attempts f
 			JOIN payments p ON p.fraud_attempt = f.id
@@ -437,14 +433,11 @@ func (e *cardEnv) waitGuardTold(o cardOrder, outcome string) {
 		if err != nil {
 			e.t.Fatalf("guard's attempt of %s: %v", o.Order.Number, err)
 		}
-		if got == outcome {
-			return
+		if got != outcome {
+			return fmt.Sprintf("guard has %s for %s, want %s", got, o.Order.Number, outcome)
 		}
-		if time.Now().After(deadline) {
-			e.t.Fatalf("guard has %s for %s, want %s", got, o.Order.Number, outcome)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+		return ""
+	})
 }
 
 // textOf is the text of the element with the id, "" if there is none.
