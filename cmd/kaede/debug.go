@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"net/http/pprof"
 	"time"
+
+	"kaede/internal/db"
 )
 
 // The profiling listener (--debug-addr) serves Go's pprof handlers, for an
@@ -47,6 +49,11 @@ func (m *Main) startDebug() error {
 	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	// SQLite's page caches are outside Go's heap and its profiles.
+	mux.HandleFunc("/debug/sqlite", func(w http.ResponseWriter, _ *http.Request) {
+		now, peak := db.SQLitePageCache()
+		fmt.Fprintf(w, "page cache bytes %d\npage cache peak bytes %d\n", now, peak)
+	})
 	// A CPU profile or trace runs for as long as its ?seconds= asks: no
 	// write timeout, unlike the store's listener.
 	m.debugServer = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}

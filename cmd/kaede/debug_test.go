@@ -25,6 +25,9 @@ func TestProfilingOnlyOnItsOwnLoopbackListener(t *testing.T) {
 	if code, body := get(debug + "/debug/pprof/goroutine?debug=1"); code != http.StatusOK || !strings.Contains(body, "goroutine profile:") {
 		t.Errorf("goroutine profile on the debug listener: %d %.80q", code, body)
 	}
+	if code, body := get(debug + "/debug/sqlite"); code != http.StatusOK || !strings.Contains(body, "page cache bytes ") {
+		t.Errorf("SQLite's page cache on the debug listener: %d %.80q", code, body)
+	}
 	if code, _ := get(debug + "/"); code != http.StatusNotFound {
 		t.Errorf("the store on the debug listener: %d, want 404", code)
 	}

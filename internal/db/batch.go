@@ -39,11 +39,14 @@ var batchTime = 10 * time.Millisecond
 // writerCacheKiB is the page cache of the writing connection. Every write
 // looks up index pages all over the growing tables (throttle events, card
 // attempts, sessions, orders, jobs): in a 512 KiB cache, as the store's
-// reading connections have (sqliteCacheKiB), the pages missed grew with
-// the data, each one a read from the operating system while every writer
-// waited, and a soak's writes slowed by a fifth in twelve minutes. One
-// connection: its memory is paid once, and only for pages writes touch.
-const writerCacheKiB = 32 << 10
+// reading connections had, the pages missed grew with the data, each one a
+// read from the operating system while every writer waited, and a soak's
+// writes slowed by a fifth in twelve minutes. It is not the writer's
+// alone: page caches share one budget (sqliteCacheKiB), so what is given
+// here is given to every connection's reads too. At 32 MB, browsing alone
+// (which writes nothing) took the store's SQLite pages from 8 MB to 30-40
+// MB; at 8 MB the checkout load ran as fast (bench/README.md).
+const writerCacheKiB = 8 << 10
 
 // The batches run on a connection of their own (batcher.conn, a pool of
 // one connection kept open, never one the store's pool is short of) with writerStmts prepared statements, writerCacheKiB of pages

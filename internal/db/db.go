@@ -176,11 +176,8 @@ func sqliteDSN(path string, cacheKiB int, pragmas ...string) string {
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "synchronous(NORMAL)")
-	// Each connection's page cache is SQLite's own memory, outside Go's
-	// heap: at the default 2 MB, the pool's 16 connections held some
-	// 50 MB more after bench/memory.sh's browsing of a 200 MB database.
-	// The pages stay in the operating system's file cache, and the
-	// catalogue's hot reads are cached above SQLite (catalog.EnableCache).
+	// The page caches are SQLite's own memory, outside Go's heap, and
+	// one budget: see sqliteCacheKiB.
 	q.Add("_pragma", fmt.Sprintf("cache_size(%d)", -cacheKiB))
 	for _, p := range pragmas {
 		q.Add("_pragma", p)
@@ -191,8 +188,29 @@ func sqliteDSN(path string, cacheKiB int, pragmas ...string) string {
 	return "file:" + uriPath.Replace(path) + "?" + q.Encode()
 }
 
-// sqliteCacheKiB is the page cache of one SQLite connection, in KiB.
-const sqliteCacheKiB = 512
+// sqliteCacheKiB is the page cache of one connection of the pool (and of
+// the job queue's), in KiB.
+//
+// What a cache_size costs, measured: modernc.org/sqlite is built with
+// SQLITE_ENABLE_MEMORY_MANAGEMENT, so every connection's page cache is part
+// of one process-wide group with one LRU list, and the group may hold as
+// many pages as all its caches' sizes together: pages move to whichever
+// connection reads the most (under bench/memory.sh's browsing, single
+// reading connections held 8-11 MB of pages with 512 KiB each, using the
+// writer's allowance). And each 4 KiB page takes an 8 KiB block of
+// modernc's allocator (its slots are powers of two; a page with SQLite's
+// header is 4.3 KiB). So the page memory SQLite may hold is twice the sum
+// of the cache sizes, whichever connection asks: 20 × 256 KiB here and the
+// writer's 8 MB (writerCacheKiB) come to some 26 MB (25 MB at the peak of
+// bench/memory.sh's browsing, against 38-48 MB before; SQLitePageCache).
+//
+// A reading connection gains little from more: in WAL mode any other
+// connection's commit empties its whole cache at its next transaction, so
+// under writes it keeps one transaction's pages; a search's scan of the
+// products table is larger than any cache; the catalogue's hot reads are
+// cached above SQLite (catalog.EnableCache); and the pages stay in the
+// operating system's file cache.
+const sqliteCacheKiB = 256
 
 var uriPath = strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23")
 

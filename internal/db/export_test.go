@@ -15,3 +15,6 @@ func LongBatches(t *testing.T) {
 
 // WriterCacheKiB is the writing connection's page cache.
 const WriterCacheKiB = writerCacheKiB
+
+// SQLiteCacheKiB is a pool connection's page cache.
+const SQLiteCacheKiB = sqliteCacheKiB
