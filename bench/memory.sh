@@ -14,8 +14,9 @@
 # LIMIT_MB (150), as the target is worded. Exits 1 on FAIL.
 #
 # DEBUG_ADDR=127.0.0.1:6060 serves Go's profiles there and prints, after the
-# load, how much of the RSS is Go's heap (the rest of the anonymous part is
-# SQLite's page caches and statements, outside it).
+# load, how much of the RSS is Go's, and how much SQLite's page caches hold
+# (outside Go's heap; the rest of the anonymous part is SQLite's statements,
+# schemas and its allocator's partly used blocks).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -62,6 +63,10 @@ if [ -n "$DEBUG_ADDR" ]; then
     awk '$1 == "#" && $3 == "=" {v[$2] = $4 / 1048576}
       END {printf "Go: %.1f MB held (heap %.1f MB, of it %.1f MB in use); the rest of the anonymous RSS is SQLite'"'"'s\n",
         v["Sys"] - v["HeapReleased"], v["HeapSys"] - v["HeapReleased"], v["HeapInuse"]}'
+  # SQLite's page caches, one budget for all its connections (internal/db).
+  curl -fsS "http://$DEBUG_ADDR/debug/sqlite" |
+    awk '{v[$1] = $2 / 1048576}
+      END {printf "SQLite page caches: %.1f MB (peak %.1f MB)\n", v["sqlite_page_cache_bytes"], v["sqlite_page_cache_peak_bytes"]}'
 fi
 # Go returns freed heap to the system over the next seconds: for the record.
 sleep 10

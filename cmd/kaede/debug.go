@@ -52,7 +52,7 @@ func (m *Main) startDebug() error {
 	// SQLite's page caches are outside Go's heap and its profiles.
 	mux.HandleFunc("/debug/sqlite", func(w http.ResponseWriter, _ *http.Request) {
 		now, peak := db.SQLitePageCache()
-		fmt.Fprintf(w, "page cache bytes %d\npage cache peak bytes %d\n", now, peak)
+		fmt.Fprintf(w, "sqlite_page_cache_bytes %d\nsqlite_page_cache_peak_bytes %d\n", now, peak)
 	})
 	// A CPU profile or trace runs for as long as its ?seconds= asks: no
 	// write timeout, unlike the store's listener.

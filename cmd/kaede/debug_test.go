@@ -25,7 +25,7 @@ func TestProfilingOnlyOnItsOwnLoopbackListener(t *testing.T) {
 	if code, body := get(debug + "/debug/pprof/goroutine?debug=1"); code != http.StatusOK || !strings.Contains(body, "goroutine profile:") {
 		t.Errorf("goroutine profile on the debug listener: %d %.80q", code, body)
 	}
-	if code, body := get(debug + "/debug/sqlite"); code != http.StatusOK || !strings.Contains(body, "page cache bytes ") {
+	if code, body := get(debug + "/debug/sqlite"); code != http.StatusOK || !strings.Contains(body, "sqlite_page_cache_bytes ") {
 		t.Errorf("SQLite's page cache on the debug listener: %d %.80q", code, body)
 	}
 	if code, _ := get(debug + "/"); code != http.StatusNotFound {
