@@ -43,9 +43,10 @@ var batchTime = 10 * time.Millisecond
 // read from the operating system while every writer waited, and a soak's
 // writes slowed by a fifth in twelve minutes. It is not the writer's
 // alone: page caches share one budget (sqliteCacheKiB), so what is given
-// here is given to every connection's reads too. At 32 MB, browsing alone
-// (which writes nothing) took the store's SQLite pages from 8 MB to 30-40
-// MB; at 8 MB the checkout load ran as fast (bench/README.md).
+// here is given to every connection's reads too. At 32 MB, under browsing
+// alone (which writes next to nothing), SQLite's pages peaked at 38-48 MB;
+// with 8 MB and the pool's 256 KiB, at 25-27 MB. The checkout load ran as
+// fast at 8 MB, and a 30-minute soak did not slow (bench/README.md).
 const writerCacheKiB = 8 << 10
 
 // The batches run on a connection of their own (batcher.conn, a pool of
