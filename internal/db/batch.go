@@ -50,7 +50,8 @@ var batchTime = 10 * time.Millisecond
 const writerCacheKiB = 8 << 10
 
 // The batches run on a connection of their own (batcher.conn, a pool of
-// one connection kept open, never one the store's pool is short of) with writerStmts prepared statements, writerCacheKiB of pages
+// one connection kept open, never one the store's pool is short of) with
+// writerStmts prepared statements, writerCacheKiB of pages
 // and its temporary files in memory (temp_store = MEMORY), for the
 // savepoint of each member of a batch: SQLite copies every page a
 // savepoint changes into a sub-journal, which otherwise spills to a

@@ -196,8 +196,9 @@ func sqliteDSN(path string, cacheKiB int, pragmas ...string) string {
 // of one process-wide group with one LRU list, and the group may hold as
 // many pages as all its caches' sizes together: pages move to whichever
 // connection reads the most (under bench/memory.sh's browsing, single
-// reading connections held 8-11 MB of pages with 512 KiB each, using the
-// writer's allowance). And each 4 KiB page takes an 8 KiB block of
+// reading connections held 3.9-11.3 MB of pages with 512 KiB each, using the
+// writer's allowance). And each 4 KiB page (past a connection's first
+// block of pages, allocated at once) takes an 8 KiB block of
 // modernc's allocator (its slots are powers of two; a page with SQLite's
 // header is 4.3 KiB). So the page memory SQLite may hold is twice the sum
 // of the cache sizes, whichever connection asks: 20 × 256 KiB here and the
