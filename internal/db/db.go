@@ -200,7 +200,7 @@ func sqliteDSN(path string, cacheKiB int, pragmas ...string) string {
 // writer's allowance). And each 4 KiB page (past a connection's first
 // block of pages, allocated at once) takes an 8 KiB block of
 // modernc's allocator (its slots are powers of two; a page with SQLite's
-// header is 4.3 KiB). So the page memory SQLite may hold is twice the sum
+// header is 4.3 KiB). So the page memory SQLite may hold is up to twice the sum
 // of the cache sizes, whichever connection asks: 20 × 256 KiB here and the
 // writer's 8 MB (writerCacheKiB) come to some 26 MB (25 MB at the peak of
 // bench/memory.sh's browsing, against 38-48 MB before; SQLitePageCache).
